@@ -1,0 +1,36 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import java.io.PrintStream;
+
+/** The one place where an exception becomes what the user sees and an exit code. */
+final class ErrorHandler {
+    private ErrorHandler() {}
+
+    static int handle(Exception ex, PrintStream err) {
+        if (ex instanceof LockstepException le) {
+            print(err, le.code(), le.getMessage());
+            return le.code().exitCode();
+        }
+        err.println("lockstep: internal error: " + ex);
+        for (StackTraceElement e : ex.getStackTrace()) {
+            if (e.getClassName().startsWith("dev.lockstep")) {
+                err.println("    at " + e);
+            }
+        }
+        err.println("This is a bug in lockstep. The journal is consistent: the run can be resumed.");
+        return ErrorCode.INTERNAL.exitCode();
+    }
+
+    static void print(PrintStream err, ErrorCode code, String message) {
+        String[] lines = message.split("\n");
+        if (code == ErrorCode.INVALID_RUNBOOK) {
+            for (String l : lines) err.println(l);
+            err.println("lockstep: " + lines.length + " problem" + (lines.length == 1 ? "" : "s") + " found ("
+                    + code.name() + ")");
+            return;
+        }
+        err.println("lockstep: " + message + " (" + code.name() + ")");
+    }
+}

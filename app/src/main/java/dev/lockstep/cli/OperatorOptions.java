@@ -1,0 +1,32 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.engine.Operator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** How the operator answers: on the terminal, or ahead of time with flags (CI). */
+final class OperatorOptions {
+    @Option(names = "--no-tui", description = "Plain timestamped lines; answers come only from flags.")
+    boolean noTui;
+
+    @Option(names = "--yes", description = "Answer yes to plain confirmations and manual steps.")
+    boolean yes;
+
+    @Option(names = "--confirm", paramLabel = "STEP=VALUE", description = "The typed confirmation for a step.")
+    Map<String, String> confirm = new LinkedHashMap<>();
+
+    @Option(names = "--rerun", paramLabel = "STEP", description = "Run an in-doubt step (or its rollback) again.")
+    Set<String> rerun = new LinkedHashSet<>();
+
+    @Option(names = "--mark-done", paramLabel = "STEP", description = "Record an in-doubt step (or its rollback) as done.")
+    Set<String> markDone = new LinkedHashSet<>();
+
+    Operator operator(Cli cli, Set<String> skipInDoubt) {
+        FlagOperator flags = new FlagOperator(yes, confirm, rerun, markDone, skipInDoubt);
+        if (!noTui && System.console() != null) return new ConsoleOperator(flags, cli.out);
+        return flags;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Run;
+import dev.lockstep.engine.Runs;
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "resume", description = "Continue an unfinished run where it stopped (default: the latest one).")
+final class ResumeCommand implements Callable<Integer> {
+    @ParentCommand
+    RootCommand root;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_ID")
+    String runId;
+
+    @Mixin
+    StateOptions state;
+
+    @Mixin
+    OperatorOptions operator;
+
+    @Option(names = "--params-file", paramLabel = "FILE", description = "Secrets for the run (non-secret values are kept from its start).")
+    java.nio.file.Path paramsFile;
+
+    @Option(names = "--force", description = "Go on although completed steps' definitions changed (recorded).")
+    boolean force;
+
+    @Option(names = "--retry", paramLabel = "STEP", description = "Retry a failed or halted step.")
+    Set<String> retry = new LinkedHashSet<>();
+
+    @Option(names = "--override", paramLabel = "STEP=STEP", description = "Accept a halted step; type its id as the value.")
+    Map<String, String> override = new LinkedHashMap<>();
+
+    @Option(names = "--skip", paramLabel = "STEP", description = "Skip a pending, failed or in-doubt step (needs --reason).")
+    Set<String> skip = new LinkedHashSet<>();
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why steps are skipped (recorded).")
+    String reason;
+
+    @Override
+    public Integer call() {
+        Cli cli = root.cli;
+        if (!skip.isEmpty() && (reason == null || reason.isBlank())) {
+            throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
+        }
+        Runs runs = state.runs(cli);
+        ParamOptions params = new ParamOptions();
+        params.paramsFile = paramsFile;
+        Run run = Reopen.open(cli, runs, Reopen.pick(runs, runId), params, "lockstep resume", force, false);
+        Engine engine = new Engine(run, cli.types(), cli.loader(), operator.operator(cli, skip), cli.env);
+        return Driver.drive(cli, engine, e -> {
+            retry.forEach(e::retry);
+            override.forEach(e::override);
+            for (String s : skip) {
+                if (run.snapshot().step(s) != null
+                        && run.snapshot().step(s).state() != dev.lockstep.engine.StepState.IN_DOUBT) {
+                    e.skip(s, reason);
+                }
+            }
+            return e.forward();
+        });
+    }
+}

@@ -1,0 +1,72 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.expr.Resolver;
+import dev.lockstep.expr.Scope;
+import dev.lockstep.runbook.Check;
+import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.Value;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import dev.lockstep.step.StepTypes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a check's action and compares its result with {@code expect}. Shared by the engine and dry-run. */
+final class CheckEvaluator {
+    private final StepTypes types;
+    private final RunbookLoader loader;
+
+    CheckEvaluator(StepTypes types, RunbookLoader loader) {
+        this.types = types;
+        this.loader = loader;
+    }
+
+    /** Binds an action's resolved {@code with} to its type's configuration record. */
+    Record bind(StepType<?> type, Value.Mapping resolvedWith) {
+        return loader.bindAtRuntime(type.configType(), resolvedWith);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    StepContext.CheckOutcome evaluate(Check check, Scope scope, StepContext ctx) throws Exception {
+        StepType type = types.get(check.action().uses());
+        Value.Mapping with = (Value.Mapping) Resolver.resolve(check.action().with(), scope);
+        StepResult result = type.execute(bind(type, with), ctx);
+        if (check.expect() == null) {
+            return new StepContext.CheckOutcome(result.ok(), result.summary());
+        }
+        boolean holds = true;
+        List<String> observed = new ArrayList<>();
+        for (Map.Entry<String, Value> e : check.expect().entries().entrySet()) {
+            Object actual = lookup(result.data(), e.getKey());
+            Value expected = Resolver.resolve(e.getValue(), scope);
+            boolean match = expected instanceof Value.Sequence seq
+                    ? seq.items().stream().anyMatch(v -> same(actual, v))
+                    : same(actual, expected);
+            holds &= match;
+            observed.add(e.getKey() + "=" + Resolver.render(actual) + (match ? "" : " (expected " + describe(expected) + ")"));
+        }
+        return new StepContext.CheckOutcome(holds, String.join("; ", observed));
+    }
+
+    private static Object lookup(Map<String, Object> data, String path) {
+        Object at = data;
+        for (String key : path.split("\\.")) {
+            if (!(at instanceof Map<?, ?> m)) return null;
+            at = m.get(key);
+        }
+        return at;
+    }
+
+    private static boolean same(Object actual, Value expected) {
+        return expected instanceof Value.Scalar s && Resolver.render(actual).equals(Resolver.render(s.value()));
+    }
+
+    private static String describe(Value v) {
+        if (v instanceof Value.Sequence seq) {
+            return "one of " + seq.items().stream().map(i -> Resolver.render(i.plain())).toList();
+        }
+        return Resolver.render(v.plain());
+    }
+}

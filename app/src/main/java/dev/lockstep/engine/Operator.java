@@ -1,0 +1,26 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.runbook.StepDef;
+
+/**
+ * The person (or the command-line flags standing in for one) who answers the
+ * engine's questions. Every answer is journaled with {@link #name()}.
+ */
+public interface Operator {
+    /** Who answers, as recorded in the journal: user@host, or "flags" for --yes/--confirm. */
+    String name();
+
+    /** A plain yes/no: before a step with {@code confirm: true}, or before a rollback. */
+    boolean confirm(String question);
+
+    /** Asks the operator to type {@code expected}; true only if typed exactly. */
+    boolean typed(StepDef step, String prompt, String expected);
+
+    /** A manual step: show the instructions, wait until the operator says it is done. */
+    boolean manual(StepDef step, String instructions);
+
+    /** What to do with a step that was in flight when the run stopped; null when nobody can decide now. */
+    InDoubtChoice inDoubt(StepDef step, String detail);
+
+    enum InDoubtChoice { RERUN, MARK_DONE, SKIP }
+}

@@ -1,0 +1,170 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.expr.Resolver;
+import dev.lockstep.expr.Scope;
+import dev.lockstep.runbook.Action;
+import dev.lockstep.runbook.Check;
+import dev.lockstep.runbook.Params;
+import dev.lockstep.runbook.Runbook;
+import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.StepDef;
+import dev.lockstep.secret.Redactor;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepType;
+import dev.lockstep.step.StepTypes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Dry-run: resolves every step, runs the read-only checks against the real systems,
+ * and describes the rest. It opens no journal, takes no lock and writes no file.
+ */
+public final class Planner {
+    private final StepTypes types;
+    private final CheckEvaluator evaluator;
+    private final Map<String, String> env;
+
+    public Planner(StepTypes types, RunbookLoader loader, Map<String, String> env) {
+        this.types = types;
+        this.evaluator = new CheckEvaluator(types, loader);
+        this.env = env;
+    }
+
+    /** The dry-run of one runbook. All text in it is already masked. */
+    public record Plan(List<StepPlan> steps, List<String> rollback, List<String> withoutRollback) {
+        /** Failing checks of the first step: they must hold now for a run to start at all. */
+        public long failedFirstChecks() {
+            return steps.isEmpty() ? 0 : steps.get(0).checks().stream().filter(c -> c.status() == CheckStatus.FAIL).count();
+        }
+    }
+
+    public record StepPlan(String id, String title, String uses, List<String> actions, List<CheckPlan> checks,
+                           String confirm, List<String> outputs, String rollback) {}
+
+    public record CheckPlan(String description, CheckStatus status, String observed) {}
+
+    public enum CheckStatus { PASS, FAIL, NOT_RUN }
+
+    public Plan plan(Runbook runbook, Params params) {
+        Redactor redactor = params.redactor();
+        Scope scope = Scope.of(params.values(), Map.of(), env).withPlaceholders();
+        List<StepPlan> steps = new ArrayList<>();
+        List<String> rollback = new ArrayList<>();
+        List<String> without = new ArrayList<>();
+        for (StepDef step : runbook.steps()) {
+            List<CheckPlan> checks = new ArrayList<>();
+            for (Check c : step.checks()) checks.add(check(c, step, runbook.file().getParent(), scope, redactor));
+            String confirm = null;
+            if (step.confirm() != null) {
+                confirm = step.confirm().isTyped()
+                        ? "operator must type: " + redactor.redact(Resolver.render(Resolver.resolveText(step.confirm().typed(), scope)))
+                        : "operator must confirm";
+            }
+            String rb = step.rollback() != null ? describe(step.rollback(), scope, redactor) : builtInRollback(step, scope);
+            if (rb != null) rollback.add(step.id() + ": " + rb);
+            else without.add(step.id());
+            steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(),
+                    actions(step.action(), scope, redactor), checks, confirm,
+                    new ArrayList<>(step.outputs().keySet()), rb));
+        }
+        Collections.reverse(rollback);
+        for (Action a : runbook.rollback()) rollback.add("runbook: " + describe(a, scope, redactor));
+        return new Plan(steps, rollback, without);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private List<String> actions(Action action, Scope scope, Redactor redactor) {
+        StepType type = types.get(action.uses());
+        try {
+            ActionResolver.Resolved r = ActionResolver.resolve(action.with(), type, scope);
+            List<String> lines = new ArrayList<>();
+            r.env().forEach((k, v) -> lines.add("env " + k + "=" + v));
+            lines.addAll(type.plan(evaluator.bind(type, r.with())));
+            return lines.stream().map(redactor::redact).toList();
+        } catch (RuntimeException e) {
+            return List.of("(not resolvable before the run: " + redactor.redact(String.valueOf(e.getMessage())) + ")");
+        }
+    }
+
+    private String describe(Action action, Scope scope, Redactor redactor) {
+        return action.uses() + ": " + String.join(" | ", actions(action, scope, redactor));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private String builtInRollback(StepDef step, Scope scope) {
+        StepType type = types.get(step.action().uses());
+        try {
+            Record config = evaluator.bind(type, ActionResolver.resolve(step.action().with(), type, scope).with());
+            return type.hasRollback(config) ? step.action().uses() + " (built-in undo)" : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private CheckPlan check(Check c, StepDef step, Path dir, Scope scope, Redactor redactor) {
+        String description = c.action().uses() + (c.expect() != null ? " expect " + c.expect().plain() : "");
+        StepType type = types.get(c.action().uses());
+        Scope local = scope.withPlaceholders();
+        Record config;
+        try {
+            config = evaluator.bind(type, ActionResolver.resolve(c.action().with(), type, local).with());
+        } catch (RuntimeException e) {
+            return new CheckPlan(description, CheckStatus.NOT_RUN, redactor.redact(
+                    local.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
+                            : "depends on " + String.join(", ", local.placeholdersUsed())));
+        }
+        if (!local.placeholdersUsed().isEmpty()) {
+            return new CheckPlan(description, CheckStatus.NOT_RUN, "depends on " + String.join(", ", local.placeholdersUsed()));
+        }
+        if (!c.readOnly() && !type.readOnly(config)) {
+            return new CheckPlan(description, CheckStatus.NOT_RUN, "not read-only (mark it readOnly: true to run it in plan)");
+        }
+        RunListener quiet = new RunListener() { };
+        try {
+            StepContext.CheckOutcome o = evaluator.evaluate(c, scope, context(step, dir, scope, redactor, quiet));
+            return new CheckPlan(description, o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
+        } catch (Exception e) {
+            return new CheckPlan(description, CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
+        }
+    }
+
+    /** A context that journals nothing and writes no log: dry-run leaves no trace. */
+    private StepRun context(StepDef step, Path dir, Scope scope, Redactor redactor, RunListener listener) {
+        return new StepRun(step, "", dir, new LinkedHashMap<>(), redactor, listener, null, StepDef.LogPatterns.NONE,
+                Map.of(), (k, v) -> { }, (inner, s, st) -> evaluator.evaluate(inner, s, context(st, dir, s, redactor, listener)),
+                scope, NO_OPERATOR);
+    }
+
+    /** Dry-run never asks a person anything: a manual step is not read-only, so it never gets here. */
+    private static final Operator NO_OPERATOR = new Operator() {
+        @Override
+        public String name() {
+            return "plan";
+        }
+
+        @Override
+        public boolean confirm(String question) {
+            return false;
+        }
+
+        @Override
+        public boolean typed(StepDef step, String prompt, String expected) {
+            return false;
+        }
+
+        @Override
+        public boolean manual(StepDef step, String instructions) {
+            return false;
+        }
+
+        @Override
+        public InDoubtChoice inDoubt(StepDef step, String detail) {
+            return null;
+        }
+    };
+}

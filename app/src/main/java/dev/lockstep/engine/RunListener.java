@@ -1,0 +1,14 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.journal.Event;
+
+/** Observes a run: journal events as they are written, output lines, notices. The plain printer and the TUI are listeners. */
+public interface RunListener {
+    default void event(Event e) {}
+
+    /** One line of a step's output (or a check's), secrets already masked. */
+    default void line(String stepId, String text) {}
+
+    /** Something the operator should read that is not an event: warnings, hints. */
+    default void notice(String text) {}
+}

@@ -1,0 +1,174 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.expr.Scope;
+import dev.lockstep.runbook.Check;
+import dev.lockstep.runbook.StepDef;
+import dev.lockstep.secret.Redactor;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The context of one execution of a step (or of a check or rollback on its behalf).
+ * Every output line is masked, written to the step's log file, shown to listeners,
+ * and matched against {@code haltOn}/{@code until}; a match stops the worker.
+ */
+final class StepRun implements dev.lockstep.step.StepContext {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    private final StepDef step;
+    private final String prefix;
+    private final Path workDir;
+    private final Map<String, String> env;
+    private final Redactor redactor;
+    private final RunListener listener;
+    private final BufferedWriter log;
+    private final StepDef.LogPatterns patterns;
+    private final Map<String, String> externalIds;
+    private final ExternalIdSink externalIdSink;
+    private final Engine.Checks checks;
+    private final Scope scope;
+    private final Operator operator;
+    private volatile Thread worker;
+    private volatile String haltReason;
+    private volatile String haltLine;
+    private volatile String untilLine;
+
+    /** Journals external ids; dry-run keeps them in memory only. */
+    interface ExternalIdSink {
+        void record(String key, String value);
+    }
+
+    StepRun(StepDef step, String prefix, Path workDir, Map<String, String> env, Redactor redactor,
+            RunListener listener, Path logFile, StepDef.LogPatterns patterns, Map<String, String> externalIds,
+            ExternalIdSink externalIdSink, Engine.Checks checks, Scope scope, Operator operator) {
+        this.step = step;
+        this.prefix = prefix;
+        this.workDir = workDir;
+        this.env = env;
+        this.redactor = redactor;
+        this.listener = listener;
+        this.patterns = patterns;
+        this.externalIds = new LinkedHashMap<>(externalIds);
+        this.externalIdSink = externalIdSink;
+        this.checks = checks;
+        this.scope = scope;
+        this.operator = operator;
+        this.log = logFile == null ? null : openLog(logFile);
+    }
+
+    private static BufferedWriter openLog(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot open step log " + file, e);
+        }
+    }
+
+    void bindWorker(Thread t) {
+        this.worker = t;
+    }
+
+    @Override
+    public String stepId() {
+        return step.id();
+    }
+
+    @Override
+    public Path workDir() {
+        return workDir;
+    }
+
+    @Override
+    public Map<String, String> env() {
+        return env;
+    }
+
+    @Override
+    public void line(String text) {
+        String shown = redactor.redact(text);
+        writeLog(shown);
+        listener.line(step.id(), prefix + shown);
+        if (haltLine != null || untilLine != null) return;
+        for (Pattern p : patterns.haltOn()) {
+            if (p.matcher(text).find()) {
+                haltLine = shown;
+                haltReason = "output matched haltOn /" + p.pattern() + "/";
+                stopWorker();
+                return;
+            }
+        }
+        if (patterns.until() != null && patterns.until().matcher(text).find()) {
+            untilLine = shown;
+            stopWorker();
+        }
+    }
+
+    private synchronized void writeLog(String shown) {
+        if (log == null) return;
+        try {
+            log.write(LocalTime.now().format(TIME) + " " + prefix + shown);
+            log.newLine();
+            log.flush();
+        } catch (IOException e) {
+            listener.notice("cannot write step log: " + e.getMessage());
+        }
+    }
+
+    private void stopWorker() {
+        Thread w = worker;
+        if (w != null) w.interrupt();
+    }
+
+    @Override
+    public void recordExternalId(String key, String value) {
+        externalIds.put(key, value);
+        externalIdSink.record(key, value);
+    }
+
+    @Override
+    public Map<String, String> externalIds() {
+        return externalIds;
+    }
+
+    @Override
+    public CheckOutcome evaluate(Check check) throws Exception {
+        return checks.evaluate(check, scope, step);
+    }
+
+    @Override
+    public boolean askOperator(String instructions) {
+        return operator.manual(step, redactor.redact(instructions));
+    }
+
+    String haltReason() {
+        return haltReason;
+    }
+
+    String haltLine() {
+        return haltLine;
+    }
+
+    String untilLine() {
+        return untilLine;
+    }
+
+    void close() {
+        if (log == null) return;
+        try {
+            log.close();
+        } catch (IOException e) {
+            listener.notice("cannot close step log: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.lockstep.engine;
+
+import static dev.lockstep.engine.StepState.*;
+import static dev.lockstep.journal.EventType.*;
+
+import dev.lockstep.journal.EventType;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The transition table of a step: which journal event moves it from which state
+ * to which. The engine only appends events this table allows, and replay applies
+ * the same table, so a journal always describes a reachable state.
+ */
+public final class StepStateMachine {
+    private static final Map<StepState, Map<EventType, StepState>> TABLE = new EnumMap<>(StepState.class);
+
+    static {
+        on(PENDING, STEP_CHECKING, CHECKING);
+        on(PENDING, STEP_CONFIRMED, PENDING);
+        on(PENDING, STEP_STARTED, RUNNING);
+        on(PENDING, STEP_SKIPPED, SKIPPED);
+
+        on(CHECKING, CHECK_PASSED, CHECKING);
+        on(CHECKING, CHECK_FAILED, CHECKING);
+        on(CHECKING, STEP_BLOCKED, PENDING);
+        on(CHECKING, STEP_RESET, PENDING);
+        on(CHECKING, STEP_CONFIRMED, CHECKING);
+        on(CHECKING, STEP_STARTED, RUNNING);
+
+        on(RUNNING, STEP_EXTERNAL_ID, RUNNING);
+        on(RUNNING, STEP_ATTEMPT_FAILED, RUNNING);
+        on(RUNNING, STEP_SUCCEEDED, SUCCEEDED);
+        on(RUNNING, STEP_FAILED, FAILED);
+        on(RUNNING, STEP_HALTED, HALTED);
+        on(RUNNING, STEP_IN_DOUBT, IN_DOUBT);
+
+        on(IN_DOUBT, STEP_STARTED, RUNNING);
+        on(IN_DOUBT, STEP_MARKED_DONE, SUCCEEDED);
+        on(IN_DOUBT, STEP_SKIPPED, SKIPPED);
+        on(IN_DOUBT, STEP_ROLLBACK_STARTED, ROLLING_BACK);
+
+        on(FAILED, STEP_RETRIED, PENDING);
+        on(FAILED, STEP_SKIPPED, SKIPPED);
+        on(FAILED, STEP_ROLLBACK_STARTED, ROLLING_BACK);
+
+        on(HALTED, STEP_RETRIED, PENDING);
+        on(HALTED, STEP_OVERRIDDEN, SUCCEEDED);
+        on(HALTED, STEP_ROLLBACK_STARTED, ROLLING_BACK);
+
+        on(SUCCEEDED, STEP_ROLLBACK_STARTED, ROLLING_BACK);
+
+        on(ROLLING_BACK, STEP_ROLLBACK_STARTED, ROLLING_BACK);
+        on(ROLLING_BACK, STEP_EXTERNAL_ID, ROLLING_BACK);
+        on(ROLLING_BACK, STEP_ROLLBACK_SUCCEEDED, ROLLED_BACK);
+        on(ROLLING_BACK, STEP_ROLLBACK_FAILED, ROLLBACK_FAILED);
+        on(ROLLING_BACK, STEP_MARKED_DONE, ROLLED_BACK);
+
+        on(ROLLBACK_FAILED, STEP_ROLLBACK_STARTED, ROLLING_BACK);
+    }
+
+    private StepStateMachine() {}
+
+    private static void on(StepState from, EventType event, StepState to) {
+        TABLE.computeIfAbsent(from, k -> new EnumMap<>(EventType.class)).put(event, to);
+    }
+
+    public static Optional<StepState> next(StepState from, EventType event) {
+        return Optional.ofNullable(TABLE.getOrDefault(from, Map.of()).get(event));
+    }
+
+    public static Map<EventType, StepState> from(StepState state) {
+        return TABLE.getOrDefault(state, Map.of());
+    }
+}

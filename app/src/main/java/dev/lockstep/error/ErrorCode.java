@@ -1,0 +1,38 @@
+package dev.lockstep.error;
+
+/**
+ * Every way a lockstep command can end, with the process exit code it maps to.
+ * The numbers are a public contract (README, "Exit codes"): CI scripts branch on them.
+ */
+public enum ErrorCode {
+    STEP_FAILED(1, "a step failed"),
+    USAGE(2, "wrong command-line usage"),
+    HALTED(3, "the run halted on a haltOn line or a mismatch"),
+    PRECONDITION_NOT_MET(4, "a step's precondition does not hold"),
+    INVALID_RUNBOOK(5, "the runbook is invalid"),
+    LOCK_HELD(6, "another process is driving this run"),
+    NEEDS_OPERATOR(7, "the run needs an operator's decision"),
+    RUNBOOK_CHANGED(8, "a completed step's definition changed since the run started"),
+    UNFINISHED_RUN(9, "the runbook has an unfinished run"),
+    NOT_FOUND(10, "no such run"),
+    STATE_CORRUPT(11, "the journal cannot be read"),
+    IO(12, "a file could not be read or written"),
+    INTERNAL(70, "internal error"),
+    INTERRUPTED(130, "interrupted; the run can be resumed");
+
+    private final int exitCode;
+    private final String meaning;
+
+    ErrorCode(int exitCode, String meaning) {
+        this.exitCode = exitCode;
+        this.meaning = meaning;
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.lockstep.expr;
+
+import dev.lockstep.json.Json;
+import dev.lockstep.runbook.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Replaces expressions in a value tree, keeping positions so later errors still point at the runbook. */
+public final class Resolver {
+    private Resolver() {}
+
+    public static Value resolve(Value value, Scope scope) {
+        if (value instanceof Value.Scalar s) {
+            if (!(s.value() instanceof String text) || !Template.hasExpression(text)) return s;
+            Object resolved = resolveText(text, scope);
+            return Value.Scalar.of(resolved, s.position());
+        }
+        if (value instanceof Value.Sequence seq) {
+            List<Value> items = new ArrayList<>();
+            for (Value v : seq.items()) items.add(resolve(v, scope));
+            return new Value.Sequence(items, seq.position());
+        }
+        Value.Mapping m = (Value.Mapping) value;
+        Map<String, Value> entries = new LinkedHashMap<>();
+        m.entries().forEach((k, v) -> entries.put(k, resolve(v, scope)));
+        return new Value.Mapping(entries, m.keys(), m.position());
+    }
+
+    /** A lone expression keeps its value's type; text around expressions makes a string. */
+    public static Object resolveText(String text, Scope scope) {
+        Template t = Template.parse(text);
+        if (t.isSingleExpression()) {
+            return scope.lookup(t.parts().get(0).expression());
+        }
+        StringBuilder out = new StringBuilder();
+        for (Template.Part p : t.parts()) {
+            out.append(p.literal() != null ? p.literal() : render(scope.lookup(p.expression())));
+        }
+        return out.toString();
+    }
+
+    public static String render(Object value) {
+        if (value == null) return "";
+        if (value instanceof String s) return s;
+        if (value instanceof Map<?, ?> || value instanceof List<?>) return Json.write(value);
+        return String.valueOf(value);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.lockstep.expr;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What expressions can see while a step is resolved. In dry-run, values that are
+ * not known yet (outputs of steps that have not run) resolve to placeholders.
+ */
+public final class Scope {
+    private final Map<String, Object> params;
+    private final Map<String, Map<String, Object>> stepOutputs;
+    private final Map<String, String> env;
+    private final Object result;
+    /** Null unless placeholders are allowed; then it collects those handed out. */
+    private final List<String> placeholdersUsed;
+
+    private Scope(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
+                  Map<String, String> env, Object result, List<String> placeholdersUsed) {
+        this.params = params;
+        this.stepOutputs = stepOutputs;
+        this.env = env;
+        this.result = result;
+        this.placeholdersUsed = placeholdersUsed;
+    }
+
+    public static Scope of(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
+                           Map<String, String> env) {
+        return new Scope(params, stepOutputs, env, null, null);
+    }
+
+    /** A scope where unknown step outputs become {@code <steps.ID.outputs.NAME>} placeholders. */
+    public Scope withPlaceholders() {
+        return new Scope(params, stepOutputs, env, result, new ArrayList<>());
+    }
+
+    public Scope withResult(Object stepResult) {
+        return new Scope(params, stepOutputs, env, stepResult, placeholdersUsed);
+    }
+
+    /** Placeholders handed out so far (dry-run): what a resolved value still depends on. */
+    public List<String> placeholdersUsed() {
+        return placeholdersUsed == null ? List.of() : List.copyOf(placeholdersUsed);
+    }
+
+    private Placeholder placeholder(Template.Expression e) {
+        placeholdersUsed.add(e.toString());
+        return new Placeholder(e.toString());
+    }
+
+    public Object lookup(Template.Expression e) {
+        List<String> path = e.path();
+        switch (e.root()) {
+            case "params" -> {
+                if (path.size() != 2 || !params.containsKey(path.get(1))) {
+                    throw new ExpressionException("no parameter '" + tail(path) + "'");
+                }
+                return params.get(path.get(1));
+            }
+            case "env" -> {
+                String value = path.size() == 2 ? env.get(path.get(1)) : null;
+                if (value == null) {
+                    throw new ExpressionException("environment variable " + tail(path) + " is not set");
+                }
+                return value;
+            }
+            case "steps" -> {
+                Map<String, Object> outputs = path.size() == 4 ? stepOutputs.get(path.get(1)) : null;
+                if (outputs == null || !outputs.containsKey(path.get(3))) {
+                    if (placeholdersUsed != null) return placeholder(e);
+                    throw new ExpressionException(e + " has no value: step " + path.get(1) + " has not produced it");
+                }
+                return outputs.get(path.get(3));
+            }
+            case "result" -> {
+                if (result == null) {
+                    if (placeholdersUsed != null) return placeholder(e);
+                    throw new ExpressionException("result is only available in a step's outputs");
+                }
+                return walk(result, path.subList(1, path.size()), e);
+            }
+            default -> throw new ExpressionException("unknown name '" + e.root() + "'");
+        }
+    }
+
+    private static Object walk(Object value, List<String> path, Template.Expression whole) {
+        Object at = value;
+        for (String key : path) {
+            if (at instanceof Map<?, ?> map && map.containsKey(key)) {
+                at = map.get(key);
+            } else if (at instanceof List<?> list && key.chars().allMatch(Character::isDigit)
+                    && Integer.parseInt(key) < list.size()) {
+                at = list.get(Integer.parseInt(key));
+            } else {
+                throw new ExpressionException(whole + ": the step's result has no '" + key + "'");
+            }
+        }
+        return at;
+    }
+
+    private static String tail(List<String> path) {
+        return String.join(".", path.subList(1, path.size()));
+    }
+
+    /** Stands for a value that dry-run cannot know; prints as {@code <steps.x.outputs.y>}. */
+    public record Placeholder(String expression) {
+        @Override
+        public String toString() {
+            return "<" + expression + ">";
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.lockstep.report;
+
+import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.journal.Event;
+import dev.lockstep.runbook.Durations;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * A run as Markdown, for the change record. Built only from the journal, whose
+ * contents were masked before they were written, so no secret can appear here.
+ */
+public final class MarkdownReport {
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z").withZone(ZoneId.systemDefault());
+
+    private MarkdownReport() {}
+
+    @SuppressWarnings("unchecked")
+    public static String render(RunSnapshot s) {
+        StringBuilder b = new StringBuilder();
+        Map<String, Object> start = s.start();
+        b.append("# ").append(start.get("title")).append("\n\n");
+        b.append("| | |\n|---|---|\n");
+        row(b, "Run", s.runId());
+        row(b, "Status", s.status().label());
+        row(b, "Runbook", start.get("runbook") + " (sha256 `" + start.get("checksum") + "`)");
+        row(b, "Started by", start.get("by") + " on " + start.get("host") + ", lockstep " + start.get("version"));
+        row(b, "Started", WHEN.format(s.startedAt()));
+        row(b, "Last event", WHEN.format(s.lastEventAt()));
+        b.append("\n## Parameters\n\n");
+        Map<String, Object> params = (Map<String, Object>) start.getOrDefault("params", Map.of());
+        if (params.isEmpty()) b.append("None.\n");
+        params.forEach((k, v) -> b.append("- `").append(k).append("` = `").append(v).append("`\n"));
+
+        b.append("\n## Steps\n\n| Step | State | Duration | Attempts | Outputs |\n|---|---|---|---|---|\n");
+        for (RunSnapshot.StepRecord r : s.steps().values()) {
+            b.append("| ").append(r.id()).append(" | ").append(r.state().label()).append(" | ")
+                    .append(r.duration() == null ? "" : Durations.format(r.duration())).append(" | ")
+                    .append(r.attempts()).append(" | ").append(cell(r.outputs())).append(" |\n");
+        }
+        b.append("\n## Halts, overrides, skips and confirmations\n\n");
+        boolean any = false;
+        for (RunSnapshot.StepRecord r : s.steps().values()) {
+            for (String note : r.notes()) {
+                b.append("- **").append(r.id()).append("**: ").append(note).append('\n');
+                any = true;
+            }
+        }
+        for (Event e : s.events()) {
+            if (e.type() == dev.lockstep.journal.EventType.STEP_HALTED) {
+                b.append("- **").append(e.step()).append("** halt evidence: `").append(e.data().get("evidence")).append("`\n");
+                any = true;
+            }
+            if (e.type() == dev.lockstep.journal.EventType.RUN_RESUMED && e.data().containsKey("forced")) {
+                b.append("- resume forced by ").append(e.data().get("by")).append(" past changes: ")
+                        .append(e.data().get("forced")).append('\n');
+                any = true;
+            }
+        }
+        if (!any) b.append("None.\n");
+
+        b.append("\n## Timeline\n\n| Time | Event | Step | Details |\n|---|---|---|---|\n");
+        for (Event e : s.events()) {
+            b.append("| ").append(WHEN.format(e.time())).append(" | ").append(e.type().name().toLowerCase()).append(" | ")
+                    .append(e.step() == null ? "" : e.step()).append(" | ").append(details(e.data())).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String k, Object v) {
+        b.append("| ").append(k).append(" | ").append(v).append(" |\n");
+    }
+
+    private static String cell(Map<String, Object> outputs) {
+        StringBuilder b = new StringBuilder();
+        outputs.forEach((k, v) -> b.append('`').append(k).append('=').append(v).append("` "));
+        return b.toString().trim().replace("|", "\\|");
+    }
+
+    private static String details(Map<String, Object> data) {
+        StringBuilder b = new StringBuilder();
+        data.forEach((k, v) -> {
+            if (k.equals("definitions") || k.equals("steps") || k.equals("params")) return;
+            b.append(k).append('=').append(v).append("; ");
+        });
+        return b.toString().replace("|", "\\|").replace("\n", " ").trim();
+    }
+}

@@ -1,0 +1,611 @@
+package dev.lockstep.runbook;
+
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.expr.ExpressionException;
+import dev.lockstep.expr.Template;
+import dev.lockstep.json.Json;
+import dev.lockstep.step.ConfigBinder;
+import dev.lockstep.step.StepType;
+import dev.lockstep.step.StepTypes;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads a runbook (format v1) and validates all of it, reporting every problem as
+ * {@code file:line:col: what was expected}.
+ */
+public final class RunbookLoader {
+    public static final int FORMAT_VERSION = 1;
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    static final Pattern STEP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final List<String> TOP_KEYS =
+            List.of("lockstep", "name", "title", "description", "context", "params", "steps", "rollback");
+    private static final List<String> STEP_KEYS = List.of("id", "title", "description", "uses", "run", "with",
+            "check", "outputs", "rollback", "confirm", "timeout", "retry", "idempotent", "logs");
+    private static final List<String> PARAM_KEYS =
+            List.of("default", "required", "secret", "pattern", "description", "env");
+
+    private final StepTypes types;
+
+    public RunbookLoader(StepTypes types) {
+        this.types = types;
+    }
+
+    public Runbook load(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot read runbook " + file + ": " + e.getMessage());
+        }
+        return parse(new String(bytes, StandardCharsets.UTF_8), file, Digests.sha256(bytes));
+    }
+
+    /**
+     * Binds a step's resolved {@code with} to its configuration record at run time;
+     * a value that became wrong through an expression is reported at its runbook line.
+     */
+    public <R extends Record> R bindAtRuntime(Class<R> type, Value.Mapping resolvedWith) {
+        Problems problems = new Problems();
+        R config = new Validator(problems).binder.bindResolved(type, resolvedWith, problems);
+        problems.throwIfAny();
+        return config;
+    }
+
+    Runbook parse(String text, Path file, String checksum) {
+        String fileName = file.toString();
+        Problems problems = new Problems();
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            problems.add(at(fileName, mark), "invalid YAML: " + e.getProblem());
+            throw new InvalidRunbookException(problems.sorted());
+        }
+        if (root == null) {
+            problems.add(new Position(fileName, 1, 1), "a runbook mapping with lockstep: 1, name and steps");
+            throw new InvalidRunbookException(problems.sorted());
+        }
+        Value tree = new ValueBuilder(fileName, problems).build(root);
+        if (!(tree instanceof Value.Mapping top)) {
+            problems.add(tree.position(), "expected a mapping with lockstep: 1, name and steps");
+            throw new InvalidRunbookException(problems.sorted());
+        }
+        Runbook runbook = new Validator(problems).runbook(top, file, checksum);
+        problems.throwIfAny();
+        return runbook;
+    }
+
+    static Position at(String file, Mark mark) {
+        return new Position(file, mark.getLine() + 1, mark.getColumn() + 1);
+    }
+
+    /** Turns SnakeYAML's node graph into {@link Value}s, reporting duplicate and non-string keys. */
+    private static final class ValueBuilder {
+        private final String file;
+        private final Problems problems;
+
+        ValueBuilder(String file, Problems problems) {
+            this.file = file;
+            this.problems = problems;
+        }
+
+        Value build(Node node) {
+            Position pos = at(file, node.getStartMark());
+            if (node instanceof ScalarNode s) return scalar(s, pos);
+            if (node instanceof SequenceNode seq) {
+                List<Value> items = new ArrayList<>();
+                for (Node n : seq.getValue()) items.add(build(n));
+                return new Value.Sequence(List.copyOf(items), pos);
+            }
+            MappingNode m = (MappingNode) node;
+            Map<String, Value> entries = new LinkedHashMap<>();
+            Map<String, Position> keys = new LinkedHashMap<>();
+            for (NodeTuple t : m.getValue()) {
+                Node k = t.getKeyNode();
+                Position kp = at(file, k.getStartMark());
+                if (!(k instanceof ScalarNode ks)) {
+                    problems.add(kp, "expected a plain key");
+                    continue;
+                }
+                String key = ks.getValue();
+                if (keys.containsKey(key)) {
+                    problems.add(kp, "duplicate key '" + key + "' (first at line " + keys.get(key).line() + ")");
+                    continue;
+                }
+                keys.put(key, kp);
+                entries.put(key, build(t.getValueNode()));
+            }
+            return new Value.Mapping(entries, keys, pos);
+        }
+
+        private static Value scalar(ScalarNode s, Position pos) {
+            String text = s.getValue();
+            Tag tag = s.getTag();
+            Object value = text;
+            try {
+                if (Tag.NULL.equals(tag)) {
+                    value = null;
+                } else if (Tag.BOOL.equals(tag)) {
+                    value = switch (text.toLowerCase()) {
+                        case "true", "yes", "on", "y" -> Boolean.TRUE;
+                        default -> Boolean.FALSE;
+                    };
+                } else if (Tag.INT.equals(tag)) {
+                    value = Long.parseLong(text.replace("_", ""));
+                } else if (Tag.FLOAT.equals(tag)) {
+                    value = Double.parseDouble(text.replace("_", ""));
+                }
+            } catch (NumberFormatException e) {
+                value = text;
+            }
+            return new Value.Scalar(text, value, pos);
+        }
+    }
+
+    /** Checks the runbook's structure and references, building the model as it goes. */
+    private final class Validator {
+        private final Problems problems;
+        private final ConfigBinder binder;
+        private final Map<String, ParamDef> params = new LinkedHashMap<>();
+        /** Step id → index and declared outputs; filled before references are checked. */
+        private final Map<String, Integer> stepIndex = new HashMap<>();
+        private final Map<String, Set<String>> stepOutputs = new HashMap<>();
+        /** How many steps' outputs the value being validated may read. */
+        private int visibleNow;
+
+        Validator(Problems problems) {
+            this.problems = problems;
+            this.binder = new ConfigBinder(this::nestedCheck);
+        }
+
+        Runbook runbook(Value.Mapping top, Path file, String checksum) {
+            Fields f = new Fields(top, "the runbook", TOP_KEYS);
+            Value version = f.get("lockstep");
+            if (version == null) {
+                problems.add(top.position(), "lockstep: " + FORMAT_VERSION + " (the format version) at the top");
+            } else if (!(version instanceof Value.Scalar s && Long.valueOf(FORMAT_VERSION).equals(s.value()))) {
+                problems.add(version.position(), "lockstep: expected format version " + FORMAT_VERSION
+                        + ", got " + Value.describeOf(version));
+            }
+            String name = f.string("name", true);
+            if (name != null && !NAME.matcher(name).matches()) {
+                problems.add(f.get("name").position(), "name: expected letters, digits, '.', '_' or '-', got '" + name + "'");
+            }
+            Runbook.AwsContext aws = context(f.mapping("context"));
+            Value.Mapping paramsNode = f.mapping("params");
+            if (paramsNode != null) paramsNode.entries().forEach((k, v) -> param(k, v, paramsNode.keys().get(k)));
+
+            List<Value> stepNodes = f.list("steps", true);
+            if (stepNodes != null && stepNodes.isEmpty()) {
+                problems.add(f.get("steps").position(), "steps: expected at least one step");
+            }
+            List<Value.Mapping> stepMaps = new ArrayList<>();
+            if (stepNodes != null) {
+                for (Value v : stepNodes) {
+                    if (v instanceof Value.Mapping m) {
+                        stepMaps.add(m);
+                        declareStep(m, stepMaps.size() - 1);
+                    } else {
+                        problems.add(v.position(), "expected a step (a mapping with id and run or uses), got "
+                                + Value.describeOf(v));
+                    }
+                }
+            }
+            List<StepDef> steps = new ArrayList<>();
+            for (int i = 0; i < stepMaps.size(); i++) steps.add(step(stepMaps.get(i), i));
+
+            List<Action> rollback = new ArrayList<>();
+            List<Value> rollbackNodes = f.list("rollback", false);
+            if (rollbackNodes != null) {
+                for (Value v : rollbackNodes) {
+                    Action a = standaloneAction(v, "rollback item", stepMaps.size());
+                    if (a != null) rollback.add(a);
+                }
+            }
+            return new Runbook(file.toAbsolutePath().normalize(), name, f.string("title", false),
+                    f.string("description", false), aws, params, List.copyOf(steps), List.copyOf(rollback), checksum);
+        }
+
+        private Runbook.AwsContext context(Value.Mapping ctx) {
+            if (ctx == null) return new Runbook.AwsContext(null, null, null);
+            Fields f = new Fields(ctx, "context", List.of("aws"));
+            Value.Mapping aws = f.mapping("aws");
+            if (aws == null) return new Runbook.AwsContext(null, null, null);
+            Fields a = new Fields(aws, "context.aws", List.of("region", "account", "profile"));
+            String account = a.string("account", false);
+            if (account != null && !account.matches("\\d{12}")) {
+                problems.add(a.get("account").position(),
+                        "context.aws.account: expected a 12-digit AWS account id in quotes, got '" + account + "'");
+            }
+            return new Runbook.AwsContext(a.string("region", false), account, a.string("profile", false));
+        }
+
+        private void param(String name, Value v, Position keyPos) {
+            if (!PARAM_NAME.matcher(name).matches()) {
+                problems.add(keyPos, "parameter name: expected letters, digits and '_', got '" + name + "'");
+            }
+            if (v instanceof Value.Scalar s && s.value() == null) {
+                params.put(name, new ParamDef(name, null, true, false, null, null, null, keyPos));
+                return;
+            }
+            if (!(v instanceof Value.Mapping m)) {
+                problems.add(v.position(), "parameter " + name + ": expected a mapping such as { default: x }");
+                return;
+            }
+            Fields f = new Fields(m, "parameter " + name, PARAM_KEYS);
+            Value def = f.get("default");
+            Object defaultValue = null;
+            if (def instanceof Value.Scalar s) {
+                defaultValue = s.value() instanceof String ? s.text() : s.value();
+            } else if (def != null) {
+                problems.add(def.position(), "parameter " + name + ": default must be a single value, got " + Value.describeOf(def));
+            }
+            boolean secret = Boolean.TRUE.equals(f.bool("secret"));
+            if (secret && def != null) {
+                problems.add(def.position(), "parameter " + name + ": a secret has no default (it would be kept in the runbook in clear); use env: VARIABLE");
+            }
+            Boolean requiredFlag = f.bool("required");
+            boolean required = requiredFlag != null ? requiredFlag : def == null;
+            Pattern pattern = null;
+            String patternText = f.string("pattern", false);
+            if (patternText != null) pattern = regex(patternText, f.get("pattern").position(), "parameter " + name + ": pattern");
+            String env = f.string("env", false);
+            if (env != null && !PARAM_NAME.matcher(env).matches()) {
+                problems.add(f.get("env").position(), "parameter " + name + ": env: expected an environment variable name, got '" + env + "'");
+            }
+            if (pattern != null && defaultValue != null && !pattern.matcher(String.valueOf(defaultValue)).matches()) {
+                problems.add(def.position(), "parameter " + name + ": default '" + defaultValue
+                        + "' does not match pattern " + patternText);
+            }
+            params.put(name, new ParamDef(name, defaultValue, required, secret, pattern,
+                    f.string("description", false), env, keyPos));
+        }
+
+        private void declareStep(Value.Mapping m, int index) {
+            Value id = m.get("id");
+            if (!(id instanceof Value.Scalar s) || s.value() == null) return;
+            if (stepIndex.containsKey(s.text())) {
+                problems.add(id.position(), "duplicate step id '" + s.text() + "'");
+                return;
+            }
+            stepIndex.put(s.text(), index);
+            Set<String> outs = new LinkedHashSet<>();
+            if (m.get("outputs") instanceof Value.Mapping o) outs.addAll(o.entries().keySet());
+            stepOutputs.put(s.text(), outs);
+        }
+
+        private StepDef step(Value.Mapping m, int index) {
+            Fields f = new Fields(m, "step", STEP_KEYS);
+            String id = f.string("id", true);
+            if (id != null && !STEP_ID.matcher(id).matches()) {
+                problems.add(f.get("id").position(), "id: expected lower-case letters, digits, '-' or '_', got '" + id + "'");
+            }
+            String where = "step " + (id != null ? id : "#" + (index + 1));
+            visibleNow = index;
+            Action action = action(f, m, where, index);
+
+            List<Check> checks = new ArrayList<>();
+            List<Value> checkNodes = f.list("check", false);
+            if (checkNodes != null) {
+                for (Value v : checkNodes) {
+                    Check c = check(v, index);
+                    if (c != null) checks.add(c);
+                }
+            }
+
+            Map<String, Value.Scalar> outputs = new LinkedHashMap<>();
+            Value.Mapping outNode = f.mapping("outputs");
+            if (outNode != null) {
+                outNode.entries().forEach((k, v) -> {
+                    if (!PARAM_NAME.matcher(k).matches()) {
+                        problems.add(outNode.keys().get(k), "output name: expected letters, digits and '_', got '" + k + "'");
+                    }
+                    if (v instanceof Value.Scalar s) {
+                        outputs.put(k, s);
+                        expressions(s, index, true);
+                    } else {
+                        problems.add(v.position(), "output " + k + ": expected a value or ${{ result.… }}, got " + Value.describeOf(v));
+                    }
+                });
+            }
+
+            Action rollback = null;
+            Value rb = f.get("rollback");
+            if (rb != null) rollback = standaloneAction(rb, where + " rollback", index + 1);
+
+            StepDef.Confirm confirm = null;
+            Value c = f.get("confirm");
+            if (c instanceof Value.Scalar s && s.value() instanceof Boolean b) {
+                confirm = b ? new StepDef.Confirm(null) : null;
+            } else if (c instanceof Value.Scalar s && s.value() != null) {
+                confirm = new StepDef.Confirm(s.text());
+                expressions(s, index, false);
+            } else if (c != null) {
+                problems.add(c.position(), "confirm: expected true, or the text the operator must type");
+            }
+
+            return new StepDef(id, f.string("title", false), f.string("description", false), action,
+                    List.copyOf(checks), outputs, rollback, confirm, f.duration("timeout"), retry(f.get("retry")),
+                    Boolean.TRUE.equals(f.bool("idempotent")), logs(f.mapping("logs")), m.position(), digests(m));
+        }
+
+        /** Reads uses/run/with from a mapping that may hold other keys too (a step or a check). */
+        private Action action(Fields f, Value.Mapping m, String where, int visibleSteps) {
+            String uses = f.string("uses", false);
+            Value run = f.get("run");
+            Value.Mapping with = f.mapping("with");
+            if (with == null) with = new Value.Mapping(new LinkedHashMap<>(), new LinkedHashMap<>(), m.position());
+            if (uses != null && run != null) {
+                problems.add(run.position(), where + ": expected either run or uses, not both");
+                return null;
+            }
+            if (uses == null && run == null) {
+                problems.add(m.position(), where + ": expected run: <shell> or uses: <step type>");
+                return null;
+            }
+            Position usesAt = uses != null ? f.get("uses").position() : run.position();
+            if (run != null) {
+                if (!(run instanceof Value.Scalar rs) || rs.value() == null) {
+                    problems.add(run.position(), where + ": run: expected a shell script");
+                    return null;
+                }
+                if (with.get("script") != null) {
+                    problems.add(with.keys().get("script"), where + ": with.script: expected the script under run, not both");
+                }
+                Map<String, Value> entries = new LinkedHashMap<>(with.entries());
+                Map<String, Position> keys = new LinkedHashMap<>(with.keys());
+                entries.put("script", Value.Scalar.of(rs.text(), rs.position()));
+                keys.put("script", rs.position());
+                with = new Value.Mapping(entries, keys, with.position());
+                uses = "run";
+            }
+            StepType<?> type = types.get(uses);
+            if (type == null) {
+                problems.add(usesAt, where + ": unknown step type '" + uses + "': expected one of "
+                        + String.join(", ", types.all().keySet()));
+                return null;
+            }
+            expressions(with, visibleSteps, false);
+            binder.check(type.configType(), with, problems);
+            return new Action(uses, with, usesAt);
+        }
+
+        private Action standaloneAction(Value v, String where, int visibleSteps) {
+            if (!(v instanceof Value.Mapping m)) {
+                problems.add(v.position(), where + ": expected a mapping with run or uses");
+                return null;
+            }
+            Fields f = new Fields(m, where, List.of("uses", "run", "with"));
+            visibleNow = visibleSteps;
+            return action(f, m, where, visibleSteps);
+        }
+
+        /** The binder's hook for nested checks (wait's until): they see what their step sees. */
+        private Check nestedCheck(Value v, Problems sameProblems) {
+            return check(v, visibleNow);
+        }
+
+        private Check check(Value v, int visibleSteps) {
+            if (!(v instanceof Value.Mapping m)) {
+                problems.add(v.position(), "check: expected a mapping with run or uses, and expect");
+                return null;
+            }
+            Fields f = new Fields(m, "check", List.of("uses", "run", "with", "expect", "readOnly"));
+            Action a = action(f, m, "check", visibleSteps);
+            Value.Mapping expect = f.mapping("expect");
+            if (expect != null) expressions(expect, visibleSteps, false);
+            return a == null ? null : new Check(a, expect, m.position(), Boolean.TRUE.equals(f.bool("readOnly")));
+        }
+
+        private StepDef.Retry retry(Value v) {
+            if (v == null) return StepDef.Retry.NONE;
+            if (v instanceof Value.Scalar s && s.value() instanceof Long n && n >= 1) {
+                return new StepDef.Retry(n.intValue(), java.time.Duration.ofSeconds(5));
+            }
+            if (v instanceof Value.Mapping m) {
+                Fields f = new Fields(m, "retry", List.of("attempts", "delay"));
+                Value attempts = f.get("attempts");
+                if (attempts instanceof Value.Scalar s && s.value() instanceof Long n && n >= 1) {
+                    java.time.Duration delay = f.duration("delay");
+                    return new StepDef.Retry(n.intValue(), delay != null ? delay : java.time.Duration.ofSeconds(5));
+                }
+                problems.add(attempts != null ? attempts.position() : m.position(),
+                        "retry.attempts: expected a whole number of attempts, at least 1");
+                return StepDef.Retry.NONE;
+            }
+            problems.add(v.position(), "retry: expected a number of attempts, or { attempts: N, delay: 10s }");
+            return StepDef.Retry.NONE;
+        }
+
+        private StepDef.LogPatterns logs(Value.Mapping m) {
+            if (m == null) return StepDef.LogPatterns.NONE;
+            Fields f = new Fields(m, "logs", List.of("haltOn", "until"));
+            List<Pattern> haltOn = new ArrayList<>();
+            Value h = f.get("haltOn");
+            if (h != null) {
+                List<Value> items = h instanceof Value.Sequence seq ? seq.items() : List.of(h);
+                for (Value item : items) {
+                    if (item instanceof Value.Scalar s && s.value() != null) {
+                        Pattern p = regex(s.text(), s.position(), "logs.haltOn");
+                        if (p != null) haltOn.add(p);
+                    } else {
+                        problems.add(item.position(), "logs.haltOn: expected a regular expression");
+                    }
+                }
+            }
+            String until = f.string("until", false);
+            Pattern untilPattern = until != null ? regex(until, f.get("until").position(), "logs.until") : null;
+            return new StepDef.LogPatterns(List.copyOf(haltOn), untilPattern);
+        }
+
+        private Pattern regex(String text, Position at, String what) {
+            try {
+                return Pattern.compile(text);
+            } catch (PatternSyntaxException e) {
+                problems.add(at, what + ": expected a valid regular expression: " + e.getDescription()
+                        + " near index " + e.getIndex() + " of '" + text + "'");
+                return null;
+            }
+        }
+
+        /** Validates every expression in a value against what is visible from step #{@code visibleSteps}. */
+        private void expressions(Value v, int visibleSteps, boolean resultAllowed) {
+            if (v instanceof Value.Sequence seq) {
+                seq.items().forEach(i -> expressions(i, visibleSteps, resultAllowed));
+            } else if (v instanceof Value.Mapping m) {
+                m.entries().values().forEach(i -> expressions(i, visibleSteps, resultAllowed));
+            } else if (((Value.Scalar) v).value() instanceof String text && Template.hasExpression(text)) {
+                try {
+                    for (Template.Expression e : Template.parse(text).expressions()) {
+                        reference(e, v.position(), visibleSteps, resultAllowed);
+                    }
+                } catch (ExpressionException e) {
+                    problems.add(v.position(), "expression: expected " + e.getMessage());
+                }
+            }
+        }
+
+        private void reference(Template.Expression e, Position at, int visibleSteps, boolean resultAllowed) {
+            List<String> path = e.path();
+            switch (e.root()) {
+                case "params" -> {
+                    if (path.size() != 2) {
+                        problems.add(at, "${{ " + e + " }}: expected params.NAME");
+                    } else if (!params.containsKey(path.get(1))) {
+                        problems.add(at, "${{ " + e + " }}: unknown parameter '" + path.get(1) + "': expected one of "
+                                + (params.isEmpty() ? "(none declared)" : String.join(", ", params.keySet())));
+                    }
+                }
+                case "env" -> {
+                    if (path.size() != 2) problems.add(at, "${{ " + e + " }}: expected env.NAME");
+                }
+                case "steps" -> {
+                    if (path.size() != 4 || !path.get(2).equals("outputs")) {
+                        problems.add(at, "${{ " + e + " }}: expected steps.ID.outputs.NAME");
+                        return;
+                    }
+                    Integer index = stepIndex.get(path.get(1));
+                    if (index == null) {
+                        problems.add(at, "${{ " + e + " }}: unknown step '" + path.get(1) + "'");
+                    } else if (index >= visibleSteps) {
+                        problems.add(at, "${{ " + e + " }}: step '" + path.get(1)
+                                + "' runs later: expected a reference to an earlier step");
+                    } else if (!stepOutputs.get(path.get(1)).contains(path.get(3))) {
+                        problems.add(at, "${{ " + e + " }}: step '" + path.get(1) + "' has no output '" + path.get(3)
+                                + "': expected one of " + String.join(", ", stepOutputs.get(path.get(1))));
+                    }
+                }
+                case "result" -> {
+                    if (!resultAllowed) {
+                        problems.add(at, "${{ " + e + " }}: result is only available in a step's outputs");
+                    }
+                }
+                default -> problems.add(at, "${{ " + e + " }}: unknown name '" + e.root()
+                        + "': expected params, steps, env or result");
+            }
+        }
+
+        private Map<String, String> digests(Value.Mapping m) {
+            Map<String, String> out = new LinkedHashMap<>();
+            m.entries().forEach((k, v) -> out.put(k, Digests.sha256(Json.write(v.plain())).substring(0, 16)));
+            return out;
+        }
+
+        /** Typed access to one mapping's keys; unknown keys are reported once, on construction. */
+        private final class Fields {
+            private final Value.Mapping m;
+            private final String where;
+
+            Fields(Value.Mapping m, String where, List<String> allowed) {
+                this.m = m;
+                this.where = where;
+                m.entries().keySet().forEach(k -> {
+                    if (!allowed.contains(k)) {
+                        problems.add(m.keys().get(k), "unknown key '" + k + "' in " + where + ": expected one of "
+                                + String.join(", ", allowed));
+                    }
+                });
+            }
+
+            Value get(String key) {
+                return m.get(key);
+            }
+
+            String string(String key, boolean required) {
+                Value v = m.get(key);
+                if (v == null || (v instanceof Value.Scalar s && s.value() == null)) {
+                    if (required) problems.add(m.position(), where + ": " + key + " is required");
+                    return null;
+                }
+                if (v instanceof Value.Scalar s) return s.text();
+                problems.add(v.position(), key + ": expected a string, got " + Value.describeOf(v));
+                return null;
+            }
+
+            Boolean bool(String key) {
+                Value v = m.get(key);
+                if (v == null) return null;
+                if (v instanceof Value.Scalar s && s.value() instanceof Boolean b) return b;
+                problems.add(v.position(), key + ": expected true or false, got " + Value.describeOf(v));
+                return null;
+            }
+
+            java.time.Duration duration(String key) {
+                String text = string(key, false);
+                if (text == null) return null;
+                try {
+                    return Durations.parse(text);
+                } catch (IllegalArgumentException e) {
+                    problems.add(m.get(key).position(), key + ": expected " + e.getMessage());
+                    return null;
+                }
+            }
+
+            Value.Mapping mapping(String key) {
+                Value v = m.get(key);
+                if (v == null || (v instanceof Value.Scalar s && s.value() == null)) return null;
+                if (v instanceof Value.Mapping mm) return mm;
+                problems.add(v.position(), key + ": expected a mapping, got " + Value.describeOf(v));
+                return null;
+            }
+
+            List<Value> list(String key, boolean required) {
+                Value v = m.get(key);
+                if (v == null || (v instanceof Value.Scalar s && s.value() == null)) {
+                    if (required) problems.add(m.position(), where + ": " + key + " is required");
+                    return null;
+                }
+                if (v instanceof Value.Sequence seq) return seq.items();
+                problems.add(v.position(), key + ": expected a list, got " + Value.describeOf(v));
+                return null;
+            }
+        }
+    }
+}

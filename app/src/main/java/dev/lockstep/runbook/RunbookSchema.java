@@ -1,0 +1,126 @@
+package dev.lockstep.runbook;
+
+import dev.lockstep.step.ConfigBinder;
+import dev.lockstep.step.Key;
+import dev.lockstep.step.StepType;
+import dev.lockstep.step.StepTypes;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON Schema (draft 2020-12) of runbook format v1, with each step type's {@code with} keys. */
+public final class RunbookSchema {
+    private RunbookSchema() {}
+
+    public static Map<String, Object> of(StepTypes types) {
+        Map<String, Object> defs = new LinkedHashMap<>();
+        defs.put("param", object(Map.of(
+                "default", desc("Value used when none is given", Map.of()),
+                "required", typed("boolean", "Must be given (default: true when there is no default)"),
+                "secret", typed("boolean", "Never written anywhere in clear; given by environment variable or params file"),
+                "pattern", typed("string", "Regular expression the whole value must match"),
+                "description", typed("string", "Shown to the operator"),
+                "env", typed("string", "Environment variable to read the value from")), List.of()));
+        Map<String, Object> expect = desc("Result paths and the value (or list of allowed values) each must have",
+                Map.of("type", "object"));
+        List<Object> usesCases = new ArrayList<>();
+        for (StepType<?> t : types.all().values()) {
+            defs.put("with." + t.name(), withSchema(t));
+            usesCases.add(Map.of("if", Map.of("properties", Map.of("uses", Map.of("const", t.name())), "required", List.of("uses")),
+                    "then", Map.of("properties", Map.of("with", Map.of("$ref", "#/$defs/with." + t.name())))));
+        }
+        Map<String, Object> actionProps = new LinkedHashMap<>();
+        actionProps.put("uses", Map.of("enum", new ArrayList<>(types.all().keySet()), "description", "The step type"));
+        actionProps.put("run", typed("string", "Shell script (shorthand for uses: run)"));
+        actionProps.put("with", typed("object", "The step type's arguments"));
+        Map<String, Object> action = object(actionProps, List.of());
+        action.put("allOf", usesCases);
+        defs.put("action", action);
+
+        Map<String, Object> checkProps = new LinkedHashMap<>(actionProps);
+        checkProps.put("expect", expect);
+        checkProps.put("readOnly", typed("boolean", "Safe to run during dry-run"));
+        Map<String, Object> check = object(checkProps, List.of());
+        check.put("allOf", usesCases);
+        defs.put("check", check);
+
+        Map<String, Object> stepProps = new LinkedHashMap<>(actionProps);
+        stepProps.put("id", Map.of("type", "string", "pattern", "^" + RunbookLoader.STEP_ID.pattern() + "$"));
+        stepProps.put("title", typed("string", "One line shown in the step list"));
+        stepProps.put("description", typed("string", "Markdown, shown in the UI"));
+        stepProps.put("check", Map.of("type", "array", "items", Map.of("$ref", "#/$defs/check"),
+                "description", "Preconditions; all must hold before the step runs"));
+        stepProps.put("outputs", Map.of("type", "object", "additionalProperties", Map.of("type", "string"),
+                "description", "Values later steps read as steps.ID.outputs.NAME; may use ${{ result.… }}"));
+        stepProps.put("rollback", Map.of("$ref", "#/$defs/action"));
+        stepProps.put("confirm", Map.of("type", List.of("boolean", "string"),
+                "description", "true, or the text the operator must type to proceed"));
+        stepProps.put("timeout", typed("string", "Such as 30s, 5m, 1h30m"));
+        stepProps.put("retry", Map.of("oneOf", List.of(Map.of("type", "integer", "minimum", 1),
+                object(Map.of("attempts", Map.of("type", "integer", "minimum", 1), "delay", typed("string", "Pause between attempts")),
+                        List.of("attempts")))));
+        stepProps.put("idempotent", typed("boolean", "Safe to run again if it was in flight when the run stopped"));
+        stepProps.put("logs", object(Map.of(
+                "haltOn", Map.of("oneOf", List.of(Map.of("type", "string"), Map.of("type", "array", "items", Map.of("type", "string"))),
+                        "description", "Regexes: a matching output line halts the run"),
+                "until", typed("string", "Regex: a matching output line ends the step successfully")), List.of()));
+        Map<String, Object> step = object(stepProps, List.of("id"));
+        step.put("allOf", usesCases);
+        defs.put("step", step);
+
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("lockstep", Map.of("const", RunbookLoader.FORMAT_VERSION, "description", "Format version"));
+        props.put("name", Map.of("type", "string", "pattern", "^" + RunbookLoader.NAME.pattern() + "$"));
+        props.put("title", typed("string", "Shown in the header"));
+        props.put("description", typed("string", "Markdown, shown in the UI"));
+        props.put("context", object(Map.of("aws", object(Map.of(
+                "region", typed("string", "Refuse to run in another region"),
+                "account", Map.of("type", "string", "pattern", "^\\d{12}$", "description", "Refuse to run in another account"),
+                "profile", typed("string", "AWS profile to use")), List.of())), List.of()));
+        props.put("params", Map.of("type", "object", "additionalProperties",
+                Map.of("oneOf", List.of(Map.of("$ref", "#/$defs/param"), Map.of("type", "null")))));
+        props.put("steps", Map.of("type", "array", "minItems", 1, "items", Map.of("$ref", "#/$defs/step")));
+        props.put("rollback", Map.of("type", "array", "items", Map.of("$ref", "#/$defs/action"),
+                "description", "Runs after the steps' own rollbacks"));
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        root.put("title", "lockstep runbook (format v" + RunbookLoader.FORMAT_VERSION + ")");
+        root.putAll(object(props, List.of("lockstep", "name", "steps")));
+        root.put("$defs", defs);
+        return root;
+    }
+
+    private static Map<String, Object> withSchema(StepType<?> t) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        List<String> required = new ArrayList<>();
+        for (RecordComponent c : t.configType().getRecordComponents()) {
+            Key key = c.getAnnotation(Key.class);
+            props.put(c.getName(), typed(ConfigBinder.schemaType(c), key != null ? key.value() : c.getName()));
+            if (key != null && key.required() && !(t.shellKeys().contains(c.getName()))) required.add(c.getName());
+        }
+        Map<String, Object> s = object(props, required);
+        s.put("description", "with: for " + t.name() + ". Example:\n" + t.example());
+        return s;
+    }
+
+    private static Map<String, Object> object(Map<String, Object> properties, List<String> required) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("type", "object");
+        s.put("properties", properties);
+        if (!required.isEmpty()) s.put("required", required);
+        s.put("additionalProperties", false);
+        return s;
+    }
+
+    private static Map<String, Object> typed(String type, String description) {
+        return desc(description, Map.of("type", type));
+    }
+
+    private static Map<String, Object> desc(String description, Map<String, Object> base) {
+        Map<String, Object> s = new LinkedHashMap<>(base);
+        s.put("description", description);
+        return s;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.lockstep.runbook;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One step of a runbook as written (expressions unresolved).
+ * {@code fieldDigests} hold a digest per top-level key so that resume can say
+ * exactly which part of a completed step's definition changed.
+ */
+public record StepDef(
+        String id,
+        String title,
+        String description,
+        Action action,
+        List<Check> checks,
+        Map<String, Value.Scalar> outputs,
+        Action rollback,
+        Confirm confirm,
+        Duration timeout,
+        Retry retry,
+        boolean idempotent,
+        LogPatterns logs,
+        Position position,
+        Map<String, String> fieldDigests) {
+
+    public String displayTitle() {
+        return title != null ? title : id;
+    }
+
+    /** An operator confirmation: a plain yes, or a value (template) that must be typed exactly. */
+    public record Confirm(String typed) {
+        public boolean isTyped() {
+            return typed != null;
+        }
+    }
+
+    /** Attempts in all (1 = no retry) and the pause between them. */
+    public record Retry(int attempts, Duration delay) {
+        public static final Retry NONE = new Retry(1, Duration.ZERO);
+    }
+
+    /** Regexes over each output line: a haltOn match halts the run, an until match ends the step successfully. */
+    public record LogPatterns(List<Pattern> haltOn, Pattern until) {
+        public static final LogPatterns NONE = new LogPatterns(List.of(), null);
+    }
+}

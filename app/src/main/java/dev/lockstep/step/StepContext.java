@@ -1,0 +1,34 @@
+package dev.lockstep.step;
+
+import dev.lockstep.runbook.Check;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What the engine gives a step while it executes. */
+public interface StepContext {
+    String stepId();
+
+    /** The runbook's folder: relative paths in a step are relative to it. */
+    Path workDir();
+
+    /** Extra environment for child processes (expression values, never pasted into scripts). */
+    Map<String, String> env();
+
+    /** Sends one line of output to the journal's step log, the screen and the haltOn/until patterns. */
+    void line(String text);
+
+    /** Journals an id of outside work (a task ARN, a stack update) before the step goes on, so resume can re-attach. */
+    void recordExternalId(String key, String value);
+
+    /** Ids recorded by an earlier attempt of this same step, for re-attaching on resume. */
+    Map<String, String> externalIds();
+
+    /** Evaluates a check (as {@code wait} does) and says whether it holds. */
+    CheckOutcome evaluate(Check check) throws Exception;
+
+    /** Asks the operator to do something by hand and confirm; false when declined or unavailable. */
+    boolean askOperator(String instructions);
+
+    /** The outcome of one check: whether it held, and what was observed. */
+    record CheckOutcome(boolean holds, String observed) {}
+}

@@ -1,0 +1,58 @@
+package dev.lockstep.step;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A kind of step ({@code run}, {@code manual}, {@code wait}, later the AWS and
+ * database types). Its {@code with} keys are the components of {@code C}, a record
+ * validated when the runbook loads. The engine decides whether to call
+ * {@link #plan} (dry-run) or {@link #execute}; step code never asks "is this a dry run?".
+ */
+public interface StepType<C extends Record> {
+    /** The name used after {@code uses:}. */
+    String name();
+
+    Class<C> configType();
+
+    /** A short runbook example, shown by {@code lockstep schema} and the README. */
+    String example();
+
+    /**
+     * Keys of {@code with} whose text is shell script. Expressions there are never
+     * pasted in: each becomes a reference to an environment variable holding the value.
+     */
+    default Set<String> shellKeys() {
+        return Set.of();
+    }
+
+    /** True when executing this configuration changes nothing outside; such checks run during dry-run. */
+    default boolean readOnly(C config) {
+        return false;
+    }
+
+    /** What this step will do, fully resolved, one line per fact. No side effects. */
+    List<String> plan(C config);
+
+    /** Does the work. Report external ids (task ARNs, change-set ids) through the context as soon as known. */
+    StepResult execute(C config, StepContext ctx) throws Exception;
+
+    /** Whether the type itself knows how to undo this configuration (used when the runbook gives no rollback). */
+    default boolean hasRollback(C config) {
+        return false;
+    }
+
+    /** Undoes a completed execution; only called when {@link #hasRollback} is true. */
+    default StepResult rollback(C config, StepContext ctx) throws Exception {
+        throw new UnsupportedOperationException(name() + " has no built-in rollback");
+    }
+
+    /**
+     * Decides what to do with a step that started and did not finish before the
+     * process stopped. {@code externalIds} are those the step reported before.
+     */
+    default Reconciliation reconcile(C config, Map<String, String> externalIds, boolean idempotent) {
+        return idempotent ? Reconciliation.RERUN : Reconciliation.ASK_OPERATOR;
+    }
+}

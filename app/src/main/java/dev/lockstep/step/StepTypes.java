@@ -1,0 +1,34 @@
+package dev.lockstep.step;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** The step types available to runbooks, found as plugins through {@link ServiceLoader}. */
+public final class StepTypes {
+    private final Map<String, StepType<?>> byName;
+
+    private StepTypes(Map<String, StepType<?>> byName) {
+        this.byName = byName;
+    }
+
+    @SuppressWarnings("rawtypes")
+    public static StepTypes discover() {
+        Map<String, StepType<?>> found = new TreeMap<>();
+        for (StepType type : ServiceLoader.load(StepType.class)) {
+            StepType<?> previous = found.put(type.name(), type);
+            if (previous != null) {
+                throw new IllegalStateException("two step types are named " + type.name());
+            }
+        }
+        return new StepTypes(found);
+    }
+
+    public StepType<?> get(String name) {
+        return byName.get(name);
+    }
+
+    public Map<String, StepType<?>> all() {
+        return byName;
+    }
+}

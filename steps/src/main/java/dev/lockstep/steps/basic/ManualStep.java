@@ -1,0 +1,78 @@
+package dev.lockstep.steps.basic;
+
+import dev.lockstep.step.Key;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manual}: something only a person can do. The run waits until the operator
+ * confirms it is done. With {@code undo}, rolling back asks for that in turn.
+ *
+ * <pre>
+ * - id: announce
+ *   uses: manual
+ *   with:
+ *     instructions: Post the maintenance notice in #ops
+ *     undo: Post "maintenance cancelled" in #ops
+ * </pre>
+ */
+public final class ManualStep implements StepType<ManualStep.Config> {
+    public record Config(
+            @Key(value = "what the operator must do", required = true) String instructions,
+            @Key("what the operator must do to undo it, asked for on rollback") String undo) {}
+
+    @Override
+    public String name() {
+        return "manual";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                - id: announce
+                  uses: manual
+                  with:
+                    instructions: Post the maintenance notice in #ops
+                    undo: Post "maintenance cancelled" in #ops
+                """;
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        List<String> lines = new ArrayList<>();
+        lines.add("ask the operator to: " + c.instructions().strip());
+        if (c.undo() != null) lines.add("on rollback, ask to: " + c.undo().strip());
+        return lines;
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) {
+        return confirmed(ctx, c.instructions());
+    }
+
+    @Override
+    public boolean hasRollback(Config c) {
+        return c.undo() != null;
+    }
+
+    @Override
+    public StepResult rollback(Config c, StepContext ctx) {
+        return confirmed(ctx, c.undo());
+    }
+
+    private static StepResult confirmed(StepContext ctx, String instructions) {
+        ctx.line("operator asked: " + instructions.strip());
+        return ctx.askOperator(instructions.strip())
+                ? StepResult.ok("done, confirmed by the operator", Map.of("confirmed", true))
+                : StepResult.failed("the operator did not confirm it was done", Map.of("confirmed", false));
+    }
+}

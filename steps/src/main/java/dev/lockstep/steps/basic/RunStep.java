@@ -1,0 +1,171 @@
+package dev.lockstep.steps.basic;
+
+import dev.lockstep.json.Json;
+import dev.lockstep.step.Key;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code run}: a shell script, its output streamed line by line. Expressions in the
+ * script reach it as environment variables ({@code ${LS_PARAMS_STACK}}), never as text.
+ *
+ * <pre>
+ * - id: count-rows
+ *   run: sqlite3 "${{ params.db }}" 'select count(*) from events'
+ *   with:
+ *     capture: { rows: '^(\d+)$' }
+ *   outputs:
+ *     rows: "${{ result.captures.rows }}"
+ * </pre>
+ */
+public final class RunStep implements StepType<RunStep.Config> {
+    /** Captured stdout kept for {@code result.stdout}, {@code json} and {@code capture}; the log gets everything. */
+    static final int MAX_CAPTURED_CHARS = 1 << 20;
+
+    public record Config(
+            @Key(value = "the shell script (written as run: on the step)", required = true) String script,
+            @Key("bash (default: bash --noprofile --norc -eo pipefail) or sh (sh -e)") String shell,
+            @Key("extra environment variables for the script") Map<String, String> env,
+            @Key("working directory, relative to the runbook's folder") String cwd,
+            @Key("parse stdout as JSON into result.json") Boolean json,
+            @Key("named regexes over stdout lines: group 1 of the last match becomes result.captures.NAME") Map<String, Pattern> capture) {
+        public Config {
+            if (shell == null) shell = "bash";
+            if (!shell.equals("bash") && !shell.equals("sh")) {
+                throw new IllegalArgumentException("shell must be bash or sh, got '" + shell + "'");
+            }
+            env = env == null ? Map.of() : env;
+            capture = capture == null ? Map.of() : capture;
+            json = Boolean.TRUE.equals(json);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                - id: count-rows
+                  run: sqlite3 "${{ params.db }}" 'select count(*) from events'
+                  with: { capture: { rows: '^(\\d+)$' } }
+                  outputs: { rows: "${{ result.captures.rows }}" }
+                """;
+    }
+
+    @Override
+    public Set<String> shellKeys() {
+        return Set.of("script");
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        List<String> lines = new ArrayList<>();
+        lines.add("shell: " + String.join(" ", command(c).subList(0, command(c).size() - 1)));
+        if (c.cwd() != null) lines.add("in: " + c.cwd());
+        c.env().forEach((k, v) -> lines.add("env " + k + "=" + v));
+        for (String l : c.script().strip().split("\n")) lines.add("$ " + l);
+        return lines;
+    }
+
+    private static List<String> command(Config c) {
+        return c.shell().equals("sh")
+                ? List.of("sh", "-ec", c.script())
+                : List.of("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", c.script());
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command(c));
+        pb.directory(c.cwd() == null ? ctx.workDir().toFile() : ctx.workDir().resolve(c.cwd()).toFile());
+        pb.environment().putAll(ctx.env());
+        pb.environment().putAll(c.env());
+        pb.redirectInput(new File("/dev/null"));
+        Process p = pb.start();
+        ctx.recordExternalId("pid", String.valueOf(p.pid()));
+        StringBuilder stdout = new StringBuilder();
+        Thread out = pump(p.getInputStream(), ctx, stdout, "out");
+        Thread err = pump(p.getErrorStream(), ctx, null, "err");
+        int exit;
+        try {
+            exit = p.waitFor();
+            out.join();
+            err.join();
+        } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw e;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("exitCode", exit);
+        String text;
+        synchronized (stdout) {
+            text = stdout.toString().strip();
+        }
+        data.put("stdout", text);
+        if (c.json()) {
+            try {
+                data.put("json", Json.parse(text));
+            } catch (IllegalArgumentException e) {
+                return StepResult.failed("exit " + exit + ", but stdout is not JSON (" + e.getMessage() + ")", data);
+            }
+        }
+        if (!c.capture().isEmpty()) data.put("captures", captures(c.capture(), text));
+        return exit == 0 ? StepResult.ok("exit 0", data) : StepResult.failed("exit " + exit, data);
+    }
+
+    private static Map<String, Object> captures(Map<String, Pattern> patterns, String stdout) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        patterns.forEach((name, pattern) -> {
+            String found = null;
+            for (String line : stdout.split("\n")) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) found = m.groupCount() >= 1 ? m.group(1) : m.group();
+            }
+            out.put(name, found);
+        });
+        return out;
+    }
+
+    private static Thread pump(InputStream in, StepContext ctx, StringBuilder keep, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (keep != null) {
+                        synchronized (keep) {
+                            if (keep.length() < MAX_CAPTURED_CHARS) keep.append(line).append('\n');
+                        }
+                    }
+                    ctx.line(line);
+                }
+            } catch (IOException e) {
+                ctx.line("[lockstep] output stream closed: " + e.getMessage());
+            }
+        }, "run-" + name + "-" + ctx.stepId());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
