@@ -38,7 +38,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         if (problems == 0) return 0;
-        ErrorHandler.print(cli.err, ErrorCode.INVALID_RUNBOOK, problems + " problem" + (problems == 1 ? "" : "s") + " found");
+        cli.err.println("lockstep: " + problems + " problem" + (problems == 1 ? "" : "s") + " found (" + ErrorCode.INVALID_RUNBOOK.name() + ")");
         return ErrorCode.INVALID_RUNBOOK.exitCode();
     }
 }

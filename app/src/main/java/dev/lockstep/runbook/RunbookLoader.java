@@ -84,8 +84,10 @@ public final class RunbookLoader {
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            problems.add(at(fileName, mark), "invalid YAML: " + e.getProblem());
+            Mark mark = e.getContextMark() != null ? e.getContextMark() : e.getProblemMark();
+            String context = e.getContext() != null ? e.getContext() + ", " : "";
+            problems.add(at(fileName, mark), "invalid YAML: " + context + e.getProblem()
+                    + (e.getProblemMark() != null ? " at line " + (e.getProblemMark().getLine() + 1) : ""));
             throw new InvalidRunbookException(problems.sorted());
         }
         if (root == null) {

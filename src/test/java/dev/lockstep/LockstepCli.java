@@ -1,0 +1,53 @@
+package dev.lockstep;
+
+import dev.lockstep.cli.Main;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs the CLI in-process, as a user would, and keeps what it printed. */
+public final class LockstepCli {
+    private final Path stateDir;
+    private final Map<String, String> env = new HashMap<>(System.getenv());
+
+    public LockstepCli(Path stateDir) {
+        this.stateDir = stateDir;
+        env.remove("LOCKSTEP_STATE_DIR");
+    }
+
+    public LockstepCli env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    public record Result(int exit, String out, String err) {
+        public String all() {
+            return out + err;
+        }
+    }
+
+    /** Runs a command; {@code --state-dir} is added for commands that take it. */
+    public Result run(String... args) {
+        List<String> full = new ArrayList<>(List.of(args));
+        if (args.length > 0 && List.of("run", "resume", "rollback", "runs", "show", "report").contains(args[0])) {
+            full.add("--state-dir");
+            full.add(stateDir.toString());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(env, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                full.toArray(String[]::new));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+}
