@@ -1,0 +1,280 @@
+package dev.lockstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.LockstepCli;
+import dev.lockstep.json.Json;
+import dev.lockstep.journal.RunLock;
+import dev.lockstep.journal.StateDir;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as users drive it, in-process: exit codes, messages and what lands on disk. */
+class CliTest {
+    static final String DEMO = "runbooks/demo.yaml";
+
+    @TempDir
+    Path tmp;
+
+    LockstepCli cli;
+    Path work;
+
+    @BeforeEach
+    void setUp() {
+        cli = new LockstepCli(tmp.resolve("state"));
+        work = tmp.resolve("work");
+    }
+
+    private LockstepCli.Result demo(String... extra) {
+        String[] args = Stream.concat(Stream.of("run", DEMO, "--no-tui", "-p", "workdir=" + work), Stream.of(extra))
+                .toArray(String[]::new);
+        return cli.run(args);
+    }
+
+    private String onlyRunId() throws IOException {
+        try (Stream<Path> s = Files.list(cli.stateDir().resolve("runs"))) {
+            var ids = s.map(p -> p.getFileName().toString()).toList();
+            assertEquals(1, ids.size(), "runs: " + ids);
+            return ids.get(0);
+        }
+    }
+
+    private String journal(String runId) throws IOException {
+        return Files.readString(new StateDir(cli.stateDir()).journal(runId));
+    }
+
+    @Test
+    void demoRunsToTheEndWhenEveryConfirmationIsGiven() throws IOException {
+        LockstepCli.Result r = demo("--confirm", "switch=relay");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("readers=target", Files.readString(work.resolve("pointer")).trim());
+        assertTrue(r.out().contains("outputs: source_rows=500"), r.out());
+        LockstepCli.Result runs = cli.run("runs");
+        assertTrue(runs.out().contains("succeeded") && runs.out().contains("5/5"), runs.out());
+    }
+
+    @Test
+    void typedConfirmationMustMatchExactly() throws IOException {
+        LockstepCli.Result none = demo();
+        assertEquals(7, none.exit(), none.all());
+        assertTrue(none.err().contains("needs the typed confirmation 'relay' (--confirm switch=VALUE)"), none.err());
+        assertEquals("readers=source", Files.readString(work.resolve("pointer")).trim());
+        LockstepCli.Result wrong = cli.run("resume", "--no-tui", "--confirm", "switch=Relay");
+        assertEquals(7, wrong.exit(), wrong.all());
+        LockstepCli.Result right = cli.run("resume", "--no-tui", "--confirm", "switch=relay");
+        assertEquals(0, right.exit(), right.all());
+        assertTrue(journal(onlyRunId()).contains("\"type\":\"STEP_CONFIRMED\",\"step\":\"switch\""));
+    }
+
+    @Test
+    void mismatchHaltsUntilTheOperatorOverridesWithATypedConfirmation() throws IOException {
+        LockstepCli.Result halted = demo("-p", "corrupt=true", "--confirm", "switch=relay");
+        assertEquals(3, halted.exit(), halted.all());
+        assertTrue(halted.out().contains("HALTED step verify"), halted.out());
+        assertTrue(halted.out().contains("evidence: table: source=500 dest=499 [MISMATCH]"), halted.out());
+        assertEquals("readers=source", Files.readString(work.resolve("pointer")).trim(), "nothing after the halt ran");
+
+        LockstepCli.Result again = cli.run("resume", "--no-tui", "--confirm", "switch=relay");
+        assertEquals(3, again.exit(), "a plain resume does not pass a halt: " + again.all());
+
+        LockstepCli.Result badOverride = cli.run("resume", "--no-tui", "--override", "verify=yes");
+        assertEquals(2, badOverride.exit(), badOverride.all());
+
+        LockstepCli.Result overridden = cli.run("resume", "--no-tui", "--override", "verify=verify", "--confirm", "switch=relay");
+        assertEquals(0, overridden.exit(), overridden.all());
+        String id = onlyRunId();
+        LockstepCli.Result report = cli.run("report", id, "-o", "-");
+        assertTrue(report.out().contains("halt overridden by"), report.out());
+        assertTrue(report.out().contains("halt evidence: `table: source=500 dest=499 [MISMATCH]`"), report.out());
+    }
+
+    @Test
+    void retryOfAHaltedStepRunsItAgain() throws IOException {
+        assertEquals(3, demo("-p", "corrupt=true").exit());
+        Files.copy(work.resolve("source.tsv"), work.resolve("target.tsv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        LockstepCli.Result retried = cli.run("resume", "--no-tui", "--retry", "verify", "--confirm", "switch=relay");
+        assertEquals(0, retried.exit(), retried.all());
+        assertTrue(retried.out().contains("table: source=500 dest=500 [OK]"), retried.out());
+    }
+
+    @Test
+    void failedPreconditionStopsBeforeAnythingRuns() throws IOException {
+        Files.createDirectories(work);
+        LockstepCli.Result r = cli.run("run", "src/test/resources/runbooks/cli/precondition.yaml", "--no-tui",
+                "-p", "dir=" + work);
+        assertEquals(4, r.exit(), r.all());
+        assertTrue(r.err().contains("step guarded did not start: check 1 (run): exitCode=1 (expected 0)"), r.err());
+        assertFalse(Files.exists(work.resolve("guarded-ran")));
+        Files.createFile(work.resolve("ready"));
+        LockstepCli.Result resumed = cli.run("resume", "--no-tui");
+        assertEquals(0, resumed.exit(), resumed.all());
+        assertTrue(Files.exists(work.resolve("guarded-ran")));
+    }
+
+    @Test
+    void planWritesNothingAndRunsOnlyReadOnlyChecks() throws IOException {
+        Files.createDirectories(work);
+        Path state = tmp.resolve("plan-state");
+        LockstepCli planCli = new LockstepCli(state).env("LOCKSTEP_STATE_DIR", state.toString());
+        LockstepCli.Result r = planCli.run("plan", "src/test/resources/runbooks/cli/plan-side-effects.yaml",
+                "-p", "dir=" + work);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("check 1: run -> PASS"), r.out());
+        assertTrue(r.out().contains("check 2: run -> NOT_RUN (not read-only"), r.out());
+        assertTrue(r.out().contains("check 1: run -> NOT_RUN (depends on steps.change.outputs.stamp)"), r.out());
+        assertTrue(r.out().contains("$ echo \"${LS_STEPS_CHANGE_OUTPUTS_STAMP}\""), r.out());
+        assertTrue(r.out().contains("env LS_STEPS_CHANGE_OUTPUTS_STAMP=<steps.change.outputs.stamp>"), r.out());
+        try (Stream<Path> s = Files.list(work)) {
+            assertEquals(0, s.count(), "plan must not run steps or non-read-only checks");
+        }
+        assertFalse(Files.exists(state), "plan must not create the state dir, a journal or a lock");
+    }
+
+    @Test
+    void secretsAppearNowhere() throws IOException {
+        String secret = "s3cr3t-Pa55+word/xyz";
+        cli.env("DEMO_API_TOKEN", secret);
+        LockstepCli.Result r = demo("--confirm", "switch=relay");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("(token: ******)"), r.out());
+        String id = onlyRunId();
+        LockstepCli.Result report = cli.run("report", id);
+        LockstepCli.Result show = cli.run("show", id);
+        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes");
+        assertEquals(0, rollback.exit(), rollback.all());
+        String printed = r.all() + report.all() + show.all() + rollback.all();
+        assertFalse(printed.contains(secret), printed);
+        assertFalse(printed.contains("s3cr3t-Pa55%2Bword%2Fxyz"), "URL-encoded form too");
+        try (Stream<Path> files = Files.walk(cli.stateDir())) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String content = Files.readString(f);
+                assertFalse(content.contains(secret), "secret in " + f);
+            }
+        }
+        LockstepCli.Result onCommandLine = cli.run("run", DEMO, "--no-tui", "-p", "api_token=" + secret);
+        assertEquals(2, onCommandLine.exit());
+        assertTrue(onCommandLine.err().contains("cannot be given with -p"), onCommandLine.err());
+        assertFalse(onCommandLine.all().contains(secret));
+    }
+
+    @Test
+    void parameterValuesNeverBecomeShellSyntax() throws IOException {
+        Files.createDirectories(work);
+        String hostile = "$(touch " + work.resolve("pwned") + "); `touch " + work.resolve("pwned2") + "`";
+        LockstepCli.Result r = cli.run("run", "src/test/resources/runbooks/cli/inject.yaml", "--no-tui", "-p", "value=" + hostile);
+        assertEquals(0, r.exit(), r.all());
+        assertFalse(Files.exists(work.resolve("pwned")));
+        assertFalse(Files.exists(work.resolve("pwned2")));
+        assertTrue(r.out().contains("got " + hostile), r.out());
+    }
+
+    @Test
+    void aSecondProcessIsToldWhoHoldsTheLock() {
+        Path lockFile = new StateDir(cli.stateDir()).lockFile("demo");
+        try (RunLock held = RunLock.acquire(lockFile, "another lockstep")) {
+            LockstepCli.Result r = demo();
+            assertEquals(6, r.exit(), r.all());
+            assertTrue(r.err().contains("pid " + ProcessHandle.current().pid()), r.err());
+            assertTrue(r.err().contains("(another lockstep)"), r.err());
+        }
+        assertEquals(7, demo().exit(), "once released, the runbook can be driven again");
+    }
+
+    @Test
+    void anUnfinishedRunMustBeResumedOrAbandoned() throws IOException {
+        assertEquals(7, demo().exit());
+        LockstepCli.Result again = demo();
+        assertEquals(9, again.exit(), again.all());
+        assertTrue(again.err().contains("has an unfinished run demo-"), again.err());
+        LockstepCli.Result fresh = demo("--new", "--confirm", "switch=relay");
+        assertEquals(0, fresh.exit(), fresh.all());
+        assertTrue(cli.run("runs").out().contains("abandoned"));
+    }
+
+    @Test
+    void resumeRefusesWhenACompletedStepChangedUnlessForced() throws IOException {
+        Path runbook = tmp.resolve("demo.yaml");
+        Files.copy(Path.of(DEMO), runbook);
+        LockstepCli.Result first = cli.run("run", runbook.toString(), "--no-tui", "-p", "workdir=" + work);
+        assertEquals(7, first.exit(), first.all());
+        Files.writeString(runbook, Files.readString(runbook).replace("seq 1 ", "seq 2 "));
+        LockstepCli.Result refused = cli.run("resume", "--no-tui", "--confirm", "switch=relay");
+        assertEquals(8, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("step prepare (succeeded) changed its run"), refused.err());
+        LockstepCli.Result forced = cli.run("resume", "--no-tui", "--force", "--confirm", "switch=relay");
+        assertEquals(0, forced.exit(), forced.all());
+        assertTrue(journal(onlyRunId()).contains("\"forced\":[\"step prepare (succeeded) changed its run\"]"));
+    }
+
+    @Test
+    void rollbackNeedsConfirmationThenUndoesLastStepFirst() throws IOException {
+        assertEquals(0, demo("--confirm", "switch=relay").exit());
+        String id = onlyRunId();
+        LockstepCli.Result unconfirmed = cli.run("rollback", id, "--no-tui");
+        assertEquals(7, unconfirmed.exit(), unconfirmed.all());
+        assertTrue(Files.exists(work), "nothing rolled back without confirmation");
+        LockstepCli.Result r = cli.run("rollback", id, "--no-tui", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        String out = r.out();
+        assertTrue(out.indexOf("1. undo switch") < out.indexOf("2. undo copy"), out);
+        assertTrue(out.indexOf("2. undo copy") < out.indexOf("3. undo prepare"), out);
+        assertTrue(out.contains("Steps with no rollback (left as they are): confirm-readers, verify"), out);
+        assertFalse(Files.exists(work), "prepare's rollback removes the work folder");
+        assertTrue(cli.run("runs").out().contains("rolled-back"));
+        assertEquals(10, cli.run("rollback", id, "--no-tui", "--yes").exit(), "a rolled-back run is finished");
+    }
+
+    @Test
+    void wrongUsagePrintsUsageAndExitsTwo() {
+        LockstepCli.Result unknownOption = cli.run("run", DEMO, "--frobnicate");
+        assertEquals(2, unknownOption.exit());
+        assertTrue(unknownOption.err().contains("Unknown option: '--frobnicate'"), unknownOption.err());
+        assertTrue(unknownOption.err().contains("Usage: lockstep run"), unknownOption.err());
+        assertEquals(2, cli.run().exit());
+        LockstepCli.Result unknownParam = cli.run("run", DEMO, "--no-tui", "-p", "nope=1");
+        assertEquals(2, unknownParam.exit());
+        assertTrue(unknownParam.err().contains("unknown parameter nope"), unknownParam.err());
+        LockstepCli.Result badPattern = cli.run("run", DEMO, "--no-tui", "-p", "rows=lots");
+        assertEquals(5, badPattern.exit());
+        assertTrue(badPattern.err().contains("runbooks/demo.yaml:17:3: parameter rows: expected a value matching"), badPattern.err());
+        assertEquals(10, cli.run("show", "no-such-run").exit());
+    }
+
+    @Test
+    void validateReportsEveryProblemOfEveryFile() {
+        LockstepCli.Result r = cli.run("validate", DEMO, "src/test/resources/runbooks/invalid/references.yaml",
+                "src/test/resources/runbooks/invalid/params.yaml");
+        assertEquals(5, r.exit());
+        assertTrue(r.out().contains("ok runbooks/demo.yaml (5 steps)"), r.out());
+        assertTrue(r.err().contains("lockstep: 12 problems found"), r.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void schemaIsJsonDescribingEveryStepType() {
+        LockstepCli.Result r = cli.run("schema");
+        assertEquals(0, r.exit());
+        Map<String, Object> schema = (Map<String, Object>) Json.parse(r.out());
+        Map<String, Object> defs = (Map<String, Object>) schema.get("$defs");
+        assertTrue(defs.keySet().containsAll(java.util.List.of("with.run", "with.manual", "with.wait", "step", "param")));
+        Map<String, Object> run = (Map<String, Object>) ((Map<String, Object>) defs.get("with.run")).get("properties");
+        assertTrue(run.containsKey("capture") && run.containsKey("shell"));
+    }
+
+    @Test
+    void versionAndHelp() {
+        LockstepCli.Result v = cli.run("--version");
+        assertEquals(0, v.exit());
+        assertTrue(v.out().startsWith("lockstep "), v.out());
+        LockstepCli.Result h = cli.run("--help");
+        assertTrue(h.out().contains("Exit codes:") && h.out().contains("resume"), h.out());
+    }
+}
