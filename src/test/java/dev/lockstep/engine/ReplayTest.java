@@ -1,0 +1,224 @@
+package dev.lockstep.engine;
+
+import static dev.lockstep.engine.StepState.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.Journal;
+import dev.lockstep.journal.StateDir;
+import dev.lockstep.runbook.Params;
+import dev.lockstep.runbook.Runbook;
+import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.StepDef;
+import dev.lockstep.step.StepTypes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replays journals recorded from real runs of runbooks/replay.yaml (some cut short
+ * where a crash would cut them) and checks the state they rebuild and what resuming does.
+ */
+class ReplayTest {
+    private static final Path JOURNALS = Path.of("src/test/resources/journals");
+    private static final Path RUNBOOK = Path.of("src/test/resources/runbooks/replay.yaml");
+    private final StepTypes types = StepTypes.discover();
+    private final RunbookLoader loader = new RunbookLoader(types);
+
+    @TempDir
+    Path tmp;
+
+    private static RunSnapshot replay(String name) {
+        return RunSnapshot.replay(name, Journal.read(JOURNALS.resolve(name + ".jsonl")).events());
+    }
+
+    private static Map<String, StepState> states(RunSnapshot s) {
+        Map<String, StepState> out = new LinkedHashMap<>();
+        s.steps().forEach((id, r) -> out.put(id, r.state()));
+        return out;
+    }
+
+    @Test
+    void completeRunReplaysToSucceeded() {
+        RunSnapshot s = replay("complete");
+        assertEquals(RunStatus.SUCCEEDED, s.status());
+        assertEquals(Map.of("first", SUCCEEDED, "idem", SUCCEEDED, "once", SUCCEEDED, "verdict", SUCCEEDED), states(s));
+        assertEquals("first", s.step("first").outputs().get("said"));
+    }
+
+    @Test
+    void haltedRunKeepsItsEvidence() {
+        RunSnapshot s = replay("halted");
+        assertEquals(RunStatus.HALTED, s.status());
+        assertEquals(HALTED, s.step("verdict").state());
+        assertTrue(s.step("verdict").notes().get(0).contains("haltOn /MISMATCH/"));
+    }
+
+    @Test
+    void crashMidStepReplaysAsRunningWithItsProcessId() {
+        RunSnapshot s = replay("crashed-in-once");
+        assertEquals(RunStatus.IN_DOUBT, s.status());
+        assertEquals(RUNNING, s.step("once").state());
+        assertEquals(PENDING, s.step("verdict").state());
+        assertTrue(s.step("once").externalIds().containsKey("pid"));
+    }
+
+    @Test
+    void tornLastRecordIsIgnoredWithAWarningAndCutOffBeforeAppending() throws IOException {
+        Journal read = Journal.read(JOURNALS.resolve("torn-tail.jsonl"));
+        assertEquals(Journal.read(JOURNALS.resolve("crashed-in-once.jsonl")).events().size(), read.events().size());
+        assertEquals(1, read.warnings().size());
+        assertTrue(read.warnings().get(0).contains("ignored a torn last record"), read.warnings().get(0));
+
+        Path copy = tmp.resolve("journal.jsonl");
+        Files.copy(JOURNALS.resolve("torn-tail.jsonl"), copy);
+        try (Journal j = Journal.openForAppend(copy)) {
+            j.append(EventType.STEP_IN_DOUBT, "once", Map.of("reason", "test"));
+        }
+        Journal again = Journal.read(copy);
+        assertTrue(again.warnings().isEmpty(), "the torn bytes were cut off: " + again.warnings());
+        assertEquals(IN_DOUBT, RunSnapshot.replay("torn", again.events()).step("once").state());
+    }
+
+    @Test
+    void damageBeforeTheLastRecordIsRefused() {
+        LockstepException e = assertThrows(LockstepException.class, () -> Journal.read(JOURNALS.resolve("tampered.jsonl")));
+        assertEquals(ErrorCode.STATE_CORRUPT, e.code());
+        assertTrue(e.getMessage().contains("tampered.jsonl:3:"), e.getMessage());
+    }
+
+    @Test
+    void anEventTheStateMachineForbidsIsRefusedOnReplay() {
+        List<Event> events = new ArrayList<>(Journal.read(JOURNALS.resolve("complete.jsonl")).events());
+        Event succeeded = events.get(3);
+        events.add(new Event(99, succeeded.time(), EventType.STEP_STARTED, "first", Map.of()));
+        LockstepException e = assertThrows(LockstepException.class, () -> RunSnapshot.replay("x", events));
+        assertEquals(ErrorCode.STATE_CORRUPT, e.code());
+        assertTrue(e.getMessage().contains("STEP_STARTED is not possible for step first in state succeeded"), e.getMessage());
+    }
+
+    /** Puts a recorded journal into a fresh state dir and resumes it with flags standing in for the operator. */
+    private Outcome resume(String name, Set<String> rerun, Set<String> markDone) throws IOException {
+        StateDir dir = new StateDir(tmp.resolve("state"));
+        Files.createDirectories(dir.runDir(name));
+        Files.copy(JOURNALS.resolve(name + ".jsonl"), dir.journal(name));
+        Runs runs = new Runs(dir, "test");
+        Runbook runbook = loader.load(RUNBOOK);
+        try (Run run = runs.reopen(name, p -> runbook,
+                (rb, snap) -> Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null),
+                new RunListener() { }, "test", false, false)) {
+            return new Engine(run, types, loader, new TestOperator(rerun, markDone), Map.of()).forward();
+        }
+    }
+
+    private RunSnapshot after(String name) {
+        StateDir dir = new StateDir(tmp.resolve("state"));
+        return RunSnapshot.replay(name, Journal.read(dir.journal(name)).events());
+    }
+
+    @Test
+    void idempotentStepInFlightIsRunAgainOnResume() throws IOException {
+        Outcome o = resume("crashed-in-idem", Set.of(), Set.of());
+        assertTrue(o.ok(), o.message());
+        List<EventType> idem = after("crashed-in-idem").events().stream().filter(e -> "idem".equals(e.step()))
+                .map(Event::type).toList();
+        assertEquals(List.of(EventType.STEP_STARTED, EventType.STEP_EXTERNAL_ID, EventType.STEP_IN_DOUBT,
+                EventType.STEP_STARTED, EventType.STEP_EXTERNAL_ID, EventType.STEP_SUCCEEDED), idem);
+        assertEquals(1, after("crashed-in-idem").events().stream()
+                .filter(e -> e.type() == EventType.STEP_STARTED && "first".equals(e.step())).count(),
+                "the completed step is not run again");
+    }
+
+    @Test
+    void nonIdempotentStepInFlightWaitsForTheOperator() throws IOException {
+        Outcome o = resume("crashed-in-once", Set.of(), Set.of());
+        assertEquals(ErrorCode.NEEDS_OPERATOR, o.code());
+        assertTrue(o.message().contains("--rerun once, --mark-done once or --skip once"), o.message());
+        RunSnapshot s = after("crashed-in-once");
+        assertEquals(IN_DOUBT, s.step("once").state());
+        assertEquals(PENDING, s.step("verdict").state(), "nothing after an undecided step runs");
+    }
+
+    @Test
+    void operatorMarksAnInDoubtStepDoneAndTheRunGoesOn() throws IOException {
+        Outcome o = resume("crashed-in-once", Set.of(), Set.of("once"));
+        assertTrue(o.ok(), o.message());
+        RunSnapshot s = after("crashed-in-once");
+        assertEquals(SUCCEEDED, s.step("once").state());
+        assertEquals(1, s.step("once").attempts(), "marked done, not run again");
+        assertEquals(SUCCEEDED, s.step("verdict").state());
+    }
+
+    @Test
+    void haltedRunDoesNotMoveOnByItself() throws IOException {
+        Outcome o = resume("halted", Set.of(), Set.of());
+        assertEquals(ErrorCode.HALTED, o.code());
+        assertTrue(o.message().contains("--override verdict=verdict"), o.message());
+    }
+
+    @Test
+    void everyTransitionInTheTableLeadsSomewhereReachable() {
+        for (StepState from : StepState.values()) {
+            for (Map.Entry<EventType, StepState> t : StepStateMachine.from(from).entrySet()) {
+                assertTrue(from == PENDING || reachable(from), from + " is not reachable from pending");
+                assertTrue(StepStateMachine.next(from, t.getKey()).isPresent());
+            }
+        }
+        assertTrue(StepStateMachine.from(SKIPPED).isEmpty(), "skipped is final");
+        assertTrue(StepStateMachine.from(ROLLED_BACK).isEmpty(), "rolled back is final");
+        assertTrue(StepStateMachine.next(SUCCEEDED, EventType.STEP_STARTED).isEmpty(), "a succeeded step never starts again");
+        assertNull(StepStateMachine.next(HALTED, EventType.STEP_STARTED).orElse(null), "a halt needs retry or override first");
+    }
+
+    private static boolean reachable(StepState target) {
+        List<StepState> frontier = new ArrayList<>(List.of(PENDING));
+        java.util.Set<StepState> seen = new java.util.HashSet<>(frontier);
+        while (!frontier.isEmpty()) {
+            StepState s = frontier.remove(0);
+            for (StepState n : StepStateMachine.from(s).values()) if (seen.add(n)) frontier.add(n);
+        }
+        return seen.contains(target);
+    }
+
+    private record TestOperator(Set<String> rerun, Set<String> markDone) implements Operator {
+        @Override
+        public String name() {
+            return "test";
+        }
+
+        @Override
+        public boolean confirm(String question) {
+            return true;
+        }
+
+        @Override
+        public boolean typed(StepDef step, String prompt, String expected) {
+            return false;
+        }
+
+        @Override
+        public boolean manual(StepDef step, String instructions) {
+            return true;
+        }
+
+        @Override
+        public InDoubtChoice inDoubt(StepDef step, String detail) {
+            if (rerun.contains(step.id())) return InDoubtChoice.RERUN;
+            if (markDone.contains(step.id())) return InDoubtChoice.MARK_DONE;
+            return null;
+        }
+    }
+}
