@@ -95,10 +95,16 @@ public final class Engine {
     }
 
     private Outcome inDoubt(StepDef step, RunSnapshot.StepRecord r) {
+        List<Long> stillRunning = Orphans.of(run.id(), step.id());
+        if (!stillRunning.isEmpty()) {
+            return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " was in flight when the run stopped and its "
+                    + "process is still running (pid " + stillRunning.stream().map(String::valueOf)
+                    .reduce((a, b) -> a + ", " + b).orElse("") + "): wait for it to end, or stop it, then resume");
+        }
         StepType<?> type = types.get(step.action().uses());
         Reconciliation rec = reconcile(type, step, r.externalIds());
         Operator.InDoubtChoice choice = rec == Reconciliation.RERUN ? Operator.InDoubtChoice.RERUN
-                : operator.inDoubt(step, inDoubtDetail(step, r));
+                : operator.inDoubt(step, inDoubtDetail(r));
         if (choice == null) {
             return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " was in flight when the run stopped ("
                     + r.reason() + ") and is not idempotent: check whether it had its effect, then resume with --rerun "
@@ -130,14 +136,10 @@ public final class Engine {
         }
     }
 
-    private String inDoubtDetail(StepDef step, RunSnapshot.StepRecord r) {
-        StringBuilder b = new StringBuilder(r.reason() == null ? "it was in flight" : r.reason());
+    private static String inDoubtDetail(RunSnapshot.StepRecord r) {
         String pid = r.externalIds().get("pid");
-        if (pid != null) {
-            boolean alive = ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
-            b.append("; its process ").append(pid).append(alive ? " is still running" : " is gone");
-        }
-        return b.toString();
+        return (r.reason() == null ? "it was in flight" : r.reason())
+                + (pid != null ? "; its process " + pid + " has ended" : "");
     }
 
     private Outcome checkAndConfirm(StepDef step) {
@@ -455,7 +457,10 @@ public final class Engine {
         StepRun.ExternalIdSink sink = forCheck || r == null
                 ? (k, v) -> { }
                 : (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), Map.of("key", k, "value", v));
-        return new StepRun(step, prefix, run.runbook().file().getParent(), new LinkedHashMap<>(), run.redactor(),
+        Map<String, String> stepEnv = new LinkedHashMap<>();
+        stepEnv.put(Orphans.RUN_ID, run.id());
+        stepEnv.put(Orphans.STEP_ID, step.id());
+        return new StepRun(step, prefix, run.runbook().file().getParent(), stepEnv, run.redactor(),
                 run.listener(), run.stateDir().stepLog(run.id(), step.id()), patterns, ids, sink, this::evaluate,
                 scope, operator);
     }

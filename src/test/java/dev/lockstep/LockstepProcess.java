@@ -1,0 +1,41 @@
+package dev.lockstep;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Starts the real CLI in its own JVM, as the launcher would, so tests can kill -9 it. */
+public final class LockstepProcess {
+    private LockstepProcess() {}
+
+    public static String classpath() throws IOException {
+        Path deps = Path.of("target/runtime-classpath.txt");
+        if (!Files.exists(deps)) {
+            throw new IllegalStateException("target/runtime-classpath.txt is missing: run the tests through Maven");
+        }
+        return Path.of("target/classes").toAbsolutePath() + File.pathSeparator + Files.readString(deps).trim();
+    }
+
+    public static Process start(Path output, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.lockstep.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().remove("LOCKSTEP_STATE_DIR");
+        return pb.start();
+    }
+
+    /** Runs to the end and returns the exit code (fails the test after two minutes). */
+    public static int run(Path output, String... args) throws IOException, InterruptedException {
+        Process p = start(output, args);
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("lockstep did not finish: " + Files.readString(output));
+        }
+        return p.exitValue();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.lockstep.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.lockstep.LockstepProcess;
+import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.Journal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the real CLI at several points of runbooks/crash.yaml, then resume as an
+ * operator would. Every side effect must end up happening exactly once, and a step
+ * killed mid-flight must be reported in-doubt, never silently repeated.
+ */
+class CrashTest {
+    private static final String RUNBOOK = "src/test/resources/runbooks/crash.yaml";
+    private static final List<String> EFFECTS = List.of("one", "slow-start", "slow-end", "idem", "last");
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "kill -9 {0}")
+    @ValueSource(strings = {"after-one-succeeded", "when-slow-started", "while-slow-appends", "after-slow-succeeded",
+            "when-idem-started"})
+    void everyEffectHappensExactlyOnce(String killPoint) throws Exception {
+        Path state = tmp.resolve("state");
+        Path effects = tmp.resolve("effects.txt");
+        Files.createFile(effects);
+        Path log = tmp.resolve("first.log");
+        Process p = LockstepProcess.start(log, "run", RUNBOOK, "--no-tui", "--state-dir", state.toString(),
+                "-p", "effects=" + effects);
+        waitFor(killPoint, condition(killPoint, state, effects), p, log);
+        p.destroyForcibly().waitFor();
+        waitForOrphanedChild(state);
+
+        boolean reportedInDoubt = false;
+        for (int round = 1; ; round++) {
+            if (round > 4) fail("resume did not finish: " + Files.readString(tmp.resolve("resume-" + (round - 1) + ".log")));
+            List<String> args = new ArrayList<>(List.of("resume", "--no-tui", "--state-dir", state.toString()));
+            if (reportedInDoubt) {
+                // The operator looks at the effects file and decides, as the message asks.
+                args.addAll(List.of(Files.readString(effects).contains("slow-end") ? "--mark-done" : "--rerun", "slow"));
+            }
+            Path out = tmp.resolve("resume-" + round + ".log");
+            int exit = LockstepProcess.run(out, args.toArray(String[]::new));
+            if (exit == 0) break;
+            String text = Files.readString(out);
+            assertEquals(7, exit, "only an in-doubt step may stop the resume: " + text);
+            assertTrue(text.contains("step slow was in flight"), text);
+            reportedInDoubt = true;
+        }
+        List<String> lines = Files.readAllLines(effects);
+        for (String e : EFFECTS) {
+            assertEquals(1, lines.stream().filter(e::equals).count(), e + " in " + lines + " (kill point " + killPoint + ")");
+        }
+        boolean slowWasInDoubt = events(state).stream()
+                .anyMatch(e -> e.type() == EventType.STEP_IN_DOUBT && "slow".equals(e.step()));
+        assertEquals(slowWasInDoubt, reportedInDoubt, "an in-doubt non-idempotent step always goes to the operator");
+        if (killPoint.equals("while-slow-appends")) assertTrue(reportedInDoubt, "killed mid-step: in-doubt");
+    }
+
+    private static Predicate<Void> condition(String killPoint, Path state, Path effects) {
+        return switch (killPoint) {
+            case "after-one-succeeded" -> v -> journalHas(state, EventType.STEP_SUCCEEDED, "one");
+            case "when-slow-started" -> v -> journalHas(state, EventType.STEP_STARTED, "slow");
+            case "while-slow-appends" -> v -> read(effects).contains("slow-start");
+            case "after-slow-succeeded" -> v -> journalHas(state, EventType.STEP_SUCCEEDED, "slow");
+            case "when-idem-started" -> v -> journalHas(state, EventType.STEP_STARTED, "idem");
+            default -> throw new IllegalArgumentException(killPoint);
+        };
+    }
+
+    private static void waitFor(String what, Predicate<Void> condition, Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.test(null)) {
+            if (!p.isAlive()) fail("lockstep ended before " + what + ": " + Files.readString(log));
+            if (System.nanoTime() > deadline) fail("timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * A killed lockstep leaves its shell child running. The operator waits for it before
+     * deciding; the child is found by the run id in its environment (its pid may not
+     * have reached the journal before the kill).
+     */
+    private static void waitForOrphanedChild(Path state) throws InterruptedException, IOException {
+        String runId;
+        try (Stream<Path> s = Files.list(state.resolve("runs"))) {
+            runId = s.findFirst().orElseThrow().getFileName().toString();
+        }
+        byte[] marker = ("LOCKSTEP_RUN_ID=" + runId).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && ProcessHandle.allProcesses().anyMatch(h -> environContains(h, marker))) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean environContains(ProcessHandle h, byte[] marker) {
+        try {
+            byte[] env = Files.readAllBytes(Path.of("/proc", String.valueOf(h.pid()), "environ"));
+            return new String(env, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains(new String(marker, java.nio.charset.StandardCharsets.ISO_8859_1));
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static boolean journalHas(Path state, EventType type, String step) {
+        return events(state).stream().anyMatch(e -> e.type() == type && step.equals(e.step()));
+    }
+
+    private static List<Event> events(Path state) {
+        Path runs = state.resolve("runs");
+        if (!Files.isDirectory(runs)) return List.of();
+        try (Stream<Path> s = Files.list(runs)) {
+            List<Path> dirs = s.toList();
+            if (dirs.isEmpty() || !Files.exists(dirs.get(0).resolve("journal.jsonl"))) return List.of();
+            return Journal.read(dirs.get(0).resolve("journal.jsonl")).events();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
