@@ -71,6 +71,31 @@ class CrashTest {
         if (killPoint.equals("while-slow-appends")) assertTrue(reportedInDoubt, "killed mid-step: in-doubt");
     }
 
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void ctrlCAndTerminationLeaveAResumableRun(String signal) throws Exception {
+        Path state = tmp.resolve("state");
+        Path effects = tmp.resolve("effects.txt");
+        Files.createFile(effects);
+        Path log = tmp.resolve("first.log");
+        Process p = LockstepProcess.start(log, "run", RUNBOOK, "--no-tui", "--state-dir", state.toString(),
+                "-p", "effects=" + effects);
+        waitFor("slow-start", v -> read(effects).contains("slow-start"), p, log);
+        new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "lockstep stops on SIG" + signal);
+        assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), Files.readString(log));
+        List<EventType> tail = events(state).stream().map(Event::type).toList();
+        assertEquals(List.of(EventType.STEP_IN_DOUBT, EventType.RUN_INTERRUPTED), tail.subList(tail.size() - 2, tail.size()),
+                "the journal says where the run stopped");
+        assertTrue(!read(effects).contains("slow-end"), "the step's process was stopped with lockstep");
+
+        Path resumed = tmp.resolve("resume.log");
+        assertEquals(0, LockstepProcess.run(resumed, "resume", "--no-tui", "--state-dir", state.toString(), "--rerun", "slow"),
+                Files.readString(resumed));
+        assertEquals(List.of("one", "slow-start", "slow-start", "slow-end", "idem", "last"), Files.readAllLines(effects),
+                "the operator chose to run the interrupted step again");
+    }
+
     private static Predicate<Void> condition(String killPoint, Path state, Path effects) {
         return switch (killPoint) {
             case "after-one-succeeded" -> v -> journalHas(state, EventType.STEP_SUCCEEDED, "one");

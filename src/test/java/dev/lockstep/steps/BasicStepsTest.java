@@ -1,0 +1,75 @@
+package dev.lockstep.steps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.LockstepCli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The run, manual and wait step types, through the CLI, on real shells and files. */
+class BasicStepsTest {
+    private static final String DIR = "src/test/resources/runbooks/steps/";
+
+    @TempDir
+    Path tmp;
+
+    private LockstepCli cli() {
+        return new LockstepCli(tmp.resolve("state"));
+    }
+
+    @Test
+    void outputsComeFromJsonAndRegexCapturesAndReachLaterSteps() {
+        LockstepCli.Result r = cli().env("EXPECTED_DIR", Path.of("src/test/resources/runbooks").toAbsolutePath().toString())
+                .run("run", DIR + "capture.yaml", "--no-tui");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("outputs: rows=42 second=events"), r.out());
+        assertTrue(r.out().contains("outputs: last_dest=10 both=42/OK"), r.out());
+        assertTrue(r.out().contains("| in runbooks"), r.out());
+    }
+
+    @Test
+    void stdoutThatIsNotJsonFailsTheStep() {
+        LockstepCli.Result r = cli().run("run", DIR + "not-json.yaml", "--no-tui");
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.err().contains("step json failed: exit 0, but stdout is not JSON"), r.err());
+    }
+
+    @Test
+    void retriesUntilTheAttemptsRunOutAndTimeoutsStopTheProcess() throws IOException {
+        Path counter = tmp.resolve("counter");
+        LockstepCli.Result r = cli().run("run", DIR + "timeout-retry.yaml", "--no-tui", "-p", "counter=" + counter);
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(3, Files.readAllLines(counter).size(), "two failed attempts, the third succeeded");
+        assertTrue(r.out().contains("step flaky attempt 1 failed: exit 1"), r.out());
+        assertTrue(r.err().contains("step hangs failed: timed out after 300ms"), r.err());
+    }
+
+    @Test
+    void untilEndsAStepSuccessfullyAndWaitGivesUpAtItsTimeout() {
+        LockstepCli.Result r = cli().run("run", DIR + "until.yaml", "--no-tui");
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("ok step tail succeeded"), r.out());
+        assertTrue(r.out().contains("poll 2: not yet (exit 1)"), r.out());
+        assertTrue(r.err().contains("step poll failed: timed out after 200ms: exit 1"), r.err());
+    }
+
+    @Test
+    void manualStepsNeedTheOperatorAndHaveABuiltInUndo() {
+        LockstepCli cli = cli();
+        LockstepCli.Result declined = cli.run("run", DIR + "manual.yaml", "--no-tui");
+        assertEquals(1, declined.exit(), declined.all());
+        assertTrue(declined.err().contains("the operator did not confirm it was done"), declined.err());
+        LockstepCli.Result done = cli.run("resume", "--no-tui", "--yes");
+        assertEquals(0, done.exit(), done.all());
+        assertTrue(done.out().contains("operator asked: Post the maintenance notice"), done.out());
+        LockstepCli.Result rollback = cli.run("rollback", "--no-tui", "--yes", done.out().lines()
+                .filter(l -> l.startsWith("run manual-")).findFirst().orElseThrow().split(" ")[1]);
+        assertEquals(0, rollback.exit(), rollback.all());
+        assertTrue(rollback.out().contains("undo announce (succeeded): manual built-in undo"), rollback.out());
+        assertTrue(rollback.out().contains("operator asked: Post that maintenance is cancelled"), rollback.out());
+    }
+}
