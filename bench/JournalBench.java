@@ -1,0 +1,65 @@
+import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.Journal;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Cost of one journaled step transition: Journal.append (encode, CRC, write, fsync)
+ * against the floor of writing the same bytes and forcing them with a bare FileChannel,
+ * in the same run, on the same disk.
+ *
+ * Run: java -cp target/lockstep.jar bench/JournalBench.java [appends]
+ */
+public class JournalBench {
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        Path dir = Files.createTempDirectory("journal-bench");
+        Map<String, Object> data = Map.of("summary", "exit 0", "outputs", Map.of("rds_endpoint", "db.example.internal"),
+                "durationMs", 1234);
+        long[] journal = new long[n];
+        try (Journal j = Journal.create(dir.resolve("journal.jsonl"))) {
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                j.append(EventType.STEP_EXTERNAL_ID, null, data);
+                journal[i] = System.nanoTime() - t0;
+            }
+        }
+        byte[] line = Files.readAllLines(dir.resolve("journal.jsonl")).get(0).concat("\n").getBytes(StandardCharsets.UTF_8);
+        long[] floor = new long[n];
+        try (FileChannel ch = FileChannel.open(dir.resolve("floor"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                ch.write(ByteBuffer.wrap(line));
+                ch.force(false);
+                floor[i] = System.nanoTime() - t0;
+            }
+        }
+        System.out.printf("%-34s %10s %10s%n", n + " appends of " + line.length + " bytes", "median us", "p95 us");
+        print("write+fsync, bare FileChannel", floor);
+        print("Journal.append (JSON, CRC, fsync)", journal);
+        System.out.printf("ratio of medians: %.2f%n", median(journal) / median(floor));
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) Files.delete(p);
+        }
+        Files.delete(dir);
+    }
+
+    private static double median(long[] ns) {
+        long[] s = ns.clone();
+        Arrays.sort(s);
+        return s[s.length / 2] / 1000.0;
+    }
+
+    private static void print(String what, long[] ns) {
+        long[] s = ns.clone();
+        Arrays.sort(s);
+        System.out.printf("%-34s %10.1f %10.1f%n", what, s[s.length / 2] / 1000.0, s[(int) (s.length * 0.95)] / 1000.0);
+    }
+}

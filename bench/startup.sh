@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Start-up cost of lockstep against the JVM's own floor, measured in the same run:
+#   java -version                      the baseline: a JVM that starts and exits
+#   lockstep --version                 picocli + our classes, through dist/lockstep (CDS)
+#   lockstep plan (30 steps)           load, validate, resolve and print a 30-step runbook
+#   the same two without the launcher  plain `java -jar`, no class-data-sharing archive
+# Prints the median of N runs (default 10) in milliseconds and the ratio to the baseline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-10}"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+dist/lockstep --version >/dev/null          # builds on first use and makes the CDS archive
+book="$(mktemp --suffix=.yaml)"
+trap 'rm -f "$book"' EXIT
+{
+  echo "lockstep: 1"
+  echo "name: bench-30"
+  echo "params: { stack: { default: relay }, region: { default: me-central-1, pattern: '[a-z]+-[a-z]+-\\d' } }"
+  echo "steps:"
+  for i in $(seq 1 30); do
+    prev=$((i - 1))
+    echo "  - id: step-$i"
+    echo "    title: Step $i of the bench runbook"
+    if [ "$i" -gt 1 ]; then
+      echo "    run: echo \"\${{ params.stack }} \${{ steps.step-$prev.outputs.value }}\""
+    else
+      echo "    run: echo \"\${{ params.stack }} in \${{ params.region }}\""
+    fi
+    echo "    outputs: { value: \"\${{ result.stdout }}\" }"
+    echo "    check: [ { run: \"true\", readOnly: true } ]"
+    echo "    rollback: { run: echo undo $i }"
+  done
+} > "$book"
+
+median_ms() {
+  local samples=()
+  for _ in $(seq 1 "$runs"); do
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    t1=$(date +%s%N)
+    samples+=($(( (t1 - t0) / 1000000 )))
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'
+}
+
+base=$(median_ms "$java" -version)
+version=$(median_ms dist/lockstep --version)
+plan=$(median_ms dist/lockstep plan "$book")
+version_plain=$(median_ms "$java" -jar target/lockstep.jar --version)
+plan_plain=$(median_ms "$java" -jar target/lockstep.jar plan "$book")
+
+printf '%-40s %8s %8s\n' "command (median of $runs)" "ms" "x java"
+row() { printf '%-40s %8d %8.2f\n' "$1" "$2" "$(echo "$2 / $base" | bc -l)"; }
+row "java -version (baseline)" "$base"
+row "dist/lockstep --version" "$version"
+row "dist/lockstep plan (30 steps)" "$plan"
+row "java -jar lockstep.jar --version" "$version_plain"
+row "java -jar lockstep.jar plan (30 steps)" "$plan_plain"
