@@ -72,4 +72,23 @@ class BasicStepsTest {
         assertTrue(rollback.out().contains("undo announce (succeeded): manual built-in undo"), rollback.out());
         assertTrue(rollback.out().contains("operator asked: Post that maintenance is cancelled"), rollback.out());
     }
+
+    @Test
+    void aFailedRollbackIsContinuedWhereItStoppedWithoutUndoingAnythingTwice() throws IOException {
+        LockstepCli cli = cli();
+        Path dir = Files.createDirectories(tmp.resolve("work"));
+        LockstepCli.Result run = cli.run("run", DIR + "rollback-fails.yaml", "--no-tui", "-p", "dir=" + dir);
+        assertEquals(0, run.exit(), run.all());
+        String id = run.out().lines().filter(l -> l.startsWith("run rollback-fails-")).findFirst().orElseThrow().split(" ")[1];
+        LockstepCli.Result first = cli.run("rollback", id, "--no-tui", "--yes");
+        assertEquals(1, first.exit(), first.all());
+        assertTrue(first.err().contains("rollback of step b failed: exit 1"), first.err());
+        assertEquals(java.util.List.of("undo-c"), Files.readAllLines(dir.resolve("undone")));
+        assertTrue(cli.run("runs").out().contains("rollback-failed"));
+
+        Files.createFile(dir.resolve("allow"));
+        LockstepCli.Result second = cli.run("rollback", id, "--no-tui");
+        assertEquals(0, second.exit(), "a rollback in progress needs no second confirmation: " + second.all());
+        assertEquals(java.util.List.of("undo-c", "undo-b", "undo-a", "final"), Files.readAllLines(dir.resolve("undone")));
+    }
 }

@@ -86,8 +86,11 @@ public final class RunbookLoader {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getContextMark() != null ? e.getContextMark() : e.getProblemMark();
             String context = e.getContext() != null ? e.getContext() + ", " : "";
+            boolean flowWithExpression = e.getContext() != null && e.getContext().contains("flow")
+                    && text.lines().skip(mark.getLine()).findFirst().orElse("").contains(Template.OPEN);
             problems.add(at(fileName, mark), "invalid YAML: " + context + e.getProblem()
-                    + (e.getProblemMark() != null ? " at line " + (e.getProblemMark().getLine() + 1) : ""));
+                    + (e.getProblemMark() != null ? " at line " + (e.getProblemMark().getLine() + 1) : "")
+                    + (flowWithExpression ? " (inside { } or [ ], quote a value that holds ${{ }})" : ""));
             throw new InvalidRunbookException(problems.sorted());
         }
         if (root == null) {
