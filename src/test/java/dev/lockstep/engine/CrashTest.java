@@ -31,16 +31,24 @@ class CrashTest {
     @TempDir
     Path tmp;
 
+    private Path state;
+    private Path effects;
+    private Path log;
+
+    /** Starts `lockstep run` of the crash runbook in its own JVM, with fresh state and effects files. */
+    private Process startRun() throws IOException {
+        state = tmp.resolve("state");
+        effects = Files.createFile(tmp.resolve("effects.txt"));
+        log = tmp.resolve("first.log");
+        return LockstepProcess.start(log, "run", RUNBOOK, "--no-tui", "--state-dir", state.toString(),
+                "-p", "effects=" + effects);
+    }
+
     @ParameterizedTest(name = "kill -9 {0}")
     @ValueSource(strings = {"after-one-succeeded", "when-slow-started", "while-slow-appends", "after-slow-succeeded",
             "when-idem-started"})
     void everyEffectHappensExactlyOnce(String killPoint) throws Exception {
-        Path state = tmp.resolve("state");
-        Path effects = tmp.resolve("effects.txt");
-        Files.createFile(effects);
-        Path log = tmp.resolve("first.log");
-        Process p = LockstepProcess.start(log, "run", RUNBOOK, "--no-tui", "--state-dir", state.toString(),
-                "-p", "effects=" + effects);
+        Process p = startRun();
         waitFor(killPoint, condition(killPoint, state, effects), p, log);
         p.destroyForcibly().waitFor();
         waitForOrphanedChild(state);
@@ -74,12 +82,7 @@ class CrashTest {
     @ParameterizedTest(name = "SIG{0}")
     @ValueSource(strings = {"INT", "TERM"})
     void ctrlCAndTerminationLeaveAResumableRun(String signal) throws Exception {
-        Path state = tmp.resolve("state");
-        Path effects = tmp.resolve("effects.txt");
-        Files.createFile(effects);
-        Path log = tmp.resolve("first.log");
-        Process p = LockstepProcess.start(log, "run", RUNBOOK, "--no-tui", "--state-dir", state.toString(),
-                "-p", "effects=" + effects);
+        Process p = startRun();
         waitFor("slow-start", v -> read(effects).contains("slow-start"), p, log);
         new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor();
         assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "lockstep stops on SIG" + signal);

@@ -2,7 +2,6 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Run;
-import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import java.util.LinkedHashMap;
@@ -13,7 +12,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "resume", description = "Continue an unfinished run where it stopped (default: the latest one).")
@@ -21,20 +19,11 @@ final class ResumeCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_ID")
-    String runId;
-
     @Mixin
-    StateOptions state;
+    ReopenOptions target;
 
     @Mixin
     OperatorOptions operator;
-
-    @Option(names = "--params-file", paramLabel = "FILE", description = "Secrets for the run (non-secret values are kept from its start).")
-    java.nio.file.Path paramsFile;
-
-    @Option(names = "--force", description = "Go on although completed steps' definitions changed (recorded).")
-    boolean force;
 
     @Option(names = "--retry", paramLabel = "STEP", description = "Retry a failed or halted step.")
     Set<String> retry = new LinkedHashSet<>();
@@ -54,10 +43,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (!skip.isEmpty() && (reason == null || reason.isBlank())) {
             throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
         }
-        Runs runs = state.runs(cli);
-        ParamOptions params = new ParamOptions();
-        params.paramsFile = paramsFile;
-        Run run = Reopen.open(cli, runs, Reopen.pick(runs, runId), params, "lockstep resume", force, false);
+        Run run = target.open(cli, "lockstep resume", false);
         Engine engine = new Engine(run, cli.types(), cli.loader(), operator.operator(cli, skip), cli.env);
         return Driver.drive(cli, engine, e -> {
             retry.forEach(e::retry);

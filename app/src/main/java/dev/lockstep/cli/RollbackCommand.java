@@ -2,15 +2,12 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Run;
-import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.runbook.StepDef;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "rollback", description = "Undo a run: step rollbacks last-first, then the runbook's rollback. Resumable.")
@@ -18,28 +15,16 @@ final class RollbackCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_ID")
-    String runId;
-
     @Mixin
-    StateOptions state;
+    ReopenOptions target;
 
     @Mixin
     OperatorOptions operator;
 
-    @Option(names = "--params-file", paramLabel = "FILE", description = "Secrets for the run.")
-    java.nio.file.Path paramsFile;
-
-    @Option(names = "--force", description = "Go on although completed steps' definitions changed (recorded).")
-    boolean force;
-
     @Override
     public Integer call() {
         Cli cli = root.cli;
-        Runs runs = state.runs(cli);
-        ParamOptions params = new ParamOptions();
-        params.paramsFile = paramsFile;
-        Run run = Reopen.open(cli, runs, Reopen.pick(runs, runId), params, "lockstep rollback", force, true);
+        Run run = target.open(cli, "lockstep rollback", true);
         Engine engine = new Engine(run, cli.types(), cli.loader(), operator.operator(cli, Set.of()), cli.env);
         Engine.RollbackPlan plan = engine.rollbackPlan();
         cli.out.println("Rollback of run " + run.id() + " will run, in this order:");

@@ -396,7 +396,7 @@ public final class Engine {
             for (int i = 0; i < last.size(); i++) {
                 if ("succeeded".equals(run.snapshot().finalRollback().get(i))) continue;
                 run.append(EventType.FINAL_ROLLBACK_STARTED, null, Map.of("index", i, "uses", last.get(i).uses()));
-                Attempt a = action(ROLLBACK_STEP, last.get(i), "[rollback " + (i + 1) + "] ");
+                Attempt a = action(ROLLBACK_STEP, last.get(i), "[rollback " + (i + 1) + "] ", false);
                 if (a.interrupted) return interruptedOutcome(null);
                 if (a.result == null || !a.result.ok()) {
                     run.append(EventType.FINAL_ROLLBACK_FAILED, null, Map.of("index", i, "reason", a.failure()));
@@ -416,26 +416,15 @@ public final class Engine {
     private static final StepDef ROLLBACK_STEP = new StepDef("rollback", "runbook rollback", null, null, List.of(),
             Map.of(), null, null, null, StepDef.Retry.NONE, false, StepDef.LogPatterns.NONE, null, Map.of());
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private Attempt undo(StepDef step) {
-        if (step.rollback() != null) return action(step, step.rollback(), "[rollback] ");
-        StepType type = types.get(step.action().uses());
-        Scope scope = scope();
-        StepRun ctx = context(step, "[rollback] ", StepDef.LogPatterns.NONE, scope, false);
-        try {
-            ActionResolver.Resolved a = ActionResolver.resolve(step.action().with(), type, scope);
-            ctx.env().putAll(a.env());
-            Record config = evaluator.bind(type, a.with());
-            return attempt(ctx, () -> type.rollback(config, ctx), null);
-        } catch (RuntimeException e) {
-            return Attempt.failed(message(e));
-        } finally {
-            ctx.close();
-        }
+        return step.rollback() != null
+                ? action(step, step.rollback(), "[rollback] ", false)
+                : action(step, step.action(), "[rollback] ", true);
     }
 
+    /** Runs an action once, with no patterns and no timeout: a rollback, or its type's built-in undo. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private Attempt action(StepDef step, Action action, String prefix) {
+    private Attempt action(StepDef step, Action action, String prefix, boolean builtInUndo) {
         StepType type = types.get(action.uses());
         Scope scope = scope();
         StepRun ctx = context(step, prefix, StepDef.LogPatterns.NONE, scope, false);
@@ -443,7 +432,7 @@ public final class Engine {
             ActionResolver.Resolved a = ActionResolver.resolve(action.with(), type, scope);
             ctx.env().putAll(a.env());
             Record config = evaluator.bind(type, a.with());
-            return attempt(ctx, () -> type.execute(config, ctx), null);
+            return attempt(ctx, () -> builtInUndo ? type.rollback(config, ctx) : type.execute(config, ctx), null);
         } catch (RuntimeException e) {
             return Attempt.failed(message(e));
         } finally {
