@@ -24,9 +24,19 @@ final class OperatorOptions {
     @Option(names = "--mark-done", paramLabel = "STEP", description = "Record an in-doubt step (or its rollback) as done.")
     Set<String> markDone = new LinkedHashSet<>();
 
+    /** Answers from flags only. */
+    FlagOperator flags(Set<String> skipInDoubt) {
+        return new FlagOperator(yes, confirm, rerun, markDone, skipInDoubt);
+    }
+
+    /** Flags first, then line prompts when a terminal is attached (and the full-screen UI is not in use). */
     Operator operator(Cli cli, Set<String> skipInDoubt) {
-        FlagOperator flags = new FlagOperator(yes, confirm, rerun, markDone, skipInDoubt);
-        if (!noTui && System.console() != null) return new ConsoleOperator(flags, cli.out);
+        FlagOperator flags = flags(skipInDoubt);
+        if (interactive()) return new ConsoleOperator(flags, cli.out);
         return flags;
+    }
+
+    boolean interactive() {
+        return !noTui && System.console() != null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
@@ -23,10 +24,9 @@ final class Reopen {
     }
 
     static Run open(Cli cli, Runs runs, String runId, ParamOptions paramOptions, String command, boolean force,
-                    boolean allowSucceeded) {
+                    boolean allowSucceeded, RunListener listener) {
         return runs.reopen(runId, path -> cli.loader().load(Path.of(path)),
-                (runbook, snapshot) -> params(cli, runbook, snapshot, paramOptions),
-                new PlainPrinter(cli.out), command, force, allowSucceeded);
+                (runbook, snapshot) -> params(cli, runbook, snapshot, paramOptions), listener, command, force, allowSucceeded);
     }
 
     /** Non-secret values as recorded when the run started; secrets again from their environment variable or file. */

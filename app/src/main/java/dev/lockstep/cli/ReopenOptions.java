@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.Runs;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
@@ -22,10 +23,10 @@ final class ReopenOptions {
     @Option(names = "--force", description = "Go on although started steps' definitions changed (recorded).")
     boolean force;
 
-    Run open(Cli cli, String command, boolean allowSucceeded) {
+    Run open(Cli cli, String command, boolean allowSucceeded, RunListener listener) {
         Runs runs = state.runs(cli);
         ParamOptions params = new ParamOptions();
         params.paramsFile = paramsFile;
-        return Reopen.open(cli, runs, Reopen.pick(runs, runId), params, command, force, allowSucceeded);
+        return Reopen.open(cli, runs, Reopen.pick(runs, runId), params, command, force, allowSucceeded, listener);
     }
 }

@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.StepState;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import java.util.LinkedHashMap;
@@ -43,18 +44,21 @@ final class ResumeCommand implements Callable<Integer> {
         if (!skip.isEmpty() && (reason == null || reason.isBlank())) {
             throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
         }
-        Run run = target.open(cli, "lockstep resume", false);
-        Engine engine = new Engine(run, cli.types(), cli.loader(), operator.operator(cli, skip), cli.env);
-        return Driver.drive(cli, engine, e -> {
-            retry.forEach(e::retry);
-            override.forEach(e::override);
+        Frontend frontend = Frontend.choose(cli, operator, skip);
+        Run run = target.open(cli, "lockstep resume", false, frontend.listener());
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
+        try {
+            retry.forEach(engine::retry);
+            override.forEach(engine::override);
             for (String s : skip) {
-                if (run.snapshot().step(s) != null
-                        && run.snapshot().step(s).state() != dev.lockstep.engine.StepState.IN_DOUBT) {
-                    e.skip(s, reason);
+                if (run.snapshot().step(s) != null && run.snapshot().step(s).state() != StepState.IN_DOUBT) {
+                    engine.skip(s, reason);
                 }
             }
-            return e.forward();
-        });
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
+        return frontend.drive(engine, Engine::forward);
     }
 }

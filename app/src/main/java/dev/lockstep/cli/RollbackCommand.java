@@ -24,8 +24,9 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Cli cli = root.cli;
-        Run run = target.open(cli, "lockstep rollback", true);
-        Engine engine = new Engine(run, cli.types(), cli.loader(), operator.operator(cli, Set.of()), cli.env);
+        Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()));
+        Run run = target.open(cli, "lockstep rollback", true, frontend.listener());
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
         Engine.RollbackPlan plan = engine.rollbackPlan();
         cli.out.println("Rollback of run " + run.id() + " will run, in this order:");
         int n = 1;
@@ -41,11 +42,11 @@ final class RollbackCommand implements Callable<Integer> {
                     + String.join(", ", plan.withoutRollback().stream().map(StepDef::id).toList()));
         }
         if (!engine.run().snapshot().rollbackStarted()
-                && !operator.operator(cli, Set.of()).confirm("Roll back run " + run.id() + "?")) {
+                && !frontend.operator().confirm("Roll back run " + run.id() + "?")) {
             run.close();
             ErrorHandler.print(cli.err, ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");
             return ErrorCode.NEEDS_OPERATOR.exitCode();
         }
-        return Driver.drive(cli, engine, Engine::rollback);
+        return frontend.drive(engine, Engine::rollback);
     }
 }

@@ -2,9 +2,12 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.Runs;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "run", description = "Start a new run of a runbook and drive it until it ends or needs you.")
+@Command(name = "run", description = "Start a run of a runbook (on a terminal: in the full-screen UI, "
+        + "which reopens an unfinished run of the same runbook where it stopped).")
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
@@ -37,10 +41,21 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
-        Params p = params.resolve(rb, cli);
-        Run run = state.runs(cli).start(rb, p, new PlainPrinter(cli.out), "lockstep run " + runbook, fresh);
-        cli.out.println("run id: " + run.id());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), operator.operator(cli, Set.of()), cli.env);
-        return Driver.drive(cli, engine, Engine::forward);
+        Runs runs = state.runs(cli);
+        Frontend frontend = Frontend.choose(cli, operator, Set.of());
+        Optional<RunSnapshot> unfinished = frontend.isTui() && !fresh ? runs.latestUnfinished(rb.name()) : Optional.empty();
+        Run run;
+        if (unfinished.isPresent()) {
+            ParamOptions secrets = new ParamOptions();
+            secrets.paramsFile = params.paramsFile;
+            run = Reopen.open(cli, runs, unfinished.get().runId(), secrets, "lockstep run " + runbook, false, false,
+                    frontend.listener());
+        } else {
+            Params p = params.resolve(rb, cli);
+            run = runs.start(rb, p, frontend.listener(), "lockstep run " + runbook, fresh);
+            if (!frontend.isTui()) cli.out.println("run id: " + run.id());
+        }
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
+        return frontend.drive(engine, Engine::forward);
     }
 }

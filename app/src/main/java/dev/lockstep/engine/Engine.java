@@ -22,7 +22,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,7 +35,8 @@ public final class Engine {
     private final CheckEvaluator evaluator;
     private final Operator operator;
     private final Map<String, String> env;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object idle = new Object();
+    private boolean busy;
     private volatile boolean interrupted;
     private volatile Thread worker;
 
@@ -54,16 +54,84 @@ public final class Engine {
 
     /** Runs every step that is not done yet, in order, until the end or the first stop. */
     public Outcome forward() {
-        try {
-            for (StepDef step : run.runbook().steps()) {
-                if (interrupted) return interruptedOutcome(null);
-                Outcome o = advance(step);
+        Outcome o;
+        do {
+            o = step();
+        } while (o == null);
+        return o;
+    }
+
+    /**
+     * Takes the next step that is not done as far as it goes. Null means it is done
+     * and more steps remain; otherwise the run finished or stopped, as the outcome says.
+     */
+    public Outcome step() {
+        return drive(() -> {
+            if (interrupted) return interruptedOutcome(null);
+            StepDef next = nextStep();
+            if (next != null) {
+                Outcome o = advance(next);
                 if (o != null) return o;
+                if (nextStep() != null) return null;
             }
-            run.append(EventType.RUN_FINISHED, null, Map.of("by", operator.name()));
+            if (run.snapshot().status() != RunStatus.SUCCEEDED) {
+                run.append(EventType.RUN_FINISHED, null, Map.of("by", operator.name()));
+            }
             return Outcome.success("run " + run.id() + " succeeded");
+        });
+    }
+
+    /** The first step, in runbook order, that is neither succeeded nor skipped; null when all are. */
+    public StepDef nextStep() {
+        synchronized (run) {
+            for (StepDef s : run.runbook().steps()) {
+                if (!run.snapshot().step(s.id()).state().isDone()) return s;
+            }
+            return null;
+        }
+    }
+
+    /** Evaluates a step's preconditions again, for the operator to see; nothing is journaled. */
+    public List<StepContext.CheckOutcome> recheck(StepDef step) {
+        return drive(() -> {
+            Scope scope = scope();
+            List<StepContext.CheckOutcome> out = new ArrayList<>();
+            for (Check c : step.checks()) out.add(evaluate(c, scope, step));
+            return out;
+        });
+    }
+
+    /** What a step will do, resolved with what is known now; placeholders for outputs not produced yet. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public List<String> preview(StepDef step) {
+        StepType type = types.get(step.action().uses());
+        try {
+            Scope scope;
+            synchronized (run) {
+                scope = Scope.of(run.params().values(), run.snapshot().outputsByStep(), env).withPlaceholders();
+            }
+            ActionResolver.Resolved r = ActionResolver.resolve(step.action().with(), type, scope);
+            List<String> lines = new ArrayList<>();
+            r.env().forEach((k, v) -> lines.add("env " + k + "=" + v));
+            lines.addAll(type.plan(evaluator.bind(type, r.with())));
+            return lines.stream().map(run.redactor()::redact).toList();
+        } catch (RuntimeException e) {
+            return List.of("(not resolvable yet: " + run.redactor().redact(message(e)) + ")");
+        }
+    }
+
+    /** Runs one driving action; {@link #interrupt} waits for the one in progress to journal how it ended. */
+    private <T> T drive(java.util.function.Supplier<T> action) {
+        synchronized (idle) {
+            busy = true;
+        }
+        try {
+            return action.get();
         } finally {
-            stopped.countDown();
+            synchronized (idle) {
+                busy = false;
+                idle.notifyAll();
+            }
         }
     }
 
@@ -345,8 +413,9 @@ public final class Engine {
     /** What a rollback will do: step rollbacks in order, steps with none, then the runbook's own rollback. */
     public record RollbackPlan(List<StepDef> steps, List<StepDef> withoutRollback, List<Action> runbookRollback) {}
 
+    /** Whether the step can be undone: a rollback in the runbook, or its type's built-in undo. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private boolean hasRollback(StepDef s) {
+    public boolean hasRollback(StepDef s) {
         if (s.rollback() != null) return true;
         StepType type = types.get(s.action().uses());
         try {
@@ -358,58 +427,58 @@ public final class Engine {
 
     /** Undoes what the run did: step rollbacks last-first, then the runbook-level rollback. Resumable. */
     public Outcome rollback() {
-        try {
-            RollbackPlan plan = rollbackPlan();
-            if (!run.snapshot().rollbackStarted()) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("by", operator.name());
-                data.put("steps", plan.steps().stream().map(StepDef::id).toList());
-                data.put("withoutRollback", plan.withoutRollback().stream().map(StepDef::id).toList());
-                run.append(EventType.ROLLBACK_STARTED, null, data);
-            }
-            for (StepDef step : plan.steps()) {
-                if (interrupted) return interruptedOutcome(null);
-                RunSnapshot.StepRecord r = run.snapshot().step(step.id());
-                if (r.state() == StepState.ROLLING_BACK && !step.idempotent()) {
-                    Operator.InDoubtChoice c = operator.inDoubt(step, "its rollback was in flight when the process stopped");
-                    if (c == null || c == Operator.InDoubtChoice.SKIP) {
-                        return new Outcome(ErrorCode.NEEDS_OPERATOR, "the rollback of step " + step.id()
-                                + " was in flight when the process stopped: check whether it took effect, then run lockstep rollback with --rerun "
-                                + step.id() + " or --mark-done " + step.id());
-                    }
-                    if (c == Operator.InDoubtChoice.MARK_DONE) {
-                        run.append(EventType.STEP_MARKED_DONE, step.id(), Map.of("by", operator.name()));
-                        continue;
-                    }
-                }
-                run.append(EventType.STEP_ROLLBACK_STARTED, step.id(), Map.of());
-                Attempt a = undo(step);
-                if (a.interrupted) return interruptedOutcome(null);
-                if (a.result == null || !a.result.ok()) {
-                    run.append(EventType.STEP_ROLLBACK_FAILED, step.id(), Map.of("reason", a.failure()));
-                    return new Outcome(ErrorCode.STEP_FAILED, "rollback of step " + step.id() + " failed: "
-                            + run.redactor().redact(a.failure()) + "; fix it and run lockstep rollback " + run.id() + " again");
-                }
-                run.append(EventType.STEP_ROLLBACK_SUCCEEDED, step.id(), Map.of("summary", a.result.summary()));
-            }
-            List<Action> last = run.runbook().rollback();
-            for (int i = 0; i < last.size(); i++) {
-                if ("succeeded".equals(run.snapshot().finalRollback().get(i))) continue;
-                run.append(EventType.FINAL_ROLLBACK_STARTED, null, Map.of("index", i, "uses", last.get(i).uses()));
-                Attempt a = action(ROLLBACK_STEP, last.get(i), "[rollback " + (i + 1) + "] ", false);
-                if (a.interrupted) return interruptedOutcome(null);
-                if (a.result == null || !a.result.ok()) {
-                    run.append(EventType.FINAL_ROLLBACK_FAILED, null, Map.of("index", i, "reason", a.failure()));
-                    return new Outcome(ErrorCode.STEP_FAILED, "runbook rollback action " + (i + 1) + " failed: "
-                            + run.redactor().redact(a.failure()));
-                }
-                run.append(EventType.FINAL_ROLLBACK_SUCCEEDED, null, Map.of("index", i));
-            }
-            run.append(EventType.ROLLBACK_FINISHED, null, Map.of("by", operator.name()));
-            return Outcome.success("run " + run.id() + " rolled back");
-        } finally {
-            stopped.countDown();
+        return drive(this::rollBack);
+    }
+
+    private Outcome rollBack() {
+        RollbackPlan plan = rollbackPlan();
+        if (!run.snapshot().rollbackStarted()) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("by", operator.name());
+            data.put("steps", plan.steps().stream().map(StepDef::id).toList());
+            data.put("withoutRollback", plan.withoutRollback().stream().map(StepDef::id).toList());
+            run.append(EventType.ROLLBACK_STARTED, null, data);
         }
+        for (StepDef step : plan.steps()) {
+            if (interrupted) return interruptedOutcome(null);
+            RunSnapshot.StepRecord r = run.snapshot().step(step.id());
+            if (r.state() == StepState.ROLLING_BACK && !step.idempotent()) {
+                Operator.InDoubtChoice c = operator.inDoubt(step, "its rollback was in flight when the process stopped");
+                if (c == null || c == Operator.InDoubtChoice.SKIP) {
+                    return new Outcome(ErrorCode.NEEDS_OPERATOR, "the rollback of step " + step.id()
+                            + " was in flight when the process stopped: check whether it took effect, then run lockstep rollback with --rerun "
+                            + step.id() + " or --mark-done " + step.id());
+                }
+                if (c == Operator.InDoubtChoice.MARK_DONE) {
+                    run.append(EventType.STEP_MARKED_DONE, step.id(), Map.of("by", operator.name()));
+                    continue;
+                }
+            }
+            run.append(EventType.STEP_ROLLBACK_STARTED, step.id(), Map.of());
+            Attempt a = undo(step);
+            if (a.interrupted) return interruptedOutcome(null);
+            if (a.result == null || !a.result.ok()) {
+                run.append(EventType.STEP_ROLLBACK_FAILED, step.id(), Map.of("reason", a.failure()));
+                return new Outcome(ErrorCode.STEP_FAILED, "rollback of step " + step.id() + " failed: "
+                        + run.redactor().redact(a.failure()) + "; fix it and run lockstep rollback " + run.id() + " again");
+            }
+            run.append(EventType.STEP_ROLLBACK_SUCCEEDED, step.id(), Map.of("summary", a.result.summary()));
+        }
+        List<Action> last = run.runbook().rollback();
+        for (int i = 0; i < last.size(); i++) {
+            if ("succeeded".equals(run.snapshot().finalRollback().get(i))) continue;
+            run.append(EventType.FINAL_ROLLBACK_STARTED, null, Map.of("index", i, "uses", last.get(i).uses()));
+            Attempt a = action(ROLLBACK_STEP, last.get(i), "[rollback " + (i + 1) + "] ", false);
+            if (a.interrupted) return interruptedOutcome(null);
+            if (a.result == null || !a.result.ok()) {
+                run.append(EventType.FINAL_ROLLBACK_FAILED, null, Map.of("index", i, "reason", a.failure()));
+                return new Outcome(ErrorCode.STEP_FAILED, "runbook rollback action " + (i + 1) + " failed: "
+                        + run.redactor().redact(a.failure()));
+            }
+            run.append(EventType.FINAL_ROLLBACK_SUCCEEDED, null, Map.of("index", i));
+        }
+        run.append(EventType.ROLLBACK_FINISHED, null, Map.of("by", operator.name()));
+        return Outcome.success("run " + run.id() + " rolled back");
     }
 
     /** Stands in for "the runbook" when a runbook-level rollback action needs a step for its log and context. */
@@ -546,10 +615,16 @@ public final class Engine {
         Thread w = worker;
         if (w != null) w.interrupt();
         else if (driver != null) driver.interrupt();
-        try {
-            stopped.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        synchronized (idle) {
+            while (busy && System.nanoTime() < deadline) {
+                try {
+                    idle.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

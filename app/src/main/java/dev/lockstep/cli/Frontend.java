@@ -1,0 +1,73 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.Outcome;
+import dev.lockstep.engine.Planner;
+import dev.lockstep.engine.RunListener;
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.tui.TuiApp;
+import java.io.IOException;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * How a run is shown and who answers for the operator: the full-screen UI when a
+ * terminal is attached, else timestamped plain lines with answers from flags.
+ */
+final class Frontend {
+    private final Cli cli;
+    private final TuiApp tui;
+    private final RunListener listener;
+    private final Operator operator;
+
+    private Frontend(Cli cli, TuiApp tui, RunListener listener, Operator operator) {
+        this.cli = cli;
+        this.tui = tui;
+        this.listener = listener;
+        this.operator = operator;
+    }
+
+    static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt) {
+        if (options.interactive()) {
+            try {
+                TuiApp app = new TuiApp(TuiApp.openTerminal(), options.flags(skipInDoubt), cli.env);
+                return new Frontend(cli, app, app, app.operator());
+            } catch (IOException e) {
+                throw new LockstepException(ErrorCode.IO, "cannot open the terminal (use --no-tui): " + e.getMessage());
+            }
+        }
+        return plain(cli, options.flags(skipInDoubt));
+    }
+
+    static Frontend plain(Cli cli, Operator operator) {
+        return new Frontend(cli, null, new PlainPrinter(cli.out), operator);
+    }
+
+    boolean isTui() {
+        return tui != null;
+    }
+
+    RunListener listener() {
+        return listener;
+    }
+
+    Operator operator() {
+        return operator;
+    }
+
+    /** Plain: runs {@code action} to its outcome. Full screen: hands the run to the operator's keys. */
+    int drive(Engine engine, Function<Engine, Outcome> action) {
+        if (tui == null) return Driver.drive(cli, engine, action);
+        try {
+            int code = tui.drive(engine, new Planner(cli.types(), cli.loader(), cli.env));
+            cli.out.println(tui.farewell());
+            return code;
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "terminal error: " + e.getMessage() + "; the run is resumable");
+        } finally {
+            engine.run().close();
+        }
+    }
+}

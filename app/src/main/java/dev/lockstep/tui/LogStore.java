@@ -1,0 +1,82 @@
+package dev.lockstep.tui;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Output lines per step, in ring buffers of {@link #CAPACITY} lines each, so memory stays
+ * bounded however much a step prints; the full output stays in the step's log file.
+ * Written by the engine's threads, read by the UI thread.
+ */
+final class LogStore {
+    static final int CAPACITY = 10_000;
+
+    private final Map<String, Ring> rings = new HashMap<>();
+
+    synchronized void append(String stepId, String line) {
+        rings.computeIfAbsent(stepId, k -> new Ring()).add(line);
+    }
+
+    /** Loads the tail of a step log written by an earlier process (resume). */
+    void preload(String stepId, Path logFile) {
+        if (!Files.isRegularFile(logFile)) return;
+        try (var lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+            Ring r = new Ring();
+            lines.forEach(r::add);
+            synchronized (this) {
+                rings.put(stepId, r);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            append(stepId, "[lockstep] cannot read " + logFile + ": " + e.getMessage());
+        }
+    }
+
+    synchronized int size(String stepId) {
+        Ring r = rings.get(stepId);
+        return r == null ? 0 : r.size;
+    }
+
+    /** Lines [from, from + count) in age order, clipped to what is kept. */
+    synchronized List<String> window(String stepId, int from, int count) {
+        Ring r = rings.get(stepId);
+        List<String> out = new ArrayList<>();
+        if (r == null) return out;
+        for (int i = Math.max(0, from); i < Math.min(r.size, from + count); i++) out.add(r.get(i));
+        return out;
+    }
+
+    /** Index of the last line before {@code before} that contains {@code text}, or -1. */
+    synchronized int findBefore(String stepId, String text, int before) {
+        Ring r = rings.get(stepId);
+        if (r == null) return -1;
+        for (int i = Math.min(before, r.size) - 1; i >= 0; i--) {
+            if (r.get(i).contains(text)) return i;
+        }
+        return -1;
+    }
+
+    private static final class Ring {
+        private final String[] lines = new String[CAPACITY];
+        private int start;
+        private int size;
+
+        void add(String line) {
+            if (size < CAPACITY) {
+                lines[(start + size++) % CAPACITY] = line;
+            } else {
+                lines[start] = line;
+                start = (start + 1) % CAPACITY;
+            }
+        }
+
+        String get(int i) {
+            return lines[(start + i) % CAPACITY];
+        }
+    }
+}

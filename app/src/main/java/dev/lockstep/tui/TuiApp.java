@@ -1,0 +1,653 @@
+package dev.lockstep.tui;
+
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import com.googlecode.lanterna.screen.Screen;
+import com.googlecode.lanterna.screen.TerminalScreen;
+import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
+import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
+import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.Outcome;
+import dev.lockstep.engine.Planner;
+import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunListener;
+import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.StepState;
+import dev.lockstep.engine.StepStateMachine;
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventType;
+import dev.lockstep.runbook.StepDef;
+import dev.lockstep.step.StepContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The full-screen terminal UI. It observes the engine (as a {@link RunListener}) and
+ * sends it commands on the engine's own thread; it never changes run state itself.
+ * One UI thread owns the {@link UiState} and the screen: it takes keys and events,
+ * updates the state, and redraws.
+ */
+public final class TuiApp implements RunListener {
+    /** How long the UI thread sleeps when nothing happens: key latency stays low, idle CPU near zero. */
+    private static final long IDLE_WAIT_MS = 20;
+    /** Output alone redraws at most this often; keys redraw at once. */
+    private static final long LOG_REDRAW_MS = 50;
+
+    private final Screen screen;
+    private final Renderer renderer;
+    private final LinkedBlockingQueue<UiEvent> queue = new LinkedBlockingQueue<>();
+    private final AtomicBoolean logsDirty = new AtomicBoolean();
+    private final LogStore logs = new LogStore();
+    private final UiState state = new UiState();
+    private final TuiOperator operator;
+    private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lockstep-engine");
+        t.setDaemon(true);
+        return t;
+    });
+    private Engine engine;
+    private Planner planner;
+    private Outcome lastStop;
+
+    public TuiApp(Screen screen, Operator flags, Map<String, String> env) {
+        this.screen = screen;
+        String noColor = env.get("NO_COLOR");
+        this.renderer = new Renderer(noColor == null || noColor.isEmpty());
+        this.operator = new TuiOperator(flags);
+        this.operator.connect(queue::add);
+    }
+
+    /** A screen on the process's own terminal; Ctrl-C arrives as a key, so the UI decides what it means. */
+    public static Screen openTerminal() throws IOException {
+        DefaultTerminalFactory factory = new DefaultTerminalFactory(System.out, System.in, StandardCharsets.UTF_8);
+        factory.setForceTextTerminal(true);
+        factory.setUnixTerminalCtrlCBehaviour(UnixLikeTerminal.CtrlCBehaviour.TRAP);
+        return new TerminalScreen(factory.createTerminal());
+    }
+
+    /** The operator the engine must be given: it asks through this UI. */
+    public Operator operator() {
+        return operator;
+    }
+
+    @Override
+    public void event(Event e) {
+        queue.add(new UiEvent.Journaled(e));
+    }
+
+    @Override
+    public void line(String stepId, String text) {
+        logs.append(stepId, text);
+        if (logsDirty.compareAndSet(false, true)) queue.add(new UiEvent.LogsChanged());
+    }
+
+    @Override
+    public void notice(String text) {
+        queue.add(new UiEvent.Notice(text));
+    }
+
+    /**
+     * Shows the run and takes keys until the operator quits. Returns the exit code of
+     * how the run last stopped (0 when it finished or was simply left).
+     */
+    public int drive(Engine engine, Planner planner) throws IOException {
+        this.engine = engine;
+        this.planner = planner;
+        load(engine.run());
+        Thread restore = new Thread(() -> {
+            engine.interrupt(null);
+            stopScreen();
+        }, "lockstep-tui-restore");
+        Runtime.getRuntime().addShutdownHook(restore);
+        screen.startScreen();
+        screen.setCursorPosition(null);
+        try {
+            StepDef next = engine.nextStep();
+            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) runNext();
+            loop();
+        } finally {
+            stopScreen();
+            engineThread.shutdownNow();
+            try {
+                Runtime.getRuntime().removeShutdownHook(restore);
+            } catch (IllegalStateException shuttingDown) {
+                // Already exiting: the hook is running.
+            }
+        }
+        return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
+    }
+
+    /** One line for the terminal after the screen is gone: where the run stands and how to go on. */
+    public String farewell() {
+        Run run = engine.run();
+        synchronized (run) {
+            var status = run.snapshot().status();
+            return "run " + run.id() + ": " + status.label() + (status.isFinished() ? ""
+                    : ". Continue with: lockstep resume " + run.id());
+        }
+    }
+
+    private void stopScreen() {
+        try {
+            screen.stopScreen();
+        } catch (IOException | RuntimeException e) {
+            // The terminal is going away; nothing more can be restored.
+        }
+    }
+
+    private void load(Run run) {
+        synchronized (run) {
+            RunSnapshot snap = run.snapshot();
+            state.title = run.runbook().displayTitle();
+            state.runId = run.id();
+            var aws = run.runbook().aws();
+            state.target = aws.region() == null && aws.account() == null ? "local"
+                    : "aws " + (aws.account() != null ? aws.account() + " " : "") + (aws.region() != null ? aws.region() : "")
+                    + (aws.profile() != null ? " (" + aws.profile() + ")" : "");
+            state.startedAt = snap.startedAt();
+            for (StepDef def : run.runbook().steps()) {
+                UiState.StepView v = new UiState.StepView();
+                RunSnapshot.StepRecord r = snap.step(def.id());
+                v.id = def.id();
+                v.title = def.displayTitle();
+                v.description = def.description();
+                v.uses = def.action().uses();
+                v.state = r.state();
+                v.startedAt = r.startedAt();
+                v.duration = r.state() == StepState.PENDING || r.state() == StepState.RUNNING ? null : r.duration();
+                v.outputs.putAll(r.outputs());
+                v.reason = r.reason();
+                v.hasRollback = engine.hasRollback(def);
+                v.confirm = def.confirm() == null ? null : def.confirm().isTyped() ? "typed (" + def.confirm().typed() + ")" : "yes/no";
+                v.haltOn = def.logs().haltOn();
+                v.preview = engine.preview(def);
+                state.steps.add(v);
+                logs.preload(def.id(), run.stateDir().stepLog(run.id(), def.id()));
+            }
+            for (Event e : snap.events()) {
+                if (e.type() == EventType.STEP_HALTED && snap.step(e.step()).state() == StepState.HALTED) {
+                    state.halt = new UiState.Halt(e.step(), e.text("reason"), e.text("evidence"));
+                }
+            }
+            state.runStatus = snap.status().label();
+            StepDef next = engine.nextStep();
+            state.selected = next == null ? 0 : run.runbook().indexOf(next.id());
+        }
+    }
+
+    private void loop() throws IOException {
+        long lastRender = 0;
+        long lastSecond = -1;
+        render(true);
+        while (!state.quit) {
+            boolean keyed = false;
+            KeyStroke k;
+            while (!state.quit && (k = screen.pollInput()) != null) {
+                onKey(k);
+                keyed = true;
+            }
+            boolean changed = keyed;
+            try {
+                UiEvent e = queue.poll(keyed ? 0 : IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+                while (e != null) {
+                    apply(e);
+                    changed = true;
+                    e = queue.poll();
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            boolean resized = screen.doResizeIfNecessary() != null;
+            if (resized) keyed = changed = true;
+            long now = System.currentTimeMillis();
+            if (now / 1000 != lastSecond) {
+                lastSecond = now / 1000;
+                changed = true;
+            }
+            if (keyed || (changed && now - lastRender >= LOG_REDRAW_MS)) {
+                render(resized);
+                lastRender = now;
+            }
+        }
+    }
+
+    /** Draws the state; after a resize the whole screen is sent again, since the terminal may have reflowed it. */
+    private void render(boolean complete) throws IOException {
+        TerminalSize size = screen.getTerminalSize();
+        StepDef next = engine.nextStep();
+        renderer.render(state, logs, screen.newTextGraphics(), size, next == null ? null : next.id());
+        screen.refresh(complete ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+    }
+
+    private void apply(UiEvent e) {
+        if (e instanceof UiEvent.Journaled j) {
+            journaled(j.event());
+        } else if (e instanceof UiEvent.Notice n) {
+            state.message = n.text();
+        } else if (e instanceof UiEvent.LogsChanged) {
+            logsDirty.set(false);
+        } else if (e instanceof UiEvent.Question q) {
+            state.auto = false;
+            state.overlay = q.overlay();
+        } else if (e instanceof UiEvent.Checked c) {
+            UiState.StepView v = state.step(c.stepId());
+            v.checks.clear();
+            v.checks.addAll(c.results());
+        } else if (e instanceof UiEvent.PlanReady p) {
+            if (state.overlay != null && state.overlay.kind == UiState.Kind.PLAN) {
+                state.overlay = new UiState.Overlay(UiState.Kind.PLAN, "Plan (dry run, resolved)", p.lines());
+            }
+        } else if (e instanceof UiEvent.Finished f) {
+            finished(f);
+        }
+    }
+
+    private void journaled(Event e) {
+        synchronized (engine.run()) {
+            state.runStatus = engine.run().snapshot().status().label();
+        }
+        if (e.step() == null) return;
+        UiState.StepView v = state.step(e.step());
+        if (v == null) return;
+        v.state = StepStateMachine.next(v.state, e.type()).orElse(v.state);
+        switch (e.type()) {
+            case STEP_CHECKING -> {
+                v.checks.clear();
+                select(v);
+            }
+            case CHECK_PASSED, CHECK_FAILED -> v.checks.add((e.type() == EventType.CHECK_PASSED ? "✓" : "✗") + " check "
+                    + (((Number) e.data().get("index")).intValue() + 1) + " (" + e.data().get("check") + "): "
+                    + e.data().get("observed"));
+            case STEP_STARTED, STEP_ROLLBACK_STARTED -> {
+                v.startedAt = e.time();
+                v.duration = null;
+                select(v);
+            }
+            case STEP_SUCCEEDED -> {
+                v.duration = Duration.ofMillis(((Number) e.data().get("durationMs")).longValue());
+                if (e.data().get("outputs") instanceof Map<?, ?> m) m.forEach((k, val) -> v.outputs.put(String.valueOf(k), val));
+                for (UiState.StepView s : state.steps) {
+                    if (s.state == StepState.PENDING) engine.run().runbook().step(s.id).ifPresent(d -> s.preview = engine.preview(d));
+                }
+            }
+            case STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT, STEP_BLOCKED, STEP_ROLLBACK_FAILED, STEP_ROLLBACK_SUCCEEDED -> {
+                if (v.startedAt != null) v.duration = Duration.between(v.startedAt, e.time());
+                v.reason = e.text("reason");
+                if (e.type() == EventType.STEP_HALTED) {
+                    state.halt = new UiState.Halt(v.id, e.text("reason"), e.text("evidence"));
+                    select(v);
+                }
+            }
+            case STEP_RETRIED, STEP_OVERRIDDEN, STEP_SKIPPED, STEP_MARKED_DONE -> {
+                v.reason = null;
+                if (state.halt != null && state.halt.stepId().equals(v.id)) state.halt = null;
+            }
+            default -> { }
+        }
+    }
+
+    private void select(UiState.StepView v) {
+        state.selected = state.steps.indexOf(v);
+        state.follow = true;
+    }
+
+    private void finished(UiEvent.Finished f) {
+        state.busy = null;
+        Outcome o = f.outcome();
+        if (o == null) {
+            state.message = "step done; " + (state.auto ? "auto mode goes on" : "Enter runs the next step");
+            if (state.auto) runNext();
+            return;
+        }
+        if (o.ok()) {
+            state.message = o.message();
+        } else {
+            lastStop = o;
+            state.auto = false;
+            state.message = o.message();
+        }
+    }
+
+    private void onKey(KeyStroke k) {
+        state.message = null;
+        if (state.overlay != null) {
+            overlayKey(k);
+            return;
+        }
+        if (k.getKeyType() == KeyType.Character && k.isCtrlDown() && k.getCharacter() == 'c') {
+            quitNow();
+            return;
+        }
+        switch (k.getKeyType()) {
+            case Enter -> runNext();
+            case Tab -> state.focus = state.focus == UiState.Focus.STEPS ? UiState.Focus.LOGS : UiState.Focus.STEPS;
+            case ArrowUp -> arrow(-1);
+            case ArrowDown -> arrow(1);
+            case PageUp -> scrollLogs(-pageSize());
+            case PageDown -> scrollLogs(pageSize());
+            case Home -> {
+                state.follow = false;
+                state.logTop = 0;
+            }
+            case End -> state.follow = true;
+            case EOF -> quitNow();
+            case Character -> character(k.getCharacter());
+            default -> { }
+        }
+    }
+
+    private void character(char c) {
+        UiState.StepView v = state.selectedStep();
+        switch (c) {
+            case '?' -> state.overlay = new UiState.Overlay(UiState.Kind.HELP, "Keys", HELP);
+            case 'q' -> {
+                if (state.busy == null) {
+                    state.quit = true;
+                } else {
+                    state.overlay = new UiState.Overlay(UiState.Kind.QUIT, "Quit while a step runs?", List.of(
+                            state.busy + ".", "Quitting stops it; on resume it is in doubt and you decide.", "",
+                            "y quit    n / Esc stay"));
+                }
+            }
+            case 'a' -> {
+                state.auto = !state.auto;
+                if (state.auto && state.busy == null) runNext();
+            }
+            case 'c' -> recheck(v);
+            case 't' -> whenIdle("retry " + v.id, () -> {
+                engine.retry(v.id);
+                return engine.step();
+            });
+            case 's' -> {
+                if (state.busy != null) {
+                    state.message = "busy: " + state.busy;
+                } else {
+                    state.overlay = new UiState.Overlay(UiState.Kind.SKIP_REASON, "Skip step " + v.id,
+                            List.of("Why is this step skipped? (recorded in the journal and the report)")).withInput();
+                }
+            }
+            case 'o' -> {
+                if (state.busy != null) {
+                    state.message = "busy: " + state.busy;
+                } else if (v.state == StepState.HALTED) {
+                    state.overlay = new UiState.Overlay(UiState.Kind.OVERRIDE, "Override the halt of " + v.id, List.of(
+                            "The step halted: " + v.reason, "Overriding accepts it as succeeded and goes on.",
+                            "Type the step id (" + v.id + ") to override; it is recorded.")).withInput();
+                }
+            }
+            case 'r' -> rollbackDialog();
+            case 'p' -> {
+                state.overlay = new UiState.Overlay(UiState.Kind.PLAN, "Plan (dry run)", List.of("computing…"));
+                Thread t = new Thread(() -> queue.add(new UiEvent.PlanReady(planLines())), "lockstep-plan");
+                t.setDaemon(true);
+                t.start();
+            }
+            case 'l' -> state.fullLogs = !state.fullLogs;
+            case 'f' -> state.follow = !state.follow;
+            case '/' -> state.overlay = new UiState.Overlay(UiState.Kind.SEARCH, "Search the log",
+                    List.of("Text to find (n finds the previous match)")).withInput();
+            case 'n' -> findPrevious();
+            default -> { }
+        }
+    }
+
+    private void overlayKey(KeyStroke k) {
+        UiState.Overlay o = state.overlay;
+        if (o.input != null) {
+            switch (k.getKeyType()) {
+                case Character -> {
+                    o.input.append(k.getCharacter());
+                    return;
+                }
+                case Backspace -> {
+                    if (o.input.length() > 0) o.input.setLength(o.input.length() - 1);
+                    return;
+                }
+                case Enter -> {
+                    state.overlay = null;
+                    submitInput(o, o.input.toString());
+                    return;
+                }
+                case Escape -> {
+                    state.overlay = null;
+                    o.answer.complete(null);
+                    return;
+                }
+                default -> {
+                    return;
+                }
+            }
+        }
+        char c = k.getKeyType() == KeyType.Character ? Character.toLowerCase(k.getCharacter()) : 0;
+        switch (o.kind) {
+            case HELP, PLAN -> {
+                switch (k.getKeyType()) {
+                    case ArrowDown -> o.scroll = Math.min(o.scroll + 1, Math.max(0, o.lines.size() - 1));
+                    case ArrowUp -> o.scroll = Math.max(0, o.scroll - 1);
+                    case PageDown -> o.scroll = Math.min(o.scroll + pageSize(), Math.max(0, o.lines.size() - 1));
+                    case PageUp -> o.scroll = Math.max(0, o.scroll - pageSize());
+                    default -> state.overlay = null;
+                }
+            }
+            case QUESTION_YES_NO -> answer(o, c == 'y' ? "y" : c == 'n' || k.getKeyType() == KeyType.Escape ? "n" : null);
+            case QUESTION_IN_DOUBT -> answer(o, c == 'r' || c == 'm' || c == 's' ? String.valueOf(c)
+                    : k.getKeyType() == KeyType.Escape ? "" : null);
+            case ROLLBACK -> {
+                if (c == 'y') {
+                    state.overlay = null;
+                    state.auto = false;
+                    submit("rolling back", engine::rollback);
+                } else if (c == 'n' || k.getKeyType() == KeyType.Escape) {
+                    state.overlay = null;
+                }
+            }
+            case QUIT -> {
+                if (c == 'y') {
+                    state.overlay = null;
+                    quitNow();
+                } else if (c == 'n' || k.getKeyType() == KeyType.Escape) {
+                    state.overlay = null;
+                }
+            }
+            default -> state.overlay = null;
+        }
+    }
+
+    private void answer(UiState.Overlay o, String a) {
+        if (a == null) return;
+        state.overlay = null;
+        o.answer.complete(a);
+    }
+
+    private void submitInput(UiState.Overlay o, String text) {
+        UiState.StepView v = state.selectedStep();
+        switch (o.kind) {
+            case SKIP_REASON -> {
+                if (text.isBlank()) {
+                    state.message = "not skipped: a reason is required";
+                } else {
+                    whenIdle("skip " + v.id, () -> {
+                        engine.skip(v.id, text);
+                        return null;
+                    });
+                }
+            }
+            case OVERRIDE -> whenIdle("override " + v.id, () -> {
+                engine.override(v.id, text);
+                return null;
+            });
+            case SEARCH -> {
+                state.search = text.isEmpty() ? null : text;
+                if (state.search != null) findPrevious();
+            }
+            default -> o.answer.complete(text);
+        }
+    }
+
+    private void runNext() {
+        whenIdle("running the next step", engine::step);
+    }
+
+    private void whenIdle(String action, Supplier<Outcome> work) {
+        if (state.busy != null) {
+            state.message = "busy: " + state.busy;
+            return;
+        }
+        submit(action, work);
+    }
+
+    private void submit(String action, Supplier<Outcome> work) {
+        state.busy = action;
+        engineThread.submit(() -> {
+            Outcome o;
+            try {
+                o = work.get();
+            } catch (LockstepException e) {
+                o = new Outcome(e.code(), e.getMessage());
+            } catch (RuntimeException e) {
+                o = new Outcome(ErrorCode.INTERNAL, "internal error: " + e);
+            }
+            queue.add(new UiEvent.Finished(action, o));
+        });
+    }
+
+    private void recheck(UiState.StepView v) {
+        StepDef def = engine.run().runbook().step(v.id).orElseThrow();
+        if (def.checks().isEmpty()) {
+            state.message = "step " + v.id + " has no preconditions";
+            return;
+        }
+        whenIdle("checking " + v.id, () -> {
+            List<String> results = new ArrayList<>();
+            int i = 1;
+            for (StepContext.CheckOutcome o : engine.recheck(def)) {
+                results.add((o.holds() ? "✓" : "✗") + " check " + i++ + ": " + o.observed());
+            }
+            queue.add(new UiEvent.Checked(v.id, results));
+            return null;
+        });
+    }
+
+    private void rollbackDialog() {
+        if (state.busy != null) {
+            state.message = "wait until " + state.busy + " ends (or quit)";
+            return;
+        }
+        Engine.RollbackPlan plan;
+        synchronized (engine.run()) {
+            plan = engine.rollbackPlan();
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("These rollback actions will run, in this order:");
+        int n = 1;
+        for (StepDef s : plan.steps()) {
+            lines.add("  " + n++ + ". undo " + s.id() + ": " + (s.rollback() != null ? s.rollback().uses() : s.action().uses() + " built-in undo"));
+        }
+        for (int i = 0; i < plan.runbookRollback().size(); i++) {
+            lines.add("  " + n++ + ". runbook rollback " + (i + 1) + ": " + plan.runbookRollback().get(i).uses());
+        }
+        if (n == 1) lines.add("  (none: nothing has run that can be undone)");
+        if (!plan.withoutRollback().isEmpty()) {
+            lines.add("No rollback (left as they are): " + String.join(", ", plan.withoutRollback().stream().map(StepDef::id).toList()));
+        }
+        lines.add("");
+        lines.add("y roll back now    n / Esc cancel");
+        state.overlay = new UiState.Overlay(UiState.Kind.ROLLBACK, "Roll back run " + state.runId + "?", lines);
+    }
+
+    private List<String> planLines() {
+        Run run = engine.run();
+        try {
+            Planner.Plan plan = planner.plan(run.runbook(), run.params());
+            List<String> out = new ArrayList<>();
+            int n = 1;
+            for (Planner.StepPlan s : plan.steps()) {
+                out.add(n++ + ". " + s.id() + "  " + s.title() + "  [" + s.uses() + "]");
+                for (String a : s.actions()) out.add("     " + a);
+                for (Planner.CheckPlan c : s.checks()) out.add("     check " + c.description() + " -> " + c.status()
+                        + (c.observed() != null ? " (" + c.observed() + ")" : ""));
+                if (s.confirm() != null) out.add("     confirm: " + s.confirm());
+                out.add("     rollback: " + (s.rollback() != null ? s.rollback() : "none"));
+            }
+            out.add("");
+            out.add("Rollback plan (last step first):");
+            for (String r : plan.rollback()) out.add("  " + r);
+            return out;
+        } catch (RuntimeException e) {
+            return List.of("cannot plan: " + e.getMessage());
+        }
+    }
+
+    private void quitNow() {
+        if (state.busy != null) engine.interrupt(null);
+        state.quit = true;
+    }
+
+    private void arrow(int delta) {
+        if (state.focus == UiState.Focus.STEPS && !state.fullLogs) {
+            state.selected = Math.max(0, Math.min(state.steps.size() - 1, state.selected + delta));
+            state.follow = true;
+        } else {
+            scrollLogs(delta);
+        }
+    }
+
+    private void scrollLogs(int delta) {
+        UiState.StepView v = state.selectedStep();
+        int total = logs.size(v.id);
+        int page = pageSize();
+        int top = state.follow ? Math.max(0, total - page) : state.logTop;
+        state.logTop = Math.max(0, Math.min(Math.max(0, total - page), top + delta));
+        state.follow = state.logTop >= total - page;
+    }
+
+    private void findPrevious() {
+        UiState.StepView v = state.selectedStep();
+        if (state.search == null || v == null) return;
+        int from = state.follow ? logs.size(v.id) : state.logTop;
+        int at = logs.findBefore(v.id, state.search, from);
+        if (at < 0) at = logs.findBefore(v.id, state.search, logs.size(v.id));
+        if (at < 0) {
+            state.message = "'" + state.search + "' is not in the log of " + v.id;
+            return;
+        }
+        state.follow = false;
+        state.logTop = at;
+    }
+
+    private int pageSize() {
+        return Math.max(1, screen.getTerminalSize().getRows() / 3);
+    }
+
+    private static final List<String> HELP = List.of(
+            "Enter   run the next step (its preconditions are checked first)",
+            "a       auto mode: run on until a confirmation, a failure or a halt",
+            "c       check the selected step's preconditions again",
+            "t       retry a failed or halted step",
+            "s       skip a step (asks for a reason, recorded)",
+            "o       override a halt (type the step id, recorded)",
+            "r       roll back: shows exactly what will run, y confirms",
+            "p       plan: every step resolved, read-only checks run",
+            "l       logs full screen    f follow on/off    / search    n previous match",
+            "Tab     switch between the step list and the log",
+            "Up/Down select a step (or scroll the log)   PgUp/PgDn/Home/End scroll the log",
+            "q       quit; the run stays resumable (lockstep resume)",
+            "",
+            "Log lines that match a haltOn pattern are shown in red.",
+            "Kept in memory: the last " + LogStore.CAPACITY + " lines of each step; the step log files keep all.");
+}

@@ -1,0 +1,81 @@
+package dev.lockstep.tui;
+
+import dev.lockstep.engine.Operator;
+import dev.lockstep.journal.Identity;
+import dev.lockstep.runbook.StepDef;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Answers the engine's questions through overlays on the screen. The engine thread
+ * waits here until the operator answers; answers given ahead of time with flags win.
+ */
+final class TuiOperator implements Operator {
+    private final Operator flags;
+    private Consumer<UiEvent> ui;
+
+    TuiOperator(Operator flags) {
+        this.flags = flags;
+    }
+
+    void connect(Consumer<UiEvent> ui) {
+        this.ui = ui;
+    }
+
+    @Override
+    public String name() {
+        return Identity.operator();
+    }
+
+    @Override
+    public boolean confirm(String question) {
+        if (flags.confirm(question)) return true;
+        return "y".equals(ask(new UiState.Overlay(UiState.Kind.QUESTION_YES_NO, "Confirm",
+                List.of(question, "", "y yes    n / Esc no"))));
+    }
+
+    @Override
+    public boolean typed(StepDef step, String prompt, String expected) {
+        if (flags.typed(step, prompt, expected)) return true;
+        String typed = ask(new UiState.Overlay(UiState.Kind.QUESTION_TYPED, "Typed confirmation: " + step.id(),
+                List.of(step.displayTitle(), "", prompt + ", then Enter.", "Esc leaves the step pending.")).withInput());
+        return expected.equals(typed);
+    }
+
+    @Override
+    public boolean manual(StepDef step, String instructions) {
+        if (flags.manual(step, instructions)) return true;
+        return "y".equals(ask(new UiState.Overlay(UiState.Kind.QUESTION_YES_NO, "Manual step: " + step.id(),
+                List.of(instructions, "", "y it is done    n / Esc not done"))));
+    }
+
+    @Override
+    public InDoubtChoice inDoubt(StepDef step, String detail) {
+        InDoubtChoice given = flags.inDoubt(step, detail);
+        if (given != null) return given;
+        String a = ask(new UiState.Overlay(UiState.Kind.QUESTION_IN_DOUBT, "In doubt: " + step.id(), List.of(
+                "This step was in flight when lockstep stopped: " + detail + ".",
+                "Check whether it had its effect, then:", "",
+                "r run it again    m mark it done    s skip it    Esc decide later")));
+        if (a == null) return null;
+        return switch (a) {
+            case "r" -> InDoubtChoice.RERUN;
+            case "m" -> InDoubtChoice.MARK_DONE;
+            case "s" -> InDoubtChoice.SKIP;
+            default -> null;
+        };
+    }
+
+    private String ask(UiState.Overlay overlay) {
+        ui.accept(new UiEvent.Question(overlay));
+        try {
+            return overlay.answer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.lockstep.tui;
+
+import dev.lockstep.engine.Outcome;
+import dev.lockstep.journal.Event;
+import java.util.List;
+
+/** What reaches the UI thread from elsewhere: the engine, the operator bridge, background work. */
+sealed interface UiEvent {
+    record Journaled(Event event) implements UiEvent {}
+
+    record Notice(String text) implements UiEvent {}
+
+    /** An engine action ended; a null outcome means one step finished and more remain. */
+    record Finished(String action, Outcome outcome) implements UiEvent {}
+
+    /** The engine asks the operator something and waits for the overlay's answer. */
+    record Question(UiState.Overlay overlay) implements UiEvent {}
+
+    record Checked(String stepId, List<String> results) implements UiEvent {}
+
+    record PlanReady(List<String> lines) implements UiEvent {}
+
+    record LogsChanged() implements UiEvent {}
+}
