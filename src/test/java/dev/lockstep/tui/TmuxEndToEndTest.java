@@ -1,0 +1,137 @@
+package dev.lockstep.tui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.lockstep.LockstepProcess;
+import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.RunStatus;
+import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.Journal;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real program in a real terminal: tmux runs it, send-keys types, capture-pane
+ * reads. Runs the demo part way, kill -9s lockstep, starts it again, and finishes.
+ */
+class TmuxEndToEndTest {
+    private final String socket = "lockstep-test-" + ProcessHandle.current().pid();
+
+    @TempDir
+    Path tmp;
+
+    private String tmux(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        cmd.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("this test needs tmux on the PATH (apt-get install tmux): " + e.getMessage(), e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("tmux " + String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
+    @AfterEach
+    void killServer() throws InterruptedException {
+        try {
+            new ProcessBuilder("tmux", "-L", socket, "kill-server").start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // No tmux: the test itself has already failed and said why.
+        }
+    }
+
+    /** Starts lockstep in a new tmux session; the shell stays to show what lockstep printed last. */
+    private void start(String session, Path state, Path work) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String command = "'" + java + "' -cp '" + LockstepProcess.classpath() + "' dev.lockstep.cli.Main run runbooks/demo.yaml"
+                + " --state-dir '" + state + "' -p workdir='" + work + "'; echo LOCKSTEP_EXIT=$?; sleep 600";
+        tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", Path.of("").toAbsolutePath().toString(),
+                "env", "TERM=xterm-256color", "sh", "-c", command);
+    }
+
+    private String screen(String session) throws IOException, InterruptedException {
+        return tmux("capture-pane", "-p", "-t", session);
+    }
+
+    private String await(String session, Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String s = screen(session);
+        while (!condition.test(s)) {
+            if (System.nanoTime() > deadline) fail("the screen never showed what was expected:\n" + s);
+            Thread.sleep(100);
+            s = screen(session);
+        }
+        return s;
+    }
+
+    private void keys(String session, String... keys) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
+        args.addAll(List.of(keys));
+        tmux(args.toArray(String[]::new));
+    }
+
+    @Test
+    void runPartWayKillResumeToTheEnd() throws Exception {
+        Path state = tmp.resolve("state");
+        Path work = tmp.resolve("work");
+        start("first", state, work);
+        await("first", s -> s.contains("lockstep │") && s.contains("›· prepare"));
+        keys("first", "Enter");
+        await("first", s -> s.contains("✓ prepare") && s.contains("Enter run next"));
+        keys("first", "Enter");
+        await("first", s -> s.contains("✓ copy") && s.contains("›· verify") && s.contains("Enter run next"));
+
+        long shell = Long.parseLong(tmux("list-panes", "-t", "first", "-F", "#{pane_pid}").trim());
+        ProcessHandle lockstep = ProcessHandle.of(shell).orElseThrow().children().findFirst().orElseThrow();
+        new ProcessBuilder("kill", "-9", String.valueOf(lockstep.pid())).start().waitFor();
+        await("first", s -> s.contains("LOCKSTEP_EXIT=137"));
+
+        start("second", state, work);
+        String reopened = await("second", s -> s.contains("✓ prepare") && s.contains("✓ copy") && s.contains("›· verify"));
+        assertTrue(reopened.contains("│ PAUSED"), "the unfinished run reopens where it stopped:\n" + reopened);
+        keys("second", "a");
+        await("second", s -> s.contains("Typed confirmation: switch") && s.contains("✓ verify"));
+        keys("second", "relay", "Enter");
+        await("second", s -> s.contains("✓ switch") && s.contains("Enter run next"));
+        keys("second", "Enter");
+        String done = await("second", s -> s.contains("✓ confirm-readers") && s.contains("SUCCEEDED"));
+        assertTrue(done.contains("✓ verify") && done.contains("✓ switch"), done);
+        keys("second", "q");
+        String after = await("second", s -> s.contains("LOCKSTEP_EXIT="));
+        assertTrue(after.contains("LOCKSTEP_EXIT=0"), after);
+        assertTrue(after.contains(": succeeded"), "the terminal is restored and says how the run ended:\n" + after);
+
+        List<Path> runs;
+        try (Stream<Path> s = Files.list(state.resolve("runs"))) {
+            runs = s.toList();
+        }
+        assertEquals(1, runs.size(), "the second start continued the same run");
+        List<Event> events = Journal.read(runs.get(0).resolve("journal.jsonl")).events();
+        RunSnapshot snapshot = RunSnapshot.replay(runs.get(0).getFileName().toString(), events);
+        assertEquals(RunStatus.SUCCEEDED, snapshot.status());
+        assertEquals(1, events.stream().filter(e -> e.type() == EventType.RUN_RESUMED).count());
+        for (String step : List.of("prepare", "copy", "verify", "switch", "confirm-readers")) {
+            assertEquals(1, events.stream().filter(e -> e.type() == EventType.STEP_STARTED && step.equals(e.step())).count(),
+                    step + " ran exactly once");
+        }
+        assertEquals("readers=target", Files.readString(work.resolve("pointer")).trim());
+    }
+}
