@@ -12,7 +12,6 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
-import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.StepTypes;
 import dev.lockstep.tui.TuiApp;
 import java.lang.management.ManagementFactory;
@@ -52,7 +51,7 @@ public class TuiBench {
         StepTypes types = StepTypes.discover();
         RunbookLoader loader = new RunbookLoader(types);
         DefaultVirtualTerminal vt = new DefaultVirtualTerminal(new TerminalSize(120, 40));
-        TuiApp app = new TuiApp(new TerminalScreen(vt), NOBODY, Map.of());
+        TuiApp app = new TuiApp(new TerminalScreen(vt), Operator.NOBODY, Map.of());
         Runbook rb = loader.load(runbook);
         Run run = new Runs(new StateDir(dir.resolve("state")), "bench").start(rb,
                 Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null), app, "bench", false);
@@ -150,12 +149,4 @@ public class TuiBench {
     private static void print(String what, List<Double> xs) {
         System.out.printf("%-44s %10.1f %10.1f %10d%n", what, p(xs, 0.5), p(xs, 0.95), xs.size());
     }
-
-    private static final Operator NOBODY = new Operator() {
-        public String name() { return "bench"; }
-        public boolean confirm(String q) { return false; }
-        public boolean typed(StepDef s, String p, String e) { return false; }
-        public boolean manual(StepDef s, String i) { return false; }
-        public InDoubtChoice inDoubt(StepDef s, String d) { return null; }
-    };
 }

@@ -24,7 +24,6 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
-import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.StepTypes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ class TuiTest {
     /** Opens the UI on a new run of a runbook, in a background thread, as `lockstep run` would. */
     private void open(String runbook, Map<String, String> params, Map<String, String> env, int cols, int rows) throws Exception {
         vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
-        TuiApp app = new TuiApp(new TerminalScreen(vt), NO_FLAGS, env);
+        TuiApp app = new TuiApp(new TerminalScreen(vt), Operator.NOBODY, env);
         Runbook rb = LOADER.load(Path.of(runbook));
         Params p = Params.resolve(rb, params, Map.of(), Map.of(), d -> null);
         run = new Runs(new StateDir(tmp.resolve("state")), "test").start(rb, p, app, "test", false);
@@ -307,32 +306,4 @@ class TuiTest {
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         assertEquals(RunStatus.PAUSED, run.snapshot().status());
     }
-
-    /** Answers nothing, so that every question reaches the screen. */
-    private static final Operator NO_FLAGS = new Operator() {
-        @Override
-        public String name() {
-            return "flags";
-        }
-
-        @Override
-        public boolean confirm(String question) {
-            return false;
-        }
-
-        @Override
-        public boolean typed(StepDef step, String prompt, String expected) {
-            return false;
-        }
-
-        @Override
-        public boolean manual(StepDef step, String instructions) {
-            return false;
-        }
-
-        @Override
-        public InDoubtChoice inDoubt(StepDef step, String detail) {
-            return null;
-        }
-    };
 }

@@ -23,4 +23,32 @@ public interface Operator {
     InDoubtChoice inDoubt(StepDef step, String detail);
 
     enum InDoubtChoice { RERUN, MARK_DONE, SKIP }
+
+    /** Nobody to ask: every confirmation is declined and nothing is decided (dry-run never asks anyone). */
+    Operator NOBODY = new Operator() {
+        @Override
+        public String name() {
+            return "nobody";
+        }
+
+        @Override
+        public boolean confirm(String question) {
+            return false;
+        }
+
+        @Override
+        public boolean typed(StepDef step, String prompt, String expected) {
+            return false;
+        }
+
+        @Override
+        public boolean manual(StepDef step, String instructions) {
+            return false;
+        }
+
+        @Override
+        public InDoubtChoice inDoubt(StepDef step, String detail) {
+            return null;
+        }
+    };
 }

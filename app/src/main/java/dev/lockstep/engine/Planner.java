@@ -137,34 +137,6 @@ public final class Planner {
     private StepRun context(StepDef step, Path dir, Scope scope, Redactor redactor, RunListener listener) {
         return new StepRun(step, "", dir, new LinkedHashMap<>(), redactor, listener, null, StepDef.LogPatterns.NONE,
                 Map.of(), (k, v) -> { }, (inner, s, st) -> evaluator.evaluate(inner, s, context(st, dir, s, redactor, listener)),
-                scope, NO_OPERATOR);
+                scope, Operator.NOBODY);
     }
-
-    /** Dry-run never asks a person anything: a manual step is not read-only, so it never gets here. */
-    private static final Operator NO_OPERATOR = new Operator() {
-        @Override
-        public String name() {
-            return "plan";
-        }
-
-        @Override
-        public boolean confirm(String question) {
-            return false;
-        }
-
-        @Override
-        public boolean typed(StepDef step, String prompt, String expected) {
-            return false;
-        }
-
-        @Override
-        public boolean manual(StepDef step, String instructions) {
-            return false;
-        }
-
-        @Override
-        public InDoubtChoice inDoubt(StepDef step, String detail) {
-            return null;
-        }
-    };
 }
