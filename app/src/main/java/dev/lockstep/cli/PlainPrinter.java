@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.expr.Resolver;
 import dev.lockstep.journal.Event;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.engine.RunListener;
@@ -56,7 +57,7 @@ final class PlainPrinter implements RunListener {
             case STEP_EXTERNAL_ID -> null;
             case STEP_ATTEMPT_FAILED -> "step " + s + " attempt " + d.get("attempt") + " failed: " + d.get("reason");
             case STEP_SUCCEEDED -> "ok step " + s + " succeeded in " + Durations.format(Duration.ofMillis(
-                    ((Number) d.get("durationMs")).longValue())) + outputs(d.get("outputs"));
+                    ((Number) d.get("durationMs")).longValue())) + ": " + d.get("summary") + outputs(d.get("outputs"));
             case STEP_FAILED -> "FAILED step " + s + ": " + d.get("reason");
             case STEP_HALTED -> "HALTED step " + s + ": " + d.get("reason") + "\n         evidence: " + d.get("evidence");
             case STEP_SKIPPED -> "step " + s + " skipped: " + d.get("reason");
@@ -82,7 +83,7 @@ final class PlainPrinter implements RunListener {
     private static String outputs(Object outputs) {
         if (!(outputs instanceof Map<?, ?> m) || m.isEmpty()) return "";
         StringBuilder b = new StringBuilder("; outputs:");
-        m.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+        m.forEach((k, v) -> b.append(' ').append(k).append('=').append(Resolver.render(v)));
         return b.toString();
     }
 }

@@ -309,6 +309,14 @@ public final class Engine {
                 return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + ctx.haltReason() + ": "
                         + ctx.haltLine());
             }
+            if (a.result != null && a.result.halts()) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("reason", a.result.summary());
+                data.put("evidence", a.result.haltEvidence());
+                data.put("result", a.result.data());
+                run.append(EventType.STEP_HALTED, step.id(), data);
+                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + a.result.summary());
+            }
             if (ctx.untilLine() != null) {
                 return succeed(step, scope, StepResult.ok("until matched: " + ctx.untilLine(),
                         Map.of("matched", ctx.untilLine())), began);

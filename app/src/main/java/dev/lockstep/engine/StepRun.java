@@ -131,7 +131,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     }
 
     @Override
-    public void recordExternalId(String key, String value) {
+    public synchronized void recordExternalId(String key, String value) {
         externalIds.put(key, value);
         externalIdSink.record(key, value);
     }

@@ -51,6 +51,17 @@ public final class MarkdownReport {
         for (Event e : s.events()) {
             if (e.type() == dev.lockstep.journal.EventType.STEP_HALTED) {
                 b.append("- **").append(e.step()).append("** halt evidence: `").append(e.data().get("evidence")).append("`\n");
+                if (e.data().get("result") instanceof Map<?, ?> result && result.get("tables") instanceof java.util.List<?> rows) {
+                    b.append("\n  | table | source | target | verdict |\n  |---|---|---|---|\n");
+                    for (Object row : rows) {
+                        if (row instanceof Map<?, ?> r) {
+                            b.append("  | ").append(r.get("table")).append(" | ").append(r.get("source")).append(" | ")
+                                    .append(r.get("target")).append(" | ").append(r.get("verdict"))
+                                    .append(r.get("detail") != null ? ": " + r.get("detail") : "").append(" |\n");
+                        }
+                    }
+                    b.append('\n');
+                }
                 any = true;
             }
             if (e.type() == dev.lockstep.journal.EventType.RUN_RESUMED && e.data().containsKey("forced")) {

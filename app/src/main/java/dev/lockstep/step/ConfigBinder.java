@@ -129,6 +129,7 @@ public final class ConfigBinder {
         if (raw == String.class) return s.text();
         if (raw == Boolean.class || raw == boolean.class) {
             if (value instanceof Boolean b) return b;
+            if (value instanceof String t && (t.equals("true") || t.equals("false"))) return Boolean.valueOf(t);
             throw new IllegalArgumentException("true or false, got " + Value.describeOf(s));
         }
         if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class) {

@@ -1,0 +1,1 @@
+CREATE TABLE kv (key text PRIMARY KEY, value bytea);

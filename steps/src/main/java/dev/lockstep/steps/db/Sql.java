@@ -1,0 +1,77 @@
+package dev.lockstep.steps.db;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What lockstep needs to know about tables on either side: names, columns, primary keys. */
+final class Sql {
+    private Sql() {}
+
+    /** A column: its name, its declared (SQLite) or actual (PostgreSQL) type, and its place in the primary key (0: none). */
+    record Column(String name, String type, int pkPosition) {}
+
+    static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    static List<String> tables(Connection c, DbEndpoint e) throws SQLException {
+        List<String> out = new ArrayList<>();
+        String sql = e.isSqlite()
+                ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                        + "AND table_type = 'BASE TABLE' ORDER BY table_name";
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    static List<Column> columns(Connection c, DbEndpoint e, String table) throws SQLException {
+        List<Column> out = new ArrayList<>();
+        if (e.isSqlite()) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + quote(table) + ")")) {
+                while (rs.next()) out.add(new Column(rs.getString("name"), rs.getString("type"), rs.getInt("pk")));
+            }
+            return out;
+        }
+        DatabaseMetaData md = c.getMetaData();
+        List<String> pk = new ArrayList<>();
+        try (ResultSet rs = md.getPrimaryKeys(null, null, table)) {
+            List<Object[]> keys = new ArrayList<>();
+            while (rs.next()) keys.add(new Object[] {rs.getString("COLUMN_NAME"), rs.getInt("KEY_SEQ")});
+            keys.sort((a, b) -> Integer.compare((int) a[1], (int) b[1]));
+            for (Object[] k : keys) pk.add((String) k[0]);
+        }
+        try (var ps = c.prepareStatement("SELECT column_name, data_type FROM information_schema.columns "
+                + "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    out.add(new Column(name, rs.getString(2), pk.indexOf(name) + 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The single integer primary-key column, if the table has one: it lets checksums narrow down to key ranges. */
+    static Column integerKey(List<Column> columns) {
+        List<Column> pk = columns.stream().filter(c -> c.pkPosition() > 0).toList();
+        if (pk.size() != 1) return null;
+        String t = pk.get(0).type() == null ? "" : pk.get(0).type().toUpperCase();
+        return t.contains("INT") ? pk.get(0) : null;
+    }
+
+    static long count(Connection c, String table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quote(table))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

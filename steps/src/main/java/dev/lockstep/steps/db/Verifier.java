@@ -1,0 +1,326 @@
+package dev.lockstep.steps.db;
+
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Compares tables on two databases, independently of whatever moved the data: row
+ * counts (both sides at once, tables in parallel), and optionally contents, by an
+ * order-independent checksum over chunks of the integer primary key that narrows
+ * down to the differing key ranges and a few example keys.
+ */
+final class Verifier {
+    /** Rows per checksum chunk; a differing chunk is split until it is small enough to compare key by key. */
+    static final int CHUNK_ROWS = 50_000;
+    private static final int KEY_BY_KEY_ROWS = 2_000;
+    private static final int EXAMPLES = 5;
+    static final List<String> DEFAULT_EXCLUDE = List.of("flyway_schema_history");
+
+    private final DbEndpoint source;
+    private final DbEndpoint target;
+    private final StepContext ctx;
+
+    Verifier(DbEndpoint source, DbEndpoint target, StepContext ctx) {
+        this.source = source;
+        this.target = target;
+        this.ctx = ctx;
+    }
+
+    /** One table's verdict. Counts are null for a side that does not have the table. */
+    record TableResult(String table, Long source, Long target, String verdict, String detail) {
+        boolean ok() {
+            return verdict.equals("OK");
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("table", table);
+            m.put("source", source);
+            m.put("target", target);
+            m.put("verdict", verdict);
+            if (detail != null) m.put("detail", detail);
+            return m;
+        }
+
+        String line() {
+            return line(table, side(source), side(target), verdict + (detail != null ? " (" + detail + ")" : ""));
+        }
+
+        static String line(String table, String source, String target, String verdict) {
+            return String.format("%-28s %12s %12s  %s", table, source, target, verdict);
+        }
+
+        static String side(Long count) {
+            return count == null ? "-" : String.valueOf(count);
+        }
+    }
+
+    record Report(List<TableResult> tables) {
+        long mismatches() {
+            return tables.stream().filter(t -> !t.ok()).count();
+        }
+
+        /** A passing result, or a HALT with the per-table table as evidence and data. */
+        StepResult toResult(String what) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("ok", mismatches() == 0);
+            data.put("mismatches", mismatches());
+            data.put("tables", tables.stream().map(TableResult::toMap).toList());
+            if (mismatches() == 0) return StepResult.ok(what + ": " + tables.size() + " tables match", data);
+            String evidence = String.join("; ", tables.stream().filter(t -> !t.ok())
+                    .map(t -> t.table() + ": source=" + TableResult.side(t.source()) + " target=" + TableResult.side(t.target()) + " " + t.verdict()
+                            + (t.detail() != null ? " (" + t.detail() + ")" : "")).toList());
+            return StepResult.halted(what + ": " + mismatches() + " of " + tables.size() + " tables differ", evidence, data);
+        }
+    }
+
+    Report verify(List<String> only, List<String> exclude, boolean checksum, int parallel) throws Exception {
+        Map<String, String> sourceTables = new HashMap<>();
+        Map<String, String> targetTables = new HashMap<>();
+        try (Connection s = source.open(true); Connection t = target.open(true)) {
+            for (String n : Sql.tables(s, source)) sourceTables.put(n.toLowerCase(Locale.ROOT), n);
+            for (String n : Sql.tables(t, target)) targetTables.put(n.toLowerCase(Locale.ROOT), n);
+        }
+        TreeSet<String> names = new TreeSet<>();
+        if (only != null && !only.isEmpty()) {
+            for (String n : only) names.add(n.toLowerCase(Locale.ROOT));
+        } else {
+            names.addAll(sourceTables.keySet());
+            names.addAll(targetTables.keySet());
+            for (String x : exclude) names.remove(x.toLowerCase(Locale.ROOT));
+        }
+        ctx.line(TableResult.line("table", "source", "target", "verdict"));
+        ExecutorService tablesPool = Executors.newFixedThreadPool(Math.max(1, parallel));
+        ExecutorService sidesPool = Executors.newFixedThreadPool(Math.max(2, parallel * 2));
+        try {
+            List<Future<TableResult>> futures = new ArrayList<>();
+            for (String n : names) {
+                String s = sourceTables.get(n);
+                String t = targetTables.get(n);
+                futures.add(tablesPool.submit(() -> {
+                    TableResult r = table(n, s, t, checksum, sidesPool);
+                    ctx.line(r.line());
+                    return r;
+                }));
+            }
+            List<TableResult> results = new ArrayList<>();
+            for (Future<TableResult> f : futures) results.add(get(f));
+            return new Report(results);
+        } finally {
+            tablesPool.shutdownNow();
+            sidesPool.shutdownNow();
+        }
+    }
+
+    private TableResult table(String name, String s, String t, boolean checksum, ExecutorService pool) throws Exception {
+        if (s == null || t == null) {
+            Long count = s != null ? withConnection(source, c -> Sql.count(c, s)) : withConnection(target, c -> Sql.count(c, t));
+            return new TableResult(name, s != null ? count : null, t != null ? count : null,
+                    s == null ? "MISSING IN SOURCE" : "MISSING IN TARGET", null);
+        }
+        Future<Long> sc = pool.submit(() -> withConnection(source, c -> Sql.count(c, s)));
+        Future<Long> tc = pool.submit(() -> withConnection(target, c -> Sql.count(c, t)));
+        long sCount = get(sc);
+        long tCount = get(tc);
+        String verdict = sCount == tCount ? "OK" : "MISMATCH";
+        String detail = sCount == tCount ? null : "count";
+        if (!checksum) return new TableResult(name, sCount, tCount, verdict, detail);
+
+        List<Sql.Column> sCols = withConnection(source, c -> Sql.columns(c, source, s));
+        List<Sql.Column> tCols = withConnection(target, c -> Sql.columns(c, target, t));
+        Map<String, String> tByLower = new HashMap<>();
+        for (Sql.Column c : tCols) tByLower.put(c.name().toLowerCase(Locale.ROOT), c.name());
+        List<String> sNames = new ArrayList<>();
+        List<String> tNames = new ArrayList<>();
+        List<String> onlySource = new ArrayList<>();
+        for (Sql.Column c : sCols) {
+            String other = tByLower.remove(c.name().toLowerCase(Locale.ROOT));
+            if (other == null) {
+                onlySource.add(c.name());
+            } else {
+                sNames.add(c.name());
+                tNames.add(other);
+            }
+        }
+        if (!onlySource.isEmpty() || !tByLower.isEmpty()) {
+            return new TableResult(name, sCount, tCount, "MISMATCH", "columns differ: " + (onlySource.isEmpty() ? ""
+                    : "only in source " + onlySource + " ") + (tByLower.isEmpty() ? "" : "only in target " + tByLower.values()));
+        }
+        Sql.Column key = Sql.integerKey(sCols);
+        Side src = new Side(source, s, sNames, key == null ? null : key.name());
+        Side dst = new Side(target, t, tNames, key == null ? null : tNamesFor(key.name(), sNames, tNames));
+        if (key == null) {
+            Future<Sum> fa = pool.submit(() -> src.sum(null, null));
+            Sum b = dst.sum(null, null);
+            Sum a = get(fa);
+            if (a.equals(b)) return new TableResult(name, sCount, tCount, verdict, detail);
+            return new TableResult(name, sCount, tCount, "MISMATCH", (detail != null ? "count, " : "")
+                    + "checksum; no integer primary key to narrow it down");
+        }
+        long[] range = range(src, dst, pool);
+        if (range == null) return new TableResult(name, sCount, tCount, verdict, detail);
+        long chunks = Math.max(1, (Math.max(sCount, tCount) + CHUNK_ROWS - 1) / CHUNK_ROWS);
+        long width = Math.max(1, (range[1] - range[0] + chunks) / chunks);
+        List<long[]> differing = new ArrayList<>();
+        TreeSet<Long> examples = new TreeSet<>();
+        for (long lo = range[0]; lo <= range[1]; lo += width) {
+            if (Thread.interrupted()) throw new InterruptedException();
+            long hi = Math.min(range[1], lo + width - 1);
+            narrow(src, dst, lo, hi, pool, differing, examples);
+            if (lo > Long.MAX_VALUE - width) break;
+        }
+        if (differing.isEmpty()) return new TableResult(name, sCount, tCount, verdict, detail);
+        StringBuilder d = new StringBuilder(detail != null ? "count, " : "").append("checksum: keys ");
+        for (int i = 0; i < Math.min(EXAMPLES, differing.size()); i++) {
+            long[] r = differing.get(i);
+            d.append(i > 0 ? ", " : "").append(r[0] == r[1] ? String.valueOf(r[0]) : r[0] + ".." + r[1]);
+        }
+        if (differing.size() > EXAMPLES) d.append(" and ").append(differing.size() - EXAMPLES).append(" more ranges");
+        d.append(" differ; e.g. ").append(key.name()).append(" = ")
+                .append(String.join(", ", examples.stream().limit(EXAMPLES).map(String::valueOf).toList()));
+        return new TableResult(name, sCount, tCount, "MISMATCH", d.toString());
+    }
+
+    private static String tNamesFor(String sourceName, List<String> sNames, List<String> tNames) {
+        return tNames.get(sNames.indexOf(sourceName));
+    }
+
+    private static long[] range(Side a, Side b, ExecutorService pool) throws Exception {
+        long[] x = get(pool.submit(a::minMax));
+        long[] y = get(pool.submit(b::minMax));
+        if (x == null && y == null) return null;
+        if (x == null) return y;
+        if (y == null) return x;
+        return new long[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])};
+    }
+
+    /** Compares [lo, hi]; if it differs, splits it until key-by-key comparison finds the keys. */
+    private void narrow(Side a, Side b, long lo, long hi, ExecutorService pool, List<long[]> differing,
+                        TreeSet<Long> examples) throws Exception {
+        Future<Sum> fa = pool.submit(() -> a.sum(lo, hi));
+        Sum sb = b.sum(lo, hi);
+        Sum sa = get(fa);
+        if (sa.equals(sb)) return;
+        if (Math.max(sa.count, sb.count) <= KEY_BY_KEY_ROWS || lo == hi) {
+            Future<Map<Long, Long>> ka = pool.submit(() -> a.keyed(lo, hi));
+            Map<Long, Long> kb = b.keyed(lo, hi);
+            Map<Long, Long> kaMap = get(ka);
+            TreeSet<Long> keys = new TreeSet<>();
+            for (Map.Entry<Long, Long> e : kaMap.entrySet()) if (!e.getValue().equals(kb.get(e.getKey()))) keys.add(e.getKey());
+            for (Long k : kb.keySet()) if (!kaMap.containsKey(k)) keys.add(k);
+            if (!keys.isEmpty()) differing.add(new long[] {keys.first(), keys.last()});
+            for (Long k : keys) {
+                if (examples.size() >= EXAMPLES) break;
+                examples.add(k);
+            }
+            return;
+        }
+        long step = Math.max(1, (hi - lo + 8) / 8);
+        for (long x = lo; x <= hi; x += step) {
+            narrow(a, b, x, Math.min(hi, x + step - 1), pool, differing, examples);
+            if (x > Long.MAX_VALUE - step) break;
+        }
+    }
+
+    /** Row count and the sum of row hashes of a key range. */
+    record Sum(long count, long sum) {}
+
+    /** One side of a table comparison: how to read its rows in canonical column order. */
+    private record Side(DbEndpoint db, String table, List<String> columns, String key) {
+        private String select(Long lo) {
+            StringBuilder b = new StringBuilder("SELECT ");
+            if (key != null) b.append(Sql.quote(key)).append(", ");
+            b.append(String.join(", ", columns.stream().map(Sql::quote).toList())).append(" FROM ").append(Sql.quote(table));
+            if (lo != null) b.append(" WHERE ").append(Sql.quote(key)).append(" BETWEEN ? AND ?");
+            return b.toString();
+        }
+
+        Sum sum(Long lo, Long hi) throws Exception {
+            long[] acc = new long[2];
+            scan(lo, hi, (k, h) -> {
+                acc[0]++;
+                acc[1] += h;
+            });
+            return new Sum(acc[0], acc[1]);
+        }
+
+        Map<Long, Long> keyed(long lo, long hi) throws Exception {
+            Map<Long, Long> out = new HashMap<>();
+            scan(lo, hi, out::put);
+            return out;
+        }
+
+        long[] minMax() throws SQLException {
+            try (Connection c = db.open(true); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT min(" + Sql.quote(key) + "), max(" + Sql.quote(key) + ") FROM "
+                         + Sql.quote(table))) {
+                rs.next();
+                long min = rs.getLong(1);
+                if (rs.wasNull()) return null;
+                return new long[] {min, rs.getLong(2)};
+            }
+        }
+
+        private void scan(Long lo, Long hi, RowSink sink) throws Exception {
+            try (Connection c = db.open(true)) {
+                if (db.isPostgres()) c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement(select(lo))) {
+                    ps.setFetchSize(10_000);
+                    if (lo != null) {
+                        ps.setLong(1, lo);
+                        ps.setLong(2, hi);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        int offset = key != null ? 1 : 0;
+                        Object[] row = new Object[columns.size()];
+                        long n = 0;
+                        while (rs.next()) {
+                            for (int i = 0; i < row.length; i++) row[i] = rs.getObject(i + 1 + offset);
+                            sink.row(key != null ? rs.getLong(1) : 0L, RowHash.of(row));
+                            if ((++n & 0xffff) == 0 && Thread.currentThread().isInterrupted()) throw new InterruptedException();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private interface RowSink {
+        void row(long key, long hash);
+    }
+
+    private interface ConnectionWork<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private static <T> T withConnection(DbEndpoint e, ConnectionWork<T> work) throws SQLException {
+        try (Connection c = e.open(true)) {
+            return work.apply(c);
+        }
+    }
+
+    private static <T> T get(Future<T> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+    }
+}
