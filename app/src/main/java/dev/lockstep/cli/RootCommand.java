@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "lockstep", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
         description = "Runs risky production procedures as checked, resumable YAML runbooks.",
-        subcommands = {RunCommand.class, ResumeCommand.class, RollbackCommand.class, PlanCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ResumeCommand.class, RollbackCommand.class, PlanCommand.class,
                 ValidateCommand.class, RunsCommand.class, ShowCommand.class, ReportCommand.class, SchemaCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 success   1 step failed   2 usage   3 halted   4 precondition not met",

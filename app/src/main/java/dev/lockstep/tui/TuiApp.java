@@ -261,6 +261,7 @@ public final class TuiApp implements RunListener {
         synchronized (engine.run()) {
             state.runStatus = engine.run().snapshot().status().label();
         }
+        if (e.type() == EventType.ROLLBACK_FINISHED) state.halt = null;
         if (e.step() == null) return;
         UiState.StepView v = state.step(e.step());
         if (v == null) return;
@@ -314,10 +315,10 @@ public final class TuiApp implements RunListener {
             if (state.auto) runNext();
             return;
         }
+        lastStop = o;
         if (o.ok()) {
             state.message = o.message();
         } else {
-            lastStop = o;
             state.auto = false;
             state.message = o.message();
         }

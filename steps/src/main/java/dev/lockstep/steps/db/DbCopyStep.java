@@ -30,7 +30,8 @@ import org.postgresql.copy.CopyIn;
  * like {@code db.verify} (a difference HALTS the run). Each table is copied in one
  * transaction and journaled when it starts and ends, so a resumed copy skips finished
  * tables and copies an interrupted one again from empty. A target table that already
- * has rows is refused unless {@code truncate: true}.
+ * has rows is refused unless {@code truncate: true}. Its built-in rollback empties the
+ * target tables again (the SQLite source was only ever read).
  *
  * <pre>
  * - id: copy
@@ -123,15 +124,46 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
     }
 
     @Override
-    public StepResult execute(Config c, StepContext ctx) throws Exception {
-        DbEndpoint src = c.from();
+    public boolean hasRollback(Config c) {
+        return true;
+    }
+
+    /** Empties the target tables this copy filled, so that the cutover can be tried again from the start. */
+    @Override
+    public StepResult rollback(Config c, StepContext ctx) throws Exception {
         DbEndpoint dst = c.to();
+        List<String> emptied = new ArrayList<>();
+        try (Connection d = dst.open(false); Statement st = d.createStatement()) {
+            List<String> present = Sql.tables(d, dst);
+            for (String t : tables(c)) {
+                for (String p : present) {
+                    if (p.equalsIgnoreCase(t)) {
+                        st.execute("TRUNCATE " + Sql.quote(p));
+                        emptied.add(p);
+                        ctx.line("emptied " + p);
+                    }
+                }
+            }
+        }
+        return StepResult.ok("emptied " + emptied.size() + " target tables", Map.of("emptied", emptied));
+    }
+
+    private static List<String> tables(Config c) throws SQLException {
         List<String> names = new ArrayList<>();
+        DbEndpoint src = c.from();
         try (Connection s = src.open(true)) {
             for (String t : c.tables() != null ? c.tables() : Sql.tables(s, src)) {
                 if (!c.exclude().contains(t)) names.add(t);
             }
         }
+        return names;
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) throws Exception {
+        DbEndpoint src = c.from();
+        DbEndpoint dst = c.to();
+        List<String> names = tables(c);
         long started = System.nanoTime();
         Map<String, Long> copied = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(c.parallel());

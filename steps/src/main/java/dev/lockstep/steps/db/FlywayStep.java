@@ -88,6 +88,7 @@ public final class FlywayStep implements StepType<FlywayStep.Config> {
             locations.add("filesystem:" + dir);
         }
         Flyway flyway = Flyway.configure(getClass().getClassLoader())
+                .loggers("slf4j")
                 .dataSource(db.url(), db.user(), db.password())
                 .locations(locations.toArray(String[]::new))
                 .load();

@@ -1,0 +1,173 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.demo.DemoPostgres;
+import dev.lockstep.demo.RelayDatabase;
+import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunListener;
+import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.Runs;
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.StateDir;
+import dev.lockstep.runbook.Params;
+import dev.lockstep.runbook.Runbook;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", description = "The cutover on this machine: a relay-shaped SQLite database (1 million rows) "
+        + "moved to an embedded PostgreSQL by runbooks/demo-cutover.yaml. Nothing to install; everything goes under one folder.")
+final class DemoCommand implements Callable<Integer> {
+    private static final String RUNBOOK = "runbooks/demo-cutover.yaml";
+    /** Says how many rows relay.db was made with; gone once the demo changed the file. */
+    private static final String STAMP = "relay.rows";
+
+    @picocli.CommandLine.ParentCommand
+    RootCommand root;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo keeps everything (default: $TMPDIR/lockstep-cutover-demo).")
+    Path dir;
+
+    @Option(names = "--rows", paramLabel = "N", description = "Rows in the SQLite database, all tables together (default 1000000).")
+    int rows = 1_000_000;
+
+    @Option(names = "--inject-mismatch", description = "Change the source after the copy, as a relay that was not stopped would: the verify step halts.")
+    boolean injectMismatch;
+
+    @Option(names = "--new", description = "Start a new run even if the last one did not finish.")
+    boolean fresh;
+
+    @Option(names = "--rollback", description = "Roll back the last demo run (needs --yes without a terminal), instead of running.")
+    boolean rollback;
+
+    @Option(names = "--clean", description = "Remove the demo folder and everything in it, then exit.")
+    boolean clean;
+
+    @Mixin
+    OperatorOptions operator;
+
+    @Override
+    public Integer call() throws IOException, SQLException {
+        Cli cli = root.cli;
+        Path home = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "lockstep-cutover-demo");
+        if (clean) {
+            removeTree(home);
+            cli.out.println("removed " + home);
+            return 0;
+        }
+        if (rows < 3) throw new LockstepException(ErrorCode.USAGE, "--rows must be at least 3");
+        Files.createDirectories(home);
+        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
+        Path sqlite = home.resolve("relay.db");
+        if (operator.yes) operator.confirm.putIfAbsent("switch", "relay");
+        Runbook runbook = cli.loader().load(installed(RUNBOOK));
+        int code;
+        try (DemoPostgres pg = DemoPostgres.start(home)) {
+            cli.out.println("embedded PostgreSQL: " + pg.jdbcUrl());
+            Frontend frontend = Frontend.choose(cli, operator, Set.of());
+            RunListener listener = injectMismatch ? new WriteBehindTheCopy(frontend.listener(), home) : frontend.listener();
+            Runs runs = new Runs(new StateDir(home.resolve("state")), Cli.version());
+            Optional<RunSnapshot> unfinished = fresh ? Optional.empty() : runs.latestUnfinished(runbook.name());
+            if (rollback && unfinished.isEmpty()) {
+                throw new LockstepException(ErrorCode.NOT_FOUND, "no unfinished demo run to roll back in " + home);
+            }
+            if (unfinished.isEmpty()) generate(cli, home);
+            Map<String, Object> password = Map.of("db_password", pg.password());
+            Run run;
+            if (unfinished.isPresent()) {
+                run = runs.reopen(unfinished.get().runId(), p -> runbook,
+                        (rb, snap) -> Params.resolve(rb, Map.of("sqlite", sqlite.toString(), "pg_url", pg.jdbcUrl(),
+                                "app_config", home.resolve("relay.conf").toString()), password, cli.env, d -> null),
+                        listener, "lockstep demo", false, false);
+            } else {
+                pg.reset();
+                Params params = Params.resolve(runbook, Map.of("sqlite", sqlite.toString(), "pg_url", pg.jdbcUrl(),
+                        "app_config", home.resolve("relay.conf").toString()), password, cli.env, d -> null);
+                run = runs.start(runbook, params, listener, "lockstep demo", true);
+            }
+            Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
+            if (rollback && !frontend.isTui() && !operator.yes) {
+                run.close();
+                throw new LockstepException(ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");
+            }
+            code = frontend.drive(engine, rollback && !frontend.isTui() ? Engine::rollback : Engine::forward);
+        }
+        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
+        return code;
+    }
+
+    /** A file of the installation (the launcher says where it is), else of the current folder. */
+    static Path installed(String relative) {
+        return Path.of(System.getProperty("lockstep.home", ".")).resolve(relative);
+    }
+
+    /** Makes the SQLite database unless one of the asked size, unchanged since it was made, is there. */
+    private void generate(Cli cli, Path home) throws IOException, SQLException {
+        Path sqlite = home.resolve("relay.db");
+        Path stamp = home.resolve(STAMP);
+        if (Files.exists(sqlite) && Files.exists(stamp) && Files.readString(stamp).trim().equals(String.valueOf(rows))) {
+            return;
+        }
+        RelayDatabase.Shape shape = RelayDatabase.Shape.of(rows);
+        long t0 = System.nanoTime();
+        RelayDatabase.generate(sqlite, shape);
+        Files.writeString(stamp, String.valueOf(rows));
+        cli.out.printf("generated %s: %,d events, %,d event_tags, %,d kv in %.1fs%n", sqlite, shape.events(), shape.tags(),
+                shape.kv(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void removeTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    /** Plays a relay that kept writing: once the copy is done, the source changes under it. */
+    private static final class WriteBehindTheCopy implements RunListener {
+        private final RunListener inner;
+        private final Path home;
+
+        WriteBehindTheCopy(RunListener inner, Path home) {
+            this.inner = inner;
+            this.home = home;
+        }
+
+        @Override
+        public void event(Event e) {
+            inner.event(e);
+            if (e.type() == EventType.STEP_SUCCEEDED && "copy".equals(e.step())) {
+                try {
+                    Files.deleteIfExists(home.resolve(STAMP));
+                    RelayDatabase.writeBehindTheCopy(home.resolve("relay.db"));
+                    inner.notice("--inject-mismatch: the source changed after the copy (a relay that was not stopped)");
+                } catch (SQLException | IOException ex) {
+                    inner.notice("--inject-mismatch could not change the source: " + ex.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void line(String stepId, String text) {
+            inner.line(stepId, text);
+        }
+
+        @Override
+        public void notice(String text) {
+            inner.notice(text);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.lockstep.demo;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+
+/**
+ * The demo's PostgreSQL: embedded (its binaries come with lockstep), its data kept in
+ * the demo folder so that an interrupted demo resumes against the same database, on
+ * the same loopback port, with the same (generated, secret) password.
+ */
+public final class DemoPostgres implements AutoCloseable {
+    public static final String DATABASE = "zooid";
+    public static final String USER = "zooid";
+
+    private final EmbeddedPostgres server;
+    private final String password;
+
+    private DemoPostgres(EmbeddedPostgres server, String password) {
+        this.server = server;
+        this.password = password;
+    }
+
+    public static DemoPostgres start(Path dir) throws IOException, SQLException {
+        Path portFile = dir.resolve("postgres.port");
+        Path passwordFile = dir.resolve("postgres.password");
+        int port = Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).trim()) : freePort();
+        String password;
+        if (Files.exists(passwordFile)) {
+            password = Files.readString(passwordFile).trim();
+        } else {
+            byte[] b = new byte[12];
+            new SecureRandom().nextBytes(b);
+            password = HexFormat.of().formatHex(b);
+            Files.writeString(passwordFile, password);
+            Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        }
+        EmbeddedPostgres server = EmbeddedPostgres.builder()
+                .setDataDirectory(dir.resolve("postgres"))
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .start();
+        Files.writeString(portFile, String.valueOf(port));
+        DemoPostgres pg = new DemoPostgres(server, password);
+        pg.prepare();
+        return pg;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Creates the relay's user and database once. */
+    private void prepare() throws SQLException {
+        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            boolean exists;
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + USER + "'")) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + password + "'");
+                s.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+            }
+        }
+    }
+
+    /** Starts the relay's database over, empty: every new demo run copies into a fresh database. */
+    public void reset() throws SQLException {
+        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+        }
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + server.getPort() + "/" + DATABASE;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

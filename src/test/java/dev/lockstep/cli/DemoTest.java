@@ -1,0 +1,43 @@
+package dev.lockstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.LockstepCli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `lockstep demo` unattended: the README's first command, on a small database, with its own embedded PostgreSQL. */
+class DemoTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runsTheCutoverThenHaltsOnAnInjectedMismatchRollsBackAndCleansUp() throws Exception {
+        Path dir = tmp.resolve("demo");
+        LockstepCli cli = new LockstepCli(tmp.resolve("unused"));
+        LockstepCli.Result ok = cli.run("demo", "--dir", dir.toString(), "--rows", "5000", "--no-tui", "--yes");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(ok.out().contains("generated " + dir.resolve("relay.db") + ": 2,000 events, 2,900 event_tags, 100 kv"), ok.out());
+        assertTrue(ok.out().contains("copied 5000 rows; copy verified: counts and checksums: 3 tables match"), ok.out());
+        assertTrue(Files.readString(dir.resolve("relay.conf")).startsWith("database=postgresql"));
+
+        LockstepCli.Result halted = cli.run("demo", "--dir", dir.toString(), "--rows", "5000", "--no-tui", "--yes",
+                "--inject-mismatch");
+        assertEquals(3, halted.exit(), halted.all());
+        assertTrue(halted.out().contains("HALTED step verify"), halted.out());
+        assertTrue(halted.out().contains("MISMATCH (count, checksum: keys 2000 differ; e.g. id = 2000)"), halted.out());
+        assertFalse(halted.all().contains(Files.readString(dir.resolve("postgres.password")).trim()), "the password is masked");
+
+        LockstepCli.Result rolledBack = cli.run("demo", "--dir", dir.toString(), "--no-tui", "--yes", "--rollback");
+        assertEquals(0, rolledBack.exit(), rolledBack.all());
+        assertTrue(rolledBack.out().contains("[rollback] emptied events"), rolledBack.out());
+        assertEquals("database=sqlite mode=read-write", Files.readString(dir.resolve("relay.conf")).trim());
+
+        assertEquals(0, cli.run("demo", "--dir", dir.toString(), "--clean").exit());
+        assertFalse(Files.exists(dir));
+    }
+}
