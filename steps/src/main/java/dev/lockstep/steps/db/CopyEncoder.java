@@ -2,12 +2,17 @@ package dev.lockstep.steps.db;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
+import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Locale;
+import org.postgresql.copy.CopyIn;
 
 /**
- * Writes SQLite values as PostgreSQL COPY text-format fields, by the target column's
- * type. The mapping (also in the README):
+ * Writes SQLite values as PostgreSQL COPY text-format rows, straight into a byte
+ * buffer that is sent whenever it fills (memory stays flat whatever the table size).
+ * Most columns travel as SQLite's own bytes (no Java strings on the way); PostgreSQL
+ * parses them and rejects what does not fit. The mapping, by the target column's type
+ * (also in the README):
  * <ul>
  * <li>integer keys and integers → bigint/integer, as decimal text;</li>
  * <li>text → text; real → double precision; numeric values → numeric, as plain decimals;</li>
@@ -17,55 +22,138 @@ import java.util.Locale;
  * </ul>
  */
 final class CopyEncoder {
-    private CopyEncoder() {}
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = {'\\', 'N'};
 
-    /** Appends one field (no separator). {@code targetType} is PostgreSQL's data_type of the column. */
-    static void field(StringBuilder out, Object v, String targetType) {
+    private final CopyIn copy;
+    private final int flushAt;
+    private byte[] buf;
+    private int len;
+    private long sent;
+
+    CopyEncoder(CopyIn copy, int flushAt) {
+        this.copy = copy;
+        this.flushAt = flushAt;
+        this.buf = new byte[flushAt + (flushAt >> 2)];
+    }
+
+    /** Appends a floating-point or numeric field, read as a Java value (see {@link #readsBytes}). */
+    void value(Object v) {
         if (v == null) {
-            out.append("\\N");
-            return;
-        }
-        switch (targetType) {
-            case "boolean" -> out.append(bool(v));
-            case "bytea" -> out.append("\\\\x").append(HexFormat.of().formatHex(
-                    v instanceof byte[] b ? b : v.toString().getBytes(StandardCharsets.UTF_8)));
-            case "bigint", "integer", "smallint" -> out.append(integer(v));
-            default -> text(out, v);
+            put(NULL, 0, 2);
+        } else {
+            text(v);
         }
     }
 
-    private static String bool(Object v) {
-        if (v instanceof Number n) return n.longValue() != 0 ? "t" : "f";
-        String s = v.toString().trim().toLowerCase(Locale.ROOT);
-        return switch (s) {
-            case "1", "t", "true", "y", "yes", "on" -> "t";
-            case "0", "f", "false", "n", "no", "off" -> "f";
-            default -> throw new IllegalArgumentException("not a boolean: '" + v + "'");
-        };
+    /**
+     * Whether a column of this PostgreSQL type is read as SQLite's bytes (its text form of
+     * integers, the text's UTF-8, the blob) rather than as a Java value. Floating point
+     * and numeric are read as values: SQLite's text form of a real keeps only 15 digits.
+     */
+    static boolean readsBytes(String targetType) {
+        return !(targetType.equals("double precision") || targetType.equals("real") || targetType.equals("numeric"));
     }
 
-    private static String integer(Object v) {
-        if (v instanceof Long || v instanceof Integer || v instanceof Short) return v.toString();
-        if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) return Long.toString(d.longValue());
-        if (v instanceof BigDecimal d) return d.toBigIntegerExact().toString();
-        return v.toString().trim();
+    /** Appends one field from SQLite's bytes (see {@link #readsBytes}); PostgreSQL rejects what does not fit the type. */
+    void bytes(byte[] raw, String targetType) {
+        if (raw == null) {
+            put(NULL, 0, 2);
+        } else if (targetType.equals("bytea")) {
+            hex(raw);
+        } else {
+            escaped(raw);
+        }
     }
 
-    private static void text(StringBuilder out, Object v) {
-        String s = v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
-                : v instanceof BigDecimal d ? d.toPlainString()
-                : v.toString();
+    void separator() {
+        put((byte) '\t');
+    }
+
+    /** Ends a row; sends the buffer once it is full enough. Returns true when it sent. */
+    boolean endRow() throws SQLException {
+        put((byte) '\n');
+        if (len < flushAt) return false;
+        flush();
+        return true;
+    }
+
+    void flush() throws SQLException {
+        if (len == 0) return;
+        copy.writeToCopy(buf, 0, len);
+        sent += len;
+        len = 0;
+    }
+
+    long sent() {
+        return sent;
+    }
+
+    private void hex(byte[] bytes) {
+        ensure(3 + bytes.length * 2);
+        buf[len++] = '\\';
+        buf[len++] = '\\';
+        buf[len++] = 'x';
+        for (byte b : bytes) {
+            buf[len++] = HEX[(b >> 4) & 0xf];
+            buf[len++] = HEX[b & 0xf];
+        }
+    }
+
+    private void text(Object v) {
+        String s = v instanceof BigDecimal d ? d.toPlainString() : v.toString();
+        ensure(s.length() * 2);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (c >= 0x80) {
+                byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                escaped(rest);
+                return;
+            }
             switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
+                case '\\' -> put2('\\', '\\');
+                case '\n' -> put2('\\', 'n');
+                case '\r' -> put2('\\', 'r');
+                case '\t' -> put2('\\', 't');
                 case '\0' -> throw new IllegalArgumentException("PostgreSQL text cannot hold a NUL character");
-                default -> out.append(c);
+                default -> buf[len++] = (byte) c;
             }
         }
+    }
+
+    /** UTF-8 bytes, escaped; the escaped characters are all ASCII, so multi-byte sequences pass untouched. */
+    private void escaped(byte[] utf8) {
+        ensure(utf8.length * 2);
+        for (byte b : utf8) {
+            switch (b) {
+                case '\\' -> put2('\\', '\\');
+                case '\n' -> put2('\\', 'n');
+                case '\r' -> put2('\\', 'r');
+                case '\t' -> put2('\\', 't');
+                case 0 -> throw new IllegalArgumentException("PostgreSQL text cannot hold a NUL character");
+                default -> buf[len++] = b;
+            }
+        }
+    }
+
+    private void put2(char a, char b) {
+        buf[len++] = (byte) a;
+        buf[len++] = (byte) b;
+    }
+
+    private void put(byte b) {
+        ensure(1);
+        buf[len++] = b;
+    }
+
+    private void put(byte[] b, int off, int n) {
+        ensure(n);
+        System.arraycopy(b, off, buf, len, n);
+        len += n;
+    }
+
+    private void ensure(int more) {
+        if (len + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
     }
 
     /** The PostgreSQL type a SQLite column becomes when lockstep creates the table; {@code storedAs} is SQLite's typeof() of its values. */

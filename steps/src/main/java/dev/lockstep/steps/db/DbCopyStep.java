@@ -5,7 +5,6 @@ import dev.lockstep.step.Reconciliation;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,8 +42,8 @@ import org.postgresql.copy.CopyIn;
  * </pre>
  */
 public final class DbCopyStep implements StepType<DbCopyStep.Config> {
-    /** COPY data is sent in pieces of about this many characters: memory stays flat whatever the table size. */
-    static final int FLUSH_CHARS = 1 << 20;
+    /** COPY data is sent in pieces of about this many bytes: memory stays flat whatever the table size. */
+    static final int FLUSH_BYTES = 1 << 20;
     private static final String TABLE_ID = "table:";
 
     public record Config(
@@ -52,7 +51,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             @Key(value = "the PostgreSQL database: { url, user, password }", required = true) Map<String, String> target,
             @Key("tables to copy (default: every table of the source)") List<String> tables,
             @Key("tables to leave out (default: none)") List<String> exclude,
-            @Key("tables copied at once (default 2)") Integer parallel,
+            @Key("tables copied at once (default 4)") Integer parallel,
             @Key("empty target tables that already have rows (default false: refuse them)") Boolean truncate,
             @Key("create missing target tables from the SQLite schema (default false: Flyway makes them)") Boolean createTables,
             @Key("verify counts (and checksums) afterwards (default true)") Boolean verify,
@@ -65,7 +64,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                 throw new IllegalArgumentException("target.url: db.copy writes PostgreSQL (jdbc:postgresql://HOST:PORT/DB)");
             }
             exclude = exclude == null ? List.of() : exclude;
-            parallel = parallel == null ? 2 : parallel;
+            parallel = parallel == null ? 4 : parallel;
             if (parallel < 1) throw new IllegalArgumentException("parallel must be at least 1");
             truncate = Boolean.TRUE.equals(truncate);
             createTables = Boolean.TRUE.equals(createTables);
@@ -185,7 +184,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             }
             double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
             long rows = copied.values().stream().mapToLong(Long::longValue).sum();
-            ctx.line(String.format("copied %,d rows in %d tables in %.1fs: %,.0f rows/s, %.1f MB/s", rows, names.size(), seconds,
+            ctx.line(String.format("copied %,d rows in %d tables in %.2fs: %,.0f rows/s, %.1f MB/s", rows, names.size(), seconds,
                     rows / seconds, bytes / seconds / 1e6));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("tables", copied);
@@ -262,26 +261,29 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
         private long[] copy(Connection s, Connection d, List<Sql.Column> columns, String target, List<Sql.Column> into,
                             long total) throws Exception {
             String[] typeOf = into.stream().map(Sql.Column::type).toArray(String[]::new);
+            boolean[] asBytes = new boolean[typeOf.length];
+            for (int i = 0; i < typeOf.length; i++) asBytes[i] = CopyEncoder.readsBytes(typeOf[i]);
             String copySql = "COPY " + Sql.quote(target) + " (" + String.join(", ", into.stream().map(c -> Sql.quote(c.name())).toList())
                     + ") FROM STDIN";
             CopyIn in = d.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+            CopyEncoder out = new CopyEncoder(in, FLUSH_BYTES);
             long rows = 0;
-            long bytes = 0;
             long began = System.nanoTime();
             long lastReport = began;
             try (Statement st = s.createStatement();
                  ResultSet rs = st.executeQuery("SELECT " + String.join(", ", columns.stream().map(c -> Sql.quote(c.name())).toList())
                          + " FROM " + Sql.quote(table))) {
-                StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
                 while (rs.next()) {
                     for (int i = 0; i < typeOf.length; i++) {
-                        if (i > 0) buf.append('\t');
-                        CopyEncoder.field(buf, rs.getObject(i + 1), typeOf[i]);
+                        if (i > 0) out.separator();
+                        if (asBytes[i]) {
+                            out.bytes(rs.getBytes(i + 1), typeOf[i]);
+                        } else {
+                            out.value(rs.getObject(i + 1));
+                        }
                     }
-                    buf.append('\n');
                     rows++;
-                    if (buf.length() >= FLUSH_CHARS) {
-                        bytes += flush(in, buf);
+                    if (out.endRow()) {
                         if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
                         long now = System.nanoTime();
                         if (now - lastReport > 1_000_000_000L) {
@@ -290,7 +292,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                         }
                     }
                 }
-                bytes += flush(in, buf);
+                out.flush();
                 in.endCopy();
             } catch (Exception e) {
                 if (in.isActive()) in.cancelCopy();
@@ -298,7 +300,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                 throw e;
             }
             progress(rows, total, began, System.nanoTime());
-            return new long[] {rows, bytes};
+            return new long[] {rows, out.sent()};
         }
 
         private void progress(long rows, long total, long began, long now) {
@@ -307,14 +309,6 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             long left = Math.max(0, total - rows);
             ctx.line(String.format("%s: %,d / %,d rows (%d%%), %,.0f rows/s, ETA %ds", table, rows, total,
                     total == 0 ? 100 : rows * 100 / total, rate, rate > 0 ? Math.round(left / rate) : 0));
-        }
-
-        private static long flush(CopyIn in, StringBuilder buf) throws SQLException {
-            if (buf.length() == 0) return 0;
-            byte[] bytes = buf.toString().getBytes(StandardCharsets.UTF_8);
-            in.writeToCopy(bytes, 0, bytes.length);
-            buf.setLength(0);
-            return bytes.length;
         }
 
         /** The target's name for the table, creating it from the SQLite schema when allowed. */

@@ -23,8 +23,7 @@ final class Sql {
         List<String> out = new ArrayList<>();
         String sql = e.isSqlite()
                 ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                        + "AND table_type = 'BASE TABLE' ORDER BY table_name";
+                : "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() ORDER BY tablename";
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) out.add(rs.getString(1));
         }

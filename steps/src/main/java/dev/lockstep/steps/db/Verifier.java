@@ -91,30 +91,51 @@ final class Verifier {
     }
 
     Report verify(List<String> only, List<String> exclude, boolean checksum, int parallel) throws Exception {
-        Map<String, String> sourceTables = new HashMap<>();
-        Map<String, String> targetTables = new HashMap<>();
-        try (Connection s = source.open(true); Connection t = target.open(true)) {
-            for (String n : Sql.tables(s, source)) sourceTables.put(n.toLowerCase(Locale.ROOT), n);
-            for (String n : Sql.tables(t, target)) targetTables.put(n.toLowerCase(Locale.ROOT), n);
-        }
-        TreeSet<String> names = new TreeSet<>();
-        if (only != null && !only.isEmpty()) {
-            for (String n : only) names.add(n.toLowerCase(Locale.ROOT));
-        } else {
-            names.addAll(sourceTables.keySet());
-            names.addAll(targetTables.keySet());
-            for (String x : exclude) names.remove(x.toLowerCase(Locale.ROOT));
-        }
-        ctx.line(TableResult.line("table", "source", "target", "verdict"));
         ExecutorService tablesPool = Executors.newFixedThreadPool(Math.max(1, parallel));
         ExecutorService sidesPool = Executors.newFixedThreadPool(Math.max(2, parallel * 2));
         try {
+            // Both sides at once, one connection each: connecting costs more than counting.
+            Future<Connection> sc = sidesPool.submit(() -> source.open(true));
+            Connection tc = target.open(true);
+            Map<String, String> sourceTables;
+            Map<String, String> targetTables;
+            Map<String, Long> sourceCounts;
+            Map<String, Long> targetCounts;
+            try (Connection s = get(sc); Connection t = tc) {
+                Future<Map<String, String>> sl = sidesPool.submit(() -> byLowerName(Sql.tables(s, source)));
+                targetTables = byLowerName(Sql.tables(t, target));
+                sourceTables = get(sl);
+                TreeSet<String> names = new TreeSet<>();
+                if (only != null && !only.isEmpty()) {
+                    for (String n : only) names.add(n.toLowerCase(Locale.ROOT));
+                } else {
+                    names.addAll(sourceTables.keySet());
+                    names.addAll(targetTables.keySet());
+                    for (String x : exclude) names.remove(x.toLowerCase(Locale.ROOT));
+                }
+                sourceTables.keySet().retainAll(names);
+                targetTables.keySet().retainAll(names);
+                for (String n : names) {
+                    if (!sourceTables.containsKey(n) && !targetTables.containsKey(n)) {
+                        throw new SQLException("table " + n + " exists on neither side");
+                    }
+                }
+                Map<String, String> st = sourceTables;
+                Future<Map<String, Long>> counted = sidesPool.submit(() -> counts(s, st));
+                targetCounts = counts(t, targetTables);
+                sourceCounts = get(counted);
+            }
+            TreeSet<String> names = new TreeSet<>(sourceTables.keySet());
+            names.addAll(targetTables.keySet());
+            ctx.line(TableResult.line("table", "source", "target", "verdict"));
             List<Future<TableResult>> futures = new ArrayList<>();
             for (String n : names) {
                 String s = sourceTables.get(n);
                 String t = targetTables.get(n);
+                Long sCount = sourceCounts.get(n);
+                Long tCount = targetCounts.get(n);
                 futures.add(tablesPool.submit(() -> {
-                    TableResult r = table(n, s, t, checksum, sidesPool);
+                    TableResult r = table(n, s, t, sCount, tCount, checksum, sidesPool);
                     ctx.line(r.line());
                     return r;
                 }));
@@ -128,16 +149,33 @@ final class Verifier {
         }
     }
 
-    private TableResult table(String name, String s, String t, boolean checksum, ExecutorService pool) throws Exception {
-        if (s == null || t == null) {
-            Long count = s != null ? withConnection(source, c -> Sql.count(c, s)) : withConnection(target, c -> Sql.count(c, t));
-            return new TableResult(name, s != null ? count : null, t != null ? count : null,
-                    s == null ? "MISSING IN SOURCE" : "MISSING IN TARGET", null);
+    private static Map<String, String> byLowerName(List<String> tables) {
+        Map<String, String> out = new HashMap<>();
+        for (String n : tables) out.put(n.toLowerCase(Locale.ROOT), n);
+        return out;
+    }
+
+    /** Counts every table in one statement: one round trip, whatever the number of tables. */
+    private static Map<String, Long> counts(Connection c, Map<String, String> tables) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        if (tables.isEmpty()) return out;
+        List<String> keys = new ArrayList<>(tables.keySet());
+        String sql = "SELECT " + String.join(", ", keys.stream()
+                .map(k -> "(SELECT count(*) FROM " + Sql.quote(tables.get(k)) + ")").toList());
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            for (int i = 0; i < keys.size(); i++) out.put(keys.get(i), rs.getLong(i + 1));
         }
-        Future<Long> sc = pool.submit(() -> withConnection(source, c -> Sql.count(c, s)));
-        Future<Long> tc = pool.submit(() -> withConnection(target, c -> Sql.count(c, t)));
-        long sCount = get(sc);
-        long tCount = get(tc);
+        return out;
+    }
+
+    private TableResult table(String name, String s, String t, Long sCountOrNull, Long tCountOrNull, boolean checksum,
+                              ExecutorService pool) throws Exception {
+        if (s == null || t == null) {
+            return new TableResult(name, sCountOrNull, tCountOrNull, s == null ? "MISSING IN SOURCE" : "MISSING IN TARGET", null);
+        }
+        long sCount = sCountOrNull;
+        long tCount = tCountOrNull;
         String verdict = sCount == tCount ? "OK" : "MISMATCH";
         String detail = sCount == tCount ? null : "count";
         if (!checksum) return new TableResult(name, sCount, tCount, verdict, detail);
