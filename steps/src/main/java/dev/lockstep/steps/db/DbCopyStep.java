@@ -55,7 +55,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             @Key("empty target tables that already have rows (default false: refuse them)") Boolean truncate,
             @Key("create missing target tables from the SQLite schema (default false: Flyway makes them)") Boolean createTables,
             @Key("verify counts (and checksums) afterwards (default true)") Boolean verify,
-            @Key("verify contents by checksum too (default true)") Boolean checksum) {
+            @Key("verify contents by checksum too (default true)") Boolean checksum) implements TwoDatabases {
         public Config {
             if (!DbEndpoint.from(source, "source").isSqlite()) {
                 throw new IllegalArgumentException("source.url: db.copy reads SQLite (jdbc:sqlite:PATH)");
@@ -70,14 +70,6 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             createTables = Boolean.TRUE.equals(createTables);
             verify = verify == null || verify;
             checksum = checksum == null || checksum;
-        }
-
-        DbEndpoint from() {
-            return DbEndpoint.from(source, "source");
-        }
-
-        DbEndpoint to() {
-            return DbEndpoint.from(target, "target");
         }
     }
 

@@ -30,7 +30,7 @@ public final class DbVerifyStep implements StepType<DbVerifyStep.Config> {
             @Key("tables to compare (default: all tables either side has; one on one side only is a mismatch)") List<String> tables,
             @Key("tables to leave out of 'all' (default: flyway_schema_history)") List<String> exclude,
             @Key("also compare contents, by chunked order-independent checksums (default false)") Boolean checksum,
-            @Key("tables compared at once (default 2)") Integer parallel) {
+            @Key("tables compared at once (default 2)") Integer parallel) implements TwoDatabases {
         public Config {
             DbEndpoint.from(source, "source");
             DbEndpoint.from(target, "target");
@@ -38,14 +38,6 @@ public final class DbVerifyStep implements StepType<DbVerifyStep.Config> {
             checksum = Boolean.TRUE.equals(checksum);
             parallel = parallel == null ? 2 : parallel;
             if (parallel < 1) throw new IllegalArgumentException("parallel must be at least 1");
-        }
-
-        DbEndpoint from() {
-            return DbEndpoint.from(source, "source");
-        }
-
-        DbEndpoint to() {
-            return DbEndpoint.from(target, "target");
         }
     }
 
