@@ -228,9 +228,15 @@ class DbStepsTest {
         assertTrue(r.out().contains(row("extra", "-", "0", "MISSING IN SOURCE")), r.out());
     }
 
+    /**
+     * Large enough that copying the events table (one at a time) takes several seconds here:
+     * the kill comes after its first progress line, a second into it, with time to spare.
+     */
+    private static final int KILLED_COPY_ROWS = 600_000;
+
     @Test
     void killDuringACopyThenResumeLeavesTheTargetIdenticalToTheSource() throws Exception {
-        Path db = relay(300_000);
+        Path db = relay(KILLED_COPY_ROWS);
         String url = TestPostgres.newDatabase();
         Path state = tmp.resolve("kill-state");
         Path log = tmp.resolve("copy.log");
@@ -254,13 +260,14 @@ class DbStepsTest {
                 Files.readString(resumed));
         String out = Files.readString(resumed);
         assertTrue(out.contains("emptied") || out.contains("already copied"), "the interrupted table was redone: " + out);
-        assertTrue(out.contains(row("events", "300000", "300000", "OK")), out);
+        String n = String.valueOf(KILLED_COPY_ROWS);
+        assertTrue(out.contains(row("events", n, n, "OK")), out);
         try (Connection c = TestPostgres.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT id), sum(id) FROM events")) {
             rs.next();
-            assertEquals(300_000, rs.getLong(1));
-            assertEquals(300_000, rs.getLong(2));
-            assertEquals(300_000L * 300_001 / 2, rs.getLong(3));
+            assertEquals(KILLED_COPY_ROWS, rs.getLong(1));
+            assertEquals(KILLED_COPY_ROWS, rs.getLong(2));
+            assertEquals((long) KILLED_COPY_ROWS * (KILLED_COPY_ROWS + 1) / 2, rs.getLong(3));
         }
     }
 

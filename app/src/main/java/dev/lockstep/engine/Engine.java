@@ -315,7 +315,7 @@ public final class Engine {
                 data.put("evidence", a.result.haltEvidence());
                 data.put("result", a.result.data());
                 run.append(EventType.STEP_HALTED, step.id(), data);
-                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + a.result.summary());
+                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + run.redactor().redact(a.result.summary()));
             }
             if (ctx.untilLine() != null) {
                 return succeed(step, scope, StepResult.ok("until matched: " + ctx.untilLine(),
