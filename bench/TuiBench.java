@@ -12,6 +12,7 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepTypes;
 import dev.lockstep.tui.TuiApp;
 import java.lang.management.ManagementFactory;
@@ -55,10 +56,10 @@ public class TuiBench {
         Runbook rb = loader.load(runbook);
         Run run = new Runs(new StateDir(dir.resolve("state")), "bench").start(rb,
                 Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null), app, "bench", false);
-        Engine engine = new Engine(run, types, loader, app.operator(), Map.of());
+        Engine engine = new Engine(run, types, loader, app.operator(), Settings.of(Map.of()));
         CompletableFuture<Integer> ui = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(types, loader, Map.of()));
+                return app.drive(engine, new Planner(types, loader, Settings.of(Map.of())));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -16,6 +16,7 @@ import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepTypes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,7 +121,7 @@ class ReplayTest {
         try (Run run = runs.reopen(name, p -> runbook,
                 (rb, snap) -> Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null),
                 new RunListener() { }, "test", false, false)) {
-            return new Engine(run, types, loader, new TestOperator(rerun, markDone), Map.of()).forward();
+            return new Engine(run, types, loader, new TestOperator(rerun, markDone), Settings.of(Map.of())).forward();
         }
     }
 

@@ -24,6 +24,7 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepTypes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +56,10 @@ class TuiTest {
         Runbook rb = LOADER.load(Path.of(runbook));
         Params p = Params.resolve(rb, params, Map.of(), Map.of(), d -> null);
         run = new Runs(new StateDir(tmp.resolve("state")), "test").start(rb, p, app, "test", false);
-        Engine engine = new Engine(run, TYPES, LOADER, app.operator(), Map.of());
+        Engine engine = new Engine(run, TYPES, LOADER, app.operator(), Settings.of(Map.of()));
         exit = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(TYPES, LOADER, Map.of()));
+                return app.drive(engine, new Planner(TYPES, LOADER, Settings.of(Map.of())));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -59,6 +59,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
+    @Mixin
+    AwsOptions aws;
+
     @Override
     public Integer call() throws IOException, SQLException {
         Cli cli = root.cli;
@@ -98,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
                         "app_config", home.resolve("relay.conf").toString()), password, cli.env, d -> null);
                 run = runs.start(runbook, params, listener, "lockstep demo", true);
             }
-            Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
+            Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
             if (rollback && !frontend.isTui() && !operator.yes) {
                 run.close();
                 throw new LockstepException(ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");

@@ -24,12 +24,15 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     ParamOptions params;
 
+    @Mixin
+    AwsOptions aws;
+
     @Override
     public Integer call() {
         Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
         Params p = params.resolve(rb, cli);
-        Planner.Plan plan = new Planner(cli.types(), cli.loader(), cli.env).plan(rb, p);
+        Planner.Plan plan = new Planner(cli.types(), cli.loader(), aws.settings(cli)).plan(rb, p);
         PrintStream out = cli.out;
         out.println("Plan: " + rb.displayTitle() + "  (" + rb.file() + ")");
         if (!p.values().isEmpty()) {

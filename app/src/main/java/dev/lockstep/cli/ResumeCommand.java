@@ -26,6 +26,9 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
+    @Mixin
+    AwsOptions aws;
+
     @Option(names = "--retry", paramLabel = "STEP", description = "Retry a failed or halted step.")
     Set<String> retry = new LinkedHashSet<>();
 
@@ -46,7 +49,7 @@ final class ResumeCommand implements Callable<Integer> {
         }
         Frontend frontend = Frontend.choose(cli, operator, skip);
         Run run = target.open(cli, "lockstep resume", false, frontend.listener());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
         try {
             retry.forEach(engine::retry);
             override.forEach(engine::override);

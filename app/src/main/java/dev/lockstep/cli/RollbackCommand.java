@@ -21,12 +21,15 @@ final class RollbackCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
+    @Mixin
+    AwsOptions aws;
+
     @Override
     public Integer call() {
         Cli cli = root.cli;
         Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()));
         Run run = target.open(cli, "lockstep rollback", true, frontend.listener());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
         Engine.RollbackPlan plan = engine.rollbackPlan();
         cli.out.println("Rollback of run " + run.id() + " will run, in this order:");
         int n = 1;

@@ -34,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
+    @Mixin
+    AwsOptions aws;
+
     @Option(names = "--new", description = "Start over even though an unfinished run exists (it is marked abandoned).")
     boolean fresh;
 
@@ -55,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
             run = runs.start(rb, p, frontend.listener(), "lockstep run " + runbook, fresh);
             if (!frontend.isTui()) cli.out.println("run id: " + run.id());
         }
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), cli.env);
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
         return frontend.drive(engine, Engine::forward);
     }
 }

@@ -12,6 +12,7 @@ import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -35,21 +36,28 @@ public final class Engine {
     private final CheckEvaluator evaluator;
     private final Operator operator;
     private final Map<String, String> env;
+    private final Settings settings;
     private final Object idle = new Object();
     private boolean busy;
     private volatile boolean interrupted;
     private volatile Thread worker;
 
-    public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Map<String, String> env) {
+    public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings settings) {
         this.run = run;
         this.types = types;
         this.evaluator = new CheckEvaluator(types, loader);
         this.operator = operator;
-        this.env = env;
+        this.settings = Planner.withContext(settings, run.runbook());
+        this.env = settings.env();
     }
 
     public Run run() {
         return run;
+    }
+
+    /** The settings steps see: the command line's, with the runbook's context added. */
+    public Settings settings() {
+        return settings;
     }
 
     /** Runs every step that is not done yet, in order, until the end or the first stop. */
@@ -526,7 +534,7 @@ public final class Engine {
         Map<String, String> stepEnv = new LinkedHashMap<>();
         stepEnv.put(Orphans.RUN_ID, run.id());
         stepEnv.put(Orphans.STEP_ID, step.id());
-        return new StepRun(step, prefix, run.runbook().file().getParent(), stepEnv, run.redactor(),
+        return new StepRun(step, prefix, run.runbook().file().getParent(), settings, stepEnv, run.redactor(),
                 run.listener(), run.stateDir().stepLog(run.id(), step.id()), patterns, ids, sink, this::evaluate,
                 scope, operator);
     }

@@ -9,6 +9,7 @@ import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
@@ -26,12 +27,22 @@ import java.util.Map;
 public final class Planner {
     private final StepTypes types;
     private final CheckEvaluator evaluator;
-    private final Map<String, String> env;
+    private final Settings settings;
 
-    public Planner(StepTypes types, RunbookLoader loader, Map<String, String> env) {
+    public Planner(StepTypes types, RunbookLoader loader, Settings settings) {
         this.types = types;
         this.evaluator = new CheckEvaluator(types, loader);
-        this.env = env;
+        this.settings = settings;
+    }
+
+    /** Settings with the runbook's {@code context.aws} added (the command line's own options win). */
+    static Settings withContext(Settings settings, Runbook runbook) {
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put(Settings.AWS_EXPECTED_ACCOUNT, runbook.aws().account());
+        context.put(Settings.AWS_EXPECTED_REGION, runbook.aws().region());
+        context.put(Settings.AWS_REGION, runbook.aws().region());
+        context.put(Settings.AWS_PROFILE, runbook.aws().profile());
+        return settings.withDefaults(context);
     }
 
     /** The dry-run of one runbook. All text in it is already masked. */
@@ -51,13 +62,14 @@ public final class Planner {
 
     public Plan plan(Runbook runbook, Params params) {
         Redactor redactor = params.redactor();
-        Scope scope = Scope.of(params.values(), Map.of(), env).withPlaceholders();
+        Settings local = withContext(settings, runbook);
+        Scope scope = Scope.of(params.values(), Map.of(), settings.env()).withPlaceholders();
         List<StepPlan> steps = new ArrayList<>();
         List<String> rollback = new ArrayList<>();
         List<String> without = new ArrayList<>();
         for (StepDef step : runbook.steps()) {
             List<CheckPlan> checks = new ArrayList<>();
-            for (Check c : step.checks()) checks.add(check(c, step, runbook.file().getParent(), scope, redactor));
+            for (Check c : step.checks()) checks.add(check(c, step, runbook.file().getParent(), local, scope, redactor));
             String confirm = null;
             if (step.confirm() != null) {
                 confirm = step.confirm().isTyped()
@@ -106,27 +118,27 @@ public final class Planner {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private CheckPlan check(Check c, StepDef step, Path dir, Scope scope, Redactor redactor) {
+    private CheckPlan check(Check c, StepDef step, Path dir, Settings settings, Scope scope, Redactor redactor) {
         String description = c.action().uses() + (c.expect() != null ? " expect " + c.expect().plain() : "");
         StepType type = types.get(c.action().uses());
-        Scope local = scope.withPlaceholders();
+        Scope dry = scope.withPlaceholders();
         Record config;
         try {
-            config = evaluator.bind(type, ActionResolver.resolve(c.action().with(), type, local).with());
+            config = evaluator.bind(type, ActionResolver.resolve(c.action().with(), type, dry).with());
         } catch (RuntimeException e) {
             return new CheckPlan(description, CheckStatus.NOT_RUN, redactor.redact(
-                    local.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
-                            : "depends on " + String.join(", ", local.placeholdersUsed())));
+                    dry.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
+                            : "depends on " + String.join(", ", dry.placeholdersUsed())));
         }
-        if (!local.placeholdersUsed().isEmpty()) {
-            return new CheckPlan(description, CheckStatus.NOT_RUN, "depends on " + String.join(", ", local.placeholdersUsed()));
+        if (!dry.placeholdersUsed().isEmpty()) {
+            return new CheckPlan(description, CheckStatus.NOT_RUN, "depends on " + String.join(", ", dry.placeholdersUsed()));
         }
         if (!c.readOnly() && !type.readOnly(config)) {
             return new CheckPlan(description, CheckStatus.NOT_RUN, "not read-only (mark it readOnly: true to run it in plan)");
         }
         RunListener quiet = new RunListener() { };
         try {
-            StepContext.CheckOutcome o = evaluator.evaluate(c, scope, context(step, dir, scope, redactor, quiet));
+            StepContext.CheckOutcome o = evaluator.evaluate(c, scope, context(step, dir, settings, scope, redactor, quiet));
             return new CheckPlan(description, o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
         } catch (Exception e) {
             return new CheckPlan(description, CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
@@ -134,9 +146,9 @@ public final class Planner {
     }
 
     /** A context that journals nothing and writes no log: dry-run leaves no trace. */
-    private StepRun context(StepDef step, Path dir, Scope scope, Redactor redactor, RunListener listener) {
-        return new StepRun(step, "", dir, new LinkedHashMap<>(), redactor, listener, null, StepDef.LogPatterns.NONE,
-                Map.of(), (k, v) -> { }, (inner, s, st) -> evaluator.evaluate(inner, s, context(st, dir, s, redactor, listener)),
+    private StepRun context(StepDef step, Path dir, Settings local, Scope scope, Redactor redactor, RunListener listener) {
+        return new StepRun(step, "", dir, local, new LinkedHashMap<>(), redactor, listener, null, StepDef.LogPatterns.NONE,
+                Map.of(), (k, v) -> { }, (inner, sc, st) -> evaluator.evaluate(inner, sc, context(st, dir, local, sc, redactor, listener)),
                 scope, Operator.NOBODY);
     }
 }

@@ -28,6 +28,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     private final String prefix;
     private final Path workDir;
     private final Map<String, String> env;
+    private final dev.lockstep.step.Settings settings;
     private final Redactor redactor;
     private final RunListener listener;
     private final BufferedWriter log;
@@ -47,13 +48,14 @@ final class StepRun implements dev.lockstep.step.StepContext {
         void record(String key, String value);
     }
 
-    StepRun(StepDef step, String prefix, Path workDir, Map<String, String> env, Redactor redactor,
+    StepRun(StepDef step, String prefix, Path workDir, dev.lockstep.step.Settings settings, Map<String, String> env, Redactor redactor,
             RunListener listener, Path logFile, StepDef.LogPatterns patterns, Map<String, String> externalIds,
             ExternalIdSink externalIdSink, Engine.Checks checks, Scope scope, Operator operator) {
         this.step = step;
         this.prefix = prefix;
         this.workDir = workDir;
         this.env = env;
+        this.settings = settings;
         this.redactor = redactor;
         this.listener = listener;
         this.patterns = patterns;
@@ -87,6 +89,11 @@ final class StepRun implements dev.lockstep.step.StepContext {
     @Override
     public Path workDir() {
         return workDir;
+    }
+
+    @Override
+    public dev.lockstep.step.Settings settings() {
+        return settings;
     }
 
     @Override

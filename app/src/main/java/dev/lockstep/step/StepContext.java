@@ -11,6 +11,9 @@ public interface StepContext {
     /** The runbook's folder: relative paths in a step are relative to it. */
     Path workDir();
 
+    /** The process environment, lockstep's options and the runbook's context (AWS account, region). */
+    Settings settings();
+
     /** Extra environment for child processes (expression values, never pasted into scripts). */
     Map<String, String> env();
 
