@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.LockstepCli;
 import dev.lockstep.MotoServer;
 import java.net.URI;
+import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,11 +19,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 
 /** AWS step types against a real emulator (moto's server, started by the tests). */
 class AwsStepsTest {
     private static final String DIR = "src/test/resources/runbooks/aws/";
     private static CloudFormationClient cf;
+    private static CloudWatchLogsClient logs;
 
     @TempDir
     Path tmp;
@@ -30,6 +36,79 @@ class AwsStepsTest {
         cf = CloudFormationClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        logs = CloudWatchLogsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    }
+
+    /** A new log group with one stream, as the migration task's awslogs driver would make. */
+    private static String logGroup() {
+        String group = "/ecs/g" + UUID.randomUUID().toString().substring(0, 8);
+        logs.createLogGroup(b -> b.logGroupName(group));
+        logs.createLogStream(b -> b.logGroupName(group).logStreamName("migrate/migrate/task1"));
+        return group;
+    }
+
+    /** Plays the migration task: writes lines to its log stream. */
+    private static void write(String group, String... lines) {
+        long now = System.currentTimeMillis();
+        java.util.List<InputLogEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            events.add(InputLogEvent.builder().timestamp(now + i).message(lines[i]).build());
+        }
+        logs.putLogEvents(b -> b.logGroupName(group).logStreamName("migrate/migrate/task1").logEvents(events));
+    }
+
+    /** Runs the CLI in the background while the test writes to the emulator, as the task would. */
+    private CompletableFuture<LockstepCli.Result> start(LockstepCli cli, String... args) {
+        return CompletableFuture.supplyAsync(() -> cli.run(args));
+    }
+
+    private static void awaitOutput(Path state, String text) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (var files = Files.walk(state)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+                    if (Files.readString(f).contains(text)) return;
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // The state folder is still being made.
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("never saw '" + text + "' in the step logs under " + state);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void tailShowsEachEventOnceAndEndsOnTheUntilLine() throws Exception {
+        String group = logGroup();
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = start(cli, "run", DIR + "tail.yaml", "--no-tui", "-p", "group=" + group);
+        Thread.sleep(1500);
+        write(group, "Connected to both databases", "Migrating events: 10 rows");
+        awaitOutput(cli.stateDir(), "Migrating events: 10 rows");
+        write(group, "  kv: source=3 dest=3 [OK]", "Migration completed successfully!");
+        LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("until matched: Migration completed successfully!"), r.out());
+        assertTrue(r.out().contains("after the tail"), r.out());
+        for (String line : new String[] {"Connected to both databases", "Migrating events: 10 rows", "kv: source=3 dest=3 [OK]"}) {
+            assertEquals(1, r.out().split(java.util.regex.Pattern.quote(line), -1).length - 1, line + " shown once:\n" + r.out());
+        }
+    }
+
+    @Test
+    void aMismatchLineInTheLogsHaltsTheRun() throws Exception {
+        String group = logGroup();
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = start(cli, "run", DIR + "tail.yaml", "--no-tui", "-p", "group=" + group);
+        Thread.sleep(1500);
+        write(group, "  kv: source=3 dest=3 [OK]", "  sphere_relay__events: source=10 dest=9 MISMATCH");
+        LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.out().contains("HALTED step watch: output matched haltOn /MISMATCH/"), r.out());
+        assertTrue(r.out().contains("evidence:   sphere_relay__events: source=10 dest=9 MISMATCH"), r.out());
+        assertTrue(!r.out().contains("after the tail"), "nothing after the halt ran");
     }
 
     private LockstepCli cli() {
