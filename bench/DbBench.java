@@ -163,6 +163,7 @@ public class DbBench {
             public Map<String, String> externalIds() { return Map.of(); }
             public CheckOutcome evaluate(dev.lockstep.runbook.Check check) { throw new UnsupportedOperationException(); }
             public boolean askOperator(String instructions) { return false; }
+            public Object resolve(String template) { return template; }
         };
         List<Double> tries = new ArrayList<>();
         for (int i = 0; i < 6; i++) {

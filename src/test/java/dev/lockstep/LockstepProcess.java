@@ -21,17 +21,27 @@ public final class LockstepProcess {
     }
 
     public static Process start(Path output, String... args) throws IOException {
+        return start(output, java.util.Map.of(), args);
+    }
+
+    /** Starts the CLI with extra environment variables (AWS endpoint and credentials, say). */
+    public static Process start(Path output, java.util.Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.lockstep.cli.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().remove("LOCKSTEP_STATE_DIR");
+        pb.environment().putAll(env);
         return pb.start();
     }
 
     /** Runs to the end and returns the exit code (fails the test after two minutes). */
     public static int run(Path output, String... args) throws IOException, InterruptedException {
-        Process p = start(output, args);
+        return run(output, java.util.Map.of(), args);
+    }
+
+    public static int run(Path output, java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Process p = start(output, env, args);
         if (!p.waitFor(2, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("lockstep did not finish: " + Files.readString(output));

@@ -21,12 +21,16 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
 
 /** AWS step types against a real emulator (moto's server, started by the tests). */
 class AwsStepsTest {
     private static final String DIR = "src/test/resources/runbooks/aws/";
     private static CloudFormationClient cf;
     private static CloudWatchLogsClient logs;
+    private static EcsClient ecs;
+    private static Ec2Client ec2;
 
     @TempDir
     Path tmp;
@@ -34,6 +38,12 @@ class AwsStepsTest {
     @BeforeAll
     static void emulator() {
         cf = CloudFormationClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        ecs = EcsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        ec2 = Ec2Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         logs = CloudWatchLogsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
@@ -47,6 +57,127 @@ class AwsStepsTest {
         logs.createLogGroup(b -> b.logGroupName(group));
         logs.createLogStream(b -> b.logGroupName(group).logStreamName("migrate/migrate/task1"));
         return group;
+    }
+
+    /** A cluster with one container instance, so that the emulator can place EC2 tasks. */
+    private static String cluster() {
+        String name = "c" + UUID.randomUUID().toString().substring(0, 8);
+        ecs.createCluster(b -> b.clusterName(name));
+        var instance = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)).instances().get(0);
+        String doc = "{\"instanceId\":\"" + instance.instanceId() + "\",\"region\":\"us-east-1\",\"availabilityZone\":\""
+                + instance.placement().availabilityZone() + "\",\"privateIp\":\"" + instance.privateIpAddress()
+                + "\",\"accountId\":\"123456789012\",\"imageId\":\"ami-12c6146b\",\"instanceType\":\"m1.small\"}";
+        ecs.registerContainerInstance(b -> b.cluster(name).instanceIdentityDocument(doc));
+        return name;
+    }
+
+    /** Waits for the one task of a cluster and returns its id. */
+    private static String taskOf(String cluster) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            var arns = ecs.listTasks(b -> b.cluster(cluster)).taskArns();
+            if (!arns.isEmpty()) {
+                assertEquals(1, arns.size(), "one task: " + arns);
+                String arn = arns.get(0);
+                return arn.substring(arn.lastIndexOf('/') + 1);
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("no task started on " + cluster);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Plays the migration task: its awslogs stream gets these lines. */
+    private static void taskWrites(String group, String taskId, String... lines) {
+        String stream = "migrate/migrate/" + taskId;
+        if (logs.describeLogStreams(b -> b.logGroupName(group).logStreamNamePrefix(stream)).logStreams().isEmpty()) {
+            logs.createLogStream(b -> b.logGroupName(group).logStreamName(stream));
+        }
+        long now = System.currentTimeMillis();
+        java.util.List<InputLogEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.length; i++) events.add(InputLogEvent.builder().timestamp(now + i).message(lines[i]).build());
+        logs.putLogEvents(b -> b.logGroupName(group).logStreamName(stream).logEvents(events));
+    }
+
+    private String[] ecsArgs(String cluster, String group, String... more) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run", DIR + "ecs.yaml", "--no-tui",
+                "-p", "cluster=" + cluster, "-p", "group=" + group, "-p", "family=f" + cluster));
+        args.addAll(java.util.List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void runTaskFollowsTheTasksLogStreamAndSucceedsOnTheUntilLine() throws Exception {
+        String cluster = cluster();
+        String group = logGroup();
+        LockstepCli cli = cli().env("TEST_DB_PASSWORD", "pa55-word-secret");
+        CompletableFuture<LockstepCli.Result> run = start(cli, ecsArgs(cluster, group));
+        String task = taskOf(cluster);
+        taskWrites(group, task, "Connected to both databases", "  kv: source=3 dest=3 [OK]");
+        awaitOutput(cli.stateDir(), "kv: source=3 dest=3 [OK]");
+        taskWrites(group, task, "Migration completed successfully!");
+        LockstepCli.Result r = run.get(90, TimeUnit.SECONDS);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("registered arn:aws:ecs:us-east-1:123456789012:task-definition/f" + cluster + ":1"), r.out());
+        assertTrue(r.out().contains("following log group " + group + " stream migrate/migrate/" + task), r.out());
+        assertTrue(r.out().contains("after the migration"), r.out());
+        var container = ecs.describeTaskDefinition(b -> b.taskDefinition("f" + cluster)).taskDefinition().containerDefinitions().get(0);
+        assertTrue(container.environment().stream().anyMatch(e -> e.value().equals(
+                "postgres://zooid:pa55-word-secret@db:5432/zooid?sslmode=require")), "the value was resolved in the file");
+        assertTrue(!r.all().contains("pa55-word-secret"), "and it is shown nowhere");
+    }
+
+    @Test
+    void aMismatchInTheTasksLogsHalts() throws Exception {
+        String cluster = cluster();
+        String group = logGroup();
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = start(cli, ecsArgs(cluster, group));
+        taskWrites(group, taskOf(cluster), "  sphere_relay__events: source=10 dest=9 MISMATCH");
+        LockstepCli.Result r = run.get(90, TimeUnit.SECONDS);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.out().contains("HALTED step migrate"), r.out());
+    }
+
+    @Test
+    void aTaskThatStopsEndsTheStepWithItsExitCode() throws Exception {
+        String cluster = cluster();
+        String group = logGroup();
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = start(cli, ecsArgs(cluster, group));
+        String task = taskOf(cluster);
+        taskWrites(group, task, "Connected to both databases");
+        awaitOutput(cli.stateDir(), "Connected to both databases");
+        ecs.stopTask(b -> b.cluster(cluster).task(task).reason("Essential container in task exited"));
+        LockstepCli.Result r = run.get(90, TimeUnit.SECONDS);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("task STOPPED"), r.out());
+        assertTrue(r.out().contains("ok step migrate succeeded") && r.out().contains("task exited 0"), r.out());
+    }
+
+    @Test
+    void aResumedRunTaskReattachesToTheSameTask() throws Exception {
+        String cluster = cluster();
+        String group = logGroup();
+        Path state = tmp.resolve("proc-state");
+        Path log = tmp.resolve("first.log");
+        String[] args = ecsArgs(cluster, group, "--state-dir", state.toString());
+        Process p = dev.lockstep.LockstepProcess.start(log, MotoServer.env(), args);
+        String task = taskOf(cluster);
+        awaitOutput(state, "following log group");
+        p.destroyForcibly().waitFor();
+        Path resumed = tmp.resolve("resume.log");
+        CompletableFuture<Integer> resume = CompletableFuture.supplyAsync(() -> {
+            try {
+                return dev.lockstep.LockstepProcess.run(resumed, MotoServer.env(), "resume", "--no-tui", "--state-dir", state.toString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitOutput(state, "re-attaching to task");
+        taskWrites(group, task, "Migration completed successfully!");
+        assertEquals(0, resume.get(90, TimeUnit.SECONDS), Files.readString(resumed));
+        assertEquals(1, ecs.listTasks(b -> b.cluster(cluster)).taskArns().size(), "no second task was started");
+        assertTrue(Files.readString(resumed).contains("re-attaching to task arn:aws:ecs"), Files.readString(resumed));
     }
 
     /** Plays the migration task: writes lines to its log stream. */

@@ -102,6 +102,11 @@ final class StepRun implements dev.lockstep.step.StepContext {
     }
 
     @Override
+    public Object resolve(String template) {
+        return dev.lockstep.expr.Resolver.resolveText(template, scope);
+    }
+
+    @Override
     public void line(String text) {
         String shown = redactor.redact(text);
         writeLog(shown);

@@ -17,6 +17,9 @@ public interface StepContext {
     /** Extra environment for child processes (expression values, never pasted into scripts). */
     Map<String, String> env();
 
+    /** Resolves {@code ${{ }}} expressions in text the step read itself (a task definition file). */
+    Object resolve(String template);
+
     /** Sends one line of output to the journal's step log, the screen and the haltOn/until patterns. */
     void line(String text);
 

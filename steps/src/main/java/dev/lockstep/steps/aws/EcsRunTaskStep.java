@@ -1,0 +1,218 @@
+package dev.lockstep.steps.aws;
+
+import dev.lockstep.runbook.Digests;
+import dev.lockstep.step.Key;
+import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Container;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.KeyValuePair;
+import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
+import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+/**
+ * {@code ecs.run-task}: runs a one-off task (the migration), follows its container's
+ * CloudWatch log stream (from the task definition's awslogs settings) so that
+ * {@code logs.haltOn}/{@code logs.until} apply, waits until it stops, and reports the
+ * container's exit code and the stop reason. The task's ARN is journaled as soon as it
+ * is known, and the request carries an idempotency token: a resumed step re-attaches
+ * to the same task instead of starting another.
+ *
+ * <pre>
+ * - id: migrate
+ *   uses: ecs.run-task
+ *   with:
+ *     cluster: sphere-zooid-relay-cluster
+ *     taskDefinition: sphere-zooid-relay-migrate
+ *     launchType: FARGATE
+ *     platformVersion: 1.4.0
+ *     subnets: ["${{ steps.ids.outputs.subnet1 }}", "${{ steps.ids.outputs.subnet2 }}"]
+ *     securityGroups: ["${{ steps.ids.outputs.ecs_sg }}"]
+ *     assignPublicIp: true
+ *   logs: { haltOn: [MISMATCH], until: "Migration completed successfully" }
+ * </pre>
+ */
+public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
+    static final String TASK_ARN = "taskArn";
+
+    public record Config(
+            @Key(value = "the ECS cluster", required = true) String cluster,
+            @Key(value = "family, family:revision or ARN", required = true) String taskDefinition,
+            @Key("FARGATE or EC2") String launchType,
+            @Key("Fargate platform version, such as 1.4.0") String platformVersion,
+            @Key("subnets (awsvpc network mode)") List<String> subnets,
+            @Key("security groups (awsvpc network mode)") List<String> securityGroups,
+            @Key("give the task a public IP (default false)") Boolean assignPublicIp,
+            @Key("the container whose exit code decides (default: the first essential one)") String container,
+            @Key("environment overrides for that container") Map<String, String> environment,
+            @Key("how often to look at the task and its logs (default 5s)") Duration interval) {
+        public Config {
+            subnets = subnets == null ? List.of() : subnets;
+            securityGroups = securityGroups == null ? List.of() : securityGroups;
+            assignPublicIp = Boolean.TRUE.equals(assignPublicIp);
+            environment = environment == null ? Map.of() : environment;
+            interval = interval == null ? Duration.ofSeconds(5) : interval;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "ecs.run-task";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                - id: migrate
+                  uses: ecs.run-task
+                  with:
+                    cluster: relay-cluster
+                    taskDefinition: relay-migrate
+                    launchType: FARGATE
+                    subnets: ["${{ steps.ids.outputs.subnet1 }}"]
+                    securityGroups: ["${{ steps.ids.outputs.ecs_sg }}"]
+                  logs: { haltOn: [MISMATCH], until: "Migration completed successfully" }
+                """;
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        List<String> lines = new ArrayList<>();
+        lines.add("run task " + c.taskDefinition() + " on cluster " + c.cluster()
+                + (c.launchType() != null ? " (" + c.launchType() + (c.platformVersion() != null ? " " + c.platformVersion() : "") + ")" : ""));
+        if (!c.subnets().isEmpty()) {
+            lines.add("network: subnets " + String.join(", ", c.subnets()) + "; security groups " + String.join(", ", c.securityGroups())
+                    + "; public IP " + (c.assignPublicIp() ? "yes" : "no"));
+        }
+        c.environment().forEach((k, v) -> lines.add("env " + k + "=" + v));
+        lines.add("follow its log stream, wait until it stops, report its exit code");
+        return lines;
+    }
+
+    /** A task already started is re-attached to (its ARN is in the journal), never started twice. */
+    @Override
+    public Reconciliation reconcile(Config c, Map<String, String> externalIds, boolean idempotent) {
+        return Reconciliation.RERUN;
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) throws InterruptedException {
+        try {
+            AwsSession aws = AwsSession.of(ctx.settings());
+            EcsClient ecs = aws.ecs();
+            String arn = ctx.externalIds().get(TASK_ARN);
+            if (arn != null) {
+                ctx.line("re-attaching to task " + arn);
+            } else {
+                RunTaskResponse r = ecs.runTask(request(c, ctx));
+                if (!r.failures().isEmpty() || r.tasks().isEmpty()) {
+                    return StepResult.failed("the task did not start: " + String.join("; ", r.failures().stream()
+                            .map(f -> f.arn() + " " + f.reason() + (f.detail() != null ? " " + f.detail() : "")).toList()), Map.of());
+                }
+                arn = r.tasks().get(0).taskArn();
+                ctx.recordExternalId(TASK_ARN, arn);
+                ctx.line("started task " + arn);
+            }
+            return follow(c, ctx, aws, arn);
+        } catch (SdkException e) {
+            return StepResult.failed(AwsErrors.describe(e), Map.of());
+        }
+    }
+
+    private static RunTaskRequest request(Config c, StepContext ctx) {
+        RunTaskRequest.Builder b = RunTaskRequest.builder().cluster(c.cluster()).taskDefinition(c.taskDefinition())
+                .startedBy("lockstep")
+                .clientToken(Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId()).substring(0, 32));
+        if (c.launchType() != null) b.launchType(c.launchType());
+        if (c.platformVersion() != null) b.platformVersion(c.platformVersion());
+        if (!c.subnets().isEmpty()) {
+            b.networkConfiguration(n -> n.awsvpcConfiguration(v -> v.subnets(c.subnets()).securityGroups(c.securityGroups())
+                    .assignPublicIp(c.assignPublicIp() ? "ENABLED" : "DISABLED")));
+        }
+        if (!c.environment().isEmpty() && c.container() != null) {
+            List<KeyValuePair> env = c.environment().entrySet().stream()
+                    .map(e -> KeyValuePair.builder().name(e.getKey()).value(e.getValue()).build()).toList();
+            b.overrides(o -> o.containerOverrides(co -> co.name(c.container()).environment(env)));
+        }
+        return b.build();
+    }
+
+    private StepResult follow(Config c, StepContext ctx, AwsSession aws, String arn) throws InterruptedException {
+        EcsClient ecs = aws.ecs();
+        Task first = describe(ecs, c.cluster(), arn);
+        ContainerDefinition def = container(ecs, first.taskDefinitionArn(), c.container());
+        String taskId = arn.substring(arn.lastIndexOf('/') + 1);
+        LogTail tail = null;
+        if (def.logConfiguration() != null && "awslogs".equals(def.logConfiguration().logDriverAsString())) {
+            Map<String, String> o = def.logConfiguration().options();
+            String stream = o.get("awslogs-stream-prefix") + "/" + def.name() + "/" + taskId;
+            ctx.line("following log group " + o.get("awslogs-group") + " stream " + stream);
+            tail = new LogTail(aws, ctx, o.get("awslogs-group"), List.of(stream), null, null, 0);
+        } else {
+            ctx.line("container " + def.name() + " has no awslogs configuration: no logs to follow");
+        }
+        AtomicReference<Task> last = new AtomicReference<>(first);
+        List<String> seenStates = new ArrayList<>();
+        seenStates.add(first.lastStatus());
+        ctx.line("task " + first.lastStatus());
+        java.util.function.BooleanSupplier stopped = () -> {
+            Task t = describe(ecs, c.cluster(), arn);
+            if (!t.lastStatus().equals(seenStates.get(seenStates.size() - 1))) {
+                seenStates.add(t.lastStatus());
+                ctx.line("task " + t.lastStatus());
+            }
+            last.set(t);
+            return "STOPPED".equals(t.lastStatus());
+        };
+        if (tail != null) {
+            tail.follow(stopped, c.interval(), false);
+        } else {
+            while (!stopped.getAsBoolean()) Thread.sleep(c.interval().toMillis());
+        }
+        Task t = last.get();
+        Container box = t.containers().stream().filter(x -> x.name().equals(def.name())).findFirst().orElse(null);
+        Integer exit = box == null ? null : box.exitCode();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("taskArn", arn);
+        data.put("exitCode", exit);
+        data.put("stopCode", t.stopCodeAsString());
+        data.put("stoppedReason", t.stoppedReason());
+        data.put("states", seenStates);
+        String reason = t.stoppedReason() != null ? t.stoppedReason() : t.stopCodeAsString();
+        if (exit != null && exit == 0) return StepResult.ok("task exited 0", data);
+        if (exit == null && !seenStates.contains("RUNNING") && (tail == null || tail.shown() == 0)) {
+            return StepResult.failed("the task stopped before it ran (" + String.join(" → ", seenStates) + ", no logs): " + reason, data);
+        }
+        return StepResult.failed("the task stopped with " + (exit == null ? "no exit code" : "exit code " + exit) + ": " + reason, data);
+    }
+
+    private static Task describe(EcsClient ecs, String cluster, String arn) {
+        List<Task> tasks = ecs.describeTasks(b -> b.cluster(cluster).tasks(arn)).tasks();
+        if (tasks.isEmpty()) throw new IllegalStateException("ECS no longer knows task " + arn);
+        return tasks.get(0);
+    }
+
+    private static ContainerDefinition container(EcsClient ecs, String taskDefinition, String name) {
+        List<ContainerDefinition> defs = ecs.describeTaskDefinition(b -> b.taskDefinition(taskDefinition))
+                .taskDefinition().containerDefinitions();
+        return defs.stream().filter(d -> name != null ? d.name().equals(name) : !Boolean.FALSE.equals(d.essential()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("task definition " + taskDefinition
+                        + " has no container " + (name != null ? name : "marked essential")));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.lockstep.steps.aws;
+
+import dev.lockstep.step.Key;
+import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Service;
+import software.amazon.awssdk.services.ecs.model.ServiceEvent;
+
+/**
+ * {@code ecs.scale}: sets a service's desired count and waits until it is stable
+ * (running = desired, one deployment), showing the service's events. Rolling back
+ * restores the desired count it found.
+ *
+ * <pre>
+ * - id: stop-relay
+ *   uses: ecs.scale
+ *   with: { cluster: relay-cluster, service: relay, desiredCount: 0 }
+ *   timeout: 10m
+ * </pre>
+ */
+public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
+    private static final String PREVIOUS = "previousDesiredCount";
+
+    public record Config(
+            @Key(value = "the ECS cluster", required = true) String cluster,
+            @Key(value = "the service", required = true) String service,
+            @Key(value = "the number of tasks wanted", required = true) Integer desiredCount,
+            @Key("how often to look (default 5s)") Duration interval) {
+        public Config {
+            if (desiredCount != null && desiredCount < 0) throw new IllegalArgumentException("desiredCount must be 0 or more");
+            interval = interval == null ? Duration.ofSeconds(5) : interval;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "ecs.scale";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                - id: stop-relay
+                  uses: ecs.scale
+                  with: { cluster: relay-cluster, service: relay, desiredCount: 0 }
+                  timeout: 10m
+                """;
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        return List.of("set the desired count of service " + c.service() + " on " + c.cluster() + " to " + c.desiredCount(),
+                "wait until it is stable (running = desired, one deployment)");
+    }
+
+    /** Setting a desired count again is harmless: an interrupted scale simply runs again. */
+    @Override
+    public Reconciliation reconcile(Config c, Map<String, String> externalIds, boolean idempotent) {
+        return Reconciliation.RERUN;
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) throws InterruptedException {
+        try {
+            EcsClient ecs = AwsSession.of(ctx.settings()).ecs();
+            if (!ctx.externalIds().containsKey(PREVIOUS)) {
+                ctx.recordExternalId(PREVIOUS, String.valueOf(service(ecs, c).desiredCount()));
+            }
+            return scale(ecs, c, c.desiredCount(), ctx);
+        } catch (SdkException e) {
+            return StepResult.failed(AwsErrors.describe(e), Map.of());
+        }
+    }
+
+    @Override
+    public boolean hasRollback(Config c) {
+        return true;
+    }
+
+    @Override
+    public StepResult rollback(Config c, StepContext ctx) throws InterruptedException {
+        String previous = ctx.externalIds().get(PREVIOUS);
+        if (previous == null) return StepResult.ok("the desired count was never changed", Map.of());
+        try {
+            return scale(AwsSession.of(ctx.settings()).ecs(), c, Integer.parseInt(previous), ctx);
+        } catch (SdkException e) {
+            return StepResult.failed(AwsErrors.describe(e), Map.of());
+        }
+    }
+
+    private static StepResult scale(EcsClient ecs, Config c, int desired, StepContext ctx) throws InterruptedException {
+        Instant since = Instant.now().minusSeconds(1);
+        ecs.updateService(b -> b.cluster(c.cluster()).service(c.service()).desiredCount(desired));
+        ctx.line("desired count of " + c.service() + " set to " + desired);
+        Set<String> shown = new HashSet<>();
+        while (true) {
+            Service s = service(ecs, c);
+            List<ServiceEvent> newestFirst = s.events();
+            for (int i = newestFirst.size() - 1; i >= 0; i--) {
+                ServiceEvent e = newestFirst.get(i);
+                if (e.createdAt() != null && e.createdAt().isAfter(since) && shown.add(e.id())) ctx.line(e.message());
+            }
+            if (s.runningCount() == desired && s.pendingCount() == 0 && s.deployments().size() <= 1) {
+                return StepResult.ok(c.service() + " is stable at " + desired + " running",
+                        Map.of("running", s.runningCount(), "desired", desired));
+            }
+            ctx.line("running " + s.runningCount() + ", pending " + s.pendingCount() + ", desired " + desired
+                    + ", deployments " + s.deployments().size());
+            Thread.sleep(c.interval().toMillis());
+        }
+    }
+
+    private static Service service(EcsClient ecs, Config c) {
+        List<Service> s = ecs.describeServices(b -> b.cluster(c.cluster()).services(c.service())).services();
+        if (s.isEmpty()) throw new IllegalStateException("no service " + c.service() + " on cluster " + c.cluster());
+        return s.get(0);
+    }
+}
