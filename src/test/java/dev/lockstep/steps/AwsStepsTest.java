@@ -180,6 +180,28 @@ class AwsStepsTest {
         assertTrue(Files.readString(resumed).contains("re-attaching to task arn:aws:ecs"), Files.readString(resumed));
     }
 
+    @Test
+    void scaleWaitsUntilStableAndItsRollbackRestoresTheDesiredCount() {
+        String cluster = cluster();
+        String service = "relay";
+        ecs.registerTaskDefinition(b -> b.family("relay" + cluster).containerDefinitions(d -> d.name("relay").image("x").memory(512)));
+        ecs.createService(b -> b.cluster(cluster).serviceName(service).taskDefinition("relay" + cluster).desiredCount(1));
+        LockstepCli cli = cli();
+        LockstepCli.Result r = cli.run("run", DIR + "scale.yaml", "--no-tui", "-p", "cluster=" + cluster, "-p", "service=" + service);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("desired count of relay set to 0"), r.out());
+        assertTrue(r.out().contains("relay is stable at 0 running"), r.out());
+        assertEquals(0, ecs.describeServices(b -> b.cluster(cluster).services(service)).services().get(0).desiredCount());
+
+        String id = r.out().lines().filter(l -> l.startsWith("run id: ")).findFirst().orElseThrow().substring(8);
+        LockstepCli.Result rb = cli.run("rollback", id, "--no-tui", "--yes");
+        assertEquals(0, rb.exit(), rb.all());
+        assertTrue(rb.out().contains("1. undo stop-relay (succeeded): ecs.scale built-in undo"), rb.out());
+        assertTrue(rb.out().contains("[rollback] desired count of relay set to 1"), rb.out());
+        assertEquals(1, ecs.describeServices(b -> b.cluster(cluster).services(service)).services().get(0).desiredCount(),
+                "the rollback restored the desired count it found");
+    }
+
     /** Plays the migration task: writes lines to its log stream. */
     private static void write(String group, String... lines) {
         long now = System.currentTimeMillis();

@@ -507,7 +507,7 @@ public final class Engine {
                 : action(step, step.action(), "[rollback] ", true);
     }
 
-    /** Runs an action once, with no patterns and no timeout: a rollback, or its type's built-in undo. */
+    /** Runs an action once, with no patterns and the step's timeout: a rollback, or its type's built-in undo. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Attempt action(StepDef step, Action action, String prefix, boolean builtInUndo) {
         StepType type = types.get(action.uses());
@@ -517,7 +517,7 @@ public final class Engine {
             ActionResolver.Resolved a = ActionResolver.resolve(action.with(), type, scope);
             ctx.env().putAll(a.env());
             Record config = evaluator.bind(type, a.with());
-            return attempt(ctx, () -> builtInUndo ? type.rollback(config, ctx) : type.execute(config, ctx), null);
+            return attempt(ctx, () -> builtInUndo ? type.rollback(config, ctx) : type.execute(config, ctx), step.timeout());
         } catch (RuntimeException e) {
             return Attempt.failed(message(e));
         } finally {
