@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /** AWS step types against a real emulator (moto's server, started by the tests). */
@@ -37,18 +39,10 @@ class AwsStepsTest {
 
     @BeforeAll
     static void emulator() {
-        cf = CloudFormationClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        ecs = EcsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        ec2 = Ec2Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        logs = CloudWatchLogsClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        cf = client(CloudFormationClient.builder());
+        ecs = client(EcsClient.builder());
+        ec2 = client(Ec2Client.builder());
+        logs = client(CloudWatchLogsClient.builder());
     }
 
     /** A new log group with one stream, as the migration task's awslogs driver would make. */
@@ -200,6 +194,40 @@ class AwsStepsTest {
         assertTrue(rb.out().contains("[rollback] desired count of relay set to 1"), rb.out());
         assertEquals(1, ecs.describeServices(b -> b.cluster(cluster).services(service)).services().get(0).desiredCount(),
                 "the rollback restored the desired count it found");
+    }
+
+    @Test
+    void rdsWaitEndpointSnapshotAndEcrRetag() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String instance = "relay-db-" + suffix;
+        RdsClient rds = client(RdsClient.builder());
+        rds.createDBInstance(b -> b.dbInstanceIdentifier(instance).dbInstanceClass("db.t3.micro").engine("postgres")
+                .masterUsername("zooid").masterUserPassword("not-a-real-one").allocatedStorage(20));
+        EcrClient ecr = client(EcrClient.builder());
+        String repository = "relay-" + suffix;
+        ecr.createRepository(b -> b.repositoryName(repository));
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7023,"
+                + "\"digest\":\"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\"},\"layers\":[]}";
+        ecr.putImage(b -> b.repositoryName(repository).imageManifest(manifest).imageTag("sha-44d3ff3"));
+
+        LockstepCli.Result r = cli().run("run", DIR + "rds-ecr.yaml", "--no-tui", "-p", "instance=" + instance,
+                "-p", "repository=" + repository);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains(instance + " is available"), r.out());
+        assertTrue(r.out().contains("outputs: host=" + instance + "."), r.out());
+        assertTrue(r.out().contains("snapshot " + instance + "-lockstep-"), r.out());
+        var tags = ecr.describeImages(b -> b.repositoryName(repository)).imageDetails().get(0).imageTags();
+        assertTrue(tags.containsAll(java.util.List.of("sha-44d3ff3", "stage-migrated-sha-44d3ff3")), tags.toString());
+        assertEquals(1, rds.describeDBSnapshots(b -> b.dbInstanceIdentifier(instance).snapshotType("manual")).dbSnapshots().size(),
+                "one snapshot taken");
+    }
+
+    private static <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, C>
+            & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> C client(B builder) {
+        builder.httpClientBuilder(UrlConnectionHttpClient.builder());
+        return builder.region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
     }
 
     /** Plays the migration task: writes lines to its log stream. */
