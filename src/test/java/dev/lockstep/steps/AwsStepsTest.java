@@ -230,6 +230,36 @@ class AwsStepsTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
     }
 
+    @Test
+    void deployCreatesThenUpdatesThroughChangeSetsAndThePlanLeavesNoChangeSetBehind() {
+        String stack = "d" + UUID.randomUUID().toString().substring(0, 8);
+        LockstepCli cli = cli().env("TEST_STACK_SECRET", "n0echo-s3cret");
+        LockstepCli.Result created = cli.run("run", DIR + "deploy.yaml", "--no-tui", "-p", "stack=" + stack);
+        assertEquals(0, created.exit(), created.all());
+        assertTrue(created.out().contains("Add     Logs (AWS::Logs::LogGroup)"), created.out());
+        assertTrue(logGroupExists(stack + "-logs"), "the change set was executed");
+
+        LockstepCli.Result plan = cli.run("plan", DIR + "deploy.yaml", "-p", "stack=" + stack, "-p", "template=templates/two.yaml");
+        assertEquals(0, plan.exit(), plan.all());
+        assertTrue(plan.out().contains("Add     MoreLogs (AWS::Logs::LogGroup)"), plan.out());
+        assertTrue(plan.out().contains("parameter Secret = ******"), plan.out());
+        assertTrue(cf.listChangeSets(b -> b.stackName(stack)).summaries().stream()
+                .noneMatch(x -> x.changeSetName().startsWith("lockstep-preview")), "the preview change set was deleted");
+        assertTrue(!logGroupExists(stack + "-more"), "the plan changed nothing");
+
+        LockstepCli.Result updated = cli.run("run", DIR + "deploy.yaml", "--no-tui", "-p", "stack=" + stack,
+                "-p", "template=templates/two.yaml");
+        assertEquals(0, updated.exit(), updated.all());
+        assertTrue(updated.out().contains("Add     MoreLogs (AWS::Logs::LogGroup)"), updated.out());
+        assertTrue(logGroupExists(stack + "-more"), "the update was executed");
+        assertTrue(!(created.all() + plan.all() + updated.all()).contains("n0echo-s3cret"), "the NoEcho value is shown nowhere");
+    }
+
+    private static boolean logGroupExists(String name) {
+        return logs.describeLogGroups(b -> b.logGroupNamePrefix(name)).logGroups().stream()
+                .anyMatch(g -> g.logGroupName().equals(name));
+    }
+
     /** Plays the migration task: writes lines to its log stream. */
     private static void write(String group, String... lines) {
         long now = System.currentTimeMillis();

@@ -79,8 +79,9 @@ public final class Planner {
             String rb = step.rollback() != null ? describe(step.rollback(), scope, redactor) : builtInRollback(step, scope);
             if (rb != null) rollback.add(step.id() + ": " + rb);
             else without.add(step.id());
+            StepRun preview = context(step, runbook.file().getParent(), local, scope, redactor, new RunListener() { });
             steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(),
-                    actions(step.action(), scope, redactor), checks, confirm,
+                    actions(step.action(), scope, redactor, preview), checks, confirm,
                     new ArrayList<>(step.outputs().keySet()), rb));
         }
         Collections.reverse(rollback);
@@ -90,14 +91,25 @@ public final class Planner {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private List<String> actions(Action action, Scope scope, Redactor redactor) {
+        return actions(action, scope, redactor, null);
+    }
+
+    /**
+     * What an action will do. With a context, and when every value is known already, the
+     * step type's preview may ask the real systems (a CloudFormation change set).
+     */
+    private List<String> actions(Action action, Scope scope, Redactor redactor, StepRun previewContext) {
         StepType type = types.get(action.uses());
+        Scope dry = scope.withPlaceholders();
         try {
-            ActionResolver.Resolved r = ActionResolver.resolve(action.with(), type, scope);
+            ActionResolver.Resolved r = ActionResolver.resolve(action.with(), type, dry);
             List<String> lines = new ArrayList<>();
             r.env().forEach((k, v) -> lines.add("env " + k + "=" + v));
-            lines.addAll(type.plan(evaluator.bind(type, r.with())));
+            Record config = evaluator.bind(type, r.with());
+            lines.addAll(previewContext != null && dry.placeholdersUsed().isEmpty()
+                    ? type.preview(config, previewContext) : type.plan(config));
             return lines.stream().map(redactor::redact).toList();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             return List.of("(not resolvable before the run: " + redactor.redact(String.valueOf(e.getMessage())) + ")");
         }
     }

@@ -35,6 +35,15 @@ public interface StepType<C extends Record> {
     /** What this step will do, fully resolved, one line per fact. No side effects. */
     List<String> plan(C config);
 
+    /**
+     * What dry-run shows for this step. By default {@link #plan}; a type may ask the real
+     * systems here (CloudFormation builds a change set and deletes it unexecuted), but
+     * must leave nothing changed behind.
+     */
+    default List<String> preview(C config, StepContext ctx) throws Exception {
+        return plan(config);
+    }
+
     /** Does the work. Report external ids (task ARNs, change-set ids) through the context as soon as known. */
     StepResult execute(C config, StepContext ctx) throws Exception;
 

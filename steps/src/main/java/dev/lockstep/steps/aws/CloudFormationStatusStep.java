@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 
@@ -60,7 +61,7 @@ public final class CloudFormationStatusStep implements StepType<CloudFormationSt
     @Override
     public StepResult execute(Config c, StepContext ctx) {
         try {
-            Map<String, Object> data = status(AwsSession.of(ctx.settings()), c.stack());
+            Map<String, Object> data = status(AwsSession.of(ctx.settings()).cloudFormation(), c.stack());
             return StepResult.ok("stack " + c.stack() + " is " + data.get("status"), data);
         } catch (SdkException e) {
             return StepResult.failed(AwsErrors.describe(e), Map.of());
@@ -68,10 +69,10 @@ public final class CloudFormationStatusStep implements StepType<CloudFormationSt
     }
 
     /** {status, reason, exists} of a stack; a missing stack is a status, not an error. */
-    static Map<String, Object> status(AwsSession aws, String stack) {
+    static Map<String, Object> status(CloudFormationClient cf, String stack) {
         Map<String, Object> data = new LinkedHashMap<>();
         try {
-            Stack s = aws.cloudFormation().describeStacks(b -> b.stackName(stack)).stacks().get(0);
+            Stack s = cf.describeStacks(b -> b.stackName(stack)).stacks().get(0);
             data.put("status", s.stackStatusAsString());
             data.put("reason", s.stackStatusReason());
             data.put("exists", true);
