@@ -5,26 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
 import dev.lockstep.MotoServer;
-import java.net.URI;
 import java.nio.file.Files;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
-import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecr.EcrClient;
-import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.rds.RdsClient;
 
 /** AWS step types against a real emulator (moto's server, started by the tests). */
 class AwsStepsTest {
@@ -39,10 +34,10 @@ class AwsStepsTest {
 
     @BeforeAll
     static void emulator() {
-        cf = client(CloudFormationClient.builder());
-        ecs = client(EcsClient.builder());
-        ec2 = client(Ec2Client.builder());
-        logs = client(CloudWatchLogsClient.builder());
+        cf = AwsFixtures.client(CloudFormationClient.builder(), Region.US_EAST_1);
+        ecs = AwsFixtures.client(EcsClient.builder(), Region.US_EAST_1);
+        ec2 = AwsFixtures.client(Ec2Client.builder(), Region.US_EAST_1);
+        logs = AwsFixtures.client(CloudWatchLogsClient.builder(), Region.US_EAST_1);
     }
 
     /** A new log group with one stream, as the migration task's awslogs driver would make. */
@@ -57,39 +52,17 @@ class AwsStepsTest {
     private static String cluster() {
         String name = "c" + UUID.randomUUID().toString().substring(0, 8);
         ecs.createCluster(b -> b.clusterName(name));
-        var instance = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)).instances().get(0);
-        String doc = "{\"instanceId\":\"" + instance.instanceId() + "\",\"region\":\"us-east-1\",\"availabilityZone\":\""
-                + instance.placement().availabilityZone() + "\",\"privateIp\":\"" + instance.privateIpAddress()
-                + "\",\"accountId\":\"123456789012\",\"imageId\":\"ami-12c6146b\",\"instanceType\":\"m1.small\"}";
-        ecs.registerContainerInstance(b -> b.cluster(name).instanceIdentityDocument(doc));
+        AwsFixtures.containerInstance(ec2, ecs, name, "us-east-1");
         return name;
-    }
-
-    /** Waits for the one task of a cluster and returns its id. */
-    private static String taskOf(String cluster) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            var arns = ecs.listTasks(b -> b.cluster(cluster)).taskArns();
-            if (!arns.isEmpty()) {
-                assertEquals(1, arns.size(), "one task: " + arns);
-                String arn = arns.get(0);
-                return arn.substring(arn.lastIndexOf('/') + 1);
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError("no task started on " + cluster);
-            Thread.sleep(100);
-        }
     }
 
     /** Plays the migration task: its awslogs stream gets these lines. */
     private static void taskWrites(String group, String taskId, String... lines) {
-        String stream = "migrate/migrate/" + taskId;
-        if (logs.describeLogStreams(b -> b.logGroupName(group).logStreamNamePrefix(stream)).logStreams().isEmpty()) {
-            logs.createLogStream(b -> b.logGroupName(group).logStreamName(stream));
-        }
-        long now = System.currentTimeMillis();
-        java.util.List<InputLogEvent> events = new java.util.ArrayList<>();
-        for (int i = 0; i < lines.length; i++) events.add(InputLogEvent.builder().timestamp(now + i).message(lines[i]).build());
-        logs.putLogEvents(b -> b.logGroupName(group).logStreamName(stream).logEvents(events));
+        AwsFixtures.writeLog(logs, group, "migrate/migrate/" + taskId, lines);
+    }
+
+    private static String taskOf(String cluster) throws InterruptedException {
+        return AwsFixtures.taskOf(ecs, cluster);
     }
 
     private String[] ecsArgs(String cluster, String group, String... more) {
@@ -107,7 +80,7 @@ class AwsStepsTest {
         CompletableFuture<LockstepCli.Result> run = start(cli, ecsArgs(cluster, group));
         String task = taskOf(cluster);
         taskWrites(group, task, "Connected to both databases", "  kv: source=3 dest=3 [OK]");
-        awaitOutput(cli.stateDir(), "kv: source=3 dest=3 [OK]");
+        AwsFixtures.awaitOutput(cli.stateDir(), "kv: source=3 dest=3 [OK]");
         taskWrites(group, task, "Migration completed successfully!");
         LockstepCli.Result r = run.get(90, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.all());
@@ -140,7 +113,7 @@ class AwsStepsTest {
         CompletableFuture<LockstepCli.Result> run = start(cli, ecsArgs(cluster, group));
         String task = taskOf(cluster);
         taskWrites(group, task, "Connected to both databases");
-        awaitOutput(cli.stateDir(), "Connected to both databases");
+        AwsFixtures.awaitOutput(cli.stateDir(), "Connected to both databases");
         ecs.stopTask(b -> b.cluster(cluster).task(task).reason("Essential container in task exited"));
         LockstepCli.Result r = run.get(90, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.all());
@@ -157,7 +130,7 @@ class AwsStepsTest {
         String[] args = ecsArgs(cluster, group, "--state-dir", state.toString());
         Process p = dev.lockstep.LockstepProcess.start(log, MotoServer.env(), args);
         String task = taskOf(cluster);
-        awaitOutput(state, "following log group");
+        AwsFixtures.awaitOutput(state, "following log group");
         p.destroyForcibly().waitFor();
         Path resumed = tmp.resolve("resume.log");
         CompletableFuture<Integer> resume = CompletableFuture.supplyAsync(() -> {
@@ -167,7 +140,7 @@ class AwsStepsTest {
                 throw new IllegalStateException(e);
             }
         });
-        awaitOutput(state, "re-attaching to task");
+        AwsFixtures.awaitOutput(state, "re-attaching to task");
         taskWrites(group, task, "Migration completed successfully!");
         assertEquals(0, resume.get(90, TimeUnit.SECONDS), Files.readString(resumed));
         assertEquals(1, ecs.listTasks(b -> b.cluster(cluster)).taskArns().size(), "no second task was started");
@@ -200,10 +173,10 @@ class AwsStepsTest {
     void rdsWaitEndpointSnapshotAndEcrRetag() {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String instance = "relay-db-" + suffix;
-        RdsClient rds = client(RdsClient.builder());
+        RdsClient rds = AwsFixtures.client(RdsClient.builder(), Region.US_EAST_1);
         rds.createDBInstance(b -> b.dbInstanceIdentifier(instance).dbInstanceClass("db.t3.micro").engine("postgres")
                 .masterUsername("zooid").masterUserPassword("not-a-real-one").allocatedStorage(20));
-        EcrClient ecr = client(EcrClient.builder());
+        EcrClient ecr = AwsFixtures.client(EcrClient.builder(), Region.US_EAST_1);
         String repository = "relay-" + suffix;
         ecr.createRepository(b -> b.repositoryName(repository));
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
@@ -223,38 +196,6 @@ class AwsStepsTest {
                 "one snapshot taken");
     }
 
-    private static <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, C>
-            & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> C client(B builder) {
-        builder.httpClientBuilder(UrlConnectionHttpClient.builder());
-        return builder.region(Region.US_EAST_1).endpointOverride(URI.create(MotoServer.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
-    }
-
-    @Test
-    void deployCreatesThenUpdatesThroughChangeSetsAndThePlanLeavesNoChangeSetBehind() {
-        String stack = "d" + UUID.randomUUID().toString().substring(0, 8);
-        LockstepCli cli = cli().env("TEST_STACK_SECRET", "n0echo-s3cret");
-        LockstepCli.Result created = cli.run("run", DIR + "deploy.yaml", "--no-tui", "-p", "stack=" + stack);
-        assertEquals(0, created.exit(), created.all());
-        assertTrue(created.out().contains("Add     Logs (AWS::Logs::LogGroup)"), created.out());
-        assertTrue(logGroupExists(stack + "-logs"), "the change set was executed");
-
-        LockstepCli.Result plan = cli.run("plan", DIR + "deploy.yaml", "-p", "stack=" + stack, "-p", "template=templates/two.yaml");
-        assertEquals(0, plan.exit(), plan.all());
-        assertTrue(plan.out().contains("Add     MoreLogs (AWS::Logs::LogGroup)"), plan.out());
-        assertTrue(plan.out().contains("parameter Secret = ******"), plan.out());
-        assertTrue(cf.listChangeSets(b -> b.stackName(stack)).summaries().stream()
-                .noneMatch(x -> x.changeSetName().startsWith("lockstep-preview")), "the preview change set was deleted");
-        assertTrue(!logGroupExists(stack + "-more"), "the plan changed nothing");
-
-        LockstepCli.Result updated = cli.run("run", DIR + "deploy.yaml", "--no-tui", "-p", "stack=" + stack,
-                "-p", "template=templates/two.yaml");
-        assertEquals(0, updated.exit(), updated.all());
-        assertTrue(updated.out().contains("Add     MoreLogs (AWS::Logs::LogGroup)"), updated.out());
-        assertTrue(logGroupExists(stack + "-more"), "the update was executed");
-        assertTrue(!(created.all() + plan.all() + updated.all()).contains("n0echo-s3cret"), "the NoEcho value is shown nowhere");
-    }
-
     private static boolean logGroupExists(String name) {
         return logs.describeLogGroups(b -> b.logGroupNamePrefix(name)).logGroups().stream()
                 .anyMatch(g -> g.logGroupName().equals(name));
@@ -262,32 +203,12 @@ class AwsStepsTest {
 
     /** Plays the migration task: writes lines to its log stream. */
     private static void write(String group, String... lines) {
-        long now = System.currentTimeMillis();
-        java.util.List<InputLogEvent> events = new java.util.ArrayList<>();
-        for (int i = 0; i < lines.length; i++) {
-            events.add(InputLogEvent.builder().timestamp(now + i).message(lines[i]).build());
-        }
-        logs.putLogEvents(b -> b.logGroupName(group).logStreamName("migrate/migrate/task1").logEvents(events));
+        AwsFixtures.writeLog(logs, group, "migrate/migrate/task1", lines);
     }
 
     /** Runs the CLI in the background while the test writes to the emulator, as the task would. */
     private CompletableFuture<LockstepCli.Result> start(LockstepCli cli, String... args) {
         return CompletableFuture.supplyAsync(() -> cli.run(args));
-    }
-
-    private static void awaitOutput(Path state, String text) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            try (var files = Files.walk(state)) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".log")).toList()) {
-                    if (Files.readString(f).contains(text)) return;
-                }
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                // The state folder is still being made.
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError("never saw '" + text + "' in the step logs under " + state);
-            Thread.sleep(50);
-        }
     }
 
     @Test
@@ -297,7 +218,7 @@ class AwsStepsTest {
         CompletableFuture<LockstepCli.Result> run = start(cli, "run", DIR + "tail.yaml", "--no-tui", "-p", "group=" + group);
         Thread.sleep(1500);
         write(group, "Connected to both databases", "Migrating events: 10 rows");
-        awaitOutput(cli.stateDir(), "Migrating events: 10 rows");
+        AwsFixtures.awaitOutput(cli.stateDir(), "Migrating events: 10 rows");
         write(group, "  kv: source=3 dest=3 [OK]", "Migration completed successfully!");
         LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.all());

@@ -17,9 +17,11 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
+import software.amazon.awssdk.services.ecs.model.NetworkMode;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
 import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.ecs.model.TaskDefinition;
 
 /**
  * {@code ecs.run-task}: runs a one-off task (the migration), follows its container's
@@ -120,7 +122,8 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
             if (arn != null) {
                 ctx.line("re-attaching to task " + arn);
             } else {
-                RunTaskResponse r = ecs.runTask(request(c, ctx));
+                TaskDefinition td = ecs.describeTaskDefinition(b -> b.taskDefinition(c.taskDefinition())).taskDefinition();
+                RunTaskResponse r = ecs.runTask(request(c, ctx, td));
                 if (!r.failures().isEmpty() || r.tasks().isEmpty()) {
                     return StepResult.failed("the task did not start: " + String.join("; ", r.failures().stream()
                             .map(f -> f.arn() + " " + f.reason() + (f.detail() != null ? " " + f.detail() : "")).toList()), Map.of());
@@ -135,13 +138,17 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
         }
     }
 
-    private static RunTaskRequest request(Config c, StepContext ctx) {
+    /**
+     * The RunTask call. The network configuration goes only with awsvpc task definitions,
+     * and the platform version only to Fargate: AWS refuses either anywhere else.
+     */
+    private static RunTaskRequest request(Config c, StepContext ctx, TaskDefinition td) {
         RunTaskRequest.Builder b = RunTaskRequest.builder().cluster(c.cluster()).taskDefinition(c.taskDefinition())
                 .startedBy("lockstep")
                 .clientToken(Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId()).substring(0, 32));
         if (c.launchType() != null) b.launchType(c.launchType());
-        if (c.platformVersion() != null) b.platformVersion(c.platformVersion());
-        if (!c.subnets().isEmpty()) {
+        if (c.platformVersion() != null && "FARGATE".equals(c.launchType())) b.platformVersion(c.platformVersion());
+        if (!c.subnets().isEmpty() && td.networkMode() == NetworkMode.AWSVPC) {
             b.networkConfiguration(n -> n.awsvpcConfiguration(v -> v.subnets(c.subnets()).securityGroups(c.securityGroups())
                     .assignPublicIp(c.assignPublicIp() ? "ENABLED" : "DISABLED")));
         }

@@ -1,0 +1,79 @@
+package dev.lockstep.steps;
+
+import dev.lockstep.MotoServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/** What the AWS tests do to the emulator themselves: clients, container instances, the task's log lines. */
+final class AwsFixtures {
+    private AwsFixtures() {}
+
+    static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder, Region region) {
+        builder.httpClientBuilder(UrlConnectionHttpClient.builder());
+        return builder.region(region).endpointOverride(URI.create(MotoServer.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+    }
+
+    /** Registers an EC2 container instance with a cluster, so that the emulator can place EC2 tasks there. */
+    static void containerInstance(Ec2Client ec2, EcsClient ecs, String cluster, String region) {
+        var instance = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)).instances().get(0);
+        String doc = "{\"instanceId\":\"" + instance.instanceId() + "\",\"region\":\"" + region + "\",\"availabilityZone\":\""
+                + instance.placement().availabilityZone() + "\",\"privateIp\":\"" + instance.privateIpAddress()
+                + "\",\"accountId\":\"123456789012\",\"imageId\":\"ami-12c6146b\",\"instanceType\":\"m1.small\"}";
+        ecs.registerContainerInstance(b -> b.cluster(cluster).instanceIdentityDocument(doc));
+    }
+
+    /** Plays a container: its awslogs stream gets these lines. */
+    static void writeLog(CloudWatchLogsClient logs, String group, String stream, String... lines) {
+        if (logs.describeLogStreams(b -> b.logGroupName(group).logStreamNamePrefix(stream)).logStreams().isEmpty()) {
+            logs.createLogStream(b -> b.logGroupName(group).logStreamName(stream));
+        }
+        long now = System.currentTimeMillis();
+        List<InputLogEvent> events = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) events.add(InputLogEvent.builder().timestamp(now + i).message(lines[i]).build());
+        logs.putLogEvents(b -> b.logGroupName(group).logStreamName(stream).logEvents(events));
+    }
+
+    /** The id of the one task on a cluster, once it exists. */
+    static String taskOf(EcsClient ecs, String cluster) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            var arns = ecs.listTasks(b -> b.cluster(cluster)).taskArns();
+            if (!arns.isEmpty()) {
+                if (arns.size() != 1) throw new AssertionError("one task expected: " + arns);
+                return arns.get(0).substring(arns.get(0).lastIndexOf('/') + 1);
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("no task started on " + cluster);
+            Thread.sleep(100);
+        }
+    }
+
+    static void awaitOutput(Path state, String text) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (var files = Files.walk(state)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+                    if (Files.readString(f).contains(text)) return;
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // The state folder is still being made.
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("never saw '" + text + "' in the step logs under " + state);
+            Thread.sleep(50);
+        }
+    }
+
+}
