@@ -497,6 +497,9 @@ public final class Engine {
         return Outcome.success("run " + run.id() + " rolled back");
     }
 
+    /** Where the external ids of a runbook-written rollback action are kept, apart from its step's. */
+    private static final String ROLLBACK_IDS = "rollback:";
+
     /** Stands in for "the runbook" when a runbook-level rollback action needs a step for its log and context. */
     private static final StepDef ROLLBACK_STEP = new StepDef("rollback", "runbook rollback", null, null, List.of(),
             Map.of(), null, null, null, StepDef.Retry.NONE, false, StepDef.LogPatterns.NONE, null, Map.of());
@@ -512,7 +515,7 @@ public final class Engine {
     private Attempt action(StepDef step, Action action, String prefix, boolean builtInUndo) {
         StepType type = types.get(action.uses());
         Scope scope = scope();
-        StepRun ctx = context(step, prefix, StepDef.LogPatterns.NONE, scope, false);
+        StepRun ctx = context(step, prefix, StepDef.LogPatterns.NONE, scope, false, builtInUndo ? "" : ROLLBACK_IDS);
         try {
             ActionResolver.Resolved a = ActionResolver.resolve(action.with(), type, scope);
             ctx.env().putAll(a.env());
@@ -526,11 +529,26 @@ public final class Engine {
     }
 
     private StepRun context(StepDef step, String prefix, StepDef.LogPatterns patterns, Scope scope, boolean forCheck) {
+        return context(step, prefix, patterns, scope, forCheck, "");
+    }
+
+    /**
+     * A context for running something on behalf of a step. {@code idSpace} keeps external
+     * ids apart: a rollback action written in the runbook is other work than the step it
+     * undoes (its change set is not the step's), so its ids live under "rollback:".
+     */
+    private StepRun context(StepDef step, String prefix, StepDef.LogPatterns patterns, Scope scope, boolean forCheck,
+                            String idSpace) {
         RunSnapshot.StepRecord r = run.snapshot().step(step.id());
-        Map<String, String> ids = r == null ? Map.of() : r.externalIds();
+        Map<String, String> ids = new LinkedHashMap<>();
+        if (r != null) {
+            r.externalIds().forEach((k, v) -> {
+                if (idSpace.isEmpty() ? !k.startsWith(ROLLBACK_IDS) : k.startsWith(idSpace)) ids.put(k.substring(idSpace.length()), v);
+            });
+        }
         StepRun.ExternalIdSink sink = forCheck || r == null
                 ? (k, v) -> { }
-                : (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), Map.of("key", k, "value", v));
+                : (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), Map.of("key", idSpace + k, "value", v));
         Map<String, String> stepEnv = new LinkedHashMap<>();
         stepEnv.put(Orphans.RUN_ID, run.id());
         stepEnv.put(Orphans.STEP_ID, step.id());
