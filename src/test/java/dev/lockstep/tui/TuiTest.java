@@ -281,6 +281,14 @@ class TuiTest {
     }
 
     @Test
+    void theHeaderNamesTheAwsAccountAndRegionWithoutCallingAws() throws Exception {
+        open("src/test/resources/runbooks/aws/cfn-read.yaml", Map.of("stack", "relay"), Map.of(), 100, 30);
+        String s = screen();
+        assertTrue(s.contains("│ aws 123456789012 us-east-1 │"), s);
+        assertTrue(s.contains("read the outputs of stack relay"), "the first frame is drawn before any AWS client exists:\n" + s);
+    }
+
+    @Test
     void noColorMeansNoColours() throws Exception {
         open("runbooks/demo.yaml", Map.of("workdir", tmp.resolve("work").toString()), Map.of("NO_COLOR", "1"), 100, 30);
         TextCharacter header = cellOf("lockstep │");

@@ -21,6 +21,7 @@ import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -154,10 +155,7 @@ public final class TuiApp implements RunListener {
             RunSnapshot snap = run.snapshot();
             state.title = run.runbook().displayTitle();
             state.runId = run.id();
-            var aws = run.runbook().aws();
-            state.target = aws.region() == null && aws.account() == null ? "local"
-                    : "aws " + (aws.account() != null ? aws.account() + " " : "") + (aws.region() != null ? aws.region() : "")
-                    + (aws.profile() != null ? " (" + aws.profile() + ")" : "");
+            state.target = target(engine.settings());
             state.startedAt = snap.startedAt();
             for (StepDef def : run.runbook().steps()) {
                 UiState.StepView v = new UiState.StepView();
@@ -187,6 +185,17 @@ public final class TuiApp implements RunListener {
             StepDef next = engine.nextStep();
             state.selected = next == null ? 0 : run.runbook().indexOf(next.id());
         }
+    }
+
+    /** Where the run acts, as the header shows it: the AWS account, region and profile in use, or "local". */
+    static String target(Settings settings) {
+        String region = settings.option(Settings.AWS_REGION);
+        String account = settings.option(Settings.AWS_EXPECTED_ACCOUNT);
+        String profile = settings.option(Settings.AWS_PROFILE);
+        String endpoint = settings.option(Settings.AWS_ENDPOINT);
+        if (region == null && account == null && profile == null && endpoint == null) return "local";
+        return "aws" + (account != null ? " " + account : "") + (region != null ? " " + region : "")
+                + (profile != null ? " (" + profile + ")" : "") + (endpoint != null ? " via " + endpoint : "");
     }
 
     private void loop() throws IOException {

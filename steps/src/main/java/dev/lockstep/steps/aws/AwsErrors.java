@@ -11,8 +11,9 @@ final class AwsErrors {
         Throwable t = e;
         while (t.getCause() != null && !(t instanceof SdkException)) t = t.getCause();
         if (t instanceof AwsServiceException a && a.awsErrorDetails() != null) {
-            return a.awsErrorDetails().serviceName() + " " + a.awsErrorDetails().errorCode() + ": "
-                    + a.awsErrorDetails().errorMessage();
+            var d = a.awsErrorDetails();
+            return d.serviceName() + " " + (d.errorCode() != null ? d.errorCode() : "HTTP " + a.statusCode()) + ": "
+                    + (d.errorMessage() != null ? d.errorMessage() : "no message");
         }
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
     }

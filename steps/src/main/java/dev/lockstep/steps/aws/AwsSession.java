@@ -15,11 +15,13 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsAsyncClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsAsyncClientBuilder;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -82,7 +84,15 @@ public final class AwsSession {
     /** The asynchronous logs client, for StartLiveTail's event stream. */
     public CloudWatchLogsAsyncClient logsAsync() {
         identity();
-        return client(CloudWatchLogsAsyncClient.class, () -> configure(CloudWatchLogsAsyncClient.builder()).build());
+        return client(CloudWatchLogsAsyncClient.class, () -> {
+            CloudWatchLogsAsyncClientBuilder b = configure(CloudWatchLogsAsyncClient.builder());
+            // StartLiveTail prefixes the host ("streaming-"); an emulator's address cannot take that.
+            if (endpoint != null) {
+                b.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(6).build())
+                        .putAdvancedOption(SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true));
+            }
+            return b.build();
+        });
     }
 
     public RdsClient rds() {
