@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -194,6 +196,24 @@ class AwsStepsTest {
         assertTrue(tags.containsAll(java.util.List.of("sha-44d3ff3", "stage-migrated-sha-44d3ff3")), tags.toString());
         assertEquals(1, rds.describeDBSnapshots(b -> b.dbInstanceIdentifier(instance).snapshotType("manual")).dbSnapshots().size(),
                 "one snapshot taken");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "cloudformation.outputs | { stack: no-such-stack } | CloudFormation ValidationError: Stack with id no-such-stack does not exist",
+        "rds.endpoint | { instance: no-such-db } | Rds DBInstanceNotFound: DBInstance no-such-db not found.",
+        "rds.snapshot | { instance: no-such-db, interval: 200ms } | Rds DBInstanceNotFound",
+        "ecr.retag | { repository: no-such-repo, from: v1, to: v2 } | Ecr RepositoryNotFoundException",
+        // moto answers a template it cannot parse with a bare HTTP 500 (AWS says ValidationError); either way: code, no trace.
+        "cloudformation.deploy | { stack: broken-stack, template: broken.yaml, interval: 200ms } | CloudFormation HTTP 500"})
+    void serviceErrorsFailTheStepWithTheirCodeAndMessage(String type, String with, String expected) throws Exception {
+        Path book = tmp.resolve("failing.yaml");
+        Files.copy(Path.of(DIR, "templates/broken.yaml"), tmp.resolve("broken.yaml"));
+        Files.writeString(book, "lockstep: 1\nname: failing\nsteps:\n  - id: failing\n    uses: " + type + "\n    with: " + with + "\n");
+        LockstepCli.Result r = cli().run("run", book.toString(), "--no-tui");
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.err().contains("step failing failed: " + expected), r.err());
+        assertTrue(!r.all().contains("at software.amazon"), "no stack trace");
     }
 
     private static boolean logGroupExists(String name) {
