@@ -87,13 +87,6 @@ public final class Params {
         return new Params(values, List.copyOf(secrets));
     }
 
-    /** Rebuilds parameters recorded in a journal, with secrets filled in again from the current environment. */
-    public static Params restore(Map<String, Object> recorded, Map<String, Object> secretValues, List<String> secretNames) {
-        Map<String, Object> values = new LinkedHashMap<>(recorded);
-        values.putAll(secretValues);
-        return new Params(values, List.copyOf(secretNames));
-    }
-
     public Map<String, Object> values() {
         return values;
     }

@@ -16,10 +16,6 @@ public final class Problems {
         return list.size();
     }
 
-    public boolean isEmpty() {
-        return list.isEmpty();
-    }
-
     public List<Problem> sorted() {
         return list.stream()
                 .sorted(Comparator.comparing((Problem p) -> p.position().file())

@@ -68,8 +68,4 @@ public final class Redactor {
         }
         return value;
     }
-
-    public boolean containsSecret(String text) {
-        return text != null && !redact(text).equals(text);
-    }
 }

@@ -58,17 +58,6 @@ public final class AwsSession {
         return SESSIONS.computeIfAbsent(settings, AwsSession::new);
     }
 
-    public Region region() {
-        return region;
-    }
-
-    /** "account 123456789012 in me-central-1 (profile x)" for messages and the UI header. */
-    public String where() {
-        return "account " + identity() + " in " + region.id()
-                + (settings.option(Settings.AWS_PROFILE) != null ? " (profile " + settings.option(Settings.AWS_PROFILE) + ")" : "")
-                + (endpoint != null ? " at " + endpoint : "");
-    }
-
     public CloudFormationClient cloudFormation() {
         return client(CloudFormationClient.class, () -> build(CloudFormationClient.builder()));
     }
