@@ -236,7 +236,7 @@ class AwsStepsTest {
         String group = logGroup();
         LockstepCli cli = cli();
         CompletableFuture<LockstepCli.Result> run = start(cli, "run", DIR + "tail.yaml", "--no-tui", "-p", "group=" + group);
-        Thread.sleep(1500);
+        AwsFixtures.awaitOutput(cli.stateDir(), "[lockstep] following ");
         write(group, "Connected to both databases", "Migrating events: 10 rows");
         AwsFixtures.awaitOutput(cli.stateDir(), "Migrating events: 10 rows");
         write(group, "  kv: source=3 dest=3 [OK]", "Migration completed successfully!");
@@ -254,7 +254,7 @@ class AwsStepsTest {
         String group = logGroup();
         LockstepCli cli = cli();
         CompletableFuture<LockstepCli.Result> run = start(cli, "run", DIR + "tail.yaml", "--no-tui", "-p", "group=" + group);
-        Thread.sleep(1500);
+        AwsFixtures.awaitOutput(cli.stateDir(), "[lockstep] following ");
         write(group, "  kv: source=3 dest=3 [OK]", "  sphere_relay__events: source=10 dest=9 MISMATCH");
         LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
         assertEquals(3, r.exit(), r.all());

@@ -139,7 +139,10 @@ final class LogTail {
         StartLiveTailResponseHandler handler = StartLiveTailResponseHandler.builder()
                 .onError(error::set)
                 .subscriber(StartLiveTailResponseHandler.Visitor.builder()
-                        .onSessionStart(s -> started.set(true))
+                        .onSessionStart(s -> {
+                            started.set(true);
+                            ctx.line("[lockstep] following " + group + " live (StartLiveTail)");
+                        })
                         .onSessionUpdate(u -> {
                             if (u.sessionMetadata() != null && Boolean.TRUE.equals(u.sessionMetadata().sampled())
                                     && sampledSaid.compareAndSet(false, true)) {
