@@ -202,9 +202,14 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
         data.put("stoppedReason", t.stoppedReason());
         data.put("states", seenStates);
         String reason = t.stoppedReason() != null ? t.stoppedReason() : t.stopCodeAsString();
+        return verdict(exit, seenStates, tail == null ? 0 : tail.shown(), reason, data);
+    }
+
+    /** How a stopped task ends the step: exit 0 succeeds; a task that never ran is said so plainly. */
+    static StepResult verdict(Integer exit, List<String> states, int logEvents, String reason, Map<String, Object> data) {
         if (exit != null && exit == 0) return StepResult.ok("task exited 0", data);
-        if (exit == null && !seenStates.contains("RUNNING") && (tail == null || tail.shown() == 0)) {
-            return StepResult.failed("the task stopped before it ran (" + String.join(" → ", seenStates) + ", no logs): " + reason, data);
+        if (exit == null && !states.contains("RUNNING") && logEvents == 0) {
+            return StepResult.failed("the task stopped before it ran (" + String.join(" → ", states) + ", no logs): " + reason, data);
         }
         return StepResult.failed("the task stopped with " + (exit == null ? "no exit code" : "exit code " + exit) + ": " + reason, data);
     }
