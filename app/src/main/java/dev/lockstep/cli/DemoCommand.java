@@ -88,18 +88,19 @@ final class DemoCommand implements Callable<Integer> {
                 throw new LockstepException(ErrorCode.NOT_FOUND, "no unfinished demo run to roll back in " + home);
             }
             if (unfinished.isEmpty()) generate(cli, home);
+            // The demo's own values, on a new run and on a reopened one alike (the port and password are kept in its folder).
+            Map<String, String> values = Map.of("sqlite", sqlite.toString(), "pg_url", pg.jdbcUrl(),
+                    "app_config", home.resolve("relay.conf").toString());
             Map<String, Object> password = Map.of("db_password", pg.password());
             Run run;
             if (unfinished.isPresent()) {
                 run = runs.reopen(unfinished.get().runId(), p -> runbook,
-                        (rb, snap) -> Params.resolve(rb, Map.of("sqlite", sqlite.toString(), "pg_url", pg.jdbcUrl(),
-                                "app_config", home.resolve("relay.conf").toString()), password, cli.env, d -> null),
+                        (rb, snap) -> Params.resolve(rb, values, password, cli.env, d -> null),
                         listener, "lockstep demo", false, false);
             } else {
                 pg.reset();
-                Params params = Params.resolve(runbook, Map.of("sqlite", sqlite.toString(), "pg_url", pg.jdbcUrl(),
-                        "app_config", home.resolve("relay.conf").toString()), password, cli.env, d -> null);
-                run = runs.start(runbook, params, listener, "lockstep demo", true);
+                run = runs.start(runbook, Params.resolve(runbook, values, password, cli.env, d -> null), listener,
+                        "lockstep demo", true);
             }
             Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
             if (rollback && !frontend.isTui() && !operator.yes) {

@@ -47,7 +47,7 @@ public final class Engine {
         this.types = types;
         this.evaluator = new CheckEvaluator(types, loader);
         this.operator = operator;
-        this.settings = Planner.withContext(settings, run.runbook());
+        this.settings = settings.withDefaults(run.runbook().aws().settings());
         this.env = settings.env();
     }
 

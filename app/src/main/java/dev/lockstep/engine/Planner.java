@@ -35,16 +35,6 @@ public final class Planner {
         this.settings = settings;
     }
 
-    /** Settings with the runbook's {@code context.aws} added (the command line's own options win). */
-    static Settings withContext(Settings settings, Runbook runbook) {
-        Map<String, String> context = new LinkedHashMap<>();
-        context.put(Settings.AWS_EXPECTED_ACCOUNT, runbook.aws().account());
-        context.put(Settings.AWS_EXPECTED_REGION, runbook.aws().region());
-        context.put(Settings.AWS_REGION, runbook.aws().region());
-        context.put(Settings.AWS_PROFILE, runbook.aws().profile());
-        return settings.withDefaults(context);
-    }
-
     /** The dry-run of one runbook. All text in it is already masked. */
     public record Plan(List<StepPlan> steps, List<String> rollback, List<String> withoutRollback) {
         /** Failing checks of the first step: they must hold now for a run to start at all. */
@@ -62,7 +52,7 @@ public final class Planner {
 
     public Plan plan(Runbook runbook, Params params) {
         Redactor redactor = params.redactor();
-        Settings local = withContext(settings, runbook);
+        Settings local = settings.withDefaults(runbook.aws().settings());
         Scope scope = Scope.of(params.values(), Map.of(), settings.env()).withPlaceholders();
         List<StepPlan> steps = new ArrayList<>();
         List<String> rollback = new ArrayList<>();

@@ -27,9 +27,7 @@ public record Settings(Map<String, String> env, Map<String, String> options) {
     /** These settings with defaults added: an option already set wins. */
     public Settings withDefaults(Map<String, String> defaults) {
         Map<String, String> merged = new HashMap<>();
-        defaults.forEach((k, v) -> {
-            if (v != null) merged.put(k, v);
-        });
+        merged.putAll(defaults);
         merged.putAll(options);
         return new Settings(env, Map.copyOf(merged));
     }

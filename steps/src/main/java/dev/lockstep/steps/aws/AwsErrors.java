@@ -1,11 +1,28 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Digests;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import java.util.Map;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /** AWS failures as one line: the service's error code and message, not a stack trace. */
 final class AwsErrors {
     private AwsErrors() {}
+
+    /** A step that an AWS error stopped. */
+    static StepResult failed(SdkException e) {
+        return StepResult.failed(describe(e), Map.of());
+    }
+
+    /**
+     * A token fixed by the run and the step (idempotency tokens, change-set and snapshot
+     * names): an execution resumed after a crash asks for the same thing again, not a second one.
+     */
+    static String runToken(StepContext ctx, int length) {
+        return Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId()).substring(0, length);
+    }
 
     static String describe(Throwable e) {
         Throwable t = e;

@@ -127,8 +127,7 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
                 ctx.line("re-attaching to the update started by change set " + arn);
             } else {
                 if (arn == null) {
-                    String name = "lockstep-" + Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId())
-                            .substring(0, 20);
+                    String name = "lockstep-" + AwsErrors.runToken(ctx, 20);
                     arn = create(cf, c, ctx, name);
                     ctx.recordExternalId(CHANGE_SET, arn);
                 } else {
@@ -151,7 +150,7 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
             }
             return awaitStack(cf, c, ctx, since);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 

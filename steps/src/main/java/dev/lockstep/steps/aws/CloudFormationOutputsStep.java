@@ -90,7 +90,7 @@ public final class CloudFormationOutputsStep implements StepType<CloudFormationO
             data.put("resources", resources);
             return StepResult.ok(outputs.size() + " outputs, " + resources.size() + " resources of " + c.stack(), data);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 }

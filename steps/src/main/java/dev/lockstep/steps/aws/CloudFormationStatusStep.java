@@ -64,7 +64,7 @@ public final class CloudFormationStatusStep implements StepType<CloudFormationSt
             Map<String, Object> data = status(AwsSession.of(ctx.settings()).cloudFormation(), c.stack());
             return StepResult.ok("stack " + c.stack() + " is " + data.get("status"), data);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 

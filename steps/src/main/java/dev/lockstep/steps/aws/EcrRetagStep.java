@@ -78,7 +78,7 @@ public final class EcrRetagStep implements StepType<EcrRetagStep.Config> {
             data.put("tag", c.to());
             return StepResult.ok("tagged " + c.to(), data);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 }

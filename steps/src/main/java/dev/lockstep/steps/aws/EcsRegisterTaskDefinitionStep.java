@@ -66,7 +66,7 @@ public final class EcsRegisterTaskDefinitionStep implements StepType<EcsRegister
             data.put("revision", td.revision());
             return StepResult.ok("registered " + td.family() + ":" + td.revision(), data);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 
@@ -84,7 +84,7 @@ public final class EcsRegisterTaskDefinitionStep implements StepType<EcsRegister
             ctx.line("deregistered " + arn);
             return StepResult.ok("deregistered " + arn, Map.of("arn", arn));
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 }

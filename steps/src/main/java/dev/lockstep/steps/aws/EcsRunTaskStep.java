@@ -1,6 +1,5 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.runbook.Digests;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
 import dev.lockstep.step.StepContext;
@@ -134,7 +133,7 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
             }
             return follow(c, ctx, aws, arn);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 
@@ -145,7 +144,7 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
     private static RunTaskRequest request(Config c, StepContext ctx, TaskDefinition td) {
         RunTaskRequest.Builder b = RunTaskRequest.builder().cluster(c.cluster()).taskDefinition(c.taskDefinition())
                 .startedBy("lockstep")
-                .clientToken(Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId()).substring(0, 32));
+                .clientToken(AwsErrors.runToken(ctx, 32));
         if (c.launchType() != null) b.launchType(c.launchType());
         if (c.platformVersion() != null && "FARGATE".equals(c.launchType())) b.platformVersion(c.platformVersion());
         if (!c.subnets().isEmpty() && td.networkMode() == NetworkMode.AWSVPC) {

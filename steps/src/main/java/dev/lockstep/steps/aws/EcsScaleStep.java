@@ -83,7 +83,7 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
             }
             return scale(ecs, c, c.desiredCount(), ctx);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 
@@ -99,7 +99,7 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
         try {
             return scale(AwsSession.of(ctx.settings()).ecs(), c, Integer.parseInt(previous), ctx);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 

@@ -89,7 +89,7 @@ public final class LogsTailStep implements StepType<LogsTailStep.Config> {
             tail.follow(() -> false, c.interval(), c.liveTail());
             return StepResult.ok("tail ended after " + tail.shown() + " events", Map.of("events", tail.shown()));
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 }

@@ -59,7 +59,7 @@ public final class RdsEndpointStep implements StepType<RdsEndpointStep.Config> {
             Map<String, Object> data = RdsInstances.data(i);
             return StepResult.ok(c.instance() + " is " + i.dbInstanceStatus() + " at " + data.get("address") + ":" + data.get("port"), data);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 }

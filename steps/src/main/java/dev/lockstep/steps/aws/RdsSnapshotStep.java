@@ -1,6 +1,5 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.runbook.Digests;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
 import dev.lockstep.step.StepContext;
@@ -72,7 +71,7 @@ public final class RdsSnapshotStep implements StepType<RdsSnapshotStep.Config> {
     @Override
     public StepResult execute(Config c, StepContext ctx) throws InterruptedException {
         String name = c.snapshot() != null ? c.snapshot() : c.instance() + "-lockstep-"
-                + Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId()).substring(0, 12);
+                + AwsErrors.runToken(ctx, 12);
         try {
             RdsClient rds = AwsSession.of(ctx.settings()).rds();
             DBSnapshot s = existing(rds, name);
@@ -94,7 +93,7 @@ public final class RdsSnapshotStep implements StepType<RdsSnapshotStep.Config> {
             data.put("arn", s.dbSnapshotArn());
             return StepResult.ok("snapshot " + name + " is available", data);
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 

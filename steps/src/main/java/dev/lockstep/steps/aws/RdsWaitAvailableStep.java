@@ -6,7 +6,6 @@ import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.rds.model.DBInstance;
@@ -76,7 +75,7 @@ public final class RdsWaitAvailableStep implements StepType<RdsWaitAvailableStep
                 Thread.sleep(c.interval().toMillis());
             }
         } catch (SdkException e) {
-            return StepResult.failed(AwsErrors.describe(e), Map.of());
+            return AwsErrors.failed(e);
         }
     }
 }
