@@ -246,6 +246,12 @@ class CliTest {
         assertEquals(5, badPattern.exit());
         assertTrue(badPattern.err().contains("runbooks/demo.yaml:17:3: parameter rows: expected a value matching"), badPattern.err());
         assertEquals(10, cli.run("show", "no-such-run").exit());
+        LockstepCli.Result badEndpoint = cli.run("plan", DEMO, "--endpoint-url", "localhost 4566");
+        assertEquals(2, badEndpoint.exit());
+        assertTrue(badEndpoint.err().contains("--endpoint-url: expected http(s)://HOST[:PORT], got 'localhost 4566'"), badEndpoint.err());
+        LockstepCli.Result badRegion = cli.run("plan", DEMO, "--region", "Mars");
+        assertEquals(2, badRegion.exit());
+        assertTrue(badRegion.err().contains("--region: expected an AWS region such as me-central-1, got 'Mars'"), badRegion.err());
     }
 
     @Test

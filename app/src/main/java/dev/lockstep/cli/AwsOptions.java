@@ -1,6 +1,10 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
 import dev.lockstep.step.Settings;
+import java.net.URI;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -17,6 +21,20 @@ final class AwsOptions {
     String endpoint;
 
     Settings settings(Cli cli) {
+        if (region != null && !region.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+            throw new LockstepException(ErrorCode.USAGE, "--region: expected an AWS region such as me-central-1, got '" + region + "'");
+        }
+        if (endpoint != null) {
+            URI uri;
+            try {
+                uri = URI.create(endpoint);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null || !List.of("http", "https").contains(uri.getScheme())) {
+                throw new LockstepException(ErrorCode.USAGE, "--endpoint-url: expected http(s)://HOST[:PORT], got '" + endpoint + "'");
+            }
+        }
         Map<String, String> options = new LinkedHashMap<>();
         put(options, Settings.AWS_PROFILE, profile);
         put(options, Settings.AWS_REGION, region);
