@@ -1,3 +1,4 @@
+import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Journal;
 import java.nio.ByteBuffer;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,13 +22,12 @@ public class JournalBench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         Path dir = Files.createTempDirectory("journal-bench");
-        Map<String, Object> data = Map.of("summary", "exit 0", "outputs", Map.of("rds_endpoint", "db.example.internal"),
-                "durationMs", 1234);
+        EventData data = new EventData.Succeeded("exit 0", Map.of("rds_endpoint", "db.example.internal"), 1234, List.of());
         long[] journal = new long[n];
-        try (Journal j = Journal.create(dir.resolve("journal.jsonl"))) {
+        try (Journal j = Journal.create(dir.resolve("journal.jsonl"), dir.resolve("driver"), "bench")) {
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
-                j.append(EventType.STEP_EXTERNAL_ID, null, data);
+                j.append(EventType.STEP_SUCCEEDED, "step", data);
                 journal[i] = System.nanoTime() - t0;
             }
         }

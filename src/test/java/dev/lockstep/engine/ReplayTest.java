@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Journal;
 import dev.lockstep.journal.StateDir;
@@ -43,7 +44,7 @@ class ReplayTest {
     Path tmp;
 
     private static RunSnapshot replay(String name) {
-        return RunSnapshot.replay(name, Journal.read(JOURNALS.resolve(name + ".jsonl")).events());
+        return RunSnapshot.replay(name, name, Journal.read(JOURNALS.resolve(name + ".jsonl")).events());
     }
 
     private static Map<String, StepState> states(RunSnapshot s) {
@@ -86,12 +87,12 @@ class ReplayTest {
 
         Path copy = tmp.resolve("journal.jsonl");
         Files.copy(JOURNALS.resolve("torn-tail.jsonl"), copy);
-        try (Journal j = Journal.openForAppend(copy)) {
-            j.append(EventType.STEP_IN_DOUBT, "once", Map.of("reason", "test"));
+        try (Journal j = Journal.openForAppend(copy, tmp.resolve("driver"), "test", "torn")) {
+            j.append(EventType.STEP_IN_DOUBT, "once", new EventData.Reason("test"));
         }
         Journal again = Journal.read(copy);
         assertTrue(again.warnings().isEmpty(), "the torn bytes were cut off: " + again.warnings());
-        assertEquals(IN_DOUBT, RunSnapshot.replay("torn", again.events()).step("once").state());
+        assertEquals(IN_DOUBT, RunSnapshot.replay("torn", "torn", again.events()).step("once").state());
     }
 
     @Test
@@ -103,10 +104,11 @@ class ReplayTest {
 
     @Test
     void anEventTheStateMachineForbidsIsRefusedOnReplay() {
-        List<Event> events = new ArrayList<>(Journal.read(JOURNALS.resolve("complete.jsonl")).events());
+        List<Event> events = new ArrayList<>(Journal.read(JOURNALS.resolve("complete.jsonl")).events().subList(0, 4));
         Event succeeded = events.get(3);
-        events.add(new Event(99, succeeded.time(), EventType.STEP_STARTED, "first", Map.of()));
-        LockstepException e = assertThrows(LockstepException.class, () -> RunSnapshot.replay("x", events));
+        events.add(new Event(events.size() + 1, succeeded.time(), EventType.STEP_STARTED, "first",
+                new EventData.StepStarted(2, List.of(), List.of())));
+        LockstepException e = assertThrows(LockstepException.class, () -> RunSnapshot.replay("x", "x", events));
         assertEquals(ErrorCode.STATE_CORRUPT, e.code());
         assertTrue(e.getMessage().contains("STEP_STARTED is not possible for step first in state succeeded"), e.getMessage());
     }
@@ -127,7 +129,7 @@ class ReplayTest {
 
     private RunSnapshot after(String name) {
         StateDir dir = new StateDir(tmp.resolve("state"));
-        return RunSnapshot.replay(name, Journal.read(dir.journal(name)).events());
+        return RunSnapshot.replay(name, name, Journal.read(dir.journal(name)).events());
     }
 
     @Test

@@ -22,27 +22,32 @@ class JournalTest {
     @Test
     void recordsRoundTripAndOnlyTheOwnerCanReadThem() throws Exception {
         Path file = tmp.resolve("runs/r1/journal.jsonl");
-        try (Journal j = Journal.create(file)) {
+        try (Journal j = Journal.create(file, file.resolveSibling("driver"), "test")) {
             j.redactWith(Redactor.of(List.of("hunter22")));
-            j.append(EventType.RUN_STARTED, null, Map.of("steps", List.of("a"), "note", "password hunter22\nnext \"line\""));
-            j.append(EventType.STEP_STARTED, "a", Map.of("attempt", 1));
+            j.append(EventType.RUN_STARTED, null, started());
+            j.append(EventType.STEP_FAILED, "a", new EventData.Reason("password hunter22\nnext \"line\""));
         }
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
         Journal read = Journal.read(file);
         assertEquals(2, read.events().size());
-        assertEquals("password ******\nnext \"line\"", read.events().get(0).text("note"));
+        assertEquals("password ******\nnext \"line\"", read.events().get(1).data(EventData.Reason.class).reason());
         assertEquals(2L, read.events().get(1).seq());
-        assertEquals(1L, ((Number) read.events().get(1).data().get("attempt")).longValue());
+        assertEquals(Journal.FORMAT, read.events().get(0).data(EventData.RunStarted.class).formatVersion());
         assertTrue(read.warnings().isEmpty());
     }
 
     @Test
     void aJournalIsNeverCreatedTwice() {
         Path file = tmp.resolve("journal.jsonl");
-        Journal.create(file).close();
-        LockstepException e = assertThrows(LockstepException.class, () -> Journal.create(file));
+        Journal.create(file, tmp.resolve("driver"), "test").close();
+        LockstepException e = assertThrows(LockstepException.class, () -> Journal.create(file, tmp.resolve("driver"), "test"));
         assertEquals(ErrorCode.IO, e.code());
+    }
+
+    static EventData.RunStarted started() {
+        return new EventData.RunStarted(Journal.FORMAT, "/x.yaml", "x", "X", "00", List.of("a"), Map.of("a", Map.of()),
+                Map.of(), List.of(), List.of(), "me@host", "host", 1, "test", "test");
     }
 
     @Test

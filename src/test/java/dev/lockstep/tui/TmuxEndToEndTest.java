@@ -125,7 +125,7 @@ class TmuxEndToEndTest {
         }
         assertEquals(1, runs.size(), "the second start continued the same run");
         List<Event> events = Journal.read(runs.get(0).resolve("journal.jsonl")).events();
-        RunSnapshot snapshot = RunSnapshot.replay(runs.get(0).getFileName().toString(), events);
+        RunSnapshot snapshot = RunSnapshot.replay(runs.get(0).getFileName().toString(), "journal", events);
         assertEquals(RunStatus.SUCCEEDED, snapshot.status());
         assertEquals(1, events.stream().filter(e -> e.type() == EventType.RUN_RESUMED).count());
         for (String step : List.of("prepare", "copy", "verify", "switch", "confirm-readers")) {

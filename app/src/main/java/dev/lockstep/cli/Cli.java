@@ -1,6 +1,8 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.secret.Redactor;
 import dev.lockstep.step.StepTypes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +17,8 @@ final class Cli {
     final PrintStream out;
     final PrintStream err;
     private StepTypes types;
+    /** Masks the parameters' secrets in whatever the central error handler prints; set once they are known. */
+    private Redactor redactor = Redactor.none();
 
     Cli(Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
         this.env = env;
@@ -26,6 +30,16 @@ final class Cli {
     StepTypes types() {
         if (types == null) types = StepTypes.discover();
         return types;
+    }
+
+    /** Records a run's parameters, so that any message printed from now on masks their secrets. */
+    Params masking(Params params) {
+        redactor = params.redactor();
+        return params;
+    }
+
+    Redactor redactor() {
+        return redactor;
     }
 
     RunbookLoader loader() {

@@ -95,11 +95,11 @@ final class DemoCommand implements Callable<Integer> {
             Run run;
             if (unfinished.isPresent()) {
                 run = runs.reopen(unfinished.get().runId(), p -> runbook,
-                        (rb, snap) -> Params.resolve(rb, values, password, cli.env, d -> null),
+                        (rb, snap) -> cli.masking(Params.resolve(rb, values, password, cli.env, d -> null)),
                         listener, "lockstep demo", false, false);
             } else {
                 pg.reset();
-                run = runs.start(runbook, Params.resolve(runbook, values, password, cli.env, d -> null), listener,
+                run = runs.start(runbook, cli.masking(Params.resolve(runbook, values, password, cli.env, d -> null)), listener,
                         "lockstep demo", true);
             }
             Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));

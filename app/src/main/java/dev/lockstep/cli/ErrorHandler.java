@@ -2,18 +2,19 @@ package dev.lockstep.cli;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.secret.Redactor;
 import java.io.PrintStream;
 
 /** The one place where an exception becomes what the user sees and an exit code. */
 final class ErrorHandler {
     private ErrorHandler() {}
 
-    static int handle(Exception ex, PrintStream err) {
+    static int handle(Exception ex, PrintStream err, Redactor redactor) {
         if (ex instanceof LockstepException le) {
-            print(err, le.code(), le.getMessage());
+            print(err, le.code(), redactor.redact(le.getMessage()));
             return le.code().exitCode();
         }
-        err.println("lockstep: internal error: " + ex);
+        err.println("lockstep: internal error: " + redactor.redact(String.valueOf(ex)));
         for (StackTraceElement e : ex.getStackTrace()) {
             if (e.getClassName().startsWith("dev.lockstep")) {
                 err.println("    at " + e);

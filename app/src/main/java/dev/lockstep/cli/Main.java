@@ -29,7 +29,7 @@ public final class Main {
             ex.getCommandLine().usage(err);
             return ErrorCode.USAGE.exitCode();
         });
-        cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, err));
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, err, cli.redactor()));
         cmd.setExitCodeExceptionMapper(ex -> ErrorCode.INTERNAL.exitCode());
         return cmd.execute(args);
     }

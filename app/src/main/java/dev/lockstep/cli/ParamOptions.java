@@ -26,7 +26,7 @@ final class ParamOptions {
     Path paramsFile;
 
     Params resolve(Runbook runbook, Cli cli) {
-        return Params.resolve(runbook, params, fileValues(), cli.env, ParamOptions::promptSecret);
+        return cli.masking(Params.resolve(runbook, params, fileValues(), cli.env, ParamOptions::promptSecret));
     }
 
     Map<String, Object> fileValues() {

@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.engine.RunListener;
 import java.io.PrintStream;
@@ -42,42 +43,61 @@ final class PlainPrinter implements RunListener {
 
     private static String describe(Event e) {
         String s = e.step();
-        Map<String, Object> d = e.data();
+        EventData d = e.data();
         return switch (e.type()) {
-            case RUN_STARTED -> "run started: " + d.get("title") + " (runbook " + d.get("runbook") + ")";
-            case RUN_RESUMED -> "run resumed by " + d.get("by") + (d.containsKey("forced") ? ", forced past: " + d.get("forced") : "");
+            case RUN_STARTED -> "run started: " + e.data(EventData.RunStarted.class).title()
+                    + " (runbook " + e.data(EventData.RunStarted.class).runbook() + ")";
+            case RUN_RESUMED -> {
+                EventData.RunResumed r = e.data(EventData.RunResumed.class);
+                yield "run resumed by " + r.by() + (r.forced() != null ? ", forced past: " + r.forced() : "");
+            }
             case RUN_INTERRUPTED -> "run interrupted; it can be resumed";
             case RUN_FINISHED -> "run finished: all steps done";
             case STEP_CHECKING -> "checking " + s;
-            case CHECK_PASSED -> "  check " + (((Number) d.get("index")).intValue() + 1) + " passed: " + d.get("observed");
-            case CHECK_FAILED -> "  check " + (((Number) d.get("index")).intValue() + 1) + " FAILED: " + d.get("observed");
-            case STEP_BLOCKED -> "step " + s + " not started: precondition not met";
-            case STEP_CONFIRMED -> "step " + s + " confirmed by " + d.get("by");
-            case STEP_STARTED -> "> step " + s + " started (attempt " + d.get("attempt") + ")";
-            case STEP_EXTERNAL_ID -> null;
-            case STEP_ATTEMPT_FAILED -> "step " + s + " attempt " + d.get("attempt") + " failed: " + d.get("reason");
-            case STEP_SUCCEEDED -> "ok step " + s + " succeeded in " + Durations.format(Duration.ofMillis(
-                    ((Number) d.get("durationMs")).longValue())) + ": " + d.get("summary") + outputs(d.get("outputs"));
-            case STEP_FAILED -> "FAILED step " + s + ": " + d.get("reason");
-            case STEP_HALTED -> "HALTED step " + s + ": " + d.get("reason") + "\n         evidence: " + d.get("evidence");
-            case STEP_SKIPPED -> "step " + s + " skipped: " + d.get("reason");
-            case STEP_IN_DOUBT -> "step " + s + " is in doubt: " + d.get("reason");
+            case CHECK_PASSED -> "  check " + (e.data(EventData.CheckResult.class).index() + 1) + " passed: "
+                    + e.data(EventData.CheckResult.class).observed();
+            case CHECK_FAILED -> "  check " + (e.data(EventData.CheckResult.class).index() + 1) + " FAILED: "
+                    + e.data(EventData.CheckResult.class).observed();
+            case STEP_BLOCKED -> "step " + s + " not started: " + reason(d);
+            case STEP_CONFIRMED -> "step " + s + " confirmed by " + e.data(EventData.Confirmed.class).by();
+            case STEP_STARTED -> "> step " + s + " started (attempt " + e.data(EventData.StepStarted.class).attempt() + ")";
+            case STEP_EXTERNAL_ID, FINAL_ROLLBACK_EXTERNAL_ID -> null;
+            case STEP_ATTEMPT_FAILED -> "step " + s + " attempt " + e.data(EventData.AttemptFailed.class).attempt()
+                    + " failed: " + e.data(EventData.AttemptFailed.class).reason();
+            case STEP_SUCCEEDED -> {
+                EventData.Succeeded ok = e.data(EventData.Succeeded.class);
+                yield "ok step " + s + " succeeded in " + Durations.format(Duration.ofMillis(ok.durationMs())) + ": "
+                        + ok.summary() + outputs(ok.outputs());
+            }
+            case STEP_FAILED -> "FAILED step " + s + ": " + reason(d);
+            case STEP_HALTED -> "HALTED step " + s + ": " + e.data(EventData.Halted.class).reason()
+                    + "\n         evidence: " + e.data(EventData.Halted.class).evidence();
+            case STEP_SKIPPED -> "step " + s + " skipped: " + e.data(EventData.ByReason.class).reason();
+            case STEP_IN_DOUBT -> "step " + s + " is in doubt: " + reason(d);
             case STEP_RETRIED -> "step " + s + " will be retried";
-            case STEP_OVERRIDDEN -> "halt of step " + s + " overridden by " + d.get("by");
-            case STEP_MARKED_DONE -> "step " + s + " marked done by " + d.get("by");
-            case STEP_RESET -> "step " + s + " back to pending: " + d.get("reason");
-            case ROLLBACK_STARTED -> "rollback started: " + d.get("steps") + (((java.util.List<?>) d.get("withoutRollback")).isEmpty()
-                    ? "" : "; no rollback for " + d.get("withoutRollback"));
+            case STEP_OVERRIDDEN -> "halt of step " + s + " overridden by " + e.data(EventData.Overridden.class).by();
+            case STEP_MARKED_DONE -> "step " + s + " marked done by " + e.data(EventData.By.class).by();
+            case STEP_RESET -> "step " + s + " back to pending: " + reason(d);
+            case ROLLBACK_STARTED -> {
+                EventData.RollbackStarted r = e.data(EventData.RollbackStarted.class);
+                yield "rollback started: " + r.steps() + (r.withoutRollback().isEmpty() ? "" : "; no rollback for "
+                        + r.withoutRollback());
+            }
             case STEP_ROLLBACK_STARTED -> "< rolling back " + s;
             case STEP_ROLLBACK_SUCCEEDED -> "ok " + s + " rolled back";
-            case STEP_ROLLBACK_FAILED -> "FAILED rollback of " + s + ": " + d.get("reason");
-            case FINAL_ROLLBACK_STARTED -> "< runbook rollback action " + (((Number) d.get("index")).intValue() + 1);
-            case FINAL_ROLLBACK_SUCCEEDED -> "ok runbook rollback action " + (((Number) d.get("index")).intValue() + 1);
-            case FINAL_ROLLBACK_FAILED -> "FAILED runbook rollback action " + (((Number) d.get("index")).intValue() + 1)
-                    + ": " + d.get("reason");
+            case STEP_ROLLBACK_FAILED -> "FAILED rollback of " + s + ": " + reason(d);
+            case FINAL_ROLLBACK_STARTED -> "< runbook rollback action " + (e.data(EventData.RunbookAction.class).index() + 1);
+            case FINAL_ROLLBACK_SUCCEEDED -> "ok runbook rollback action " + (e.data(EventData.RunbookActionDone.class).index() + 1);
+            case FINAL_ROLLBACK_FAILED -> "FAILED runbook rollback action "
+                    + (e.data(EventData.RunbookActionFailed.class).index() + 1) + ": "
+                    + e.data(EventData.RunbookActionFailed.class).reason();
             case ROLLBACK_FINISHED -> "rollback finished";
-            case RUN_ABANDONED -> "run abandoned";
+            case RUN_ABANDONED -> "run abandoned: " + e.data(EventData.ByReason.class).reason();
         };
+    }
+
+    private static String reason(EventData d) {
+        return ((EventData.Reason) d).reason();
     }
 
     private static String outputs(Object outputs) {

@@ -6,6 +6,8 @@ import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.EventData;
+import dev.lockstep.runbook.ParamDef;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import java.nio.file.Path;
@@ -29,18 +31,29 @@ final class Reopen {
                 (runbook, snapshot) -> params(cli, runbook, snapshot, paramOptions), listener, command, force, allowSucceeded);
     }
 
-    /** Non-secret values as recorded when the run started; secrets again from their environment variable or file. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Non-secret values as recorded when the run started; secrets again from their environment
+     * variable or file, and so are values the journal has masked because they held a secret.
+     */
     private static Params params(Cli cli, Runbook runbook, RunSnapshot snapshot, ParamOptions options) {
-        Map<String, Object> recorded = (Map<String, Object>) snapshot.start().getOrDefault("params", Map.of());
-        List<Object> secrets = (List<Object>) snapshot.start().getOrDefault("secrets", List.of());
+        EventData.RunStarted start = snapshot.start();
+        List<String> masked = start.maskedParams() == null ? List.of() : start.maskedParams();
+        Map<String, Object> fromFile = options.fileValues();
         Map<String, String> values = new LinkedHashMap<>();
-        recorded.forEach((k, v) -> {
-            if (v != null && !secrets.contains(k) && runbook.params().containsKey(k)
+        start.params().forEach((k, v) -> {
+            if (v != null && !start.secrets().contains(k) && !masked.contains(k) && runbook.params().containsKey(k)
                     && !runbook.params().get(k).secret()) {
                 values.put(k, String.valueOf(v));
             }
         });
-        return Params.resolve(runbook, values, options.fileValues(), cli.env, ParamOptions::promptSecret);
+        for (String k : masked) {
+            ParamDef def = runbook.params().get(k);
+            if (def != null && !fromFile.containsKey(k) && (def.env() == null || !cli.env.containsKey(def.env()))) {
+                throw new LockstepException(ErrorCode.USAGE, "parameter " + k + " held a secret when run " + snapshot.runId()
+                        + " started, so the journal has it masked: give it again in --params-file"
+                        + (def.env() != null ? " or $" + def.env() : ""));
+            }
+        }
+        return cli.masking(Params.resolve(runbook, values, fromFile, cli.env, ParamOptions::promptSecret));
     }
 }

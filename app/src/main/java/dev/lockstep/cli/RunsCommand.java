@@ -1,9 +1,9 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.journal.Event;
-import dev.lockstep.journal.EventType;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -24,14 +24,19 @@ final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<RunSnapshot> runs = state.runs(root.cli).all();
+        List<Runs.Entry> runs = state.runs(root.cli).list();
         if (runs.isEmpty()) {
             root.cli.out.println("no runs in " + state.runs(root.cli).stateDir().root());
             return 0;
         }
         String format = "%-48s %-16s %-7s %-19s %s%n";
         root.cli.out.printf(format, "RUN", "STATUS", "STEPS", "STARTED", "LAST EVENT");
-        for (RunSnapshot s : runs) {
+        for (Runs.Entry entry : runs) {
+            RunSnapshot s = entry.snapshot();
+            if (s == null) {
+                root.cli.out.printf(format, entry.runId(), "damaged", "", "", entry.damage());
+                continue;
+            }
             long done = s.steps().values().stream().filter(r -> r.state() == StepState.SUCCEEDED || r.state() == StepState.SKIPPED).count();
             String status = s.status().label() + (driverAlive(s) ? " (active)" : "");
             Event last = s.events().get(s.events().size() - 1);
@@ -43,11 +48,8 @@ final class RunsCommand implements Callable<Integer> {
 
     /** Whether the process that last started or resumed the run still exists (on this host). */
     static boolean driverAlive(RunSnapshot s) {
-        Object pid = null;
-        for (Event e : s.events()) {
-            if (e.type() == EventType.RUN_STARTED || e.type() == EventType.RUN_RESUMED) pid = e.data().get("pid");
-        }
-        return !s.status().isFinished() && pid instanceof Number n && n.longValue() != ProcessHandle.current().pid()
-                && ProcessHandle.of(n.longValue()).map(ProcessHandle::isAlive).orElse(false);
+        long pid = s.driverPid();
+        return !s.status().isFinished() && pid != ProcessHandle.current().pid()
+                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 }

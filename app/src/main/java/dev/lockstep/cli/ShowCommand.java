@@ -28,9 +28,9 @@ final class ShowCommand implements Callable<Integer> {
         RunSnapshot s = runs.read(runId);
         PrintStream out = root.cli.out;
         runs.warnings(runId).forEach(w -> root.cli.err.println("warning: " + w));
-        out.println("Run " + s.runId() + ": " + s.start().get("title") + " — " + s.status().label());
-        out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().get("checksum") + ")");
-        out.println("Started " + RunsCommand.WHEN.format(s.startedAt()) + " by " + s.start().get("by"));
+        out.println("Run " + s.runId() + ": " + s.start().title() + " — " + s.status().label());
+        out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
+        out.println("Started " + RunsCommand.WHEN.format(s.startedAt()) + " by " + s.start().by());
         out.println();
         out.println("Steps:");
         for (RunSnapshot.StepRecord r : s.steps().values()) {
@@ -42,7 +42,7 @@ final class ShowCommand implements Callable<Integer> {
         out.println("Timeline:");
         for (Event e : s.events()) {
             out.printf("  %s  %-24s %-12s %s%n", RunsCommand.WHEN.format(e.time()), e.type().name().toLowerCase(),
-                    e.step() == null ? "" : e.step(), brief(e.data()));
+                    e.step() == null ? "" : e.step(), brief(e.fields()));
         }
         return 0;
     }

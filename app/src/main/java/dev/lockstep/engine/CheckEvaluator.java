@@ -3,36 +3,23 @@ package dev.lockstep.engine;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
 import dev.lockstep.runbook.Check;
-import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
-import dev.lockstep.step.StepTypes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Runs a check's action and compares its result with {@code expect}. Shared by the engine and dry-run. */
+/** Runs a check's action through the {@link Binder} and compares its result with {@code expect}. Shared by the engine and dry-run. */
 final class CheckEvaluator {
-    private final StepTypes types;
-    private final RunbookLoader loader;
+    private final Binder binder;
 
-    CheckEvaluator(StepTypes types, RunbookLoader loader) {
-        this.types = types;
-        this.loader = loader;
+    CheckEvaluator(Binder binder) {
+        this.binder = binder;
     }
 
-    /** Binds an action's resolved {@code with} to its type's configuration record. */
-    Record bind(StepType<?> type, Value.Mapping resolvedWith) {
-        return loader.bindAtRuntime(type.configType(), resolvedWith);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
     StepContext.CheckOutcome evaluate(Check check, Scope scope, StepContext ctx) throws Exception {
-        StepType type = types.get(check.action().uses());
-        Value.Mapping with = (Value.Mapping) Resolver.resolve(check.action().with(), scope);
-        StepResult result = type.execute(bind(type, with), ctx);
+        StepResult result = binder.bind(check.action(), scope).execute(ctx);
         if (check.expect() == null) {
             return new StepContext.CheckOutcome(result.ok(), result.summary());
         }

@@ -1,7 +1,5 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.journal.Event;
-import dev.lockstep.journal.EventType;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
 import java.util.ArrayList;
@@ -18,9 +16,8 @@ import java.util.Set;
 final class Drift {
     private Drift() {}
 
-    @SuppressWarnings("unchecked")
     static List<String> changes(RunSnapshot snapshot, Runbook runbook) {
-        Map<String, Object> recorded = latestDefinitions(snapshot);
+        Map<String, Map<String, String>> recorded = snapshot.definitions();
         List<String> changes = new ArrayList<>();
         for (RunSnapshot.StepRecord r : snapshot.steps().values()) {
             if (r.state() == StepState.PENDING) continue;
@@ -29,7 +26,7 @@ final class Drift {
                 changes.add("step " + r.id() + " (" + r.state().label() + ") was removed");
                 continue;
             }
-            Map<String, Object> before = (Map<String, Object>) recorded.getOrDefault(r.id(), Map.of());
+            Map<String, String> before = recorded.getOrDefault(r.id(), Map.of());
             Map<String, String> after = now.get().fieldDigests();
             Set<String> keys = new LinkedHashSet<>(before.keySet());
             keys.addAll(after.keySet());
@@ -44,15 +41,4 @@ final class Drift {
         return changes;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> latestDefinitions(RunSnapshot snapshot) {
-        Map<String, Object> defs = Map.of();
-        for (Event e : snapshot.events()) {
-            if ((e.type() == EventType.RUN_STARTED || e.type() == EventType.RUN_RESUMED)
-                    && e.data().get("definitions") instanceof Map<?, ?> m) {
-                defs = (Map<String, Object>) m;
-            }
-        }
-        return defs;
-    }
 }

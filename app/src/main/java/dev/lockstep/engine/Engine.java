@@ -4,7 +4,9 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.Durations;
@@ -15,7 +17,6 @@ import dev.lockstep.step.Reconciliation;
 import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Engine {
     private final Run run;
-    private final StepTypes types;
+    private final Binder binder;
     private final CheckEvaluator evaluator;
     private final Operator operator;
     private final Map<String, String> env;
@@ -44,8 +45,8 @@ public final class Engine {
 
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings settings) {
         this.run = run;
-        this.types = types;
-        this.evaluator = new CheckEvaluator(types, loader);
+        this.binder = new Binder(types, loader);
+        this.evaluator = new CheckEvaluator(binder);
         this.operator = operator;
         this.settings = settings.withDefaults(run.runbook().aws().settings());
         this.env = settings.env();
@@ -76,15 +77,22 @@ public final class Engine {
     public Outcome step() {
         return drive(() -> {
             if (interrupted) return interruptedOutcome(null);
+            switch (run.snapshot().phase()) {
+                case SUCCEEDED:
+                    return Outcome.success("run " + run.id() + " succeeded");
+                case ROLLING_BACK:
+                    return new Outcome(ErrorCode.NEEDS_OPERATOR, "run " + run.id()
+                            + " is being rolled back; continue with lockstep rollback " + run.id());
+                default:
+                    break;
+            }
             StepDef next = nextStep();
             if (next != null) {
                 Outcome o = advance(next);
                 if (o != null) return o;
                 if (nextStep() != null) return null;
             }
-            if (run.snapshot().status() != RunStatus.SUCCEEDED) {
-                run.append(EventType.RUN_FINISHED, null, Map.of("by", operator.name()));
-            }
+            run.append(EventType.RUN_FINISHED, null, new EventData.By(operator.name()));
             return Outcome.success("run " + run.id() + " succeeded");
         });
     }
@@ -110,19 +118,13 @@ public final class Engine {
     }
 
     /** What a step will do, resolved with what is known now; placeholders for outputs not produced yet. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public List<String> preview(StepDef step) {
-        StepType type = types.get(step.action().uses());
         try {
             Scope scope;
             synchronized (run) {
-                scope = Scope.of(run.params().values(), run.snapshot().outputsByStep(), env).withPlaceholders();
+                scope = scope().withPlaceholders();
             }
-            ActionResolver.Resolved r = ActionResolver.resolve(step.action().with(), type, scope);
-            List<String> lines = new ArrayList<>();
-            r.env().forEach((k, v) -> lines.add("env " + k + "=" + v));
-            lines.addAll(type.plan(evaluator.bind(type, r.with())));
-            return lines.stream().map(run.redactor()::redact).toList();
+            return binder.bind(step.action(), scope).plan().stream().map(run.redactor()::redact).toList();
         } catch (RuntimeException e) {
             return List.of("(not resolvable yet: " + run.redactor().redact(message(e)) + ")");
         }
@@ -155,7 +157,7 @@ public final class Engine {
                         + ". Retry it (lockstep resume --retry " + step.id() + "), override the halt (lockstep resume --override "
                         + step.id() + "=" + step.id() + "), or roll back (lockstep rollback " + run.id() + ")");
             }
-            case FAILED -> run.append(EventType.STEP_RETRIED, step.id(), Map.of("by", operator.name()));
+            case FAILED -> run.append(EventType.STEP_RETRIED, step.id(), new EventData.By(operator.name()));
             case IN_DOUBT -> {
                 return inDoubt(step, r);
             }
@@ -165,9 +167,17 @@ public final class Engine {
             }
             default -> { }
         }
+        Bound bound;
+        try {
+            bound = binder.bind(step.action(), scope());
+        } catch (RuntimeException e) {
+            String reason = "its values cannot be resolved: " + message(e);
+            run.append(EventType.STEP_BLOCKED, step.id(), new EventData.Reason(reason));
+            return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " did not start: " + reason);
+        }
         Outcome gate = checkAndConfirm(step);
         if (gate != null) return gate;
-        return execute(step);
+        return execute(step, bound);
     }
 
     private Outcome inDoubt(StepDef step, RunSnapshot.StepRecord r) {
@@ -177,8 +187,7 @@ public final class Engine {
                     + "process is still running (pid " + stillRunning.stream().map(String::valueOf)
                     .reduce((a, b) -> a + ", " + b).orElse("") + "): wait for it to end, or stop it, then resume");
         }
-        StepType<?> type = types.get(step.action().uses());
-        Reconciliation rec = reconcile(type, step, r.externalIds());
+        Reconciliation rec = reconcile(step, r.externalIds());
         Operator.InDoubtChoice choice = rec == Reconciliation.RERUN ? Operator.InDoubtChoice.RERUN
                 : operator.inDoubt(step, inDoubtDetail(r));
         if (choice == null) {
@@ -188,25 +197,30 @@ public final class Engine {
         }
         switch (choice) {
             case MARK_DONE -> {
-                run.append(EventType.STEP_MARKED_DONE, step.id(), Map.of("by", operator.name()));
+                run.append(EventType.STEP_MARKED_DONE, step.id(), new EventData.By(operator.name()));
                 return null;
             }
             case SKIP -> {
-                run.append(EventType.STEP_SKIPPED, step.id(), Map.of("by", operator.name(),
-                        "reason", "in-doubt step skipped on resume"));
+                run.append(EventType.STEP_SKIPPED, step.id(), new EventData.ByReason(operator.name(),
+                        "in-doubt step skipped on resume"));
                 return null;
             }
             default -> {
-                return execute(step);
+                Bound bound;
+                try {
+                    bound = binder.bind(step.action(), scope());
+                } catch (RuntimeException e) {
+                    return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " cannot run again: its values "
+                            + "cannot be resolved: " + message(e));
+                }
+                return execute(step, bound);
             }
         }
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Reconciliation reconcile(StepType type, StepDef step, Map<String, String> externalIds) {
+    private Reconciliation reconcile(StepDef step, Map<String, String> externalIds) {
         try {
-            ActionResolver.Resolved a = ActionResolver.resolve(step.action().with(), type, scope());
-            return type.reconcile(evaluator.bind(type, a.with()), externalIds, step.idempotent());
+            return binder.bind(step.action(), scope()).reconcile(externalIds, step.idempotent());
         } catch (RuntimeException e) {
             return step.idempotent() ? Reconciliation.RERUN : Reconciliation.ASK_OPERATOR;
         }
@@ -221,21 +235,18 @@ public final class Engine {
     private Outcome checkAndConfirm(StepDef step) {
         Scope scope = scope();
         if (!step.checks().isEmpty()) {
-            run.append(EventType.STEP_CHECKING, step.id(), Map.of());
+            run.append(EventType.STEP_CHECKING, step.id(), new EventData.Nothing());
             List<String> failed = new ArrayList<>();
             for (int i = 0; i < step.checks().size(); i++) {
                 Check c = step.checks().get(i);
                 StepContext.CheckOutcome o = evaluate(c, scope, step);
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("index", i);
-                data.put("check", c.action().uses());
-                data.put("observed", o.observed());
-                run.append(o.holds() ? EventType.CHECK_PASSED : EventType.CHECK_FAILED, step.id(), data);
+                run.append(o.holds() ? EventType.CHECK_PASSED : EventType.CHECK_FAILED, step.id(),
+                        new EventData.CheckResult(i, c.action().uses(), o.observed()));
                 if (!o.holds()) failed.add("check " + (i + 1) + " (" + c.action().uses() + "): " + o.observed());
             }
             if (!failed.isEmpty()) {
                 String reason = String.join("; ", failed);
-                run.append(EventType.STEP_BLOCKED, step.id(), Map.of("reason", reason));
+                run.append(EventType.STEP_BLOCKED, step.id(), new EventData.Reason(reason));
                 return new Outcome(ErrorCode.PRECONDITION_NOT_MET, "step " + step.id() + " did not start: " + reason);
             }
         }
@@ -258,20 +269,20 @@ public final class Engine {
             given = operator.confirm("Run step " + step.id() + " (" + step.displayTitle() + ")?");
             if (!given) return blockOnConfirm(step, "needs confirmation (--yes)");
         }
-        run.append(EventType.STEP_CONFIRMED, step.id(), Map.of("by", operator.name(), "typed", typed));
+        run.append(EventType.STEP_CONFIRMED, step.id(), new EventData.Confirmed(operator.name(), typed));
         return null;
     }
 
     private Outcome blockOnConfirm(StepDef step, String why) {
         if (run.snapshot().step(step.id()).state() == StepState.CHECKING) {
-            run.append(EventType.STEP_RESET, step.id(), Map.of("reason", "confirmation not given"));
+            run.append(EventType.STEP_RESET, step.id(), new EventData.Reason("confirmation not given"));
         }
         if (interrupted) return interruptedOutcome(null);
         return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " " + why);
     }
 
     StepContext.CheckOutcome evaluate(Check c, Scope scope, StepDef step) {
-        StepRun ctx = context(step, "[check] ", StepDef.LogPatterns.NONE, scope, true);
+        StepRun ctx = context(step, "[check] ", StepDef.LogPatterns.NONE, scope, Map.of(), NO_IDS, log(step));
         try {
             return evaluator.evaluate(c, scope, ctx);
         } catch (Exception e) {
@@ -281,48 +292,26 @@ public final class Engine {
         }
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Outcome execute(StepDef step) {
-        StepType type = types.get(step.action().uses());
+    private Outcome execute(StepDef step, Bound bound) {
         Scope scope = scope();
-        Record config;
-        ActionResolver.Resolved resolved;
-        List<String> plan;
-        try {
-            resolved = ActionResolver.resolve(step.action().with(), type, scope);
-            config = evaluator.bind(type, resolved.with());
-            plan = type.plan(config);
-        } catch (RuntimeException e) {
-            run.append(EventType.STEP_STARTED, step.id(), Map.of("attempt", 1));
-            return fail(step, "cannot resolve the step: " + message(e));
-        }
-        Map<String, Object> start = new LinkedHashMap<>();
-        start.put("attempt", run.snapshot().step(step.id()).attempts() + 1);
-        start.put("plan", plan);
-        if (!resolved.env().isEmpty()) start.put("env", new ArrayList<>(resolved.env().keySet()));
-        run.append(EventType.STEP_STARTED, step.id(), start);
+        List<String> plan = bound.plan();
+        run.append(EventType.STEP_STARTED, step.id(), new EventData.StepStarted(
+                run.snapshot().step(step.id()).attempts() + 1, plan, new ArrayList<>(bound.env().keySet())));
         long began = System.nanoTime();
         Duration timeout = step.timeout();
         for (int attempt = 1; ; attempt++) {
-            StepRun ctx = context(step, "", step.logs(), scope, false);
-            ctx.env().putAll(resolved.env());
-            Attempt a = attempt(ctx, () -> type.execute(config, ctx), timeout);
+            StepRun ctx = forwardContext(step, "", step.logs(), scope);
+            Attempt a = attempt(ctx, () -> bound.execute(ctx), timeout);
             ctx.close();
             if (a.interrupted) return interruptedOutcome(step.id());
             if (ctx.haltLine() != null) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("reason", ctx.haltReason());
-                data.put("evidence", ctx.haltLine());
-                run.append(EventType.STEP_HALTED, step.id(), data);
+                run.append(EventType.STEP_HALTED, step.id(), new EventData.Halted(ctx.haltReason(), ctx.haltLine(), null));
                 return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + ctx.haltReason() + ": "
                         + ctx.haltLine());
             }
             if (a.result != null && a.result.halts()) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("reason", a.result.summary());
-                data.put("evidence", a.result.haltEvidence());
-                data.put("result", a.result.data());
-                run.append(EventType.STEP_HALTED, step.id(), data);
+                run.append(EventType.STEP_HALTED, step.id(), new EventData.Halted(a.result.summary(),
+                        a.result.haltEvidence(), a.result.data()));
                 return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + run.redactor().redact(a.result.summary()));
             }
             if (ctx.untilLine() != null) {
@@ -332,7 +321,7 @@ public final class Engine {
             if (a.result != null && a.result.ok()) return succeed(step, scope, a.result, began);
             String reason = a.failure();
             if (attempt >= step.retry().attempts()) return fail(step, reason);
-            run.append(EventType.STEP_ATTEMPT_FAILED, step.id(), Map.of("attempt", attempt, "reason", reason));
+            run.append(EventType.STEP_ATTEMPT_FAILED, step.id(), new EventData.AttemptFailed(attempt, reason));
             run.listener().notice("step " + step.id() + " attempt " + attempt + " failed (" + reason + "); retrying in "
                     + Durations.format(step.retry().delay()));
             try {
@@ -356,31 +345,27 @@ public final class Engine {
                         + message(e));
             }
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("summary", result.summary());
-        data.put("outputs", outputs);
-        data.put("durationMs", (System.nanoTime() - began) / 1_000_000);
-        run.append(EventType.STEP_SUCCEEDED, step.id(), data);
+        run.succeed(step.id(), result.summary(), outputs, (System.nanoTime() - began) / 1_000_000);
         return null;
     }
 
     private Outcome fail(StepDef step, String reason) {
-        run.append(EventType.STEP_FAILED, step.id(), Map.of("reason", reason));
+        run.append(EventType.STEP_FAILED, step.id(), new EventData.Reason(reason));
         return new Outcome(ErrorCode.STEP_FAILED, "step " + step.id() + " failed: " + run.redactor().redact(reason));
     }
 
     private Outcome interruptedOutcome(String stepInFlight) {
         if (stepInFlight != null) {
-            run.append(EventType.STEP_IN_DOUBT, stepInFlight, Map.of("reason", "interrupted while running"));
+            run.append(EventType.STEP_IN_DOUBT, stepInFlight, new EventData.Reason("interrupted while running"));
         }
-        run.append(EventType.RUN_INTERRUPTED, null, Map.of("by", operator.name()));
+        run.append(EventType.RUN_INTERRUPTED, null, new EventData.By(operator.name()));
         return new Outcome(ErrorCode.INTERRUPTED, "interrupted; continue with lockstep resume " + run.id());
     }
 
     /** Operator commands, as the CLI flags and the TUI send them. */
     public void retry(String stepId) {
-        requireState(stepId, StepState.FAILED, StepState.HALTED);
-        run.append(EventType.STEP_RETRIED, stepId, Map.of("by", operator.name()));
+        if (!run.hasWithheldOutputs(stepId)) requireState(stepId, StepState.FAILED, StepState.HALTED);
+        run.append(EventType.STEP_RETRIED, stepId, new EventData.By(operator.name()));
     }
 
     /** Accepts a halted step as succeeded; the operator must type the step id. */
@@ -390,7 +375,7 @@ public final class Engine {
             throw new LockstepException(ErrorCode.USAGE, "to override the halt of step " + stepId
                     + ", type its id exactly (--override " + stepId + "=" + stepId + ")");
         }
-        run.append(EventType.STEP_OVERRIDDEN, stepId, Map.of("by", operator.name(), "typed", typed));
+        run.append(EventType.STEP_OVERRIDDEN, stepId, new EventData.Overridden(operator.name(), typed));
     }
 
     public void skip(String stepId, String reason) {
@@ -398,7 +383,7 @@ public final class Engine {
         if (reason == null || reason.isBlank()) {
             throw new LockstepException(ErrorCode.USAGE, "skipping step " + stepId + " needs a reason (--reason TEXT)");
         }
-        run.append(EventType.STEP_SKIPPED, stepId, Map.of("by", operator.name(), "reason", reason));
+        run.append(EventType.STEP_SKIPPED, stepId, new EventData.ByReason(operator.name(), reason));
     }
 
     private void requireState(String stepId, StepState... allowed) {
@@ -430,12 +415,10 @@ public final class Engine {
     public record RollbackPlan(List<StepDef> steps, List<StepDef> withoutRollback, List<Action> runbookRollback) {}
 
     /** Whether the step can be undone: a rollback in the runbook, or its type's built-in undo. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public boolean hasRollback(StepDef s) {
         if (s.rollback() != null) return true;
-        StepType type = types.get(s.action().uses());
         try {
-            return type.hasRollback(evaluator.bind(type, ActionResolver.resolve(s.action().with(), type, scope()).with()));
+            return binder.bind(s.action(), scope()).hasRollback();
         } catch (RuntimeException e) {
             return false;
         }
@@ -449,11 +432,9 @@ public final class Engine {
     private Outcome rollBack() {
         RollbackPlan plan = rollbackPlan();
         if (!run.snapshot().rollbackStarted()) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("by", operator.name());
-            data.put("steps", plan.steps().stream().map(StepDef::id).toList());
-            data.put("withoutRollback", plan.withoutRollback().stream().map(StepDef::id).toList());
-            run.append(EventType.ROLLBACK_STARTED, null, data);
+            run.append(EventType.ROLLBACK_STARTED, null, new EventData.RollbackStarted(operator.name(),
+                    plan.steps().stream().map(StepDef::id).toList(), plan.withoutRollback().stream().map(StepDef::id).toList(),
+                    plan.runbookRollback().size()));
         }
         for (StepDef step : plan.steps()) {
             if (interrupted) return interruptedOutcome(null);
@@ -466,95 +447,114 @@ public final class Engine {
                             + step.id() + " or --mark-done " + step.id());
                 }
                 if (c == Operator.InDoubtChoice.MARK_DONE) {
-                    run.append(EventType.STEP_MARKED_DONE, step.id(), Map.of("by", operator.name()));
+                    run.append(EventType.STEP_MARKED_DONE, step.id(), new EventData.By(operator.name()));
                     continue;
                 }
             }
-            run.append(EventType.STEP_ROLLBACK_STARTED, step.id(), Map.of());
+            run.append(EventType.STEP_ROLLBACK_STARTED, step.id(), new EventData.Nothing());
             Attempt a = undo(step);
             if (a.interrupted) return interruptedOutcome(null);
             if (a.result == null || !a.result.ok()) {
-                run.append(EventType.STEP_ROLLBACK_FAILED, step.id(), Map.of("reason", a.failure()));
+                run.append(EventType.STEP_ROLLBACK_FAILED, step.id(), new EventData.Reason(a.failure()));
                 return new Outcome(ErrorCode.STEP_FAILED, "rollback of step " + step.id() + " failed: "
                         + run.redactor().redact(a.failure()) + "; fix it and run lockstep rollback " + run.id() + " again");
             }
-            run.append(EventType.STEP_ROLLBACK_SUCCEEDED, step.id(), Map.of("summary", a.result.summary()));
+            run.append(EventType.STEP_ROLLBACK_SUCCEEDED, step.id(), new EventData.Summary(a.result.summary()));
         }
         List<Action> last = run.runbook().rollback();
         for (int i = 0; i < last.size(); i++) {
             if ("succeeded".equals(run.snapshot().finalRollback().get(i))) continue;
-            run.append(EventType.FINAL_ROLLBACK_STARTED, null, Map.of("index", i, "uses", last.get(i).uses()));
-            Attempt a = action(ROLLBACK_STEP, last.get(i), "[rollback " + (i + 1) + "] ", false);
+            run.append(EventType.FINAL_ROLLBACK_STARTED, null, new EventData.RunbookAction(i, last.get(i).uses()));
+            Attempt a = runbookRollback(i, last.get(i));
             if (a.interrupted) return interruptedOutcome(null);
             if (a.result == null || !a.result.ok()) {
-                run.append(EventType.FINAL_ROLLBACK_FAILED, null, Map.of("index", i, "reason", a.failure()));
+                run.append(EventType.FINAL_ROLLBACK_FAILED, null, new EventData.RunbookActionFailed(i, a.failure()));
                 return new Outcome(ErrorCode.STEP_FAILED, "runbook rollback action " + (i + 1) + " failed: "
                         + run.redactor().redact(a.failure()));
             }
-            run.append(EventType.FINAL_ROLLBACK_SUCCEEDED, null, Map.of("index", i));
+            run.append(EventType.FINAL_ROLLBACK_SUCCEEDED, null, new EventData.RunbookActionDone(i));
         }
-        run.append(EventType.ROLLBACK_FINISHED, null, Map.of("by", operator.name()));
+        run.append(EventType.ROLLBACK_FINISHED, null, new EventData.By(operator.name()));
         return Outcome.success("run " + run.id() + " rolled back");
     }
 
     /** Where the external ids of a runbook-written rollback action are kept, apart from its step's. */
     private static final String ROLLBACK_IDS = "rollback:";
+    private static final ExternalIds NO_IDS = (k, v) -> { };
 
-    /** Stands in for "the runbook" when a runbook-level rollback action needs a step for its log and context. */
-    private static final StepDef ROLLBACK_STEP = new StepDef("rollback", "runbook rollback", null, null, List.of(),
-            Map.of(), null, null, null, StepDef.Retry.NONE, false, StepDef.LogPatterns.NONE, null, Map.of());
-
+    /**
+     * Undoes a step: the rollback the runbook wrote (other work than the step, so its external
+     * ids live under "rollback:"), or its type's built-in undo (which re-attaches to the step's own).
+     */
     private Attempt undo(StepDef step) {
-        return step.rollback() != null
-                ? action(step, step.rollback(), "[rollback] ", false)
-                : action(step, step.action(), "[rollback] ", true);
+        Scope scope = scope();
+        boolean builtIn = step.rollback() == null;
+        Map<String, String> ids = stepIds(step, builtIn ? "" : ROLLBACK_IDS);
+        String space = builtIn ? "" : ROLLBACK_IDS;
+        StepRun ctx = context(step, "[rollback] ", StepDef.LogPatterns.NONE, scope, ids,
+                (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), new EventData.ExternalId(space + k, v)), log(step));
+        return once(ctx, () -> {
+            Bound bound = binder.bind(builtIn ? step.action() : step.rollback(), scope);
+            return builtIn ? bound.rollback(ctx) : bound.execute(ctx);
+        }, step.timeout());
     }
 
-    /** Runs an action once, with no patterns and the step's timeout: a rollback, or its type's built-in undo. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Attempt action(StepDef step, Action action, String prefix, boolean builtInUndo) {
-        StepType type = types.get(action.uses());
+    /**
+     * One action of the runbook-level rollback. It is nobody's step: its identity is its
+     * index, its external ids and log are its own, whatever the runbook's steps are called.
+     */
+    private Attempt runbookRollback(int index, Action action) {
         Scope scope = scope();
-        StepRun ctx = context(step, prefix, StepDef.LogPatterns.NONE, scope, false, builtInUndo ? "" : ROLLBACK_IDS);
+        StepDef subject = new StepDef(StateDir.RUNBOOK_ROLLBACK_LOG + "-" + (index + 1), "runbook rollback action " + (index + 1),
+                null, action, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, StepDef.LogPatterns.NONE,
+                action.position(), Map.of());
+        StepRun ctx = context(subject, "[rollback " + (index + 1) + "] ", StepDef.LogPatterns.NONE, scope,
+                run.snapshot().finalRollbackIds(index),
+                (k, v) -> run.append(EventType.FINAL_ROLLBACK_EXTERNAL_ID, null, new EventData.RunbookActionExternalId(index, k, v)),
+                run.stateDir().stepLog(run.id(), StateDir.RUNBOOK_ROLLBACK_LOG));
+        return once(ctx, () -> binder.bind(action, scope).execute(ctx), null);
+    }
+
+    /** Runs a rollback body once, with no patterns; a failure to resolve it fails it like any other. */
+    private Attempt once(StepRun ctx, Body body, Duration timeout) {
         try {
-            ActionResolver.Resolved a = ActionResolver.resolve(action.with(), type, scope);
-            ctx.env().putAll(a.env());
-            Record config = evaluator.bind(type, a.with());
-            return attempt(ctx, () -> builtInUndo ? type.rollback(config, ctx) : type.execute(config, ctx), step.timeout());
-        } catch (RuntimeException e) {
-            return Attempt.failed(message(e));
+            return attempt(ctx, body, timeout);
         } finally {
             ctx.close();
         }
     }
 
-    private StepRun context(StepDef step, String prefix, StepDef.LogPatterns patterns, Scope scope, boolean forCheck) {
-        return context(step, prefix, patterns, scope, forCheck, "");
+    private StepRun forwardContext(StepDef step, String prefix, StepDef.LogPatterns patterns, Scope scope) {
+        return context(step, prefix, patterns, scope, stepIds(step, ""),
+                (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), new EventData.ExternalId(k, v)), log(step));
     }
 
-    /**
-     * A context for running something on behalf of a step. {@code idSpace} keeps external
-     * ids apart: a rollback action written in the runbook is other work than the step it
-     * undoes (its change set is not the step's), so its ids live under "rollback:".
-     */
-    private StepRun context(StepDef step, String prefix, StepDef.LogPatterns patterns, Scope scope, boolean forCheck,
-                            String idSpace) {
-        RunSnapshot.StepRecord r = run.snapshot().step(step.id());
+    /** The step's external ids in one id space: its own (""), or its runbook-written rollback's ("rollback:"). */
+    private Map<String, String> stepIds(StepDef step, String space) {
         Map<String, String> ids = new LinkedHashMap<>();
-        if (r != null) {
-            r.externalIds().forEach((k, v) -> {
-                if (idSpace.isEmpty() ? !k.startsWith(ROLLBACK_IDS) : k.startsWith(idSpace)) ids.put(k.substring(idSpace.length()), v);
-            });
-        }
-        StepRun.ExternalIdSink sink = forCheck || r == null
-                ? (k, v) -> { }
-                : (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), Map.of("key", idSpace + k, "value", v));
+        run.snapshot().step(step.id()).externalIds().forEach((k, v) -> {
+            if (space.isEmpty() ? !k.startsWith(ROLLBACK_IDS) : k.startsWith(space)) ids.put(k.substring(space.length()), v);
+        });
+        return ids;
+    }
+
+    private java.nio.file.Path log(StepDef step) {
+        return run.stateDir().stepLog(run.id(), step.id());
+    }
+
+    /** A context for running something on behalf of a step, a check or the runbook's rollback. */
+    private StepRun context(StepDef subject, String prefix, StepDef.LogPatterns patterns, Scope scope,
+                            Map<String, String> ids, ExternalIds sink, java.nio.file.Path logFile) {
         Map<String, String> stepEnv = new LinkedHashMap<>();
         stepEnv.put(Orphans.RUN_ID, run.id());
-        stepEnv.put(Orphans.STEP_ID, step.id());
-        return new StepRun(step, prefix, run.runbook().file().getParent(), settings, stepEnv, run.redactor(),
-                run.listener(), run.stateDir().stepLog(run.id(), step.id()), patterns, ids, sink, this::evaluate,
-                scope, operator);
+        stepEnv.put(Orphans.STEP_ID, subject.id());
+        return new StepRun(subject, prefix, run.runbook().file().getParent(), settings, stepEnv, run.redactor(),
+                run.listener(), run.stateDir().checked(logFile), patterns, ids, sink::record, this::evaluate, scope, operator);
+    }
+
+    /** Journals an external id as a step, or the runbook rollback, reports it. */
+    private interface ExternalIds {
+        void record(String key, String value);
     }
 
     /** Evaluates checks for a step; the engine's own {@link #evaluate}, given to contexts (wait uses it). */
@@ -563,7 +563,7 @@ public final class Engine {
     }
 
     private Scope scope() {
-        return Scope.of(run.params().values(), run.snapshot().outputsByStep(), env);
+        return Scope.of(run.params().values(), run.outputs(), env);
     }
 
     /** Runs a body on a worker thread so that timeouts, halts and Ctrl-C can stop it. */

@@ -11,7 +11,6 @@ import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
 import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,13 +24,13 @@ import java.util.Map;
  * and describes the rest. It opens no journal, takes no lock and writes no file.
  */
 public final class Planner {
-    private final StepTypes types;
+    private final Binder binder;
     private final CheckEvaluator evaluator;
     private final Settings settings;
 
     public Planner(StepTypes types, RunbookLoader loader, Settings settings) {
-        this.types = types;
-        this.evaluator = new CheckEvaluator(types, loader);
+        this.binder = new Binder(types, loader);
+        this.evaluator = new CheckEvaluator(binder);
         this.settings = settings;
     }
 
@@ -79,7 +78,6 @@ public final class Planner {
         return new Plan(steps, rollback, without);
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private List<String> actions(Action action, Scope scope, Redactor redactor) {
         return actions(action, scope, redactor, null);
     }
@@ -89,15 +87,11 @@ public final class Planner {
      * step type's preview may ask the real systems (a CloudFormation change set).
      */
     private List<String> actions(Action action, Scope scope, Redactor redactor, StepRun previewContext) {
-        StepType type = types.get(action.uses());
         Scope dry = scope.withPlaceholders();
         try {
-            ActionResolver.Resolved r = ActionResolver.resolve(action.with(), type, dry);
-            List<String> lines = new ArrayList<>();
-            r.env().forEach((k, v) -> lines.add("env " + k + "=" + v));
-            Record config = evaluator.bind(type, r.with());
-            lines.addAll(previewContext != null && dry.placeholdersUsed().isEmpty()
-                    ? type.preview(config, previewContext) : type.plan(config));
+            Bound bound = binder.bind(action, dry);
+            List<String> lines = previewContext != null && dry.placeholdersUsed().isEmpty()
+                    ? bound.preview(previewContext) : bound.plan();
             return lines.stream().map(redactor::redact).toList();
         } catch (Exception e) {
             return List.of("(not resolvable before the run: " + redactor.redact(String.valueOf(e.getMessage())) + ")");
@@ -108,25 +102,21 @@ public final class Planner {
         return action.uses() + ": " + String.join(" | ", actions(action, scope, redactor));
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private String builtInRollback(StepDef step, Scope scope) {
-        StepType type = types.get(step.action().uses());
         try {
-            Record config = evaluator.bind(type, ActionResolver.resolve(step.action().with(), type, scope).with());
-            return type.hasRollback(config) ? step.action().uses() + " (built-in undo)" : null;
+            return binder.bind(step.action(), scope.withPlaceholders()).hasRollback()
+                    ? step.action().uses() + " (built-in undo)" : null;
         } catch (RuntimeException e) {
             return null;
         }
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private CheckPlan check(Check c, StepDef step, Path dir, Settings settings, Scope scope, Redactor redactor) {
         String description = c.action().uses() + (c.expect() != null ? " expect " + c.expect().plain() : "");
-        StepType type = types.get(c.action().uses());
         Scope dry = scope.withPlaceholders();
-        Record config;
+        Bound bound;
         try {
-            config = evaluator.bind(type, ActionResolver.resolve(c.action().with(), type, dry).with());
+            bound = binder.bind(c.action(), dry);
         } catch (RuntimeException e) {
             return new CheckPlan(description, CheckStatus.NOT_RUN, redactor.redact(
                     dry.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
@@ -135,7 +125,7 @@ public final class Planner {
         if (!dry.placeholdersUsed().isEmpty()) {
             return new CheckPlan(description, CheckStatus.NOT_RUN, "depends on " + String.join(", ", dry.placeholdersUsed()));
         }
-        if (!c.readOnly() && !type.readOnly(config)) {
+        if (!c.readOnly() && !bound.readOnly()) {
             return new CheckPlan(description, CheckStatus.NOT_RUN, "not read-only (mark it readOnly: true to run it in plan)");
         }
         RunListener quiet = new RunListener() { };

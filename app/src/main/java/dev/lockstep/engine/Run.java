@@ -1,6 +1,8 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.expr.Scope;
 import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Journal;
 import dev.lockstep.journal.RunLock;
@@ -8,12 +10,18 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.secret.Redactor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * An open run: its runbook, parameters, journal and replayed state, held under the
- * runbook's lock. All changes go through {@link #append}, which journals first and
- * only then updates the in-memory state and tells the listeners.
+ * runbook's lock and the journal's own. All changes go through {@link #append}, which
+ * checks the run and step state machines, journals, and only then updates the in-memory
+ * state and tells the listeners.
  */
 public final class Run implements AutoCloseable {
     private final String id;
@@ -24,6 +32,8 @@ public final class Run implements AutoCloseable {
     private final RunSnapshot snapshot;
     private final RunLock lock;
     private final RunListener listener;
+    /** Real values of outputs that held a secret (the journal has them masked), by step and output name. */
+    private final Map<String, Map<String, Object>> secretOutputs = new HashMap<>();
 
     Run(String id, Runbook runbook, Params params, StateDir stateDir, Journal journal, RunSnapshot snapshot,
         RunLock lock, RunListener listener) {
@@ -34,16 +44,63 @@ public final class Run implements AutoCloseable {
         this.journal = journal;
         this.snapshot = snapshot;
         this.lock = lock;
-        this.listener = listener;
+        this.listener = new MaskingListener(listener, params.redactor());
         journal.redactWith(params.redactor());
     }
 
-    public synchronized Event append(EventType type, String step, Map<String, Object> data) {
+    public synchronized Event append(EventType type, String step, EventData data) {
         snapshot.requireAllowed(type, step);
         Event e = journal.append(type, step, data);
         snapshot.apply(e);
         listener.event(e);
         return e;
+    }
+
+    /**
+     * Journals a step's success. Outputs whose value holds a secret are journaled masked and
+     * named as such; their real value stays in this process for the steps that follow.
+     */
+    synchronized Event succeed(String step, String summary, Map<String, Object> outputs, long durationMs) {
+        Map<String, Object> kept = new LinkedHashMap<>();
+        List<String> secret = new ArrayList<>();
+        Redactor r = params.redactor();
+        outputs.forEach((name, value) -> {
+            if (!Objects.equals(r.redactTree(value), value)) {
+                secret.add(name);
+                kept.put(name, value);
+            }
+        });
+        Event e = append(EventType.STEP_SUCCEEDED, step, new EventData.Succeeded(summary, outputs, durationMs, secret));
+        secretOutputs.put(step, kept);
+        return e;
+    }
+
+    /**
+     * What later steps see of earlier steps' outputs: journaled values, and for outputs that
+     * held a secret the real value when this process produced it. One it did not produce
+     * (the run was resumed since) is withheld with a message saying how to produce it again.
+     */
+    public synchronized Map<String, Map<String, Object>> outputs() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        snapshot.outputsByStep().forEach((step, journaled) -> {
+            Map<String, Object> values = new LinkedHashMap<>(journaled);
+            Map<String, Object> kept = secretOutputs.getOrDefault(step, Map.of());
+            for (String name : snapshot.step(step).secretOutputs()) {
+                values.put(name, kept.containsKey(name) ? kept.get(name) : new Scope.Withheld("steps." + step + ".outputs."
+                        + name + " held a secret, which lockstep never writes down, and this process did not produce it "
+                        + "(the run was resumed since): run step " + step + " again to produce it (lockstep resume " + id
+                        + " --retry " + step + ")"));
+            }
+            out.put(step, values);
+        });
+        return out;
+    }
+
+    /** Whether a succeeded step has secret outputs this process does not know: retrying it is the way to get them. */
+    public synchronized boolean hasWithheldOutputs(String step) {
+        RunSnapshot.StepRecord r = snapshot.step(step);
+        return r != null && r.state() == StepState.SUCCEEDED
+                && !secretOutputs.getOrDefault(step, Map.of()).keySet().containsAll(r.secretOutputs());
     }
 
     public String id() {
@@ -76,7 +133,28 @@ public final class Run implements AutoCloseable {
 
     @Override
     public void close() {
-        journal.close();
-        lock.close();
+        try {
+            journal.close();
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Masks notices on their way out; events are masked when journaled and lines by their step. */
+    private record MaskingListener(RunListener inner, Redactor redactor) implements RunListener {
+        @Override
+        public void event(Event e) {
+            inner.event(e);
+        }
+
+        @Override
+        public void line(String stepId, String text) {
+            inner.line(stepId, redactor.redact(text));
+        }
+
+        @Override
+        public void notice(String text) {
+            inner.notice(redactor.redact(text));
+        }
     }
 }

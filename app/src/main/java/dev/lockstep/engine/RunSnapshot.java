@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,25 +14,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A run's state, rebuilt by replaying its journal through the step state machine.
+ * A run's state, rebuilt by replaying its journal through the run and step state machines.
  * Resuming a run is exactly this replay; nothing else is consulted.
  */
 public final class RunSnapshot {
     private final String runId;
-    private final Map<String, Object> start;
+    private final String source;
+    private final EventData.RunStarted start;
     private final Map<String, StepRecord> steps = new LinkedHashMap<>();
     private final Map<Integer, String> finalRollback = new LinkedHashMap<>();
+    private final Map<Integer, Map<String, String>> finalRollbackIds = new LinkedHashMap<>();
     private final List<Event> events = new ArrayList<>();
-    private boolean finished;
-    private boolean abandoned;
-    private boolean rollbackStarted;
-    private boolean rollbackFinished;
+    private RunStateMachine.Phase phase = RunStateMachine.Phase.NEW;
+    private EventData.RollbackStarted rollback;
+    private EventData.RunResumed lastResume;
 
     /** Everything known about one step, as the journal tells it. */
     public static final class StepRecord {
         private final String id;
         private StepState state = StepState.PENDING;
         private final Map<String, Object> outputs = new LinkedHashMap<>();
+        private final List<String> secretOutputs = new ArrayList<>();
         private final Map<String, String> externalIds = new LinkedHashMap<>();
         private final List<String> notes = new ArrayList<>();
         private Instant startedAt;
@@ -51,8 +54,14 @@ public final class RunSnapshot {
             return state;
         }
 
+        /** Outputs as journaled: values that held a secret are masked here (see {@link #secretOutputs}). */
         public Map<String, Object> outputs() {
             return Collections.unmodifiableMap(outputs);
+        }
+
+        /** Outputs whose value held a secret, so the journal has only their masked form. */
+        public List<String> secretOutputs() {
+            return Collections.unmodifiableList(secretOutputs);
         }
 
         public Map<String, String> externalIds() {
@@ -83,120 +92,163 @@ public final class RunSnapshot {
         }
     }
 
-    private RunSnapshot(String runId, Map<String, Object> start) {
+    private RunSnapshot(String runId, String source, EventData.RunStarted start) {
         this.runId = runId;
+        this.source = source;
         this.start = start;
     }
 
-    /** Replays events; an event the state machine does not allow means the journal is not to be trusted. */
-    @SuppressWarnings("unchecked")
-    public static RunSnapshot replay(String runId, List<Event> events) {
-        if (events.isEmpty() || events.get(0).type() != EventType.RUN_STARTED) {
-            throw new LockstepException(ErrorCode.STATE_CORRUPT, "journal of run " + runId + " does not begin with RUN_STARTED");
+    /**
+     * Replays events; an event the state machines do not allow means the journal is not to
+     * be trusted. {@code source} names the journal in messages (record N is its line N).
+     */
+    public static RunSnapshot replay(String runId, String source, List<Event> events) {
+        if (events.isEmpty()) {
+            throw new LockstepException(ErrorCode.STATE_CORRUPT, source + ":1: the journal has no complete first record "
+                    + "(the process stopped, or the disk filled, while it was created): the run never started");
         }
-        RunSnapshot s = new RunSnapshot(runId, events.get(0).data());
-        for (Object id : (List<Object>) s.start.get("steps")) s.steps.put((String) id, new StepRecord((String) id));
+        if (!(events.get(0).data() instanceof EventData.RunStarted rs)) {
+            throw new LockstepException(ErrorCode.STATE_CORRUPT, source + ":1: the journal does not begin with RUN_STARTED");
+        }
+        RunSnapshot s = new RunSnapshot(runId, source, rs);
+        for (String id : rs.steps()) s.steps.put(id, new StepRecord(id));
         for (Event e : events) s.apply(e);
         return s;
     }
 
-    /** Throws, before anything is written, when an event would not be a legal transition. */
-    void requireAllowed(EventType type, String step) {
-        if (step == null) return;
-        StepRecord r = steps.get(step);
-        if (r == null || StepStateMachine.next(r.state, type).isEmpty()) {
-            throw new IllegalStateException(type + " is not possible for step " + step + " in state "
-                    + (r == null ? "(unknown step)" : r.state.label()));
-        }
-    }
-
-    /** Applies one more event, as the engine appends it. */
-    @SuppressWarnings("unchecked")
-    void apply(Event e) {
-        events.add(e);
-        switch (e.type()) {
-            case RUN_RESUMED -> {
-                Object ids = e.data().get("steps");
-                if (ids instanceof List<?> list) {
-                    for (Object id : list) steps.putIfAbsent((String) id, new StepRecord((String) id));
+    /** Why an event cannot be applied now, or null when both state machines allow it. */
+    String refusal(EventType type, String step) {
+        RunStateMachine.Phase next = RunStateMachine.next(phase, type).orElse(null);
+        if (next == null) return type + " is not possible while the run is " + phase.name().toLowerCase().replace('_', '-');
+        switch (RunStateMachine.guard(phase, type)) {
+            case ALL_STEPS_DONE -> {
+                for (StepRecord r : steps.values()) {
+                    if (!r.state.isDone()) return type + " is not possible: step " + r.id + " is " + r.state.label();
                 }
             }
-            case RUN_STARTED, RUN_INTERRUPTED, CHECK_PASSED -> { }
-            case RUN_FINISHED -> finished = true;
-            case RUN_ABANDONED -> abandoned = true;
-            case ROLLBACK_STARTED -> rollbackStarted = true;
-            case ROLLBACK_FINISHED -> rollbackFinished = true;
-            case FINAL_ROLLBACK_STARTED -> finalRollback.put(index(e), "running");
-            case FINAL_ROLLBACK_SUCCEEDED -> finalRollback.put(index(e), "succeeded");
-            case FINAL_ROLLBACK_FAILED -> finalRollback.put(index(e), "failed");
-            default -> { }
+            case ROLLBACK_COMPLETE -> {
+                String missing = rollbackIncomplete();
+                if (missing != null) return type + " is not possible: " + missing;
+            }
+            case NONE -> { }
         }
-        if (e.step() == null) return;
-        StepRecord r = steps.get(e.step());
-        if (r == null) {
-            throw new LockstepException(ErrorCode.STATE_CORRUPT,
-                    "journal record " + e.seq() + " names step " + e.step() + ", which the run does not have");
+        if (type.isStepEvent()) {
+            StepRecord r = steps.get(step);
+            if (r == null) return type + " names step " + step + ", which the run does not have";
+            if (StepStateMachine.next(r.state, type).isEmpty()) {
+                return type + " is not possible for step " + step + " in state " + r.state.label();
+            }
         }
-        StepState next = StepStateMachine.next(r.state, e.type()).orElseThrow(() -> new LockstepException(
-                ErrorCode.STATE_CORRUPT, "journal record " + e.seq() + ": " + e.type() + " is not possible for step "
-                + e.step() + " in state " + r.state.label()));
-        switch (e.type()) {
-            case STEP_STARTED -> {
-                if (r.startedAt == null || r.state != StepState.IN_DOUBT) r.startedAt = e.time();
-                r.endedAt = null;
-                r.attempts++;
-            }
-            case STEP_EXTERNAL_ID -> r.externalIds.put(e.text("key"), e.text("value"));
-            case STEP_SUCCEEDED -> {
-                r.endedAt = e.time();
-                Object outs = e.data().get("outputs");
-                if (outs instanceof Map<?, ?> m) r.outputs.putAll((Map<String, Object>) m);
-            }
-            case STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT, STEP_BLOCKED -> {
-                r.endedAt = e.time();
-                r.reason = e.text("reason");
-                if (e.type() == EventType.STEP_HALTED) r.notes.add("halted: " + e.text("reason"));
-            }
-            case STEP_ATTEMPT_FAILED -> {
-                r.attempts++;
-                r.notes.add("attempt failed: " + e.text("reason"));
-            }
-            case STEP_SKIPPED -> {
-                r.reason = e.text("reason");
-                r.notes.add("skipped by " + e.text("by") + ": " + e.text("reason"));
-            }
-            case STEP_OVERRIDDEN -> r.notes.add("halt overridden by " + e.text("by") + " with typed confirmation '"
-                    + e.text("typed") + "'");
-            case STEP_MARKED_DONE -> r.notes.add("marked done by " + e.text("by") + " after in-doubt");
-            case STEP_CONFIRMED -> r.notes.add("confirmed by " + e.text("by"));
-            case STEP_RETRIED -> {
-                r.reason = null;
-                r.notes.add("retried by " + e.text("by"));
-            }
-            case STEP_ROLLBACK_FAILED -> r.reason = e.text("reason");
-            default -> { }
-        }
-        r.state = next;
+        return null;
     }
 
-    private static int index(Event e) {
-        return ((Number) e.data().get("index")).intValue();
+    private String rollbackIncomplete() {
+        for (String id : rollback.steps()) {
+            StepRecord r = steps.get(id);
+            if (r == null || r.state != StepState.ROLLED_BACK) {
+                return "step " + id + " is " + (r == null ? "unknown" : r.state.label()) + ", not rolled back";
+            }
+        }
+        int actions = rollback.runbookActions() == null ? finalRollback.size() : rollback.runbookActions();
+        for (int i = 0; i < actions; i++) {
+            if (!"succeeded".equals(finalRollback.get(i))) return "runbook rollback action " + (i + 1) + " has not succeeded";
+        }
+        return null;
+    }
+
+    /** Throws, before anything is written, when an event would not be a legal transition. */
+    void requireAllowed(EventType type, String step) {
+        String why = refusal(type, step);
+        if (why != null) throw new IllegalStateException("run " + runId + ": " + why);
+    }
+
+    /** Applies one more event, as the engine appends it or replay reads it. */
+    void apply(Event e) {
+        String why = refusal(e.type(), e.step());
+        if (why != null) {
+            throw new LockstepException(ErrorCode.STATE_CORRUPT, source + ":" + e.seq() + ": " + why
+                    + "; refusing to guess the run's state");
+        }
+        events.add(e);
+        phase = RunStateMachine.next(phase, e.type()).orElseThrow();
+        EventData d = e.data();
+        if (d instanceof EventData.RunResumed rr) {
+            lastResume = rr;
+            for (String id : rr.steps()) steps.putIfAbsent(id, new StepRecord(id));
+        } else if (d instanceof EventData.RollbackStarted rs) {
+            rollback = rs;
+        } else if (d instanceof EventData.RunbookAction a) {
+            finalRollback.put(a.index(), "running");
+        } else if (d instanceof EventData.RunbookActionDone a) {
+            finalRollback.put(a.index(), "succeeded");
+        } else if (d instanceof EventData.RunbookActionFailed a) {
+            finalRollback.put(a.index(), "failed");
+        } else if (d instanceof EventData.RunbookActionExternalId a) {
+            finalRollbackIds.computeIfAbsent(a.index(), k -> new LinkedHashMap<>()).put(a.key(), a.value());
+        }
+        if (e.step() != null) applyToStep(steps.get(e.step()), e);
+    }
+
+    private static void applyToStep(StepRecord r, Event e) {
+        StepState next = StepStateMachine.next(r.state, e.type()).orElseThrow();
+        EventData d = e.data();
+        if (d instanceof EventData.StepStarted) {
+            if (r.startedAt == null || r.state != StepState.IN_DOUBT) r.startedAt = e.time();
+            r.endedAt = null;
+            r.attempts++;
+        } else if (d instanceof EventData.ExternalId x) {
+            r.externalIds.put(x.key(), x.value());
+        } else if (d instanceof EventData.Succeeded s) {
+            r.endedAt = e.time();
+            r.outputs.clear();
+            r.outputs.putAll(s.outputs());
+            r.secretOutputs.clear();
+            if (s.secretOutputs() != null) r.secretOutputs.addAll(s.secretOutputs());
+        } else if (d instanceof EventData.Halted h) {
+            r.endedAt = e.time();
+            r.reason = h.reason();
+            r.notes.add("halted: " + h.reason());
+        } else if (d instanceof EventData.Reason why && e.type() != EventType.STEP_RESET) {
+            r.reason = why.reason();
+            if (e.type() != EventType.STEP_ROLLBACK_FAILED) r.endedAt = e.time();
+        } else if (d instanceof EventData.AttemptFailed a) {
+            r.attempts++;
+            r.notes.add("attempt failed: " + a.reason());
+        } else if (d instanceof EventData.ByReason skipped) {
+            r.reason = skipped.reason();
+            r.notes.add("skipped by " + skipped.by() + ": " + skipped.reason());
+        } else if (d instanceof EventData.Overridden o) {
+            r.notes.add("halt overridden by " + o.by() + " with typed confirmation '" + o.typed() + "'");
+        } else if (d instanceof EventData.Confirmed c) {
+            r.notes.add("confirmed by " + c.by());
+        } else if (d instanceof EventData.By by && e.type() == EventType.STEP_MARKED_DONE) {
+            r.notes.add("marked done by " + by.by() + " after in-doubt");
+        } else if (d instanceof EventData.By by && e.type() == EventType.STEP_RETRIED) {
+            r.reason = null;
+            r.notes.add("retried by " + by.by());
+        }
+        r.state = next;
     }
 
     public String runId() {
         return runId;
     }
 
-    public Map<String, Object> start() {
+    public EventData.RunStarted start() {
         return start;
     }
 
     public String runbookPath() {
-        return (String) start.get("runbook");
+        return start.runbook();
     }
 
     public String runbookName() {
-        return (String) start.get("name");
+        return start.name();
+    }
+
+    /** The step definitions' digests as last recorded (at start or at the latest resume). */
+    public Map<String, Map<String, String>> definitions() {
+        return lastResume != null ? lastResume.definitions() : start.definitions();
     }
 
     public Map<String, StepRecord> steps() {
@@ -211,12 +263,22 @@ public final class RunSnapshot {
         return Collections.unmodifiableList(events);
     }
 
+    public RunStateMachine.Phase phase() {
+        return phase;
+    }
+
+    /** Each runbook-level rollback action's state by index: running, succeeded or failed. */
     public Map<Integer, String> finalRollback() {
         return Collections.unmodifiableMap(finalRollback);
     }
 
+    /** External ids of one runbook-level rollback action, kept apart from every step's. */
+    public Map<String, String> finalRollbackIds(int index) {
+        return Collections.unmodifiableMap(finalRollbackIds.getOrDefault(index, Map.of()));
+    }
+
     public boolean rollbackStarted() {
-        return rollbackStarted;
+        return rollback != null;
     }
 
     public Map<String, Map<String, Object>> outputsByStep() {
@@ -228,14 +290,19 @@ public final class RunSnapshot {
     }
 
     public RunStatus status() {
-        if (abandoned) return RunStatus.ABANDONED;
-        if (rollbackStarted) {
-            boolean failed = steps.values().stream().anyMatch(r -> r.state == StepState.ROLLBACK_FAILED)
-                    || finalRollback.containsValue("failed");
-            if (failed) return RunStatus.ROLLBACK_FAILED;
-            return rollbackFinished ? RunStatus.ROLLED_BACK : RunStatus.ROLLING_BACK;
+        switch (phase) {
+            case ABANDONED:
+                return RunStatus.ABANDONED;
+            case ROLLED_BACK:
+                return RunStatus.ROLLED_BACK;
+            case ROLLING_BACK:
+                boolean failed = any(StepState.ROLLBACK_FAILED) || finalRollback.containsValue("failed");
+                return failed ? RunStatus.ROLLBACK_FAILED : RunStatus.ROLLING_BACK;
+            case SUCCEEDED:
+                return RunStatus.SUCCEEDED;
+            default:
+                break;
         }
-        if (finished) return RunStatus.SUCCEEDED;
         if (any(StepState.HALTED)) return RunStatus.HALTED;
         if (any(StepState.FAILED)) return RunStatus.FAILED;
         if (any(StepState.IN_DOUBT) || any(StepState.RUNNING) || any(StepState.CHECKING)) return RunStatus.IN_DOUBT;
@@ -254,5 +321,10 @@ public final class RunSnapshot {
 
     public Instant lastEventAt() {
         return events.get(events.size() - 1).time();
+    }
+
+    /** Who last started or resumed the run, with the pid it recorded. */
+    public long driverPid() {
+        return lastResume != null ? lastResume.pid() : start.pid();
     }
 }

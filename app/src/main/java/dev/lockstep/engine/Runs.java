@@ -2,6 +2,7 @@ package dev.lockstep.engine;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Identity;
 import dev.lockstep.journal.Journal;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Starts new runs and reopens existing ones, enforcing the lock and the resume rules. */
+/** Starts new runs and reopens existing ones, enforcing the locks and the resume rules. */
 public final class Runs {
     private final StateDir stateDir;
     private final String version;
@@ -30,23 +31,44 @@ public final class Runs {
         return stateDir;
     }
 
+    /** One run as listed: its replayed state, or why its journal cannot be read. */
+    public record Entry(String runId, RunSnapshot snapshot, String damage) {
+        /** The runbook the run belongs to, when its first record says; null for a run that never started. */
+        public String runbookName() {
+            return snapshot != null ? snapshot.runbookName() : null;
+        }
+    }
+
     /** Replays a run without locking or writing anything. */
     public RunSnapshot read(String runId) {
         if (!stateDir.exists(runId)) {
             throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + runId + " in " + stateDir.root());
         }
-        return RunSnapshot.replay(runId, Journal.read(stateDir.journal(runId)).events());
+        Journal j = Journal.read(stateDir.checked(stateDir.journal(runId)));
+        return RunSnapshot.replay(runId, j.file().toString(), j.events());
     }
 
     /** Warnings from reading the run's journal (a torn last record). */
     public List<String> warnings(String runId) {
-        return Journal.read(stateDir.journal(runId)).warnings();
+        return Journal.read(stateDir.checked(stateDir.journal(runId))).warnings();
     }
 
-    public List<RunSnapshot> all() {
-        List<RunSnapshot> out = new ArrayList<>();
-        for (String id : stateDir.runIds()) out.add(read(id));
+    /** Every run, oldest first; a run whose journal cannot be read is listed with the reason, and blocks nothing. */
+    public List<Entry> list() {
+        List<Entry> out = new ArrayList<>();
+        for (String id : stateDir.runIds()) {
+            try {
+                out.add(new Entry(id, read(id), null));
+            } catch (LockstepException e) {
+                out.add(new Entry(id, null, e.getMessage()));
+            }
+        }
         return out;
+    }
+
+    /** The runs that can be read, oldest first. */
+    public List<RunSnapshot> all() {
+        return list().stream().filter(e -> e.snapshot() != null).map(Entry::snapshot).toList();
     }
 
     /** The most recently active unfinished run, of one runbook or of any. */
@@ -66,46 +88,79 @@ public final class Runs {
      * {@code abandonUnfinished}, which marks it abandoned in its own journal.
      */
     public Run start(Runbook runbook, Params params, RunListener listener, String command, boolean abandonUnfinished) {
-        RunLock lock = RunLock.acquire(stateDir.lockFile(runbook.name()), command);
+        RunLock lock = RunLock.acquire(stateDir.checked(stateDir.lockFile(runbook.name())), command);
         try {
             lock.staleNote().ifPresent(listener::notice);
-            for (RunSnapshot old : all()) {
-                if (old.status().isFinished() || !runbook.name().equals(old.runbookName())) continue;
+            for (Entry old : list()) {
+                if (old.snapshot() == null && old.runId().startsWith(runbook.name() + "-")) {
+                    listener.notice("run " + old.runId() + " cannot be read and is left as it is: " + old.damage());
+                }
+                if (!runbook.name().equals(old.runbookName()) || old.snapshot().status().isFinished()) continue;
                 if (!abandonUnfinished) {
                     throw new LockstepException(ErrorCode.UNFINISHED_RUN, "runbook " + runbook.name()
-                            + " has an unfinished run " + old.runId() + " (" + old.status().label()
+                            + " has an unfinished run " + old.runId() + " (" + old.snapshot().status().label()
                             + "): continue it with `lockstep resume " + old.runId() + "`, undo it with `lockstep rollback "
                             + old.runId() + "`, or start over with `lockstep run --new` (which marks it abandoned)");
                 }
-                try (Journal j = Journal.openForAppend(stateDir.journal(old.runId()))) {
-                    j.append(EventType.RUN_ABANDONED, null, Map.of("by", Identity.operator(), "reason", "lockstep run --new"));
-                }
+                abandon(old.runId(), command);
                 listener.notice("marked unfinished run " + old.runId() + " abandoned");
             }
             String id = stateDir.newRunId(runbook.name());
-            Journal journal = Journal.create(stateDir.journal(id));
-            journal.redactWith(params.redactor());
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("runbook", runbook.file().toString());
-            data.put("name", runbook.name());
-            data.put("title", runbook.displayTitle());
-            data.put("checksum", runbook.checksum());
-            data.put("steps", runbook.steps().stream().map(StepDef::id).toList());
-            data.put("definitions", definitions(runbook));
-            data.put("params", params.redacted());
-            data.put("secrets", params.secretNames());
-            data.put("by", Identity.operator());
-            data.put("host", Identity.host());
-            data.put("pid", ProcessHandle.current().pid());
-            data.put("version", version);
-            data.put("command", command);
-            RunSnapshot snapshot = RunSnapshot.replay(id, List.of(journal.append(EventType.RUN_STARTED, null, data)));
-            Run run = new Run(id, runbook, params, stateDir, journal, snapshot, lock, listener);
-            listener.event(snapshot.events().get(0));
-            return run;
+            Journal journal = Journal.create(stateDir.checked(stateDir.journal(id)), stateDir.driver(id), command);
+            try {
+                journal.redactWith(params.redactor());
+                EventData.RunStarted started = new EventData.RunStarted(Journal.FORMAT, runbook.file().toString(),
+                        runbook.name(), runbook.displayTitle(), runbook.checksum(),
+                        runbook.steps().stream().map(StepDef::id).toList(), definitions(runbook), params.redacted(),
+                        params.secretNames(), params.maskedNames(), Identity.operator(), Identity.host(), ProcessHandle.current().pid(), version,
+                        command);
+                RunSnapshot snapshot = RunSnapshot.replay(id, journal.file().toString(),
+                        List.of(journal.append(EventType.RUN_STARTED, null, started)));
+                Run run = new Run(id, runbook, params, stateDir, journal, snapshot, lock, listener);
+                listener.event(snapshot.events().get(0));
+                refuseIfStartedTwice(run, command);
+                return run;
+            } catch (RuntimeException e) {
+                journal.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * The runbook lock keeps two processes from starting runs of one runbook, unless its file
+     * was deleted while held. Then two starts can pass it at the same moment; each checks,
+     * once its own journal is held, for another unfinished run of the runbook that a live
+     * process drives, and gives way. At least one of two simultaneous starts sees the other.
+     */
+    private void refuseIfStartedTwice(Run mine, String command) {
+        for (Entry other : list()) {
+            if (other.runId().equals(mine.id()) || !mine.runbook().name().equals(other.runbookName())
+                    || other.snapshot().status().isFinished()) {
+                continue;
+            }
+            Optional<String> driver = Journal.driverOf(stateDir.checked(stateDir.journal(other.runId())),
+                    stateDir.driver(other.runId()));
+            if (driver.isPresent()) {
+                mine.append(EventType.RUN_ABANDONED, null, new EventData.ByReason(Identity.operator(),
+                        "another process started run " + other.runId() + " of this runbook at the same moment"));
+                throw new LockstepException(ErrorCode.LOCK_HELD, "another lockstep process is driving runbook "
+                        + mine.runbook().name() + " (run " + other.runId() + "): " + driver.get()
+                        + "; wait for it to finish or stop it");
+            }
+        }
+    }
+
+    /** Marks an unfinished run abandoned, through its own journal's lock and state machine. */
+    private void abandon(String runId, String command) {
+        try (Journal j = Journal.openForAppend(stateDir.checked(stateDir.journal(runId)), stateDir.driver(runId),
+                command, runId)) {
+            RunSnapshot s = RunSnapshot.replay(runId, j.file().toString(), j.events());
+            s.requireAllowed(EventType.RUN_ABANDONED, null);
+            s.apply(j.append(EventType.RUN_ABANDONED, null, new EventData.ByReason(Identity.operator(), "lockstep run --new")));
         }
     }
 
@@ -118,54 +173,51 @@ public final class Runs {
     public Run reopen(String runId, RunbookSource source, ParamsSource paramsFor, RunListener listener,
                       String command, boolean force, boolean allowSucceeded) {
         RunSnapshot peek = read(runId);
-        RunLock lock = RunLock.acquire(stateDir.lockFile(peek.runbookName()), command);
+        RunLock lock = RunLock.acquire(stateDir.checked(stateDir.lockFile(peek.runbookName())), command);
         try {
             lock.staleNote().ifPresent(listener::notice);
-            Journal journal = Journal.openForAppend(stateDir.journal(runId));
-            journal.warnings().forEach(listener::notice);
-            RunSnapshot snapshot = RunSnapshot.replay(runId, journal.events());
-            if (snapshot.status().isFinished()
-                    && !(allowSucceeded && snapshot.status() == RunStatus.SUCCEEDED)) {
-                journal.close();
-                throw new LockstepException(ErrorCode.NOT_FOUND, "run " + runId + " has " + snapshot.status().label()
-                        + "; there is nothing to continue");
-            }
-            Runbook runbook = source.load(snapshot.runbookPath());
-            List<String> changes = Drift.changes(snapshot, runbook);
-            if (!changes.isEmpty() && !force) {
-                journal.close();
-                throw new LockstepException(ErrorCode.RUNBOOK_CHANGED, "the runbook changed since run " + runId
-                        + " started: " + String.join("; ", changes)
-                        + ". Restore it, or pass --force to go on with the new definition (recorded in the journal)");
-            }
-            Params params = paramsFor.params(runbook, snapshot);
-            Run run = new Run(runId, runbook, params, stateDir, journal, snapshot, lock, listener);
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("by", Identity.operator());
-            data.put("pid", ProcessHandle.current().pid());
-            data.put("command", command);
-            data.put("checksum", runbook.checksum());
-            data.put("steps", runbook.steps().stream().map(StepDef::id).toList());
-            data.put("definitions", definitions(runbook));
-            if (force) data.put("forced", changes);
-            run.append(EventType.RUN_RESUMED, null, data);
-            for (RunSnapshot.StepRecord r : new ArrayList<>(snapshot.steps().values())) {
-                if (r.state() == StepState.RUNNING) {
-                    run.append(EventType.STEP_IN_DOUBT, r.id(), Map.of("reason",
-                            "the process driving the run stopped while this step was running"));
-                } else if (r.state() == StepState.CHECKING) {
-                    run.append(EventType.STEP_RESET, r.id(), Map.of("reason", "checks were interrupted; they run again"));
+            Journal journal = Journal.openForAppend(stateDir.checked(stateDir.journal(runId)), stateDir.driver(runId),
+                    command, runId);
+            try {
+                journal.warnings().forEach(listener::notice);
+                RunSnapshot snapshot = RunSnapshot.replay(runId, journal.file().toString(), journal.events());
+                if (snapshot.status().isFinished() && !(allowSucceeded && snapshot.status() == RunStatus.SUCCEEDED)) {
+                    throw new LockstepException(ErrorCode.NOT_FOUND, "run " + runId + " has " + snapshot.status().label()
+                            + "; there is nothing to continue");
                 }
+                Runbook runbook = source.load(snapshot.runbookPath());
+                List<String> changes = Drift.changes(snapshot, runbook);
+                if (!changes.isEmpty() && !force) {
+                    throw new LockstepException(ErrorCode.RUNBOOK_CHANGED, "the runbook changed since run " + runId
+                            + " started: " + String.join("; ", changes)
+                            + ". Restore it, or pass --force to go on with the new definition (recorded in the journal)");
+                }
+                Params params = paramsFor.params(runbook, snapshot);
+                Run run = new Run(runId, runbook, params, stateDir, journal, snapshot, lock, listener);
+                run.append(EventType.RUN_RESUMED, null, new EventData.RunResumed(Identity.operator(), Identity.host(),
+                        ProcessHandle.current().pid(), command, runbook.checksum(),
+                        runbook.steps().stream().map(StepDef::id).toList(), definitions(runbook), force ? changes : null));
+                for (RunSnapshot.StepRecord r : new ArrayList<>(snapshot.steps().values())) {
+                    if (r.state() == StepState.RUNNING) {
+                        run.append(EventType.STEP_IN_DOUBT, r.id(), new EventData.Reason(
+                                "the process driving the run stopped while this step was running"));
+                    } else if (r.state() == StepState.CHECKING) {
+                        run.append(EventType.STEP_RESET, r.id(), new EventData.Reason("checks were interrupted; they run again"));
+                    }
+                }
+                return run;
+            } catch (RuntimeException e) {
+                journal.close();
+                throw e;
             }
-            return run;
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
     }
 
-    private static Map<String, Object> definitions(Runbook runbook) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    private static Map<String, Map<String, String>> definitions(Runbook runbook) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
         for (StepDef s : runbook.steps()) out.put(s.id(), s.fieldDigests());
         return out;
     }

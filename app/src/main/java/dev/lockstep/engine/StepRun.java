@@ -1,19 +1,24 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.expr.Scope;
+import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -23,6 +28,8 @@ import java.util.regex.Pattern;
  */
 final class StepRun implements dev.lockstep.step.StepContext {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final StepDef step;
     private final String prefix;
@@ -42,6 +49,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     private volatile String haltReason;
     private volatile String haltLine;
     private volatile String untilLine;
+    private int linesNotLogged;
 
     /** Journals external ids; dry-run keeps them in memory only. */
     interface ExternalIdSink {
@@ -64,16 +72,20 @@ final class StepRun implements dev.lockstep.step.StepContext {
         this.checks = checks;
         this.scope = scope;
         this.operator = operator;
-        this.log = logFile == null ? null : openLog(logFile);
+        this.log = logFile == null ? null : openLog(logFile, listener, step.id());
     }
 
-    private static BufferedWriter openLog(Path file) {
+    /** Opens the step's log for appending: 0600 in 0700 folders, never through a symbolic link. */
+    private static BufferedWriter openLog(Path file, RunListener listener, String stepId) {
         try {
-            Files.createDirectories(file.getParent());
-            return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            StateDir.createPrivateDirectories(file.getParent());
+            FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS), PRIVATE);
+            return new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot open step log " + file, e);
+            listener.notice("cannot open the log of step " + stepId + " (" + file + ": " + e.getMessage()
+                    + "); its output is still shown, but not kept");
+            return null;
         }
     }
 
@@ -126,14 +138,21 @@ final class StepRun implements dev.lockstep.step.StepContext {
         }
     }
 
+    /** A full disk is said once, not once per line; {@link #close} says how many lines the log missed. */
     private synchronized void writeLog(String shown) {
         if (log == null) return;
+        if (linesNotLogged > 0) {
+            linesNotLogged++;
+            return;
+        }
         try {
             log.write(LocalTime.now().format(TIME) + " " + prefix + shown);
             log.newLine();
             log.flush();
         } catch (IOException e) {
-            listener.notice("cannot write step log: " + e.getMessage());
+            linesNotLogged = 1;
+            listener.notice("cannot write the log of step " + step.id() + " (" + e.getMessage()
+                    + "); its output is still shown, but not kept");
         }
     }
 
@@ -177,10 +196,15 @@ final class StepRun implements dev.lockstep.step.StepContext {
 
     void close() {
         if (log == null) return;
+        synchronized (this) {
+            if (linesNotLogged > 0) {
+                listener.notice(linesNotLogged + " line(s) of step " + step.id() + " could not be written to its log");
+            }
+        }
         try {
             log.close();
         } catch (IOException e) {
-            listener.notice("cannot close step log: " + e.getMessage());
+            if (linesNotLogged == 0) listener.notice("cannot close the log of step " + step.id() + ": " + e.getMessage());
         }
     }
 }

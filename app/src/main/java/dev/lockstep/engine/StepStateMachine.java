@@ -21,6 +21,7 @@ public final class StepStateMachine {
         on(PENDING, STEP_CONFIRMED, PENDING);
         on(PENDING, STEP_STARTED, RUNNING);
         on(PENDING, STEP_SKIPPED, SKIPPED);
+        on(PENDING, STEP_BLOCKED, PENDING);
 
         on(CHECKING, CHECK_PASSED, CHECKING);
         on(CHECKING, CHECK_FAILED, CHECKING);
@@ -50,6 +51,8 @@ public final class StepStateMachine {
         on(HALTED, STEP_ROLLBACK_STARTED, ROLLING_BACK);
 
         on(SUCCEEDED, STEP_ROLLBACK_STARTED, ROLLING_BACK);
+        // Only to produce again an output that held a secret and that this process never saw (Engine#retry).
+        on(SUCCEEDED, STEP_RETRIED, PENDING);
 
         on(ROLLING_BACK, STEP_ROLLBACK_STARTED, ROLLING_BACK);
         on(ROLLING_BACK, STEP_EXTERNAL_ID, ROLLING_BACK);

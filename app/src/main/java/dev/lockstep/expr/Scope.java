@@ -71,7 +71,12 @@ public final class Scope {
                     if (placeholdersUsed != null) return placeholder(e);
                     throw new ExpressionException(e + " has no value: step " + path.get(1) + " has not produced it");
                 }
-                return outputs.get(path.get(3));
+                Object value = outputs.get(path.get(3));
+                if (value instanceof Withheld w) {
+                    if (placeholdersUsed != null) return placeholder(e);
+                    throw new ExpressionException(w.reason());
+                }
+                return value;
             }
             case "result" -> {
                 if (result == null) {
@@ -101,6 +106,17 @@ public final class Scope {
 
     private static String tail(List<String> path) {
         return String.join(".", path.subList(1, path.size()));
+    }
+
+    /**
+     * An output that exists but that this process cannot give: it held a secret, which is
+     * never written down, and another process produced it. Using it is an error saying why.
+     */
+    public record Withheld(String reason) {
+        @Override
+        public String toString() {
+            return "<withheld>";
+        }
     }
 
     /** Stands for a value that dry-run cannot know; prints as {@code <steps.x.outputs.y>}. */

@@ -7,51 +7,67 @@ import dev.lockstep.secret.Redactor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * A run's append-only event log: one JSON object per line, each with a CRC so that
- * a record torn by a crash is recognised. Every append is forced to disk before
- * it returns. A torn last record is dropped with a warning; damage anywhere else
- * is reported, never guessed around.
+ * A run's append-only event log: one JSON object per line, each with a CRC so that a
+ * record torn by a crash is recognised, and a typed payload checked on reading. Every
+ * append is forced to disk before it returns. A torn last record is dropped with a
+ * warning; damage anywhere else, or a record whose checksum holds but whose content
+ * does not, is refused with its line, never guessed around.
+ *
+ * <p>The process that appends holds the journal's own lock for as long as it is open,
+ * and refuses to append when the file grew under it: whatever happened to lock files,
+ * two processes can never both write one run.
  */
 public final class Journal implements AutoCloseable {
+    /** The journal format this lockstep writes and reads; RUN_STARTED records it. */
+    public static final int FORMAT = 1;
     private static final String CRC_KEY = ",\"crc\":\"";
 
     private final Path file;
     private final List<Event> events;
     private final List<String> warnings;
-    private final FileChannel channel;
+    private final LockedFile locked;
+    private long end;
     private Redactor redactor = Redactor.none();
 
-    private Journal(Path file, List<Event> events, List<String> warnings, FileChannel channel) {
+    private Journal(Path file, List<Event> events, List<String> warnings, LockedFile locked, long end) {
         this.file = file;
         this.events = events;
         this.warnings = warnings;
-        this.channel = channel;
+        this.locked = locked;
+        this.end = end;
     }
 
-    /** Creates a new journal file (mode 0600); fails if one exists. */
-    public static Journal create(Path file) {
+    /** Creates a new journal (0600) and holds it; fails if one exists. */
+    public static Journal create(Path file, Path driverFile, String command) {
         try {
-            Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            StateDir.createPrivateDirectories(file.getParent());
+            Files.createFile(file, StateDir.PRIVATE_FILE);
             forceDirectory(file.getParent());
-            return new Journal(file, new ArrayList<>(), new ArrayList<>(), ch);
+            LockedFile locked = LockedFile.tryLock(file, false).orElseThrow(() -> new LockstepException(
+                    ErrorCode.LOCK_HELD, "another process took the new journal " + file + " before this one could"));
+            Journal j = new Journal(file, new ArrayList<>(), new ArrayList<>(), locked, 0);
+            j.nameDriver(driverFile, command);
+            return j;
         } catch (FileAlreadyExistsException e) {
             throw new LockstepException(ErrorCode.IO, "journal already exists: " + file);
         } catch (IOException e) {
@@ -59,23 +75,94 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Reads a journal without opening it for writing. */
+    /** Reads a journal without locking or writing it (while this process holds it, through the held file). */
     public static Journal read(Path file) {
-        return load(file, false);
-    }
-
-    /** Reads a journal and opens it for appending, cutting off a torn last record first. */
-    public static Journal openForAppend(Path file) {
-        return load(file, true);
-    }
-
-    private static Journal load(Path file, boolean forAppend) {
-        byte[] bytes;
+        Optional<LockedFile> mine = LockedFile.heldHere(file);
         try {
-            bytes = Files.readAllBytes(file);
+            if (mine.isPresent()) return parse(file, bytes(mine.get().channel()), null);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                return parse(file, bytes(ch), null);
+            }
+        } catch (NoSuchFileException e) {
+            throw new LockstepException(ErrorCode.NOT_FOUND, "no journal " + file);
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot read journal " + file + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Takes the journal's lock and opens it for appending, cutting off a torn last record
+     * first. When another process holds it, refuses and names that process.
+     */
+    public static Journal openForAppend(Path file, Path driverFile, String command, String runId) {
+        try {
+            Optional<LockedFile> locked = LockedFile.tryLock(file, false);
+            if (locked.isEmpty()) {
+                throw new LockstepException(ErrorCode.LOCK_HELD, "run " + runId + " is being driven by " + driver(driverFile)
+                        + "; wait for it to finish or stop it (the run stays resumable)");
+            }
+            try {
+                Journal j = parse(file, bytes(locked.get().channel()), locked.get());
+                j.nameDriver(driverFile, command);
+                return j;
+            } catch (RuntimeException | IOException e) {
+                locked.get().close();
+                throw e;
+            }
+        } catch (NoSuchFileException e) {
+            throw new LockstepException(ErrorCode.NOT_FOUND, "no journal " + file);
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot open journal " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Names the process that holds a journal's lock, if one does (this process included). */
+    public static Optional<String> driverOf(Path file, Path driverFile) {
+        try {
+            if (LockedFile.heldHere(file).isPresent()) return Optional.of(driver(driverFile));
+            Optional<LockedFile> free = LockedFile.tryLock(file, false);
+            if (free.isPresent()) {
+                free.get().close();
+                return Optional.empty();
+            }
+            return Optional.of(driver(driverFile));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot check who drives " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String driver(Path driverFile) throws IOException {
+        try (FileChannel ch = FileChannel.open(driverFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return Holder.describe(ch);
+        } catch (NoSuchFileException e) {
+            return "another lockstep process (it has not named itself yet)";
+        }
+    }
+
+    private void nameDriver(Path driverFile, String command) throws IOException {
+        StateDir.createPrivateDirectories(driverFile.getParent());
+        try (FileChannel ch = FileChannel.open(driverFile.resolveSibling(driverFile.getFileName() + ".new"),
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                        LinkOption.NOFOLLOW_LINKS), StateDir.PRIVATE_FILE)) {
+            Holder.write(ch, command);
+        }
+        Files.move(driverFile.resolveSibling(driverFile.getFileName() + ".new"), driverFile,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static byte[] bytes(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE - 8) throw new IOException("journal is larger than 2 GB");
+        ByteBuffer buf = ByteBuffer.allocate((int) size);
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, buf.position()) < 0) break;
+        }
+        return buf.array();
+    }
+
+    private static Journal parse(Path file, byte[] bytes, LockedFile locked) throws IOException {
         List<Event> events = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         int start = 0;
@@ -86,35 +173,38 @@ public final class Journal implements AutoCloseable {
             lineNo++;
             boolean complete = nl >= 0;
             int end = complete ? nl : bytes.length;
-            String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-            Event e = complete ? decode(line) : null;
-            if (e == null) {
-                boolean last = !complete || nl + 1 >= bytes.length;
-                if (!last) {
-                    throw new LockstepException(ErrorCode.STATE_CORRUPT, file + ":" + lineNo
-                            + ": journal record is damaged and is not the last one; refusing to guess the run's state");
+            String where = file + ":" + lineNo + ": ";
+            Record r = complete ? decode(bytes, start, end) : Record.TORN;
+            if (r == Record.TORN) {
+                if (complete && nl + 1 < bytes.length) {
+                    throw new LockstepException(ErrorCode.STATE_CORRUPT, where
+                            + "journal record is damaged and is not the last one; refusing to guess the run's state");
                 }
-                warnings.add(file + ":" + lineNo + ": ignored a torn last record (the process stopped while writing it)");
+                warnings.add(where + "ignored a torn last record (the process stopped while writing it)");
                 break;
+            }
+            if (r.problem() != null) {
+                throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "journal record has a valid checksum but "
+                        + r.problem() + "; refusing to guess the run's state");
+            }
+            Event e = r.event();
+            if (e.seq() != events.size() + 1) {
+                throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "expected record " + (events.size() + 1)
+                        + ", found record " + e.seq());
+            }
+            if (events.isEmpty() && e.data() instanceof EventData.RunStarted rs && rs.formatVersion() > FORMAT) {
+                throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "journal format " + rs.formatVersion()
+                        + " was written by a newer lockstep (" + rs.version() + "); this one reads format " + FORMAT);
             }
             events.add(e);
             start = end + 1;
             goodEnd = start;
         }
-        FileChannel ch = null;
-        if (forAppend) {
-            try {
-                ch = FileChannel.open(file, StandardOpenOption.WRITE);
-                if (goodEnd < bytes.length) {
-                    ch.truncate(goodEnd);
-                    ch.force(true);
-                }
-                ch.position(goodEnd);
-            } catch (IOException e) {
-                throw new LockstepException(ErrorCode.IO, "cannot open journal " + file + ": " + e.getMessage());
-            }
+        if (locked != null && goodEnd < bytes.length) {
+            locked.channel().truncate(goodEnd);
+            locked.channel().force(true);
         }
-        return new Journal(file, events, warnings, ch);
+        return new Journal(file, events, warnings, locked, goodEnd);
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {
@@ -127,17 +217,30 @@ public final class Journal implements AutoCloseable {
         this.redactor = r;
     }
 
-    /** Appends and forces one record to disk; returns it as written. */
-    public synchronized Event append(EventType type, String step, Map<String, Object> data) {
-        if (channel == null) throw new IllegalStateException("journal opened read-only");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> safe = (Map<String, Object>) redactor.redactTree(data == null ? Map.of() : data);
-        Event e = new Event(events.size() + 1L, Instant.now(), type, step, Collections.unmodifiableMap(safe));
+    /**
+     * Appends and forces one record to disk; returns it as written (masked). Refuses, before
+     * writing, when the file is not as this process left it.
+     */
+    public synchronized Event append(EventType type, String step, EventData data) {
+        if (locked == null) throw new IllegalStateException("journal opened read-only");
+        if (!type.payload().isInstance(data)) {
+            throw new IllegalArgumentException(type + " carries " + type.payload().getSimpleName() + ", not " + data);
+        }
+        if ((step != null) != type.isStepEvent()) throw new IllegalArgumentException(type + " with step " + step);
+        Event e = new Event(events.size() + 1L, Instant.now(), type, step, EventCodec.read(type, EventCodec.write(data, redactor)));
         byte[] line = (encode(e) + "\n").getBytes(StandardCharsets.UTF_8);
+        FileChannel ch = locked.channel();
         try {
+            if (ch.size() != end) {
+                throw new LockstepException(ErrorCode.STATE_CORRUPT, "the journal " + file + " changed under this process ("
+                        + ch.size() + " bytes where " + end + " were written): another process wrote to it. Stopping before "
+                        + "anything else happens; inspect it with lockstep show");
+            }
             ByteBuffer buf = ByteBuffer.wrap(line);
-            while (buf.hasRemaining()) channel.write(buf);
-            channel.force(false);
+            long at = end;
+            while (buf.hasRemaining()) at += ch.write(buf, at);
+            ch.force(false);
+            end = at;
         } catch (IOException ex) {
             throw new LockstepException(ErrorCode.IO, "cannot write journal " + file + ": " + ex.getMessage());
         }
@@ -151,28 +254,51 @@ public final class Journal implements AutoCloseable {
         m.put("ts", e.time().toString());
         m.put("type", e.type().name());
         if (e.step() != null) m.put("step", e.step());
-        m.put("data", e.data());
+        m.put("data", EventCodec.write(e.data(), Redactor.none()));
         String body = Json.write(m);
         return body.substring(0, body.length() - 1) + CRC_KEY + crc(body) + "\"}";
     }
 
-    /** Returns the event, or null when the line is torn or fails its CRC. */
-    static Event decode(String line) {
+    /** One line read back: an event, a torn record (checksum fails), or a record that checks but makes no sense. */
+    private record Record(Event event, String problem) {
+        static final Record TORN = new Record(null, null);
+    }
+
+    private static Record decode(byte[] bytes, int from, int to) {
+        String line;
+        try {
+            line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
+        } catch (CharacterCodingException e) {
+            return Record.TORN;
+        }
         int at = line.lastIndexOf(CRC_KEY);
-        if (at < 0 || !line.endsWith("\"}")) return null;
+        if (at < 0 || !line.endsWith("\"}")) return Record.TORN;
         String body = line.substring(0, at) + "}";
         String crc = line.substring(at + CRC_KEY.length(), line.length() - 2);
-        if (!crc.equals(crc(body))) return null;
+        if (!crc.equals(crc(body))) return Record.TORN;
         try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) Json.parse(body);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> data = (Map<String, Object>) m.get("data");
-            return new Event(((Number) m.get("seq")).longValue(), Instant.parse((String) m.get("ts")),
-                    EventType.valueOf((String) m.get("type")), (String) m.get("step"),
-                    Collections.unmodifiableMap(data));
-        } catch (RuntimeException ex) {
-            return null;
+            if (!(Json.parse(body) instanceof Map<?, ?> m)) return new Record(null, "is not a JSON object");
+            if (!(m.get("seq") instanceof Number seq) || !(m.get("ts") instanceof String ts)
+                    || !(m.get("type") instanceof String typeName)) {
+                return new Record(null, "lacks seq, ts or type");
+            }
+            EventType type;
+            try {
+                type = EventType.valueOf(typeName);
+            } catch (IllegalArgumentException e) {
+                return new Record(null, "has an unknown event type " + typeName + " (written by a newer lockstep?)");
+            }
+            Object step = m.get("step");
+            if (type.isStepEvent() ? !(step instanceof String) : step != null) {
+                return new Record(null, type + (type.isStepEvent() ? " does not name its step" : " names a step"));
+            }
+            return new Record(new Event(seq.longValue(), Instant.parse(ts), type, (String) step,
+                    EventCodec.read(type, m.get("data"))), null);
+        } catch (EventCodec.BadPayload e) {
+            return new Record(null, e.getMessage());
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            return new Record(null, "is not readable: " + e.getMessage());
         }
     }
 
@@ -204,9 +330,9 @@ public final class Journal implements AutoCloseable {
 
     @Override
     public void close() {
-        if (channel == null) return;
+        if (locked == null) return;
         try {
-            channel.close();
+            locked.close();
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot close journal " + file + ": " + e.getMessage());
         }

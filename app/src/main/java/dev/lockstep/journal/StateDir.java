@@ -5,6 +5,9 @@ import dev.lockstep.error.LockstepException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -12,20 +15,33 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Where runs live on disk:
  * <pre>
  * STATE_DIR/runs/RUN_ID/journal.jsonl   the event log
+ * STATE_DIR/runs/RUN_ID/driver          who drives the run now (its journal is locked)
  * STATE_DIR/runs/RUN_ID/logs/STEP.log   each step's output, secrets masked
  * STATE_DIR/locks/RUNBOOK_NAME.lock     who drives that runbook now
  * </pre>
- * The default is {@code $LOCKSTEP_STATE_DIR}, else {@code $XDG_STATE_HOME/lockstep},
- * else {@code ~/.local/state/lockstep}.
+ * Everything lockstep writes here is 0600 in 0700 folders, and no symbolic link below the
+ * state directory is ever followed (a planted link must not make lockstep write elsewhere).
+ * The default is {@code $LOCKSTEP_STATE_DIR}, else {@code $XDG_STATE_HOME/lockstep}, else
+ * {@code ~/.local/state/lockstep}.
  */
 public final class StateDir {
     public static final String JOURNAL = "journal.jsonl";
+    /** Run ids are file names: what lockstep makes, and nothing that could leave the state directory. */
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,159}");
+    /** Where the runbook-level rollback writes its output: no step id can start with '_'. */
+    public static final String RUNBOOK_ROLLBACK_LOG = "_runbook-rollback";
+    static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_DIR =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -45,6 +61,15 @@ public final class StateDir {
         return root;
     }
 
+    /** Refuses, as a usage error, a run id that is not one lockstep could have made. */
+    public static String requireRunId(String runId) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new LockstepException(ErrorCode.USAGE, "run id '" + runId + "': expected letters, digits, '.', '_' or '-' "
+                    + "(at most 160, not starting with '.'), as lockstep runs lists them");
+        }
+        return runId;
+    }
+
     public String newRunId(String runbookName) {
         byte[] b = new byte[2];
         RANDOM.nextBytes(b);
@@ -52,15 +77,24 @@ public final class StateDir {
     }
 
     public Path runDir(String runId) {
-        return root.resolve("runs").resolve(runId);
+        return root.resolve("runs").resolve(requireRunId(runId));
     }
 
     public Path journal(String runId) {
         return runDir(runId).resolve(JOURNAL);
     }
 
+    /** Names who drives the run now; written by the process that holds the journal's lock. */
+    public Path driver(String runId) {
+        return runDir(runId).resolve("driver");
+    }
+
     public Path stepLog(String runId, String stepId) {
         return runDir(runId).resolve("logs").resolve(stepId + ".log");
+    }
+
+    public Path report(String runId) {
+        return runDir(runId).resolve("report.md");
     }
 
     public Path lockFile(String runbookName) {
@@ -68,15 +102,67 @@ public final class StateDir {
     }
 
     public boolean exists(String runId) {
-        return Files.isRegularFile(journal(runId));
+        return Files.isRegularFile(journal(runId), java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Run ids, oldest first (ids start with a timestamp within each runbook; sorted by journal time). */
+    /**
+     * Refuses a path whose folders below the state directory include a symbolic link; the
+     * file itself is opened with NOFOLLOW_LINKS by whoever opens it.
+     */
+    public Path checked(Path file) {
+        Path rel = root.relativize(file.toAbsolutePath().normalize());
+        Path at = root;
+        for (int i = 0; i < rel.getNameCount() - 1; i++) {
+            at = at.resolve(rel.getName(i));
+            if (Files.isSymbolicLink(at)) {
+                throw new LockstepException(ErrorCode.IO, "refusing to follow the symbolic link " + at
+                        + " inside the state directory " + root);
+            }
+        }
+        return file;
+    }
+
+    /** Makes folders (0700) up to {@code dir}, refusing symbolic links on the way. */
+    public static void createPrivateDirectories(Path dir) throws IOException {
+        Path missing = dir.toAbsolutePath().normalize();
+        List<Path> toMake = new ArrayList<>();
+        while (missing != null && !Files.exists(missing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            toMake.add(0, missing);
+            missing = missing.getParent();
+        }
+        for (Path p : toMake) {
+            try {
+                Files.createDirectory(p, PRIVATE_DIR);
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // Another process made it at the same moment.
+            }
+        }
+        if (Files.isSymbolicLink(dir)) throw new IOException("refusing to follow the symbolic link " + dir);
+    }
+
+    /** A new private (0600) file, never following a link: for reports and logs written in one go. */
+    public static void writePrivate(Path file, String text) throws IOException {
+        createPrivateDirectories(file.getParent());
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + HexFormat.of().formatHex(randomBytes()) + ".tmp");
+        Files.writeString(Files.createFile(tmp, PRIVATE_FILE), text);
+        // Renaming replaces a planted link itself; it never writes through it.
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** Run ids, oldest first by the time their journal last changed. */
     public List<String> runIds() {
         Path runs = root.resolve("runs");
-        if (!Files.isDirectory(runs)) return List.of();
+        if (!Files.isDirectory(runs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return List.of();
         try (Stream<Path> s = Files.list(runs)) {
-            List<Path> dirs = new ArrayList<>(s.filter(p -> Files.isRegularFile(p.resolve(JOURNAL))).toList());
+            List<Path> dirs = new ArrayList<>(s.filter(p -> RUN_ID.matcher(p.getFileName().toString()).matches()
+                    && Files.isRegularFile(p.resolve(JOURNAL), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isSymbolicLink(p)).toList());
             dirs.sort((a, b) -> {
                 try {
                     return Files.getLastModifiedTime(a.resolve(JOURNAL)).compareTo(Files.getLastModifiedTime(b.resolve(JOURNAL)));

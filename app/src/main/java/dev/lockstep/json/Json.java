@@ -117,6 +117,9 @@ public final class Json {
         out.append('"');
     }
 
+    /** Deeper documents are refused rather than risk the parser's stack (journal records are shallow; step output rarely nests 20 deep). */
+    static final int MAX_DEPTH = 256;
+
     /** Parses one JSON document; throws {@link IllegalArgumentException} with the offset on bad input. */
     public static Object parse(String text) {
         Parser p = new Parser(text);
@@ -132,6 +135,7 @@ public final class Json {
     private static final class Parser {
         private final String s;
         private int pos;
+        private int depth;
 
         Parser(String s) {
             this.s = s;
@@ -149,8 +153,12 @@ public final class Json {
             if (pos >= s.length()) throw error("a value");
             char c = s.charAt(pos);
             return switch (c) {
-                case '{' -> object();
-                case '[' -> array();
+                case '{', '[' -> {
+                    if (++depth > MAX_DEPTH) throw error("at most " + MAX_DEPTH + " levels of nesting");
+                    Object nested = c == '{' ? object() : array();
+                    depth--;
+                    yield nested;
+                }
                 case '"' -> string();
                 case 't' -> literal("true", Boolean.TRUE);
                 case 'f' -> literal("false", Boolean.FALSE);
@@ -251,7 +259,7 @@ public final class Json {
             while (pos < s.length() && "0123456789.eE+-".indexOf(s.charAt(pos)) >= 0) pos++;
             String text = s.substring(start, pos);
             try {
-                if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0) {
+                if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0 && text.length() < 19) {
                     return Long.parseLong(text);
                 }
                 return new BigDecimal(text);

@@ -2,6 +2,7 @@ package dev.lockstep.report;
 
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.runbook.Durations;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -17,20 +18,19 @@ public final class MarkdownReport {
 
     private MarkdownReport() {}
 
-    @SuppressWarnings("unchecked")
     public static String render(RunSnapshot s) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> start = s.start();
-        b.append("# ").append(start.get("title")).append("\n\n");
+        EventData.RunStarted start = s.start();
+        b.append("# ").append(start.title()).append("\n\n");
         b.append("| | |\n|---|---|\n");
         row(b, "Run", s.runId());
         row(b, "Status", s.status().label());
-        row(b, "Runbook", start.get("runbook") + " (sha256 `" + start.get("checksum") + "`)");
-        row(b, "Started by", start.get("by") + " on " + start.get("host") + ", lockstep " + start.get("version"));
+        row(b, "Runbook", start.runbook() + " (sha256 `" + start.checksum() + "`)");
+        row(b, "Started by", start.by() + " on " + start.host() + ", lockstep " + start.version());
         row(b, "Started", WHEN.format(s.startedAt()));
         row(b, "Last event", WHEN.format(s.lastEventAt()));
         b.append("\n## Parameters\n\n");
-        Map<String, Object> params = (Map<String, Object>) start.getOrDefault("params", Map.of());
+        Map<String, Object> params = start.params();
         if (params.isEmpty()) b.append("None.\n");
         params.forEach((k, v) -> b.append("- `").append(k).append("` = `").append(v).append("`\n"));
 
@@ -49,9 +49,9 @@ public final class MarkdownReport {
             }
         }
         for (Event e : s.events()) {
-            if (e.type() == dev.lockstep.journal.EventType.STEP_HALTED) {
-                b.append("- **").append(e.step()).append("** halt evidence: `").append(e.data().get("evidence")).append("`\n");
-                if (e.data().get("result") instanceof Map<?, ?> result && result.get("tables") instanceof java.util.List<?> rows) {
+            if (e.data() instanceof EventData.Halted halted) {
+                b.append("- **").append(e.step()).append("** halt evidence: `").append(halted.evidence()).append("`\n");
+                if (halted.result() != null && halted.result().get("tables") instanceof java.util.List<?> rows) {
                     b.append("\n  | table | source | target | verdict |\n  |---|---|---|---|\n");
                     for (Object row : rows) {
                         if (row instanceof Map<?, ?> r) {
@@ -64,9 +64,9 @@ public final class MarkdownReport {
                 }
                 any = true;
             }
-            if (e.type() == dev.lockstep.journal.EventType.RUN_RESUMED && e.data().containsKey("forced")) {
-                b.append("- resume forced by ").append(e.data().get("by")).append(" past changes: ")
-                        .append(e.data().get("forced")).append('\n');
+            if (e.data() instanceof EventData.RunResumed resumed && resumed.forced() != null) {
+                b.append("- resume forced by ").append(resumed.by()).append(" past changes: ")
+                        .append(resumed.forced()).append('\n');
                 any = true;
             }
         }
@@ -75,7 +75,7 @@ public final class MarkdownReport {
         b.append("\n## Timeline\n\n| Time | Event | Step | Details |\n|---|---|---|---|\n");
         for (Event e : s.events()) {
             b.append("| ").append(WHEN.format(e.time())).append(" | ").append(e.type().name().toLowerCase()).append(" | ")
-                    .append(e.step() == null ? "" : e.step()).append(" | ").append(details(e.data())).append(" |\n");
+                    .append(e.step() == null ? "" : e.step()).append(" | ").append(details(e.fields())).append(" |\n");
         }
         return b.toString();
     }

@@ -102,6 +102,16 @@ public final class Params {
         return out;
     }
 
+    /** Parameters that are not secret but whose value holds a secret's, so {@link #redacted} masks them too. */
+    public List<String> maskedNames() {
+        Redactor r = redactor();
+        List<String> out = new ArrayList<>();
+        values.forEach((name, v) -> {
+            if (!secretNames.contains(name) && v != null && !r.redact(String.valueOf(v)).equals(String.valueOf(v))) out.add(name);
+        });
+        return out;
+    }
+
     public Redactor redactor() {
         List<String> secretValues = new ArrayList<>();
         for (String s : secretNames) if (values.get(s) != null) secretValues.add(String.valueOf(values.get(s)));

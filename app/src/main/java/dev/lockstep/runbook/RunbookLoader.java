@@ -72,7 +72,7 @@ public final class RunbookLoader {
      */
     public <R extends Record> R bindAtRuntime(Class<R> type, Value.Mapping resolvedWith) {
         Problems problems = new Problems();
-        R config = new Validator(problems).binder.bindResolved(type, resolvedWith, problems);
+        R config = new Validator(problems, false).binder.bindResolved(type, resolvedWith, problems);
         problems.throwIfAny();
         return config;
     }
@@ -102,7 +102,7 @@ public final class RunbookLoader {
             problems.add(tree.position(), "expected a mapping with lockstep: 1, name and steps");
             throw new InvalidRunbookException(problems.sorted());
         }
-        Runbook runbook = new Validator(problems).runbook(top, file, checksum);
+        Runbook runbook = new Validator(problems, true).runbook(top, file, checksum);
         problems.throwIfAny();
         return runbook;
     }
@@ -178,6 +178,11 @@ public final class RunbookLoader {
     private final class Validator {
         private final Problems problems;
         private final ConfigBinder binder;
+        /**
+         * False when binding at run time: the references were checked when the runbook loaded,
+         * and a nested check (wait's until) arrives with its expressions still unresolved.
+         */
+        private final boolean checkReferences;
         private final Map<String, ParamDef> params = new LinkedHashMap<>();
         /** Step id → index and declared outputs; filled before references are checked. */
         private final Map<String, Integer> stepIndex = new HashMap<>();
@@ -185,8 +190,9 @@ public final class RunbookLoader {
         /** How many steps' outputs the value being validated may read. */
         private int visibleNow;
 
-        Validator(Problems problems) {
+        Validator(Problems problems, boolean checkReferences) {
             this.problems = problems;
+            this.checkReferences = checkReferences;
             this.binder = new ConfigBinder(this::nestedCheck);
         }
 
@@ -489,7 +495,7 @@ public final class RunbookLoader {
             } else if (((Value.Scalar) v).value() instanceof String text && Template.hasExpression(text)) {
                 try {
                     for (Template.Expression e : Template.parse(text).expressions()) {
-                        reference(e, v.position(), visibleSteps, resultAllowed);
+                        if (checkReferences) reference(e, v.position(), visibleSteps, resultAllowed);
                     }
                 } catch (ExpressionException e) {
                     problems.add(v.position(), "expression: expected " + e.getMessage());

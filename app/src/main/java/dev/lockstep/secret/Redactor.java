@@ -1,8 +1,8 @@
 package dev.lockstep.secret;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -10,20 +10,25 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Masks secret values wherever text leaves the process: screen, journal, step logs,
- * reports. A secret is also masked URL-encoded, the form it takes inside connection URLs.
+ * reports, messages. A secret is found however it is written out: as is; with any of its
+ * characters percent-encoded in either case (a password inside a connection URL) or
+ * backslash-escaped as JSON writes them; line by line when it has several lines (a PEM key
+ * printed by a script arrives one line at a time); and base64-encoded whole.
  */
 public final class Redactor {
     public static final String MASK = "******";
     /** Shorter values would mask ordinary text everywhere; such secrets are refused when parameters load. */
     public static final int MIN_SECRET_LENGTH = 4;
-    private static final Redactor NONE = new Redactor(List.of());
+    private static final Redactor NONE = new Redactor(null);
 
-    private final List<String> forms;
+    /** One alternation of every form of every secret, longest secrets first; null when there are none. */
+    private final Pattern forms;
 
-    private Redactor(List<String> forms) {
+    private Redactor(Pattern forms) {
         this.forms = forms;
     }
 
@@ -32,33 +37,91 @@ public final class Redactor {
     }
 
     public static Redactor of(Collection<String> secrets) {
-        Set<String> forms = new LinkedHashSet<>();
+        Set<String> texts = new LinkedHashSet<>();
+        Set<String> literals = new LinkedHashSet<>();
         for (String s : secrets) {
             if (s == null || s.isEmpty()) continue;
-            forms.add(s);
-            forms.add(URLEncoder.encode(s, StandardCharsets.UTF_8));
+            texts.add(s);
+            if (s.contains("\n") || s.contains("\r")) {
+                for (String line : s.split("\r?\n|\r")) {
+                    if (line.strip().length() >= MIN_SECRET_LENGTH) texts.add(line);
+                }
+            }
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            for (Base64.Encoder b64 : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
+                String encoded = b64.encodeToString(bytes);
+                literals.add(encoded);
+                literals.add(encoded.replace("=", ""));
+            }
         }
-        List<String> longestFirst = new ArrayList<>(forms);
-        longestFirst.sort(Comparator.comparingInt(String::length).reversed());
-        return new Redactor(List.copyOf(longestFirst));
+        if (texts.isEmpty()) return NONE;
+        List<String> alternatives = new ArrayList<>();
+        List<String> byLength = new ArrayList<>(texts);
+        byLength.sort(Comparator.comparingInt(String::length).reversed());
+        for (String t : byLength) alternatives.add(anyEncoding(t));
+        List<String> lits = new ArrayList<>(literals);
+        lits.sort(Comparator.comparingInt(String::length).reversed());
+        for (String l : lits) alternatives.add(Pattern.quote(l));
+        return new Redactor(Pattern.compile(String.join("|", alternatives)));
+    }
+
+    /** A pattern matching {@code text} with each character as is, percent-encoded (either case) or JSON-escaped. */
+    private static String anyEncoding(String text) {
+        StringBuilder p = new StringBuilder();
+        text.codePoints().forEach(cp -> {
+            List<String> ways = new ArrayList<>();
+            ways.add(Pattern.quote(new String(Character.toChars(cp))));
+            StringBuilder pct = new StringBuilder();
+            for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+                pct.append('%').append(hexEitherCase((b >> 4) & 0xf)).append(hexEitherCase(b & 0xf));
+            }
+            ways.add(pct.toString());
+            if (cp == ' ') ways.add("\\+");
+            String json = switch (cp) {
+                case '"' -> "\\\\\"";
+                case '\\' -> "\\\\\\\\";
+                case '/' -> "\\\\/";
+                case '\n' -> "\\\\n";
+                case '\r' -> "\\\\r";
+                case '\t' -> "\\\\t";
+                default -> null;
+            };
+            if (json != null) ways.add(json);
+            if (cp < 0x10000) {
+                ways.add("\\\\u" + hexEitherCase((cp >> 12) & 0xf) + hexEitherCase((cp >> 8) & 0xf)
+                        + hexEitherCase((cp >> 4) & 0xf) + hexEitherCase(cp & 0xf));
+            }
+            p.append("(?:").append(String.join("|", ways)).append(')');
+        });
+        return p.toString();
+    }
+
+    private static String hexEitherCase(int digit) {
+        char lower = Character.forDigit(digit, 16);
+        char upper = Character.toUpperCase(lower);
+        return lower == upper ? String.valueOf(lower) : "[" + lower + upper + "]";
     }
 
     public String redact(String text) {
-        if (text == null || forms.isEmpty()) return text;
-        String out = text;
-        for (String f : forms) {
-            if (out.contains(f)) out = out.replace(f, MASK);
-        }
-        return out;
+        if (text == null || forms == null || text.isEmpty()) return text;
+        return forms.matcher(text).replaceAll(MASK);
     }
 
-    /** Redacts every string inside maps and lists (journal records, outputs). */
+    /**
+     * Redacts every string inside maps and lists (journal records, outputs), keys included:
+     * a secret can be the name of a JSON field as well as its value.
+     */
     public Object redactTree(Object value) {
-        if (forms.isEmpty()) return value;
+        if (forms == null) return value;
         if (value instanceof String s) return redact(s);
         if (value instanceof Map<?, ?> m) {
             Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, v) -> out.put(String.valueOf(k), redactTree(v)));
+            m.forEach((k, v) -> {
+                String key = redact(String.valueOf(k));
+                // Two keys can mask to the same text: keep both entries.
+                for (int n = 2; out.containsKey(key); n++) key = redact(String.valueOf(k)) + "#" + n;
+                out.put(key, redactTree(v));
+            });
             return out;
         }
         if (value instanceof List<?> l) {

@@ -19,6 +19,7 @@ import dev.lockstep.engine.StepStateMachine;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.Settings;
@@ -177,8 +178,8 @@ public final class TuiApp implements RunListener {
                 logs.preload(def.id(), run.stateDir().stepLog(run.id(), def.id()));
             }
             for (Event e : snap.events()) {
-                if (e.type() == EventType.STEP_HALTED && snap.step(e.step()).state() == StepState.HALTED) {
-                    state.halt = new UiState.Halt(e.step(), e.text("reason"), e.text("evidence"));
+                if (e.data() instanceof EventData.Halted h && snap.step(e.step()).state() == StepState.HALTED) {
+                    state.halt = new UiState.Halt(e.step(), h.reason(), h.evidence());
                 }
             }
             state.runStatus = snap.status().label();
@@ -280,26 +281,30 @@ public final class TuiApp implements RunListener {
                 v.checks.clear();
                 select(v);
             }
-            case CHECK_PASSED, CHECK_FAILED -> v.checks.add((e.type() == EventType.CHECK_PASSED ? "✓" : "✗") + " check "
-                    + (((Number) e.data().get("index")).intValue() + 1) + " (" + e.data().get("check") + "): "
-                    + e.data().get("observed"));
+            case CHECK_PASSED, CHECK_FAILED -> {
+                EventData.CheckResult c = e.data(EventData.CheckResult.class);
+                v.checks.add((e.type() == EventType.CHECK_PASSED ? "✓" : "✗") + " check " + (c.index() + 1) + " ("
+                        + c.check() + "): " + c.observed());
+            }
             case STEP_STARTED, STEP_ROLLBACK_STARTED -> {
                 v.startedAt = e.time();
                 v.duration = null;
                 select(v);
             }
             case STEP_SUCCEEDED -> {
-                v.duration = Duration.ofMillis(((Number) e.data().get("durationMs")).longValue());
-                if (e.data().get("outputs") instanceof Map<?, ?> m) m.forEach((k, val) -> v.outputs.put(String.valueOf(k), val));
+                EventData.Succeeded ok = e.data(EventData.Succeeded.class);
+                v.duration = Duration.ofMillis(ok.durationMs());
+                v.outputs.putAll(ok.outputs());
                 for (UiState.StepView s : state.steps) {
                     if (s.state == StepState.PENDING) engine.run().runbook().step(s.id).ifPresent(d -> s.preview = engine.preview(d));
                 }
             }
             case STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT, STEP_BLOCKED, STEP_ROLLBACK_FAILED, STEP_ROLLBACK_SUCCEEDED -> {
                 if (v.startedAt != null) v.duration = Duration.between(v.startedAt, e.time());
-                v.reason = e.text("reason");
-                if (e.type() == EventType.STEP_HALTED) {
-                    state.halt = new UiState.Halt(v.id, e.text("reason"), e.text("evidence"));
+                v.reason = e.data() instanceof EventData.Reason r ? r.reason()
+                        : e.data() instanceof EventData.Halted h ? h.reason() : null;
+                if (e.data() instanceof EventData.Halted h) {
+                    state.halt = new UiState.Halt(v.id, h.reason(), h.evidence());
                     select(v);
                 }
             }

@@ -1,0 +1,86 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.expr.Resolver;
+import dev.lockstep.expr.Scope;
+import dev.lockstep.expr.Template;
+import dev.lockstep.runbook.Action;
+import dev.lockstep.runbook.Check;
+import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.Value;
+import dev.lockstep.step.StepType;
+import dev.lockstep.step.StepTypes;
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one path from an action as written to something that can run: resolve its
+ * expressions, bind them to the step type's configuration record, and collect the
+ * environment its values travel in. Steps, checks, wait's polled check, previews, plan,
+ * reconcile, step rollbacks and the runbook-level rollback all come through here, so no
+ * caller can paste a value into shell text.
+ *
+ * <p>In a shell key ({@link StepType#shellKeys()}) an expression becomes a reference to an
+ * environment variable holding its value ({@code ${LS_PARAMS_X}}); elsewhere values are
+ * data for an API field. A nested check (wait's {@code until}) stays unresolved here: it is
+ * bound through this same path each time it is evaluated.
+ */
+final class Binder {
+    private final StepTypes types;
+    private final RunbookLoader loader;
+
+    Binder(StepTypes types, RunbookLoader loader) {
+        this.types = types;
+        this.loader = loader;
+    }
+
+    @SuppressWarnings("unchecked")
+    Bound bind(Action action, Scope scope) {
+        StepType<Record> type = (StepType<Record>) types.get(action.uses());
+        Map<String, RecordComponent> components = new LinkedHashMap<>();
+        for (RecordComponent c : type.configType().getRecordComponents()) components.put(c.getName(), c);
+        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, Value> entries = new LinkedHashMap<>();
+        action.with().entries().forEach((key, v) -> {
+            RecordComponent c = components.get(key);
+            if (c != null && c.getType() == Check.class) {
+                entries.put(key, v);
+            } else if (type.shellKeys().contains(key) && v instanceof Value.Scalar s && s.value() instanceof String text
+                    && Template.hasExpression(text)) {
+                entries.put(key, Value.Scalar.of(toShell(text, scope, env), s.position()));
+            } else {
+                entries.put(key, Resolver.resolve(v, scope));
+            }
+        });
+        Value.Mapping with = new Value.Mapping(entries, action.with().keys(), action.with().position());
+        return new Bound(action, type, loader.bindAtRuntime(type.configType(), with), Map.copyOf(env));
+    }
+
+    private static String toShell(String text, Scope scope, Map<String, String> env) {
+        Map<String, String> names = new LinkedHashMap<>();
+        StringBuilder out = new StringBuilder();
+        for (Template.Part p : Template.parse(text).parts()) {
+            if (p.literal() != null) {
+                out.append(p.literal());
+                continue;
+            }
+            String expression = p.expression().toString();
+            String name = names.computeIfAbsent(expression, e -> freeName(envName(p.expression()), env));
+            env.put(name, Resolver.render(scope.lookup(p.expression())));
+            out.append("${").append(name).append('}');
+        }
+        return out.toString();
+    }
+
+    /** steps.a-b.outputs.x and steps.a_b.outputs.x would share a name: the second gets a suffix. */
+    private static String freeName(String name, Map<String, String> taken) {
+        String candidate = name;
+        for (int n = 2; taken.containsKey(candidate); n++) candidate = name + "_" + n;
+        return candidate;
+    }
+
+    static String envName(Template.Expression e) {
+        return "LS_" + e.toString().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+}
