@@ -186,6 +186,26 @@ class ReplayTest {
         assertNull(StepStateMachine.next(HALTED, EventType.STEP_STARTED).orElse(null), "a halt needs retry or override first");
     }
 
+    @Test
+    void everyRunPhaseIsReachableAndTheEndsAreFinal() {
+        java.util.Set<RunStateMachine.Phase> seen = java.util.EnumSet.of(RunStateMachine.Phase.NEW);
+        List<RunStateMachine.Phase> frontier = new ArrayList<>(seen);
+        while (!frontier.isEmpty()) {
+            RunStateMachine.Phase p = frontier.remove(0);
+            for (EventType e : RunStateMachine.from(p)) {
+                RunStateMachine.Phase n = RunStateMachine.next(p, e).orElseThrow();
+                if (seen.add(n)) frontier.add(n);
+            }
+        }
+        assertEquals(java.util.EnumSet.allOf(RunStateMachine.Phase.class), seen);
+        assertTrue(RunStateMachine.from(RunStateMachine.Phase.ROLLED_BACK).isEmpty(), "rolled back is final");
+        assertTrue(RunStateMachine.from(RunStateMachine.Phase.ABANDONED).isEmpty(), "abandoned is final");
+        assertTrue(RunStateMachine.next(RunStateMachine.Phase.SUCCEEDED, EventType.STEP_STARTED).isEmpty(),
+                "a finished run starts no step");
+        assertTrue(RunStateMachine.next(RunStateMachine.Phase.ACTIVE, EventType.STEP_ROLLBACK_STARTED).isEmpty(),
+                "a step is rolled back only inside a rollback");
+    }
+
     private static boolean reachable(StepState target) {
         List<StepState> frontier = new ArrayList<>(List.of(PENDING));
         java.util.Set<StepState> seen = new java.util.HashSet<>(frontier);

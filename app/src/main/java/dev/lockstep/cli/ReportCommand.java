@@ -4,9 +4,8 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.report.MarkdownReport;
 import java.io.IOException;
-import java.nio.file.Files;
+import dev.lockstep.journal.StateDir;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,10 +35,9 @@ final class ReportCommand implements Callable<Integer> {
             root.cli.out.print(text);
             return 0;
         }
-        Path file = output != null ? Path.of(output) : runs.stateDir().runDir(runId).resolve("report.md");
+        Path file = output != null ? Path.of(output) : runs.stateDir().checked(runs.stateDir().report(runId));
         try {
-            Files.writeString(file, text);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            StateDir.writePrivate(file, text);
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot write report " + file + ": " + e.getMessage());
         }

@@ -315,10 +315,11 @@ public final class Engine {
                 return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + run.redactor().redact(a.result.summary()));
             }
             if (ctx.untilLine() != null) {
-                return succeed(step, scope, StepResult.ok("until matched: " + ctx.untilLine(),
-                        Map.of("matched", ctx.untilLine())), began);
+                return succeed(step, scope, untilResult("until matched: " + ctx.untilLine(), ctx.untilLine()), began);
             }
-            if (a.result != null && a.result.ok()) return succeed(step, scope, a.result, began);
+            if (a.result != null && a.result.ok()) {
+                return succeed(step, scope, step.logs().until() == null ? a.result : untilResult(a.result.summary(), null), began);
+            }
             String reason = a.failure();
             if (attempt >= step.retry().attempts()) return fail(step, reason);
             run.append(EventType.STEP_ATTEMPT_FAILED, step.id(), new EventData.AttemptFailed(attempt, reason));
@@ -330,6 +331,13 @@ public final class Engine {
                 return interruptedOutcome(null);
             }
         }
+    }
+
+    /** A step with logs.until has the result {@link dev.lockstep.runbook.RunbookLoader#UNTIL_RESULT}, matched or not. */
+    private static StepResult untilResult(String summary, String matched) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("matched", matched);
+        return StepResult.ok(summary, data);
     }
 
     private Outcome succeed(StepDef step, Scope scope, StepResult result, long began) {

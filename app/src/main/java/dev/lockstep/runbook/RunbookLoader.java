@@ -6,6 +6,7 @@ import dev.lockstep.expr.ExpressionException;
 import dev.lockstep.expr.Template;
 import dev.lockstep.json.Json;
 import dev.lockstep.step.ConfigBinder;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
 import java.io.IOException;
@@ -40,8 +41,10 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class RunbookLoader {
     public static final int FORMAT_VERSION = 1;
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    static final Pattern STEP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    /** A runbook's name is part of its lock file's name and of every run id: short enough for both. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /** A step id names its log file: short enough for any file system. */
+    static final Pattern STEP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final List<String> TOP_KEYS =
             List.of("lockstep", "name", "title", "description", "context", "params", "steps", "rollback");
@@ -49,6 +52,13 @@ public final class RunbookLoader {
             "check", "outputs", "rollback", "confirm", "timeout", "retry", "idempotent", "logs");
     private static final List<String> PARAM_KEYS =
             List.of("default", "required", "secret", "pattern", "description", "env");
+
+    /**
+     * The result of a step with {@code logs.until}: the step ends when the line appears, so what
+     * its type would have returned is not there to read; {@code matched} is the line (null when
+     * the step ended before any line matched).
+     */
+    public static final ResultShape UNTIL_RESULT = ResultShape.object("matched", ResultShape.VALUE);
 
     private final StepTypes types;
 
@@ -207,7 +217,7 @@ public final class RunbookLoader {
             }
             String name = f.string("name", true);
             if (name != null && !NAME.matcher(name).matches()) {
-                problems.add(f.get("name").position(), "name: expected letters, digits, '.', '_' or '-', got '" + name + "'");
+                problems.add(f.get("name").position(), "name: expected up to 100 letters, digits, '.', '_' or '-', got '" + name + "'");
             }
             Runbook.AwsContext aws = context(f.mapping("context"));
             Value.Mapping paramsNode = f.mapping("params");
@@ -316,7 +326,7 @@ public final class RunbookLoader {
             Fields f = new Fields(m, "step", STEP_KEYS);
             String id = f.string("id", true);
             if (id != null && !STEP_ID.matcher(id).matches()) {
-                problems.add(f.get("id").position(), "id: expected lower-case letters, digits, '-' or '_', got '" + id + "'");
+                problems.add(f.get("id").position(), "id: expected up to 64 lower-case letters, digits, '-' or '_', got '" + id + "'");
             }
             String where = "step " + (id != null ? id : "#" + (index + 1));
             visibleNow = index;
@@ -331,6 +341,9 @@ public final class RunbookLoader {
                 }
             }
 
+            StepDef.LogPatterns logs = logs(f.mapping("logs"));
+            ResultShape resultShape = action == null ? ResultShape.ANY : logs.until() != null
+                    ? UNTIL_RESULT : types.get(action.uses()).result(action.with());
             Map<String, Value.Scalar> outputs = new LinkedHashMap<>();
             Value.Mapping outNode = f.mapping("outputs");
             if (outNode != null) {
@@ -340,7 +353,7 @@ public final class RunbookLoader {
                     }
                     if (v instanceof Value.Scalar s) {
                         outputs.put(k, s);
-                        expressions(s, index, true);
+                        expressions(s, index, resultShape);
                     } else {
                         problems.add(v.position(), "output " + k + ": expected a value or ${{ result.… }}, got " + Value.describeOf(v));
                     }
@@ -357,14 +370,14 @@ public final class RunbookLoader {
                 confirm = b ? new StepDef.Confirm(null) : null;
             } else if (c instanceof Value.Scalar s && s.value() != null) {
                 confirm = new StepDef.Confirm(s.text());
-                expressions(s, index, false);
+                expressions(s, index, null);
             } else if (c != null) {
                 problems.add(c.position(), "confirm: expected true, or the text the operator must type");
             }
 
             return new StepDef(id, f.string("title", false), f.string("description", false), action,
                     List.copyOf(checks), outputs, rollback, confirm, f.duration("timeout"), retry(f.get("retry")),
-                    Boolean.TRUE.equals(f.bool("idempotent")), logs(f.mapping("logs")), m.position(), digests(m));
+                    Boolean.TRUE.equals(f.bool("idempotent")), logs, m.position(), digests(m));
         }
 
         /** Reads uses/run/with from a mapping that may hold other keys too (a step or a check). */
@@ -403,7 +416,7 @@ public final class RunbookLoader {
                         + String.join(", ", types.all().keySet()));
                 return null;
             }
-            expressions(with, visibleSteps, false);
+            expressions(with, visibleSteps, null);
             binder.check(type.configType(), with, problems);
             return new Action(uses, with, usesAt);
         }
@@ -431,7 +444,10 @@ public final class RunbookLoader {
             Fields f = new Fields(m, "check", List.of("uses", "run", "with", "expect", "readOnly"));
             Action a = action(f, m, "check", visibleSteps);
             Value.Mapping expect = f.mapping("expect");
-            if (expect != null) expressions(expect, visibleSteps, false);
+            if (expect != null) {
+                expressions(expect, visibleSteps, null);
+                if (a != null) expectKeys(expect, types.get(a.uses()).result(a.with()), a.uses());
+            }
             return a == null ? null : new Check(a, expect, m.position(), Boolean.TRUE.equals(f.bool("readOnly")));
         }
 
@@ -487,15 +503,27 @@ public final class RunbookLoader {
         }
 
         /** Validates every expression in a value against what is visible from step #{@code visibleSteps}. */
-        private void expressions(Value v, int visibleSteps, boolean resultAllowed) {
+        /** Each expect key is a path into the check's result: it must be one its type gives. */
+        private void expectKeys(Value.Mapping expect, ResultShape shape, String uses) {
+            expect.entries().keySet().forEach(key -> {
+                String problem = shape.problem(List.of(key.split("\\.", -1)));
+                if (problem != null) problems.add(expect.keys().get(key), "expect: " + problem + " (of " + uses + ")");
+            });
+        }
+
+        /**
+         * Validates every expression in a value against what is visible from step #{@code visibleSteps};
+         * {@code resultShape} is the step's result where {@code result} may be read (outputs), else null.
+         */
+        private void expressions(Value v, int visibleSteps, ResultShape resultShape) {
             if (v instanceof Value.Sequence seq) {
-                seq.items().forEach(i -> expressions(i, visibleSteps, resultAllowed));
+                seq.items().forEach(i -> expressions(i, visibleSteps, resultShape));
             } else if (v instanceof Value.Mapping m) {
-                m.entries().values().forEach(i -> expressions(i, visibleSteps, resultAllowed));
+                m.entries().values().forEach(i -> expressions(i, visibleSteps, resultShape));
             } else if (((Value.Scalar) v).value() instanceof String text && Template.hasExpression(text)) {
                 try {
                     for (Template.Expression e : Template.parse(text).expressions()) {
-                        if (checkReferences) reference(e, v.position(), visibleSteps, resultAllowed);
+                        if (checkReferences) reference(e, v.position(), visibleSteps, resultShape);
                     }
                 } catch (ExpressionException e) {
                     problems.add(v.position(), "expression: expected " + e.getMessage());
@@ -503,7 +531,7 @@ public final class RunbookLoader {
             }
         }
 
-        private void reference(Template.Expression e, Position at, int visibleSteps, boolean resultAllowed) {
+        private void reference(Template.Expression e, Position at, int visibleSteps, ResultShape resultShape) {
             List<String> path = e.path();
             switch (e.root()) {
                 case "params" -> {
@@ -534,8 +562,11 @@ public final class RunbookLoader {
                     }
                 }
                 case "result" -> {
-                    if (!resultAllowed) {
+                    if (resultShape == null) {
                         problems.add(at, "${{ " + e + " }}: result is only available in a step's outputs");
+                    } else {
+                        String problem = resultShape.problem(path.subList(1, path.size()));
+                        if (problem != null) problems.add(at, "${{ " + e + " }}: " + problem);
                     }
                 }
                 default -> problems.add(at, "${{ " + e + " }}: unknown name '" + e.root()

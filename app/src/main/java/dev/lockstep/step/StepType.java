@@ -1,5 +1,6 @@
 package dev.lockstep.step;
 
+import dev.lockstep.runbook.Value;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,13 @@ public interface StepType<C extends Record> {
 
     /** A short runbook example, shown by {@code lockstep schema} and the README. */
     String example();
+
+    /**
+     * What {@code execute} puts in its result, for this {@code with} as written (expressions
+     * unresolved): {@code ${{ result.… }}} paths and {@code expect} keys are checked against it
+     * when the runbook loads.
+     */
+    ResultShape result(Value.Mapping with);
 
     /**
      * Keys of {@code with} whose text is shell script. Expressions there are never

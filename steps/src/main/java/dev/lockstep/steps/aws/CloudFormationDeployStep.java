@@ -1,8 +1,10 @@
 package dev.lockstep.steps.aws;
 
 import dev.lockstep.runbook.Digests;
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -85,6 +87,11 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
                     usePrevious: [RelaySecretKey, AdminPubkey]
                   timeout: 30m
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("status", ResultShape.VALUE, "outputs", ResultShape.mapOf(ResultShape.VALUE));
     }
 
     @Override

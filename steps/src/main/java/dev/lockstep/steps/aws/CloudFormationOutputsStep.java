@@ -1,6 +1,8 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -55,6 +57,11 @@ public final class CloudFormationOutputsStep implements StepType<CloudFormationO
                     rds_endpoint: "${{ result.outputs.RDSEndpoint }}"
                     log_group: "${{ result.resources.CloudWatchLogGroup }}"
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("outputs", ResultShape.mapOf(ResultShape.VALUE), "resources", ResultShape.mapOf(ResultShape.VALUE));
     }
 
     @Override

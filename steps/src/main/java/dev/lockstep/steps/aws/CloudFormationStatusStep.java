@@ -1,6 +1,8 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -46,6 +48,11 @@ public final class CloudFormationStatusStep implements StepType<CloudFormationSt
                     with: { stack: "${{ params.stack }}" }
                     expect: { status: [CREATE_COMPLETE, UPDATE_COMPLETE] }
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("status", ResultShape.VALUE, "reason", ResultShape.VALUE, "exists", ResultShape.VALUE);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -46,6 +48,11 @@ public final class EcrRetagStep implements StepType<EcrRetagStep.Config> {
                   uses: ecr.retag
                   with: { repository: relay, from: "${{ params.sha }}", to: "stage-migrated-${{ params.sha }}" }
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("digest", ResultShape.VALUE, "tag", ResultShape.VALUE);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -46,6 +48,11 @@ public final class EcsRegisterTaskDefinitionStep implements StepType<EcsRegister
                   with: { file: rds-cutover/migrate-task.json }
                   outputs: { arn: "${{ result.arn }}" }
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("arn", ResultShape.VALUE, "family", ResultShape.VALUE, "revision", ResultShape.VALUE);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -90,6 +92,12 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
                     securityGroups: ["${{ steps.ids.outputs.ecs_sg }}"]
                   logs: { haltOn: [MISMATCH], until: "Migration completed successfully" }
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("taskArn", ResultShape.VALUE, "exitCode", ResultShape.VALUE, "stopCode", ResultShape.VALUE, "stoppedReason", ResultShape.VALUE,
+                "states", ResultShape.listOf(ResultShape.VALUE));
     }
 
     @Override

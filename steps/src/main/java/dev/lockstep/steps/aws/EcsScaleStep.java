@@ -1,7 +1,9 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -60,6 +62,11 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
                   with: { cluster: relay-cluster, service: relay, desiredCount: 0 }
                   timeout: 10m
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("running", ResultShape.VALUE, "desired", ResultShape.VALUE);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -62,6 +64,11 @@ public final class LogsTailStep implements StepType<LogsTailStep.Config> {
                   logs: { haltOn: [MISMATCH], until: "Migration completed successfully" }
                   timeout: 30m
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("events", ResultShape.VALUE);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -40,6 +42,11 @@ public final class RdsEndpointStep implements StepType<RdsEndpointStep.Config> {
                   with: { instance: "${{ params.stack }}-db" }
                   outputs: { host: "${{ result.address }}" }
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return RdsInstances.SHAPE;
     }
 
     @Override

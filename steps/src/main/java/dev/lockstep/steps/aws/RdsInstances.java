@@ -1,5 +1,6 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.step.ResultShape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.rds.RdsClient;
@@ -7,6 +8,10 @@ import software.amazon.awssdk.services.rds.model.DBInstance;
 
 /** What the RDS steps report of an instance. */
 final class RdsInstances {
+    /** What rds.endpoint and rds.wait-available return: {@link #data}. */
+    static final ResultShape SHAPE = ResultShape.object("status", ResultShape.VALUE, "address", ResultShape.VALUE,
+            "port", ResultShape.VALUE, "engine", ResultShape.VALUE);
+
     private RdsInstances() {}
 
     static DBInstance describe(RdsClient rds, String id) {

@@ -1,7 +1,9 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -55,6 +57,11 @@ public final class RdsSnapshotStep implements StepType<RdsSnapshotStep.Config> {
                   with: { instance: "${{ params.stack }}-db" }
                   outputs: { snapshot: "${{ result.snapshot }}" }
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("snapshot", ResultShape.VALUE, "arn", ResultShape.VALUE);
     }
 
     @Override

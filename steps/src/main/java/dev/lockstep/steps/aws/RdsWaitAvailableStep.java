@@ -1,6 +1,8 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -48,6 +50,11 @@ public final class RdsWaitAvailableStep implements StepType<RdsWaitAvailableStep
                   with: { instance: "${{ params.stack }}-db" }
                   timeout: 20m
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return RdsInstances.SHAPE;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.lockstep.steps.basic;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -44,6 +46,11 @@ public final class ManualStep implements StepType<ManualStep.Config> {
                     instructions: Post the maintenance notice in #ops
                     undo: Post "maintenance cancelled" in #ops
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("confirmed", ResultShape.VALUE);
     }
 
     @Override

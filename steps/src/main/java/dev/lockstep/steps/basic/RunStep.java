@@ -1,7 +1,9 @@
 package dev.lockstep.steps.basic;
 
 import dev.lockstep.json.Json;
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -72,6 +74,22 @@ public final class RunStep implements StepType<RunStep.Config> {
                   with: { capture: { rows: '^(\\d+)$' } }
                   outputs: { rows: "${{ result.captures.rows }}" }
                 """;
+    }
+
+    /** exitCode and stdout always; json only with json: true, captures only those named in capture. */
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        Map<String, ResultShape> fields = new LinkedHashMap<>();
+        fields.put("exitCode", ResultShape.VALUE);
+        fields.put("stdout", ResultShape.VALUE);
+        Value json = with.get("json");
+        if (json != null && !(json instanceof Value.Scalar s && Boolean.FALSE.equals(s.value()))) fields.put("json", ResultShape.ANY);
+        if (with.get("capture") instanceof Value.Mapping capture) {
+            Map<String, ResultShape> names = new LinkedHashMap<>();
+            capture.entries().keySet().forEach(name -> names.put(name, ResultShape.VALUE));
+            fields.put("captures", ResultShape.object(names));
+        }
+        return ResultShape.object(fields);
     }
 
     @Override

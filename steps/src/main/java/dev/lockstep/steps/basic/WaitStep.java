@@ -2,7 +2,9 @@ package dev.lockstep.steps.basic;
 
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.Durations;
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -54,6 +56,11 @@ public final class WaitStep implements StepType<WaitStep.Config> {
                     interval: 5s
                     timeout: 2m
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("polls", ResultShape.VALUE, "observed", ResultShape.VALUE);
     }
 
     @Override

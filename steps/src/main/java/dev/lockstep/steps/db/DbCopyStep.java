@@ -1,7 +1,9 @@
 package dev.lockstep.steps.db;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -93,6 +95,12 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                     target: { url: "${{ params.pg_url }}", user: zooid, password: "${{ params.db_password }}" }
                     parallel: 2
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("tables", ResultShape.mapOf(ResultShape.VALUE), "rows", ResultShape.VALUE, "rowsPerSecond", ResultShape.VALUE,
+                "verify", Verifier.SHAPE);
     }
 
     @Override

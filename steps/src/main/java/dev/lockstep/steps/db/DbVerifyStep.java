@@ -1,6 +1,8 @@
 package dev.lockstep.steps.db;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -61,6 +63,11 @@ public final class DbVerifyStep implements StepType<DbVerifyStep.Config> {
                     target: { url: "${{ params.pg_url }}", user: zooid, password: "${{ params.db_password }}" }
                     checksum: true
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return Verifier.SHAPE;
     }
 
     @Override

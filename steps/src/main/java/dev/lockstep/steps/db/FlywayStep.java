@@ -1,6 +1,8 @@
 package dev.lockstep.steps.db;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -65,6 +67,12 @@ public final class FlywayStep implements StepType<FlywayStep.Config> {
                     target: { url: "${{ params.pg_url }}", user: zooid, password: "${{ params.db_password }}" }
                     locations: [migrations]
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("migrated", ResultShape.VALUE, "invalid", ResultShape.listOf(ResultShape.VALUE), "applied", ResultShape.listOf(ResultShape.VALUE),
+                "pending", ResultShape.VALUE, "current", ResultShape.VALUE);
     }
 
     @Override

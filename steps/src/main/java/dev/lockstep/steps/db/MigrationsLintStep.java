@@ -1,6 +1,8 @@
 package dev.lockstep.steps.db;
 
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
@@ -61,6 +63,11 @@ public final class MigrationsLintStep implements StepType<MigrationsLintStep.Con
                   - uses: migrations.lint
                     with: { alembic: backend/alembic/versions }
                 """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("problems", ResultShape.listOf(ResultShape.VALUE), "ok", ResultShape.VALUE);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.lockstep.steps.db;
 
+import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import java.sql.Connection;
@@ -26,6 +27,11 @@ import java.util.concurrent.Future;
  * down to the differing key ranges and a few example keys.
  */
 final class Verifier {
+    /** The result of a verify: one row per table (see {@link TableResult#toMap}). */
+    static final ResultShape SHAPE = ResultShape.object("ok", ResultShape.VALUE, "mismatches", ResultShape.VALUE,
+            "tables", ResultShape.listOf(ResultShape.object("table", ResultShape.VALUE, "source", ResultShape.VALUE,
+                    "target", ResultShape.VALUE, "verdict", ResultShape.VALUE, "detail", ResultShape.VALUE)));
+
     /** Rows per checksum chunk; a differing chunk is split until it is small enough to compare key by key. */
     static final int CHUNK_ROWS = 50_000;
     private static final int KEY_BY_KEY_ROWS = 2_000;
