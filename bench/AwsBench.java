@@ -1,5 +1,6 @@
 import dev.lockstep.runbook.Check;
 import dev.lockstep.step.Settings;
+import dev.lockstep.steps.aws.AwsContext;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.steps.aws.LogsTailStep;
 import java.net.ServerSocket;
@@ -79,7 +80,7 @@ public class AwsBench {
         StepContext ctx = new StepContext() {
             public String stepId() { return "bench"; }
             public Path workDir() { return Path.of("."); }
-            public Settings settings() { return new Settings(CREDENTIALS, Map.of(Settings.AWS_ENDPOINT, endpoint)); }
+            public Settings settings() { return new Settings(CREDENTIALS, Map.of(AwsContext.ENDPOINT, endpoint)); }
             public Map<String, String> env() { return Map.of(); }
             public Object resolve(String template) { return template; }
             public void line(String text) {

@@ -59,7 +59,7 @@ public class TuiBench {
         Engine engine = new Engine(run, types, loader, app.operator(), Settings.of(Map.of()));
         CompletableFuture<Integer> ui = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(types, loader, Settings.of(Map.of())));
+                return app.drive(engine, new Planner(types, loader));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -301,12 +301,15 @@ class AwsStepsTest {
     @Test
     void credentialsForAnotherAccountAreRefusedWithBothShown() {
         String stack = stackWithALogGroup();
-        LockstepCli.Result r = cli().run("run", DIR + "cfn-elsewhere.yaml", "--no-tui", "-p", "stack=" + stack);
-        assertEquals(4, r.exit(), r.all());
+        LockstepCli cli = cli();
+        LockstepCli.Result r = cli.run("run", DIR + "cfn-elsewhere.yaml", "--no-tui", "-p", "stack=" + stack);
+        assertEquals(13, r.exit(), r.all());
         assertTrue(r.err().contains("refusing to act: the runbook is for account 999999999999 in us-east-1, but the "
                 + "credentials are for account 123456789012 in us-east-1"), r.err());
-        LockstepCli.Result plan = cli().run("plan", DIR + "cfn-elsewhere.yaml", "-p", "stack=" + stack);
-        assertTrue(plan.out().contains("refusing to act"), "the dry-run checks the identity too: " + plan.out());
+        assertTrue(cli.run("runs").out().contains("no runs"), "refused before anything was recorded");
+        LockstepCli.Result plan = cli.run("plan", DIR + "cfn-elsewhere.yaml", "-p", "stack=" + stack);
+        assertEquals(13, plan.exit(), plan.all());
+        assertTrue(plan.err().contains("refusing to act"), "the dry-run checks the identity too: " + plan.all());
     }
 
     @Test

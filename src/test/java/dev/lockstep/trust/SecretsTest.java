@@ -138,7 +138,7 @@ class SecretsTest {
         Engine engine = new Engine(run, types, loader, app.operator(), Settings.of(env));
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(types, loader, Settings.of(env)));
+                return app.drive(engine, new Planner(types, loader));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

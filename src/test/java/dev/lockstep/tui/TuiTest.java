@@ -59,7 +59,7 @@ class TuiTest {
         Engine engine = new Engine(run, TYPES, LOADER, app.operator(), Settings.of(Map.of()));
         exit = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(TYPES, LOADER, Settings.of(Map.of())));
+                return app.drive(engine, new Planner(TYPES, LOADER));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -284,7 +284,7 @@ class TuiTest {
     void theHeaderNamesTheAwsAccountAndRegionWithoutCallingAws() throws Exception {
         open("src/test/resources/runbooks/aws/cfn-read.yaml", Map.of("stack", "relay"), Map.of(), 100, 30);
         String s = screen();
-        assertTrue(s.contains("│ aws 123456789012 us-east-1 │"), s);
+        assertTrue(s.contains("│ aws 123456789012 us-east-1 (not verified) │"), "the pinned account, not yet checked:\n" + s);
         assertTrue(s.contains("read the outputs of stack relay"), "the first frame is drawn before any AWS client exists:\n" + s);
     }
 

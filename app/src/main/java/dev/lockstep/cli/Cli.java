@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.context.Contexts;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.secret.Redactor;
@@ -17,6 +18,7 @@ final class Cli {
     final PrintStream out;
     final PrintStream err;
     private StepTypes types;
+    private Contexts contexts;
     /** Masks the parameters' secrets in whatever the central error handler prints; set once they are known. */
     private Redactor redactor = Redactor.none();
 
@@ -42,8 +44,13 @@ final class Cli {
         return redactor;
     }
 
+    Contexts contexts() {
+        if (contexts == null) contexts = Contexts.discover();
+        return contexts;
+    }
+
     RunbookLoader loader() {
-        return new RunbookLoader(types());
+        return new RunbookLoader(types(), contexts());
     }
 
     static String version() {

@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.context.Targets;
 import dev.lockstep.demo.DemoPostgres;
 import dev.lockstep.demo.RelayDatabase;
 import dev.lockstep.engine.Engine;
@@ -59,8 +60,8 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
-    @Mixin
-    AwsOptions aws;
+    @Mixin(name = "where")
+    TargetOptions where;
 
     @Override
     public Integer call() throws IOException, SQLException {
@@ -77,6 +78,7 @@ final class DemoCommand implements Callable<Integer> {
         Path sqlite = home.resolve("relay.db");
         if (operator.yes) operator.confirm.putIfAbsent("switch", "relay");
         Runbook runbook = cli.loader().load(installed(RUNBOOK));
+        Targets targets = where.verified(cli, runbook);
         int code;
         try (DemoPostgres pg = DemoPostgres.start(home)) {
             cli.out.println("embedded PostgreSQL: " + pg.jdbcUrl());
@@ -102,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
                 run = runs.start(runbook, cli.masking(Params.resolve(runbook, values, password, cli.env, d -> null)), listener,
                         "lockstep demo", true);
             }
-            Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
+            Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets);
             if (rollback && !frontend.isTui() && !operator.yes) {
                 run.close();
                 throw new LockstepException(ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");

@@ -61,7 +61,7 @@ final class Frontend {
     int drive(Engine engine, Function<Engine, Outcome> action) {
         if (tui == null) return Driver.drive(cli, engine, action);
         try {
-            int code = tui.drive(engine, new Planner(cli.types(), cli.loader(), engine.settings()));
+            int code = tui.drive(engine, new Planner(cli.types(), cli.loader()));
             cli.out.println(tui.farewell());
             return code;
         } catch (IOException e) {

@@ -24,15 +24,15 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     ParamOptions params;
 
-    @Mixin
-    AwsOptions aws;
+    @Mixin(name = "where")
+    TargetOptions where;
 
     @Override
     public Integer call() {
         Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
         Params p = params.resolve(rb, cli);
-        Planner.Plan plan = new Planner(cli.types(), cli.loader(), aws.settings(cli)).plan(rb, p);
+        Planner.Plan plan = new Planner(cli.types(), cli.loader()).plan(rb, p, where.verified(cli, rb));
         PrintStream out = cli.out;
         out.println("Plan: " + rb.displayTitle() + "  (" + rb.file() + ")");
         if (!p.values().isEmpty()) {

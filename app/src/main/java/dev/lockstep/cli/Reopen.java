@@ -25,10 +25,16 @@ final class Reopen {
                 ErrorCode.NOT_FOUND, "no unfinished run in " + runs.stateDir().root() + " (lockstep runs lists them)"));
     }
 
+    /** Reopens a run of {@code runbook}, loaded from the path the run recorded (see {@link #runbook}). */
     static Run open(Cli cli, Runs runs, String runId, ParamOptions paramOptions, String command, boolean force,
-                    boolean allowSucceeded, RunListener listener) {
-        return runs.reopen(runId, path -> cli.loader().load(Path.of(path)),
-                (runbook, snapshot) -> params(cli, runbook, snapshot, paramOptions), listener, command, force, allowSucceeded);
+                    boolean allowSucceeded, RunListener listener, Runbook runbook) {
+        return runs.reopen(runId, path -> runbook, (rb, snapshot) -> params(cli, rb, snapshot, paramOptions), listener, command,
+                force, allowSucceeded);
+    }
+
+    /** The runbook a run was started from, as it is on disk now. */
+    static Runbook runbook(Cli cli, Runs runs, String runId) {
+        return cli.loader().load(Path.of(runs.read(runId).runbookPath()));
     }
 
     /**

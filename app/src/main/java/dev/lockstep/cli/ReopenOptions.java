@@ -1,8 +1,10 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.Runs;
+import dev.lockstep.runbook.Runbook;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,10 +25,16 @@ final class ReopenOptions {
     @Option(names = "--force", description = "Go on although started steps' definitions changed (recorded).")
     boolean force;
 
-    Run open(Cli cli, String command, boolean allowSucceeded, RunListener listener) {
+    /** A reopened run and where it acts, verified before the run records anything. */
+    record Reopened(Run run, Targets targets) {}
+
+    Reopened open(Cli cli, String command, boolean allowSucceeded, RunListener listener, TargetOptions where) {
         Runs runs = state.runs(cli);
         ParamOptions params = new ParamOptions();
         params.paramsFile = paramsFile;
-        return Reopen.open(cli, runs, Reopen.pick(runs, runId), params, command, force, allowSucceeded, listener);
+        String id = Reopen.pick(runs, runId);
+        Runbook runbook = Reopen.runbook(cli, runs, id);
+        Targets targets = where.verified(cli, runbook);
+        return new Reopened(Reopen.open(cli, runs, id, params, command, force, allowSucceeded, listener, runbook), targets);
     }
 }

@@ -26,8 +26,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
-    @Mixin
-    AwsOptions aws;
+    @Mixin(name = "where")
+    TargetOptions where;
 
     @Option(names = "--retry", paramLabel = "STEP", description = "Retry a failed or halted step.")
     Set<String> retry = new LinkedHashSet<>();
@@ -48,8 +48,9 @@ final class ResumeCommand implements Callable<Integer> {
             throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
         }
         Frontend frontend = Frontend.choose(cli, operator, skip);
-        Run run = target.open(cli, "lockstep resume", false, frontend.listener());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
+        ReopenOptions.Reopened reopened = target.open(cli, "lockstep resume", false, frontend.listener(), where);
+        Run run = reopened.run();
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), reopened.targets());
         try {
             retry.forEach(engine::retry);
             override.forEach(engine::override);

@@ -21,15 +21,16 @@ final class RollbackCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
-    @Mixin
-    AwsOptions aws;
+    @Mixin(name = "where")
+    TargetOptions where;
 
     @Override
     public Integer call() {
         Cli cli = root.cli;
         Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()));
-        Run run = target.open(cli, "lockstep rollback", true, frontend.listener());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
+        ReopenOptions.Reopened reopened = target.open(cli, "lockstep rollback", true, frontend.listener(), where);
+        Run run = reopened.run();
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), reopened.targets());
         Engine.RollbackPlan plan = engine.rollbackPlan();
         cli.out.println("Rollback of run " + run.id() + " will run, in this order:");
         int n = 1;

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
         footer = {"  0 success   1 step failed   2 usage   3 halted   4 precondition not met",
                 "  5 invalid runbook   6 lock held   7 needs an operator's decision",
                 "  8 runbook changed since the run started   9 unfinished run exists   10 no such run",
-                "  11 journal damaged   12 file error   70 internal error   130 interrupted"})
+                "  11 journal damaged   12 file error   13 wrong place to act (credentials, cluster)",
+                "  70 internal error   130 interrupted"})
 final class RootCommand implements Callable<Integer> {
     final Cli cli;
 

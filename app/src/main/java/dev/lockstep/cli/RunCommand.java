@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunSnapshot;
@@ -34,8 +35,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     OperatorOptions operator;
 
-    @Mixin
-    AwsOptions aws;
+    @Mixin(name = "where")
+    TargetOptions where;
 
     @Option(names = "--new", description = "Start over even though an unfinished run exists (it is marked abandoned).")
     boolean fresh;
@@ -44,6 +45,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
+        Targets targets = where.verified(cli, rb);
         Runs runs = state.runs(cli);
         Frontend frontend = Frontend.choose(cli, operator, Set.of());
         Optional<RunSnapshot> unfinished = frontend.isTui() && !fresh ? runs.latestUnfinished(rb.name()) : Optional.empty();
@@ -52,13 +54,13 @@ final class RunCommand implements Callable<Integer> {
             ParamOptions secrets = new ParamOptions();
             secrets.paramsFile = params.paramsFile;
             run = Reopen.open(cli, runs, unfinished.get().runId(), secrets, "lockstep run " + runbook, false, false,
-                    frontend.listener());
+                    frontend.listener(), rb);
         } else {
             Params p = params.resolve(rb, cli);
             run = runs.start(rb, p, frontend.listener(), "lockstep run " + runbook, fresh);
             if (!frontend.isTui()) cli.out.println("run id: " + run.id());
         }
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
+        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets);
         return frontend.drive(engine, Engine::forward);
     }
 }

@@ -13,7 +13,7 @@ final class SchemaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        root.cli.out.println(Json.pretty(RunbookSchema.of(root.cli.types())));
+        root.cli.out.println(Json.pretty(RunbookSchema.of(root.cli.types(), root.cli.contexts())));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.context.Targets;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.expr.Resolver;
@@ -38,17 +39,24 @@ public final class Engine {
     private final Operator operator;
     private final Map<String, String> env;
     private final Settings settings;
+    private final Targets targets;
     private final Object idle = new Object();
     private boolean busy;
     private volatile boolean interrupted;
     private volatile Thread worker;
 
-    public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings settings) {
+    public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
+        this(run, types, loader, operator, loader.contexts().targets(run.runbook(), commandLine));
+    }
+
+    /** An engine acting where {@code targets} say (verified by the caller before the run was opened). */
+    public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Targets targets) {
         this.run = run;
         this.binder = new Binder(types, loader);
         this.evaluator = new CheckEvaluator(binder);
         this.operator = operator;
-        this.settings = settings.withDefaults(run.runbook().aws().settings());
+        this.targets = targets;
+        this.settings = targets.settings();
         this.env = settings.env();
     }
 
@@ -59,6 +67,11 @@ public final class Engine {
     /** The settings steps see: the command line's, with the runbook's context added. */
     public Settings settings() {
         return settings;
+    }
+
+    /** Where the run acts, in every kind of place it uses. */
+    public Targets targets() {
+        return targets;
     }
 
     /** Runs every step that is not done yet, in order, until the end or the first stop. */
@@ -554,6 +567,7 @@ public final class Engine {
     private StepRun context(StepDef subject, String prefix, StepDef.LogPatterns patterns, Scope scope,
                             Map<String, String> ids, ExternalIds sink, java.nio.file.Path logFile) {
         Map<String, String> stepEnv = new LinkedHashMap<>();
+        stepEnv.putAll(targets.exports());
         stepEnv.put(Orphans.RUN_ID, run.id());
         stepEnv.put(Orphans.STEP_ID, subject.id());
         return new StepRun(subject, prefix, run.runbook().file().getParent(), settings, stepEnv, run.redactor(),
@@ -571,7 +585,7 @@ public final class Engine {
     }
 
     private Scope scope() {
-        return Scope.of(run.params().values(), run.outputs(), env);
+        return Scope.of(run.params().values(), run.outputs(), env).withContexts(targets.values());
     }
 
     /** Runs a body on a worker thread so that timeouts, halts and Ctrl-C can stop it. */

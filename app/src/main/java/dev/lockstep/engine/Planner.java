@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.context.Targets;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
 import dev.lockstep.runbook.Action;
@@ -26,12 +27,10 @@ import java.util.Map;
 public final class Planner {
     private final Binder binder;
     private final CheckEvaluator evaluator;
-    private final Settings settings;
 
-    public Planner(StepTypes types, RunbookLoader loader, Settings settings) {
+    public Planner(StepTypes types, RunbookLoader loader) {
         this.binder = new Binder(types, loader);
         this.evaluator = new CheckEvaluator(binder);
-        this.settings = settings;
     }
 
     /** The dry-run of one runbook. All text in it is already masked. */
@@ -49,16 +48,17 @@ public final class Planner {
 
     public enum CheckStatus { PASS, FAIL, NOT_RUN }
 
-    public Plan plan(Runbook runbook, Params params) {
+    /** {@code targets} are where the run would act (verified by the caller when the runbook pins them). */
+    public Plan plan(Runbook runbook, Params params, Targets targets) {
         Redactor redactor = params.redactor();
-        Settings local = settings.withDefaults(runbook.aws().settings());
-        Scope scope = Scope.of(params.values(), Map.of(), settings.env()).withPlaceholders();
+        Scope scope = Scope.of(params.values(), Map.of(), targets.settings().env()).withContexts(targets.values())
+                .withPlaceholders();
         List<StepPlan> steps = new ArrayList<>();
         List<String> rollback = new ArrayList<>();
         List<String> without = new ArrayList<>();
         for (StepDef step : runbook.steps()) {
             List<CheckPlan> checks = new ArrayList<>();
-            for (Check c : step.checks()) checks.add(check(c, step, runbook.file().getParent(), local, scope, redactor));
+            for (Check c : step.checks()) checks.add(check(c, step, runbook.file().getParent(), targets, scope, redactor));
             String confirm = null;
             if (step.confirm() != null) {
                 confirm = step.confirm().isTyped()
@@ -68,7 +68,7 @@ public final class Planner {
             String rb = step.rollback() != null ? describe(step.rollback(), scope, redactor) : builtInRollback(step, scope);
             if (rb != null) rollback.add(step.id() + ": " + rb);
             else without.add(step.id());
-            StepRun preview = context(step, runbook.file().getParent(), local, scope, redactor, new RunListener() { });
+            StepRun preview = context(step, runbook.file().getParent(), targets, scope, redactor, new RunListener() { });
             steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(),
                     actions(step.action(), scope, redactor, preview), checks, confirm,
                     new ArrayList<>(step.outputs().keySet()), rb));
@@ -111,7 +111,7 @@ public final class Planner {
         }
     }
 
-    private CheckPlan check(Check c, StepDef step, Path dir, Settings settings, Scope scope, Redactor redactor) {
+    private CheckPlan check(Check c, StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor) {
         String description = c.action().uses() + (c.expect() != null ? " expect " + c.expect().plain() : "");
         Scope dry = scope.withPlaceholders();
         Bound bound;
@@ -130,7 +130,7 @@ public final class Planner {
         }
         RunListener quiet = new RunListener() { };
         try {
-            StepContext.CheckOutcome o = evaluator.evaluate(c, scope, context(step, dir, settings, scope, redactor, quiet));
+            StepContext.CheckOutcome o = evaluator.evaluate(c, scope, context(step, dir, targets, scope, redactor, quiet));
             return new CheckPlan(description, o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
         } catch (Exception e) {
             return new CheckPlan(description, CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
@@ -138,9 +138,10 @@ public final class Planner {
     }
 
     /** A context that journals nothing and writes no log: dry-run leaves no trace. */
-    private StepRun context(StepDef step, Path dir, Settings local, Scope scope, Redactor redactor, RunListener listener) {
-        return new StepRun(step, "", dir, local, new LinkedHashMap<>(), redactor, listener, null, StepDef.LogPatterns.NONE,
-                Map.of(), (k, v) -> { }, (inner, sc, st) -> evaluator.evaluate(inner, sc, context(st, dir, local, sc, redactor, listener)),
+    private StepRun context(StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor, RunListener listener) {
+        return new StepRun(step, "", dir, targets.settings(), new LinkedHashMap<>(targets.exports()), redactor, listener, null,
+                StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { },
+                (inner, sc, st) -> evaluator.evaluate(inner, sc, context(st, dir, targets, sc, redactor, listener)),
                 scope, Operator.NOBODY);
     }
 }

@@ -17,6 +17,7 @@ public enum ErrorCode {
     NOT_FOUND(10, "no such run"),
     STATE_CORRUPT(11, "the journal cannot be read"),
     IO(12, "a file could not be read or written"),
+    WRONG_TARGET(13, "the credentials or cluster point somewhere the runbook may not act"),
     INTERNAL(70, "internal error"),
     INTERRUPTED(130, "interrupted; the run can be resumed");
 

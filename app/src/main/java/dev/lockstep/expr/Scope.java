@@ -12,31 +12,39 @@ public final class Scope {
     private final Map<String, Object> params;
     private final Map<String, Map<String, Object>> stepOutputs;
     private final Map<String, String> env;
+    private final Map<String, Map<String, Object>> contexts;
     private final Object result;
     /** Null unless placeholders are allowed; then it collects those handed out. */
     private final List<String> placeholdersUsed;
 
     private Scope(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
-                  Map<String, String> env, Object result, List<String> placeholdersUsed) {
+                  Map<String, String> env, Map<String, Map<String, Object>> contexts, Object result,
+                  List<String> placeholdersUsed) {
         this.params = params;
         this.stepOutputs = stepOutputs;
         this.env = env;
+        this.contexts = contexts;
         this.result = result;
         this.placeholdersUsed = placeholdersUsed;
     }
 
     public static Scope of(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
                            Map<String, String> env) {
-        return new Scope(params, stepOutputs, env, null, null);
+        return new Scope(params, stepOutputs, env, Map.of(), null, null);
+    }
+
+    /** This scope with the values of {@code ${{ context.KIND.NAME }}}: where the run acts. */
+    public Scope withContexts(Map<String, Map<String, Object>> values) {
+        return new Scope(params, stepOutputs, env, values, result, placeholdersUsed);
     }
 
     /** A scope where unknown step outputs become {@code <steps.ID.outputs.NAME>} placeholders. */
     public Scope withPlaceholders() {
-        return new Scope(params, stepOutputs, env, result, new ArrayList<>());
+        return new Scope(params, stepOutputs, env, contexts, result, new ArrayList<>());
     }
 
     public Scope withResult(Object stepResult) {
-        return new Scope(params, stepOutputs, env, stepResult, placeholdersUsed);
+        return new Scope(params, stepOutputs, env, contexts, stepResult, placeholdersUsed);
     }
 
     /** Placeholders handed out so far (dry-run): what a resolved value still depends on. */
@@ -62,6 +70,14 @@ public final class Scope {
                 String value = path.size() == 2 ? env.get(path.get(1)) : null;
                 if (value == null) {
                     throw new ExpressionException("environment variable " + tail(path) + " is not set");
+                }
+                return value;
+            }
+            case "context" -> {
+                Object value = path.size() == 3 ? contexts.getOrDefault(path.get(1), Map.of()).get(path.get(2)) : null;
+                if (value == null) {
+                    throw new ExpressionException(e + " has no value: nothing chose it (see lockstep " + path.get(1)
+                            + " options, or pin it in the runbook's context." + path.get(1) + ")");
                 }
                 return value;
             }

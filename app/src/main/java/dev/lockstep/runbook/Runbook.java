@@ -1,6 +1,6 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.step.Settings;
+import dev.lockstep.context.ContextKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,26 +12,14 @@ public record Runbook(
         String name,
         String title,
         String description,
-        AwsContext aws,
+        Map<String, Context> contexts,
         Map<String, ParamDef> params,
         List<StepDef> steps,
         List<Action> rollback,
         String checksum) {
 
-    /** Where the runbook may act; lockstep refuses to run elsewhere. Empty fields mean "not pinned". */
-    public record AwsContext(String region, String account, String profile) {
-        /** The settings this context pins: the region and profile to use, and the account and region to insist on. */
-        public Map<String, String> settings() {
-            Map<String, String> out = new java.util.HashMap<>();
-            if (region != null) {
-                out.put(Settings.AWS_REGION, region);
-                out.put(Settings.AWS_EXPECTED_REGION, region);
-            }
-            if (account != null) out.put(Settings.AWS_EXPECTED_ACCOUNT, account);
-            if (profile != null) out.put(Settings.AWS_PROFILE, profile);
-            return out;
-        }
-    }
+    /** One {@code context.NAME}: where the runbook may act in one kind of place; lockstep refuses to act elsewhere. */
+    public record Context(ContextKind<?> kind, Record config, Position position) {}
 
     public Optional<StepDef> step(String id) {
         return steps.stream().filter(s -> s.id().equals(id)).findFirst();

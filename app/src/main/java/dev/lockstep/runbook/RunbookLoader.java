@@ -1,5 +1,7 @@
 package dev.lockstep.runbook;
 
+import dev.lockstep.context.ContextKind;
+import dev.lockstep.context.Contexts;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.expr.ExpressionException;
@@ -61,9 +63,20 @@ public final class RunbookLoader {
     public static final ResultShape UNTIL_RESULT = ResultShape.object("matched", ResultShape.VALUE);
 
     private final StepTypes types;
+    private final Contexts contexts;
 
     public RunbookLoader(StepTypes types) {
+        this(types, Contexts.discover());
+    }
+
+    public RunbookLoader(StepTypes types, Contexts contexts) {
         this.types = types;
+        this.contexts = contexts;
+    }
+
+    /** The kinds of place runbooks may name under {@code context}. */
+    public Contexts contexts() {
+        return contexts;
     }
 
     public Runbook load(Path file) {
@@ -194,6 +207,9 @@ public final class RunbookLoader {
          */
         private final boolean checkReferences;
         private final Map<String, ParamDef> params = new LinkedHashMap<>();
+        private Map<String, Runbook.Context> contextsInUse = Map.of();
+        /** Kinds the runbook names under context, even when their mapping has problems: references to them are checked. */
+        private final Map<String, ContextKind<?>> declaredKinds = new LinkedHashMap<>();
         /** Step id → index and declared outputs; filled before references are checked. */
         private final Map<String, Integer> stepIndex = new HashMap<>();
         private final Map<String, Set<String>> stepOutputs = new HashMap<>();
@@ -219,7 +235,7 @@ public final class RunbookLoader {
             if (name != null && !NAME.matcher(name).matches()) {
                 problems.add(f.get("name").position(), "name: expected up to 100 letters, digits, '.', '_' or '-', got '" + name + "'");
             }
-            Runbook.AwsContext aws = context(f.mapping("context"));
+            contextsInUse = contexts(f.mapping("context"));
             Value.Mapping paramsNode = f.mapping("params");
             if (paramsNode != null) paramsNode.entries().forEach((k, v) -> param(k, v, paramsNode.keys().get(k)));
 
@@ -251,21 +267,30 @@ public final class RunbookLoader {
                 }
             }
             return new Runbook(file.toAbsolutePath().normalize(), name, f.string("title", false),
-                    f.string("description", false), aws, params, List.copyOf(steps), List.copyOf(rollback), checksum);
+                    f.string("description", false), Map.copyOf(contextsInUse), params, List.copyOf(steps), List.copyOf(rollback), checksum);
         }
 
-        private Runbook.AwsContext context(Value.Mapping ctx) {
-            if (ctx == null) return new Runbook.AwsContext(null, null, null);
-            Fields f = new Fields(ctx, "context", List.of("aws"));
-            Value.Mapping aws = f.mapping("aws");
-            if (aws == null) return new Runbook.AwsContext(null, null, null);
-            Fields a = new Fields(aws, "context.aws", List.of("region", "account", "profile"));
-            String account = a.string("account", false);
-            if (account != null && !account.matches("\\d{12}")) {
-                problems.add(a.get("account").position(),
-                        "context.aws.account: expected a 12-digit AWS account id in quotes, got '" + account + "'");
-            }
-            return new Runbook.AwsContext(a.string("region", false), account, a.string("profile", false));
+        /** Each key of {@code context} is a kind of place (a plugin); its mapping is bound to that kind's record. */
+        private Map<String, Runbook.Context> contexts(Value.Mapping ctx) {
+            Map<String, Runbook.Context> out = new LinkedHashMap<>();
+            if (ctx == null) return out;
+            ctx.entries().forEach((name, v) -> {
+                ContextKind<?> kind = contexts.get(name);
+                Position at = ctx.keys().get(name);
+                if (kind == null) {
+                    problems.add(at, "unknown context '" + name + "': expected one of " + String.join(", ", contexts.all().keySet()));
+                } else if (!(v instanceof Value.Mapping m)) {
+                    problems.add(v.position(), "context." + name + ": expected a mapping, got " + Value.describeOf(v));
+                } else if (ConfigBinder.holdsExpression(m)) {
+                    problems.add(m.position(), "context." + name + ": expected literal values (it says where the runbook may act, "
+                            + "so it cannot depend on parameters)");
+                } else {
+                    declaredKinds.put(name, kind);
+                    Record config = binder.check(kind.configType(), m, problems, "context." + name);
+                    if (config != null) out.put(name, new Runbook.Context(kind, config, at));
+                }
+            });
+            return out;
         }
 
         private void param(String name, Value v, Position keyPos) {
@@ -569,8 +594,20 @@ public final class RunbookLoader {
                         if (problem != null) problems.add(at, "${{ " + e + " }}: " + problem);
                     }
                 }
+                case "context" -> {
+                    ContextKind<?> kind = path.size() == 3 ? declaredKinds.get(path.get(1)) : null;
+                    if (path.size() != 3) {
+                        problems.add(at, "${{ " + e + " }}: expected context.KIND.NAME, such as context.aws.region");
+                    } else if (kind == null) {
+                        problems.add(at, "${{ " + e + " }}: the runbook declares no context." + path.get(1)
+                                + (declaredKinds.isEmpty() ? "" : ": expected one of " + String.join(", ", declaredKinds.keySet())));
+                    } else if (!kind.values().contains(path.get(2))) {
+                        problems.add(at, "${{ " + e + " }}: context." + path.get(1) + " has no '" + path.get(2)
+                                + "': expected one of " + String.join(", ", new java.util.TreeSet<>(kind.values())));
+                    }
+                }
                 default -> problems.add(at, "${{ " + e + " }}: unknown name '" + e.root()
-                        + "': expected params, steps, env or result");
+                        + "': expected params, steps, env, context or result");
             }
         }
 

@@ -1,5 +1,7 @@
 package dev.lockstep.runbook;
 
+import dev.lockstep.context.ContextKind;
+import dev.lockstep.context.Contexts;
 import dev.lockstep.step.ConfigBinder;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.StepType;
@@ -9,12 +11,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The JSON Schema (draft 2020-12) of runbook format v1, with each step type's {@code with} keys. */
 public final class RunbookSchema {
     private RunbookSchema() {}
 
-    public static Map<String, Object> of(StepTypes types) {
+    public static Map<String, Object> of(StepTypes types, Contexts contexts) {
         Map<String, Object> defs = new LinkedHashMap<>();
         defs.put("param", object(Map.of(
                 "default", desc("Value used when none is given", Map.of()),
@@ -75,10 +78,13 @@ public final class RunbookSchema {
         props.put("name", Map.of("type", "string", "pattern", "^" + RunbookLoader.NAME.pattern() + "$"));
         props.put("title", typed("string", "Shown in the header"));
         props.put("description", typed("string", "Markdown, shown in the UI"));
-        props.put("context", object(Map.of("aws", object(Map.of(
-                "region", typed("string", "Refuse to run in another region"),
-                "account", Map.of("type", "string", "pattern", "^\\d{12}$", "description", "Refuse to run in another account"),
-                "profile", typed("string", "AWS profile to use")), List.of())), List.of()));
+        Map<String, Object> contextProps = new LinkedHashMap<>();
+        for (ContextKind<?> k : contexts.all().values()) {
+            Map<String, Object> s = record(k.configType(), Set.of());
+            s.put("description", "Where the runbook may act. Example:\n" + k.example());
+            contextProps.put(k.name(), s);
+        }
+        props.put("context", object(contextProps, List.of()));
         props.put("params", Map.of("type", "object", "additionalProperties",
                 Map.of("oneOf", List.of(Map.of("$ref", "#/$defs/param"), Map.of("type", "null")))));
         props.put("steps", Map.of("type", "array", "minItems", 1, "items", Map.of("$ref", "#/$defs/step")));
@@ -93,16 +99,21 @@ public final class RunbookSchema {
     }
 
     private static Map<String, Object> withSchema(StepType<?> t) {
-        Map<String, Object> props = new LinkedHashMap<>();
-        List<String> required = new ArrayList<>();
-        for (RecordComponent c : t.configType().getRecordComponents()) {
-            Key key = c.getAnnotation(Key.class);
-            props.put(c.getName(), typed(ConfigBinder.schemaType(c), key != null ? key.value() : c.getName()));
-            if (key != null && key.required() && !(t.shellKeys().contains(c.getName()))) required.add(c.getName());
-        }
-        Map<String, Object> s = object(props, required);
+        Map<String, Object> s = record(t.configType(), t.shellKeys());
         s.put("description", "with: for " + t.name() + ". Example:\n" + t.example());
         return s;
+    }
+
+    /** A configuration record's keys; {@code notRequired} are filled by other means (run: is a step's script). */
+    private static Map<String, Object> record(Class<? extends Record> type, Set<String> notRequired) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        List<String> required = new ArrayList<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            Key key = c.getAnnotation(Key.class);
+            props.put(c.getName(), typed(ConfigBinder.schemaType(c), key != null ? key.value() : c.getName()));
+            if (key != null && key.required() && !notRequired.contains(c.getName())) required.add(c.getName());
+        }
+        return object(props, required);
     }
 
     private static Map<String, Object> object(Map<String, Object> properties, List<String> required) {

@@ -37,22 +37,28 @@ public final class ConfigBinder {
 
     /** At load: checks {@code with}; returns the record, or null when it has problems or holds expressions. */
     public <R extends Record> R check(Class<R> type, Value.Mapping with, Problems problems) {
-        return bind(type, with, problems, true);
+        return bind(type, with, problems, true, "with");
+    }
+
+    /** At load, a mapping other than {@code with} (a runbook's {@code context.aws}): messages name it. */
+    public <R extends Record> R check(Class<R> type, Value.Mapping mapping, Problems problems, String where) {
+        return bind(type, mapping, problems, true, where);
     }
 
     /** At run time, after expressions were resolved: every value is taken literally. */
     public <R extends Record> R bindResolved(Class<R> type, Value.Mapping with, Problems problems) {
-        return bind(type, with, problems, false);
+        return bind(type, with, problems, false, "with");
     }
 
-    private <R extends Record> R bind(Class<R> type, Value.Mapping with, Problems problems, boolean deferExpressions) {
+    private <R extends Record> R bind(Class<R> type, Value.Mapping with, Problems problems, boolean deferExpressions,
+                                      String where) {
         RecordComponent[] components = type.getRecordComponents();
         Map<String, RecordComponent> byName = new LinkedHashMap<>();
         for (RecordComponent c : components) byName.put(c.getName(), c);
         int before = problems.count();
         with.entries().forEach((key, v) -> {
             if (!byName.containsKey(key)) {
-                problems.add(with.keys().get(key), "unknown key '" + key + "' in with: expected one of "
+                problems.add(with.keys().get(key), "unknown key '" + key + "' in " + where + ": expected one of "
                         + String.join(", ", byName.keySet()));
             }
         });
@@ -64,7 +70,7 @@ public final class ConfigBinder {
             Key key = c.getAnnotation(Key.class);
             if (v == null || (v instanceof Value.Scalar s && s.value() == null)) {
                 if (key != null && key.required()) {
-                    problems.add(with.position(), "with." + c.getName() + " is required: " + key.value());
+                    problems.add(with.position(), where + "." + c.getName() + " is required: " + key.value());
                 }
                 continue;
             }
@@ -72,20 +78,20 @@ public final class ConfigBinder {
                 deferred = true;
                 continue;
             }
-            args[i] = convert(c.getGenericType(), v, "with." + c.getName(), problems);
+            args[i] = convert(c.getGenericType(), v, where + "." + c.getName(), problems);
         }
         if (deferred || problems.count() > before) return null;
         try {
             return type.cast(type.getDeclaredConstructors()[0].newInstance(args));
         } catch (InvocationTargetException e) {
-            problems.add(with.position(), "with: " + e.getCause().getMessage());
+            problems.add(with.position(), where + ": " + e.getCause().getMessage());
             return null;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
         }
     }
 
-    static boolean holdsExpression(Value v) {
+    public static boolean holdsExpression(Value v) {
         if (v instanceof Value.Scalar s) return s.value() instanceof String t && Template.hasExpression(t);
         if (v instanceof Value.Sequence seq) return seq.items().stream().anyMatch(ConfigBinder::holdsExpression);
         return ((Value.Mapping) v).entries().values().stream().anyMatch(ConfigBinder::holdsExpression);

@@ -5,17 +5,11 @@ import java.util.Map;
 
 /**
  * What steps may read of where lockstep runs: the process environment (credentials,
- * {@code ${{ env.X }}}) and lockstep's own options, such as {@code aws.profile},
- * {@code aws.region}, {@code aws.endpoint} from the command line and
- * {@code aws.expected.account} / {@code aws.expected.region} from the runbook's context.
+ * {@code ${{ env.X }}}) and lockstep's own options, keyed by the kind of place they belong
+ * to ({@code aws.region}): from the command line, or pinned by the runbook's context (see
+ * {@link dev.lockstep.context.ContextKind}).
  */
 public record Settings(Map<String, String> env, Map<String, String> options) {
-    public static final String AWS_PROFILE = "aws.profile";
-    public static final String AWS_REGION = "aws.region";
-    public static final String AWS_ENDPOINT = "aws.endpoint";
-    public static final String AWS_EXPECTED_ACCOUNT = "aws.expected.account";
-    public static final String AWS_EXPECTED_REGION = "aws.expected.region";
-
     public static Settings of(Map<String, String> env) {
         return new Settings(env, Map.of());
     }

@@ -22,7 +22,6 @@ import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.runbook.StepDef;
-import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +155,7 @@ public final class TuiApp implements RunListener {
             RunSnapshot snap = run.snapshot();
             state.title = run.runbook().displayTitle();
             state.runId = run.id();
-            state.target = target(engine.settings());
+            state.target = engine.targets().describe();
             state.startedAt = snap.startedAt();
             for (StepDef def : run.runbook().steps()) {
                 UiState.StepView v = new UiState.StepView();
@@ -186,17 +185,6 @@ public final class TuiApp implements RunListener {
             StepDef next = engine.nextStep();
             state.selected = next == null ? 0 : run.runbook().indexOf(next.id());
         }
-    }
-
-    /** Where the run acts, as the header shows it: the AWS account, region and profile in use, or "local". */
-    static String target(Settings settings) {
-        String region = settings.option(Settings.AWS_REGION);
-        String account = settings.option(Settings.AWS_EXPECTED_ACCOUNT);
-        String profile = settings.option(Settings.AWS_PROFILE);
-        String endpoint = settings.option(Settings.AWS_ENDPOINT);
-        if (region == null && account == null && profile == null && endpoint == null) return "local";
-        return "aws" + (account != null ? " " + account : "") + (region != null ? " " + region : "")
-                + (profile != null ? " (" + profile + ")" : "") + (endpoint != null ? " via " + endpoint : "");
     }
 
     private void loop() throws IOException {
@@ -588,7 +576,7 @@ public final class TuiApp implements RunListener {
     private List<String> planLines() {
         Run run = engine.run();
         try {
-            Planner.Plan plan = planner.plan(run.runbook(), run.params());
+            Planner.Plan plan = planner.plan(run.runbook(), run.params(), engine.targets());
             List<String> out = new ArrayList<>();
             int n = 1;
             for (Planner.StepPlan s : plan.steps()) {

@@ -49,7 +49,7 @@ public final class AwsSession {
     private AwsSession(Settings settings) {
         this.settings = settings;
         this.region = region(settings);
-        String url = first(settings.option(Settings.AWS_ENDPOINT), settings.env().get("AWS_ENDPOINT_URL"));
+        String url = first(settings.option(AwsContext.ENDPOINT), settings.env().get("AWS_ENDPOINT_URL"));
         this.endpoint = url == null ? null : URI.create(url);
         this.credentials = credentials(settings);
     }
@@ -106,8 +106,8 @@ public final class AwsSession {
             if (account != null) return account;
             StsClient sts = client(StsClient.class, () -> build(StsClient.builder()));
             GetCallerIdentityResponse me = sts.getCallerIdentity();
-            String expectedAccount = settings.option(Settings.AWS_EXPECTED_ACCOUNT);
-            String expectedRegion = settings.option(Settings.AWS_EXPECTED_REGION);
+            String expectedAccount = settings.option(AwsContext.EXPECTED_ACCOUNT);
+            String expectedRegion = settings.option(AwsContext.EXPECTED_REGION);
             if ((expectedAccount != null && !expectedAccount.equals(me.account()))
                     || (expectedRegion != null && !expectedRegion.equals(region.id()))) {
                 throw new IllegalStateException("refusing to act: the runbook is for account "
@@ -134,7 +134,7 @@ public final class AwsSession {
     }
 
     private static Region region(Settings s) {
-        String r = first(s.option(Settings.AWS_REGION), s.env().get("AWS_REGION"), s.env().get("AWS_DEFAULT_REGION"));
+        String r = first(s.option(AwsContext.REGION), s.env().get("AWS_REGION"), s.env().get("AWS_DEFAULT_REGION"));
         if (r != null) return Region.of(r);
         try {
             return DefaultAwsRegionProviderChain.builder().build().getRegion();
@@ -151,7 +151,7 @@ public final class AwsSession {
             return StaticCredentialsProvider.create(token != null ? AwsSessionCredentials.create(key, secret, token)
                     : AwsBasicCredentials.create(key, secret));
         }
-        String profile = s.option(Settings.AWS_PROFILE);
+        String profile = s.option(AwsContext.PROFILE);
         if (profile != null) return ProfileCredentialsProvider.create(profile);
         return DefaultCredentialsProvider.builder().build();
     }

@@ -1,0 +1,39 @@
+package dev.lockstep.context;
+
+import dev.lockstep.step.Settings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Where one run acts, in every kind of place it uses, and the settings steps see there.
+ * {@code guarded} are the kinds the runbook pins in its context: those are verified before
+ * anything is recorded.
+ */
+public record Targets(Settings settings, Map<String, ContextTarget> byKind, List<String> guarded) {
+    /** Verifies every place the runbook pins; throws before anything happens when one is wrong. */
+    public void verify() {
+        for (String kind : guarded) byKind.get(kind).verify();
+    }
+
+    /** The header's words for where the run acts: "local" when nowhere else. */
+    public String describe() {
+        if (byKind.isEmpty()) return "local";
+        return byKind.values().stream().map(ContextTarget::describe).collect(Collectors.joining("  "));
+    }
+
+    /** Environment for shell steps: every place's own variables. */
+    public Map<String, String> exports() {
+        Map<String, String> out = new LinkedHashMap<>();
+        byKind.values().forEach(t -> out.putAll(t.exports()));
+        return out;
+    }
+
+    /** What {@code ${{ context.… }}} sees, by kind. */
+    public Map<String, Map<String, Object>> values() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        byKind.forEach((kind, t) -> out.put(kind, t.values()));
+        return out;
+    }
+}
