@@ -282,7 +282,7 @@ class TuiTest {
 
     @Test
     void theHeaderNamesTheAwsAccountAndRegionWithoutCallingAws() throws Exception {
-        open("src/test/resources/runbooks/aws/cfn-read.yaml", Map.of("stack", "relay"), Map.of(), 100, 30);
+        open("src/test/resources/runbooks/aws/cfn-read.yaml", Map.of("stack", "relay"), Map.of(), 140, 30);
         String s = screen();
         assertTrue(s.contains("│ aws 123456789012 us-east-1 (not verified) │"), "the pinned account, not yet checked:\n" + s);
         assertTrue(s.contains("read the outputs of stack relay"), "the first frame is drawn before any AWS client exists:\n" + s);
