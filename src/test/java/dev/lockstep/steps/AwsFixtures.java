@@ -22,8 +22,13 @@ final class AwsFixtures {
     private AwsFixtures() {}
 
     static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder, Region region) {
+        return client(builder, region, MotoServer.endpoint());
+    }
+
+    /** A client of the emulator at {@code endpoint} (moto's or ministack's). */
+    static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder, Region region, String endpoint) {
         builder.httpClientBuilder(UrlConnectionHttpClient.builder());
-        return builder.region(region).endpointOverride(URI.create(MotoServer.endpoint()))
+        return builder.region(region).endpointOverride(URI.create(endpoint))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
     }
 
