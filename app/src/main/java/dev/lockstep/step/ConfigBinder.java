@@ -6,6 +6,7 @@ import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.Position;
 import dev.lockstep.runbook.Problems;
 import dev.lockstep.runbook.Value;
+import dev.lockstep.runbook.YamlReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -101,7 +102,11 @@ public final class ConfigBinder {
             if (raw == List.class) {
                 List<Value> items = v instanceof Value.Sequence seq ? seq.items() : List.of(v);
                 List<Object> out = new ArrayList<>();
-                for (Value item : items) out.add(convert(element, item, name, problems));
+                for (Value item : items) {
+                    Object converted = convert(element, item, name, problems);
+                    if (converted == null) return null; // the item's problem is reported
+                    out.add(converted);
+                }
                 return List.copyOf(out);
             }
             if (!(v instanceof Value.Mapping m)) {
@@ -133,15 +138,17 @@ public final class ConfigBinder {
             throw new IllegalArgumentException("true or false, got " + Value.describeOf(s));
         }
         if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class) {
-            long n;
-            if (value instanceof Long l) {
-                n = l;
-            } else if (value instanceof String t && t.trim().matches("-?\\d+")) {
-                n = Long.parseLong(t.trim());
-            } else {
+            boolean isLong = raw == Long.class || raw == long.class;
+            long min = isLong ? Long.MIN_VALUE : Integer.MIN_VALUE;
+            long max = isLong ? Long.MAX_VALUE : Integer.MAX_VALUE;
+            Long n = value instanceof Long l ? l : value instanceof String t ? wholeNumber(t.trim()) : null;
+            if (n == null && !(value instanceof String t && YamlReader.looksWhole(t.trim()))) {
                 throw new IllegalArgumentException("a whole number, got " + Value.describeOf(s));
             }
-            return (raw == Long.class || raw == long.class) ? (Object) n : (Object) Math.toIntExact(n);
+            if (n == null || n < min || n > max) {
+                throw new IllegalArgumentException("a whole number from " + min + " to " + max + ", got " + s.text().trim());
+            }
+            return isLong ? (Object) n : (Object) n.intValue();
         }
         if (raw == Duration.class) return Durations.parse(s.text());
         if (raw == Pattern.class) {
@@ -153,6 +160,12 @@ public final class ConfigBinder {
             }
         }
         throw new IllegalStateException("unsupported configuration type " + raw);
+    }
+
+    /** A value resolved from an expression, as text: its number when it is one that fits 64 bits. */
+    private static Long wholeNumber(String text) {
+        Object typed = YamlReader.coreType(text);
+        return typed instanceof Long l ? l : null;
     }
 
     private static String expectedFor(Class<?> raw) {
