@@ -43,7 +43,7 @@ class LoaderFuzzTest {
      */
     private static final long MAX_ALLOCATED_BYTES = 512L << 20;
     private static final Pattern SUMMARY = Pattern.compile("lockstep: \\d+ problems? found \\(INVALID_RUNBOOK\\)");
-    private static final List<String> TRACES = List.of("Exception", "Error:", "internal error", "at dev.lockstep",
+    private static final List<String> TRACES = List.of("Exception", "Error:", "lockstep: internal error", "at dev.lockstep",
             "\tat ", "java.lang.", "org.yaml.snakeyaml");
 
     /** What a case is: where it came from, what to feed the CLI, and whether it is a runbook or a parameters file. */

@@ -66,17 +66,23 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException, SQLException {
         Cli cli = root.cli;
         Path home = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "lockstep-cutover-demo");
+        Folders.requireFolderOrNothing(home, "--dir", ErrorCode.USAGE);
         if (clean) {
             removeTree(home);
             cli.out.println("removed " + home);
             return 0;
         }
         if (rows < 3) throw new LockstepException(ErrorCode.USAGE, "--rows must be at least 3");
-        Files.createDirectories(home);
-        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
-        Path sqlite = home.resolve("relay.db");
         if (operator.yes) operator.confirm.putIfAbsent("switch", "relay");
         Runbook runbook = cli.loader().load(installed(RUNBOOK));
+        operator.requireSteps(runbook);
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot create the demo folder " + home + ": " + e.getMessage());
+        }
+        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
+        Path sqlite = home.resolve("relay.db");
         int code;
         try (DemoPostgres pg = DemoPostgres.start(home)) {
             cli.out.println("embedded PostgreSQL: " + pg.jdbcUrl());

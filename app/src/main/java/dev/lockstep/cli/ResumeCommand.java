@@ -49,8 +49,13 @@ final class ResumeCommand implements Callable<Integer> {
         }
         Frontend frontend = Frontend.choose(cli, operator, skip);
         Run run = target.open(cli, "lockstep resume", false, frontend.listener());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
+        Engine engine;
         try {
+            operator.requireSteps(run.runbook());
+            OperatorOptions.requireSteps(run.runbook(), "--retry", retry);
+            OperatorOptions.requireSteps(run.runbook(), "--override", override.keySet());
+            OperatorOptions.requireSteps(run.runbook(), "--skip", skip);
+            engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
             retry.forEach(engine::retry);
             override.forEach(engine::override);
             for (String s : skip) {

@@ -29,7 +29,14 @@ final class RollbackCommand implements Callable<Integer> {
         Cli cli = root.cli;
         Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()));
         Run run = target.open(cli, "lockstep rollback", true, frontend.listener());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
+        Engine engine;
+        try {
+            operator.requireSteps(run.runbook());
+            engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), aws.settings(cli));
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
         Engine.RollbackPlan plan = engine.rollbackPlan();
         cli.out.println("Rollback of run " + run.id() + " will run, in this order:");
         int n = 1;

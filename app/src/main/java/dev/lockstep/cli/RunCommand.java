@@ -44,6 +44,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
+        operator.requireSteps(rb);
         Runs runs = state.runs(cli);
         Frontend frontend = Frontend.choose(cli, operator, Set.of());
         Optional<RunSnapshot> unfinished = frontend.isTui() && !fresh ? runs.latestUnfinished(rb.name()) : Optional.empty();
