@@ -112,7 +112,7 @@ class CliUsageTest {
     }
 
     @Test
-    void aFileWhereAFolderBelongsIsAnErrorAndIsLeftAlone() throws IOException {
+    void aFileOrAForeignFolderWhereAFolderBelongsIsRefusedAndLeftAlone() throws IOException {
         Path file = Files.writeString(tmp.resolve("a-file"), "keep me");
         for (String command : List.of("runs", "resume")) {
             LockstepCli.Result r = new LockstepCli(file).run(command);
@@ -130,6 +130,13 @@ class CliUsageTest {
             assertNoTrace(r);
         }
         assertEquals("keep me", Files.readString(file), "--clean must not delete a file given as --dir");
+        for (String[] args : List.of(new String[] {"demo", "--dir", tmp.toString(), "--no-tui", "--yes"},
+                new String[] {"demo", "--dir", tmp.toString(), "--clean"})) {
+            LockstepCli.Result r = cli.run(args);
+            assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.all());
+            assertTrue(r.err().contains("--dir " + tmp + " holds files the demo did not make"), r.err());
+        }
+        assertEquals("keep me", Files.readString(file), "--clean must not empty a folder the demo did not make");
         LockstepCli.Result folder = cli.run("validate", DEMO, "--params-file", tmp.toString());
         assertEquals(12, folder.exit(), folder.all());
         assertTrue(folder.err().contains("it is a folder, expected a file"), folder.err());
