@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LoaderFuzzTest {
     private static final long SEED = 20_260_108L;
-    private static final int MUTANTS_PER_FILE = 36;
+    private static final int MUTANTS_PER_FILE = 24;
     /** Generous: a case takes milliseconds; only a hang (the billion laughs took 437 s) passes this. */
     private static final int DEADLINE_SECONDS = 10;
     /**
