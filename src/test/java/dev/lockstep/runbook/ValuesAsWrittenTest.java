@@ -2,10 +2,12 @@ package dev.lockstep.runbook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
 import dev.lockstep.step.StepTypes;
+import dev.lockstep.steps.db.DbVerifyStep;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +69,33 @@ class ValuesAsWrittenTest {
             String[] kv = l.split(": ");
             assertEquals(kv[1], rb.params().get(kv[0]).defaultValue(), kv[0]);
         });
+    }
+
+    @Test
+    void aWholeNumberKeyTakesANumberOfAnyTypeAndRefusesOneOutOfRange() {
+        RunbookLoader loader = new RunbookLoader(StepTypes.discover());
+        Position at = new Position("r.yaml", 7, 17);
+        for (Object parallel : new Object[] {3, 3L, "3", "0x3"}) {
+            DbVerifyStep.Config c = loader.bindAtRuntime(DbVerifyStep.Config.class, verifyWith(Value.Scalar.of(parallel, at)));
+            assertEquals(3, c.parallel(), "parallel: " + parallel.getClass().getSimpleName() + " " + parallel);
+        }
+        for (Object parallel : new Object[] {"99999999999", 99999999999L, "9".repeat(40)}) {
+            InvalidRunbookException e = assertThrows(InvalidRunbookException.class,
+                    () -> loader.bindAtRuntime(DbVerifyStep.Config.class, verifyWith(Value.Scalar.of(parallel, at))));
+            assertEquals("r.yaml:7:17: with.parallel: expected a whole number from -2147483648 to 2147483647, got " + parallel,
+                    e.problems().get(0).toString());
+        }
+    }
+
+    private static Value.Mapping verifyWith(Value parallel) {
+        Position at = parallel.position();
+        Map<String, Value> entries = new LinkedHashMap<>();
+        entries.put("source", new Value.Mapping(Map.of("url", Value.Scalar.of("jdbc:sqlite:a.db", at)), Map.of("url", at), at));
+        entries.put("target", new Value.Mapping(Map.of("url", Value.Scalar.of("jdbc:sqlite:b.db", at)), Map.of("url", at), at));
+        entries.put("parallel", parallel);
+        Map<String, Position> keys = new LinkedHashMap<>();
+        entries.keySet().forEach(k -> keys.put(k, at));
+        return new Value.Mapping(entries, keys, at);
     }
 
     @Test

@@ -150,8 +150,8 @@ public final class YamlReader {
                     + (e.getProblemMark() != null ? " at line " + (e.getProblemMark().getLine() + 1) : "")
                     + (flowWithExpression ? " (inside { } or [ ], quote a value that holds ${{ }})" : ""));
         } catch (YAMLException e) {
-            // Unmarked parser errors: the text was checked for what SnakeYAML's reader refuses,
-            // so this is a parser limit; say where parsing had got to.
+            // SnakeYAML throws a few errors without a position (its reader's, which decode() checks first,
+            // and its own limits): say where parsing had got to.
             throw fatal(problems, builder.lastPosition(), "invalid YAML: " + e.getMessage());
         }
     }

@@ -141,8 +141,10 @@ public final class ConfigBinder {
             boolean isLong = raw == Long.class || raw == long.class;
             long min = isLong ? Long.MIN_VALUE : Integer.MIN_VALUE;
             long max = isLong ? Long.MAX_VALUE : Integer.MAX_VALUE;
-            Long n = value instanceof Long l ? l : value instanceof String t ? wholeNumber(t.trim()) : null;
-            if (n == null && !(value instanceof String t && YamlReader.looksWhole(t.trim()))) {
+            // Text or a number of any Java type, as a value resolved from an expression may be.
+            String written = value instanceof String t ? t.trim() : value instanceof Number ? value.toString() : null;
+            Long n = written != null ? wholeNumber(written) : null;
+            if (n == null && !(written != null && YamlReader.looksWhole(written))) {
                 throw new IllegalArgumentException("a whole number, got " + Value.describeOf(s));
             }
             if (n == null || n < min || n > max) {
@@ -162,7 +164,7 @@ public final class ConfigBinder {
         throw new IllegalStateException("unsupported configuration type " + raw);
     }
 
-    /** A value resolved from an expression, as text: its number when it is one that fits 64 bits. */
+    /** The number a whole number's text stands for, when it fits 64 bits. */
     private static Long wholeNumber(String text) {
         Object typed = YamlReader.coreType(text);
         return typed instanceof Long l ? l : null;
