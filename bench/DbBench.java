@@ -1,4 +1,5 @@
 import dev.lockstep.demo.RelayDatabase;
+import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.steps.db.DbVerifyStep;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -157,6 +158,7 @@ public class DbBench {
         StepContext quiet = new StepContext() {
             public String stepId() { return "verify"; }
             public Path workDir() { return Path.of("."); }
+            public Settings settings() { return Settings.of(System.getenv()); }
             public Map<String, String> env() { return Map.of(); }
             public void line(String text) { }
             public void recordExternalId(String key, String value) { }

@@ -26,13 +26,24 @@ public final class LockstepProcess {
 
     /** Starts the CLI with extra environment variables (AWS endpoint and credentials, say). */
     public static Process start(Path output, java.util.Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.lockstep.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().remove("LOCKSTEP_STATE_DIR");
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /**
+     * The command line that starts the CLI. A signal ignored by whoever started the tests
+     * (a CI runner, nohup, {@code trap "" INT}) stays ignored in every child, and a JVM that
+     * starts with SIGINT ignored never sees Ctrl-C; so the CLI starts as from a terminal:
+     * coreutils' env (8.31+) resets INT and TERM to their default, then execs java.
+     */
+    public static List<String> command(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.lockstep.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** Runs to the end and returns the exit code (fails the test after two minutes). */

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -97,6 +98,23 @@ class CrashTest {
                 Files.readString(resumed));
         assertEquals(List.of("one", "slow-start", "slow-start", "slow-end", "idem", "last"), Files.readAllLines(effects),
                 "the operator chose to run the interrupted step again");
+    }
+
+    /** Ctrl-C must work however the tests were launched: here under a parent that ignores SIGINT, as `trap "" INT` does. */
+    @Test
+    void ctrlCStopsTheRunEvenWhenItsParentIgnoresSigint() throws Exception {
+        state = tmp.resolve("state");
+        effects = Files.createFile(tmp.resolve("effects.txt"));
+        log = tmp.resolve("first.log");
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "trap '' INT; exec \"$@\"", "bash"));
+        cmd.addAll(LockstepProcess.command("run", RUNBOOK, "--no-tui", "--state-dir", state.toString(),
+                "-p", "effects=" + effects));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        waitFor("slow-start", v -> read(effects).contains("slow-start"), p, log);
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "lockstep stops on SIGINT");
+        assertEquals(130, p.exitValue(), Files.readString(log));
+        assertTrue(!read(effects).contains("slow-end"), "the step was interrupted, not run to its end");
     }
 
     private static Predicate<Void> condition(String killPoint, Path state, Path effects) {

@@ -35,6 +35,8 @@ final class DemoCommand implements Callable<Integer> {
     private static final String RUNBOOK = "runbooks/demo-cutover.yaml";
     /** Says how many rows relay.db was made with; gone once the demo changed the file. */
     private static final String STAMP = "relay.rows";
+    /** Marks a folder the demo made, so that --clean never removes one it did not (--dir ~, say). */
+    private static final String MARKER = ".lockstep-demo";
 
     @picocli.CommandLine.ParentCommand
     RootCommand root;
@@ -67,18 +69,27 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException, SQLException {
         Cli cli = root.cli;
         Path home = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "lockstep-cutover-demo");
+        Folders.requireFolderOrNothing(home, "--dir", ErrorCode.USAGE);
         if (clean) {
+            if (Files.exists(home) && !isDemoFolder(home)) throw notADemoFolder(home);
             removeTree(home);
             cli.out.println("removed " + home);
             return 0;
         }
         if (rows < 3) throw new LockstepException(ErrorCode.USAGE, "--rows must be at least 3");
-        Files.createDirectories(home);
-        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
-        Path sqlite = home.resolve("relay.db");
         if (operator.yes) operator.confirm.putIfAbsent("switch", "relay");
         Runbook runbook = cli.loader().load(installed(RUNBOOK));
+        operator.requireSteps(runbook);
         Targets targets = where.verified(cli, runbook);
+        if (Files.exists(home) && !isDemoFolder(home)) throw notADemoFolder(home);
+        try {
+            Files.createDirectories(home);
+            if (!Files.exists(home.resolve(MARKER))) Files.createFile(home.resolve(MARKER));
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot create the demo folder " + home + ": " + e.getMessage());
+        }
+        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
+        Path sqlite = home.resolve("relay.db");
         int code;
         try (DemoPostgres pg = DemoPostgres.start(home)) {
             cli.out.println("embedded PostgreSQL: " + pg.jdbcUrl());
@@ -133,6 +144,20 @@ final class DemoCommand implements Callable<Integer> {
         Files.writeString(stamp, String.valueOf(rows));
         cli.out.printf("generated %s: %,d events, %,d event_tags, %,d kv in %.1fs%n", sqlite, shape.events(), shape.tags(),
                 shape.kv(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Empty, or made by the demo (marked; or, from before the mark, holding its database and state). */
+    private static boolean isDemoFolder(Path home) throws IOException {
+        try (Stream<Path> s = Files.list(home)) {
+            if (s.findAny().isEmpty()) return true;
+        }
+        return Files.exists(home.resolve(MARKER))
+                || (Files.exists(home.resolve("relay.db")) && Files.isDirectory(home.resolve("state")));
+    }
+
+    private static LockstepException notADemoFolder(Path home) {
+        return new LockstepException(ErrorCode.USAGE, "--dir " + home + " holds files the demo did not make: "
+                + "give a new or empty folder (the demo keeps everything there, and --clean removes it all)");
     }
 
     private static void removeTree(Path root) throws IOException {

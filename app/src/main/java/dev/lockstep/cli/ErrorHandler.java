@@ -3,7 +3,12 @@ package dev.lockstep.cli;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.secret.Redactor;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 
 /** The one place where an exception becomes what the user sees and an exit code. */
 final class ErrorHandler {
@@ -14,6 +19,12 @@ final class ErrorHandler {
             print(err, le.code(), redactor.redact(le.getMessage()));
             return le.code().exitCode();
         }
+        IOException io = ex instanceof UncheckedIOException u ? u.getCause() : ex instanceof IOException e ? e : null;
+        if (io != null) {
+            // A full disk or a file that vanished is the machine's trouble, not a bug: say which file and why.
+            print(err, ErrorCode.IO, redactor.redact(describe(io)));
+            return ErrorCode.IO.exitCode();
+        }
         err.println("lockstep: internal error: " + redactor.redact(String.valueOf(ex)));
         for (StackTraceElement e : ex.getStackTrace()) {
             if (e.getClassName().startsWith("dev.lockstep")) {
@@ -22,6 +33,14 @@ final class ErrorHandler {
         }
         err.println("This is a bug in lockstep. The journal is consistent: the run can be resumed.");
         return ErrorCode.INTERNAL.exitCode();
+    }
+
+    private static String describe(IOException e) {
+        String what = e.getMessage() != null ? e.getMessage() : "a file";
+        if (e instanceof NoSuchFileException) return "no such file or folder: " + what;
+        if (e instanceof AccessDeniedException) return "permission denied: " + what;
+        if (e instanceof FileAlreadyExistsException) return "already exists: " + what;
+        return "input/output error: " + what;
     }
 
     static void print(PrintStream err, ErrorCode code, String message) {

@@ -31,6 +31,15 @@ public final class Main {
             return ErrorCode.USAGE.exitCode();
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, err, cli.redactor()));
+        cmd.setExecutionStrategy(parsed -> {
+            // picocli lets anything follow --help or --version; a word it did not use is a mistake.
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                if (!p.unmatched().isEmpty()) {
+                    throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cmd.setExitCodeExceptionMapper(ex -> ErrorCode.INTERNAL.exitCode());
         return cmd.execute(args);
     }

@@ -1,6 +1,11 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Operator;
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.runbook.Runbook;
+import dev.lockstep.runbook.StepDef;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -23,6 +28,23 @@ final class OperatorOptions {
 
     @Option(names = "--mark-done", paramLabel = "STEP", description = "Record an in-doubt step (or its rollback) as done.")
     Set<String> markDone = new LinkedHashSet<>();
+
+    /** Refuses flags naming steps the runbook does not have: a mistyped id must not be silently ignored. */
+    void requireSteps(Runbook runbook) {
+        requireSteps(runbook, "--confirm", confirm.keySet());
+        requireSteps(runbook, "--rerun", rerun);
+        requireSteps(runbook, "--mark-done", markDone);
+    }
+
+    static void requireSteps(Runbook runbook, String option, Collection<String> ids) {
+        for (String id : ids) {
+            if (runbook.step(id).isEmpty()) {
+                throw new LockstepException(ErrorCode.USAGE, option + " " + id + ": runbook " + runbook.name()
+                        + " has no step '" + id + "': expected one of "
+                        + String.join(", ", runbook.steps().stream().map(StepDef::id).toList()));
+            }
+        }
+    }
 
     /** Answers from flags only. */
     FlagOperator flags(Set<String> skipInDoubt) {

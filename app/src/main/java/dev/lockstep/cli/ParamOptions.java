@@ -1,20 +1,18 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.runbook.ParamDef;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.runbook.InvalidRunbookException;
+import dev.lockstep.runbook.Problem;
+import dev.lockstep.runbook.Problems;
+import dev.lockstep.runbook.Value;
+import dev.lockstep.runbook.YamlReader;
 import java.io.Console;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine.Option;
 
 /** {@code -p key=value} and {@code --params-file FILE}. */
@@ -29,22 +27,29 @@ final class ParamOptions {
         return cli.masking(Params.resolve(runbook, params, fileValues(), cli.env, ParamOptions::promptSecret));
     }
 
+    /**
+     * The file's values, each the exact text written (a PEM key keeps its lines, 0100 stays
+     * 0100); read with the runbook's limits, and every problem reported at its position.
+     */
     Map<String, Object> fileValues() {
         if (paramsFile == null) return Map.of();
-        try (Reader r = Files.newBufferedReader(paramsFile)) {
-            Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-            if (loaded == null) return Map.of();
-            if (!(loaded instanceof Map<?, ?> m)) {
-                throw new LockstepException(ErrorCode.USAGE, paramsFile + ": expected a mapping of parameter: value");
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, v) -> out.put(String.valueOf(k), v));
-            return out;
-        } catch (IOException e) {
-            throw new LockstepException(ErrorCode.IO, "cannot read params file " + paramsFile + ": " + e.getMessage());
-        } catch (org.yaml.snakeyaml.error.YAMLException e) {
-            throw new LockstepException(ErrorCode.USAGE, paramsFile + ": not valid YAML");
+        Value read = YamlReader.read(paramsFile);
+        if (read == null) return Map.of();
+        if (!(read instanceof Value.Mapping m)) {
+            throw new InvalidRunbookException(List.of(new Problem(read.position(),
+                    "expected a mapping of parameter: value, got " + Value.describeOf(read))));
         }
+        Problems problems = new Problems();
+        Map<String, Object> out = new LinkedHashMap<>();
+        m.entries().forEach((name, v) -> {
+            if (v instanceof Value.Scalar s) {
+                out.put(name, s.value() == null ? null : s.text());
+            } else {
+                problems.add(v.position(), "parameter " + name + ": expected a single value, got " + Value.describeOf(v));
+            }
+        });
+        problems.throwIfAny();
+        return out;
     }
 
     /** Asks for a missing secret with hidden input when a terminal is attached. */

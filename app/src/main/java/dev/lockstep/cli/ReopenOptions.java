@@ -28,12 +28,15 @@ final class ReopenOptions {
     /** A reopened run and where it acts, verified before the run records anything. */
     record Reopened(Run run, Targets targets) {}
 
-    Reopened open(Cli cli, String command, boolean allowSucceeded, RunListener listener, TargetOptions where) {
+    /** {@code check} looks at the runbook (the step ids flags name) before the run is opened and anything recorded. */
+    Reopened open(Cli cli, String command, boolean allowSucceeded, RunListener listener, TargetOptions where,
+                  java.util.function.Consumer<Runbook> check) {
         Runs runs = state.runs(cli);
         ParamOptions params = new ParamOptions();
         params.paramsFile = paramsFile;
         String id = Reopen.pick(runs, runId);
         Runbook runbook = Reopen.runbook(cli, runs, id);
+        check.accept(runbook);
         Targets targets = where.verified(cli, runbook);
         return new Reopened(Reopen.open(cli, runs, id, params, command, force, allowSucceeded, listener, runbook), targets);
     }

@@ -48,7 +48,12 @@ final class ResumeCommand implements Callable<Integer> {
             throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
         }
         Frontend frontend = Frontend.choose(cli, operator, skip);
-        ReopenOptions.Reopened reopened = target.open(cli, "lockstep resume", false, frontend.listener(), where);
+        ReopenOptions.Reopened reopened = target.open(cli, "lockstep resume", false, frontend.listener(), where, rb -> {
+            operator.requireSteps(rb);
+            OperatorOptions.requireSteps(rb, "--retry", retry);
+            OperatorOptions.requireSteps(rb, "--override", override.keySet());
+            OperatorOptions.requireSteps(rb, "--skip", skip);
+        });
         Run run = reopened.run();
         Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), reopened.targets());
         try {

@@ -28,7 +28,8 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() {
         Cli cli = root.cli;
         Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()));
-        ReopenOptions.Reopened reopened = target.open(cli, "lockstep rollback", true, frontend.listener(), where);
+        ReopenOptions.Reopened reopened = target.open(cli, "lockstep rollback", true, frontend.listener(), where,
+                operator::requireSteps);
         Run run = reopened.run();
         Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), reopened.targets());
         Engine.RollbackPlan plan = engine.rollbackPlan();

@@ -3,14 +3,19 @@ package dev.lockstep.cli;
 import dev.lockstep.error.ErrorCode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
+// scope INHERIT gives every subcommand --help, --version and the exit codes in its help.
 @Command(name = "lockstep", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
+        scope = ScopeType.INHERIT,
         description = "Runs risky production procedures as checked, resumable YAML runbooks.",
         subcommands = {DemoCommand.class, RunCommand.class, ResumeCommand.class, RollbackCommand.class, PlanCommand.class,
-                ValidateCommand.class, RunsCommand.class, ShowCommand.class, ReportCommand.class, SchemaCommand.class},
+                ValidateCommand.class, RunsCommand.class, ShowCommand.class, ReportCommand.class, SchemaCommand.class,
+                HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 success   1 step failed   2 usage   3 halted   4 precondition not met",
                 "  5 invalid runbook   6 lock held   7 needs an operator's decision",

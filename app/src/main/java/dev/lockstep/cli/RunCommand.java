@@ -45,6 +45,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
+        operator.requireSteps(rb);
         Targets targets = where.verified(cli, rb);
         Runs runs = state.runs(cli);
         Frontend frontend = Frontend.choose(cli, operator, Set.of());

@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Runs;
+import dev.lockstep.error.ErrorCode;
 import dev.lockstep.journal.StateDir;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -12,6 +13,12 @@ final class StateOptions {
     Path stateDir;
 
     Runs runs(Cli cli) {
-        return new Runs(new StateDir(stateDir != null ? stateDir : StateDir.defaultPath(cli.env)), Cli.version());
+        Path dir = stateDir != null ? stateDir : StateDir.defaultPath(cli.env);
+        if (stateDir != null) {
+            Folders.requireFolderOrNothing(dir, "--state-dir", ErrorCode.USAGE);
+        } else {
+            Folders.requireFolderOrNothing(dir, "the state folder", ErrorCode.IO);
+        }
+        return new Runs(new StateDir(dir), Cli.version());
     }
 }

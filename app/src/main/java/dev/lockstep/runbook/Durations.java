@@ -11,23 +11,33 @@ public final class Durations {
 
     private Durations() {}
 
+    /** The longest duration a runbook may give: a year is longer than any procedure, and far from overflowing. */
+    public static final Duration MAX = Duration.ofDays(365);
+
+    /** @throws IllegalArgumentException saying what was expected, for a malformed or too long duration */
     public static Duration parse(String text) {
         String t = text.trim();
         if (!WHOLE.matcher(t).matches()) {
             throw new IllegalArgumentException("a duration such as 30s, 5m, 1h30m or 500ms, got '" + text + "'");
         }
-        Duration total = Duration.ZERO;
+        long millis = 0;
         Matcher m = PART.matcher(t);
         while (m.find()) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
+            // More digits than a year of milliseconds has (11) cannot be in range; skip parsing them.
+            String digits = m.group(1).replaceFirst("^0+(?=.)", "");
+            long n = digits.length() > 11 ? Long.MAX_VALUE : Long.parseLong(digits);
+            long unit = switch (m.group(2)) {
+                case "ms" -> 1;
+                case "s" -> 1_000;
+                case "m" -> 60_000;
+                default -> 3_600_000;
+            };
+            millis += n > MAX.toMillis() / unit ? MAX.toMillis() + 1 : n * unit;
+            if (millis > MAX.toMillis()) {
+                throw new IllegalArgumentException("a duration of at most " + format(MAX) + " (a year), got '" + text + "'");
+            }
         }
-        return total;
+        return Duration.ofMillis(millis);
     }
 
     public static String format(Duration d) {

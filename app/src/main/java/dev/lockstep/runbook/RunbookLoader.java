@@ -2,8 +2,6 @@ package dev.lockstep.runbook;
 
 import dev.lockstep.context.ContextKind;
 import dev.lockstep.context.Contexts;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.expr.ExpressionException;
 import dev.lockstep.expr.Template;
 import dev.lockstep.json.Json;
@@ -11,10 +9,6 @@ import dev.lockstep.step.ConfigBinder;
 import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,17 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads a runbook (format v1) and validates all of it, reporting every problem as
@@ -79,14 +62,10 @@ public final class RunbookLoader {
         return contexts;
     }
 
+    /** Reads at most {@link YamlReader#MAX_BYTES} bytes of strict UTF-8, then parses and validates them. */
     public Runbook load(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new LockstepException(ErrorCode.IO, "cannot read runbook " + file + ": " + e.getMessage());
-        }
-        return parse(new String(bytes, StandardCharsets.UTF_8), file, Digests.sha256(bytes));
+        byte[] bytes = YamlReader.readBytes(file);
+        return parse(YamlReader.decode(bytes, file.toString()), file, Digests.sha256(bytes));
     }
 
     /**
@@ -103,24 +82,11 @@ public final class RunbookLoader {
     Runbook parse(String text, Path file, String checksum) {
         String fileName = file.toString();
         Problems problems = new Problems();
-        Node root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getContextMark() != null ? e.getContextMark() : e.getProblemMark();
-            String context = e.getContext() != null ? e.getContext() + ", " : "";
-            boolean flowWithExpression = e.getContext() != null && e.getContext().contains("flow")
-                    && text.lines().skip(mark.getLine()).findFirst().orElse("").contains(Template.OPEN);
-            problems.add(at(fileName, mark), "invalid YAML: " + context + e.getProblem()
-                    + (e.getProblemMark() != null ? " at line " + (e.getProblemMark().getLine() + 1) : "")
-                    + (flowWithExpression ? " (inside { } or [ ], quote a value that holds ${{ }})" : ""));
-            throw new InvalidRunbookException(problems.sorted());
-        }
-        if (root == null) {
+        Value tree = YamlReader.parse(text, fileName, problems);
+        if (tree == null) {
             problems.add(new Position(fileName, 1, 1), "a runbook mapping with lockstep: 1, name and steps");
             throw new InvalidRunbookException(problems.sorted());
         }
-        Value tree = new ValueBuilder(fileName, problems).build(root);
         if (!(tree instanceof Value.Mapping top)) {
             problems.add(tree.position(), "expected a mapping with lockstep: 1, name and steps");
             throw new InvalidRunbookException(problems.sorted());
@@ -128,73 +94,6 @@ public final class RunbookLoader {
         Runbook runbook = new Validator(problems, true).runbook(top, file, checksum);
         problems.throwIfAny();
         return runbook;
-    }
-
-    static Position at(String file, Mark mark) {
-        return new Position(file, mark.getLine() + 1, mark.getColumn() + 1);
-    }
-
-    /** Turns SnakeYAML's node graph into {@link Value}s, reporting duplicate and non-string keys. */
-    private static final class ValueBuilder {
-        private final String file;
-        private final Problems problems;
-
-        ValueBuilder(String file, Problems problems) {
-            this.file = file;
-            this.problems = problems;
-        }
-
-        Value build(Node node) {
-            Position pos = at(file, node.getStartMark());
-            if (node instanceof ScalarNode s) return scalar(s, pos);
-            if (node instanceof SequenceNode seq) {
-                List<Value> items = new ArrayList<>();
-                for (Node n : seq.getValue()) items.add(build(n));
-                return new Value.Sequence(List.copyOf(items), pos);
-            }
-            MappingNode m = (MappingNode) node;
-            Map<String, Value> entries = new LinkedHashMap<>();
-            Map<String, Position> keys = new LinkedHashMap<>();
-            for (NodeTuple t : m.getValue()) {
-                Node k = t.getKeyNode();
-                Position kp = at(file, k.getStartMark());
-                if (!(k instanceof ScalarNode ks)) {
-                    problems.add(kp, "expected a plain key");
-                    continue;
-                }
-                String key = ks.getValue();
-                if (keys.containsKey(key)) {
-                    problems.add(kp, "duplicate key '" + key + "' (first at line " + keys.get(key).line() + ")");
-                    continue;
-                }
-                keys.put(key, kp);
-                entries.put(key, build(t.getValueNode()));
-            }
-            return new Value.Mapping(entries, keys, pos);
-        }
-
-        private static Value scalar(ScalarNode s, Position pos) {
-            String text = s.getValue();
-            Tag tag = s.getTag();
-            Object value = text;
-            try {
-                if (Tag.NULL.equals(tag)) {
-                    value = null;
-                } else if (Tag.BOOL.equals(tag)) {
-                    value = switch (text.toLowerCase()) {
-                        case "true", "yes", "on", "y" -> Boolean.TRUE;
-                        default -> Boolean.FALSE;
-                    };
-                } else if (Tag.INT.equals(tag)) {
-                    value = Long.parseLong(text.replace("_", ""));
-                } else if (Tag.FLOAT.equals(tag)) {
-                    value = Double.parseDouble(text.replace("_", ""));
-                }
-            } catch (NumberFormatException e) {
-                value = text;
-            }
-            return new Value.Scalar(text, value, pos);
-        }
     }
 
     /** Checks the runbook's structure and references, building the model as it goes. */
@@ -309,7 +208,8 @@ public final class RunbookLoader {
             Value def = f.get("default");
             Object defaultValue = null;
             if (def instanceof Value.Scalar s) {
-                defaultValue = s.value() instanceof String ? s.text() : s.value();
+                // A parameter is text exactly as written: 0100 stays 0100, 1.10 stays 1.10.
+                defaultValue = s.value() == null ? null : s.text();
             } else if (def != null) {
                 problems.add(def.position(), "parameter " + name + ": default must be a single value, got " + Value.describeOf(def));
             }
@@ -478,22 +378,33 @@ public final class RunbookLoader {
 
         private StepDef.Retry retry(Value v) {
             if (v == null) return StepDef.Retry.NONE;
-            if (v instanceof Value.Scalar s && s.value() instanceof Long n && n >= 1) {
-                return new StepDef.Retry(n.intValue(), java.time.Duration.ofSeconds(5));
+            if (v instanceof Value.Scalar s && attempts(s) != null) {
+                return new StepDef.Retry(attempts(s), java.time.Duration.ofSeconds(5));
+            }
+            if (v instanceof Value.Scalar s && (s.value() instanceof Long || YamlReader.looksWhole(s.text()))) {
+                problems.add(v.position(), "retry: expected a whole number of attempts from 1 to " + Integer.MAX_VALUE
+                        + ", got " + s.text());
+                return StepDef.Retry.NONE;
             }
             if (v instanceof Value.Mapping m) {
                 Fields f = new Fields(m, "retry", List.of("attempts", "delay"));
                 Value attempts = f.get("attempts");
-                if (attempts instanceof Value.Scalar s && s.value() instanceof Long n && n >= 1) {
+                if (attempts instanceof Value.Scalar s && attempts(s) != null) {
                     java.time.Duration delay = f.duration("delay");
-                    return new StepDef.Retry(n.intValue(), delay != null ? delay : java.time.Duration.ofSeconds(5));
+                    return new StepDef.Retry(attempts(s), delay != null ? delay : java.time.Duration.ofSeconds(5));
                 }
                 problems.add(attempts != null ? attempts.position() : m.position(),
-                        "retry.attempts: expected a whole number of attempts, at least 1");
+                        "retry.attempts: expected a whole number of attempts from 1 to " + Integer.MAX_VALUE
+                                + (attempts != null ? ", got " + Value.describeOf(attempts) : ""));
                 return StepDef.Retry.NONE;
             }
             problems.add(v.position(), "retry: expected a number of attempts, or { attempts: N, delay: 10s }");
             return StepDef.Retry.NONE;
+        }
+
+        /** A number of attempts, or null when the scalar is not a whole number from 1 to Integer.MAX_VALUE. */
+        private Integer attempts(Value.Scalar s) {
+            return s.value() instanceof Long n && n >= 1 && n <= Integer.MAX_VALUE ? n.intValue() : null;
         }
 
         private StepDef.LogPatterns logs(Value.Mapping m) {
@@ -527,7 +438,6 @@ public final class RunbookLoader {
             }
         }
 
-        /** Validates every expression in a value against what is visible from step #{@code visibleSteps}. */
         /** Each expect key is a path into the check's result: it must be one its type gives. */
         private void expectKeys(Value.Mapping expect, ResultShape shape, String uses) {
             expect.entries().keySet().forEach(key -> {

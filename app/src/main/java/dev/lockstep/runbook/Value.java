@@ -12,12 +12,13 @@ import java.util.Map;
 public sealed interface Value {
     Position position();
 
-    /** Plain Java form: Map, List, String, Long, Double, Boolean or null. */
+    /** Plain Java form: Map, List, String, Long, BigDecimal, Double, Boolean or null. */
     Object plain();
 
     /**
-     * A scalar. {@code text} is what was written; {@code value} its YAML type
-     * (String, Long, Double, Boolean or null).
+     * A scalar. {@code text} is what was written; {@code value} its YAML 1.2 core
+     * type (String, Long, BigDecimal for decimals, Double for infinity and NaN, Boolean
+     * or null; see {@link YamlReader}).
      */
     record Scalar(String text, Object value, Position position) implements Value {
         public static Scalar of(Object value, Position at) {

@@ -6,6 +6,7 @@ import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.Position;
 import dev.lockstep.runbook.Problems;
 import dev.lockstep.runbook.Value;
+import dev.lockstep.runbook.YamlReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -107,7 +108,11 @@ public final class ConfigBinder {
             if (raw == List.class) {
                 List<Value> items = v instanceof Value.Sequence seq ? seq.items() : List.of(v);
                 List<Object> out = new ArrayList<>();
-                for (Value item : items) out.add(convert(element, item, name, problems));
+                for (Value item : items) {
+                    Object converted = convert(element, item, name, problems);
+                    if (converted == null) return null; // the item's problem is reported
+                    out.add(converted);
+                }
                 return List.copyOf(out);
             }
             if (!(v instanceof Value.Mapping m)) {
@@ -139,15 +144,19 @@ public final class ConfigBinder {
             throw new IllegalArgumentException("true or false, got " + Value.describeOf(s));
         }
         if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class) {
-            long n;
-            if (value instanceof Long l) {
-                n = l;
-            } else if (value instanceof String t && t.trim().matches("-?\\d+")) {
-                n = Long.parseLong(t.trim());
-            } else {
+            boolean isLong = raw == Long.class || raw == long.class;
+            long min = isLong ? Long.MIN_VALUE : Integer.MIN_VALUE;
+            long max = isLong ? Long.MAX_VALUE : Integer.MAX_VALUE;
+            // Text or a number of any Java type, as a value resolved from an expression may be.
+            String written = value instanceof String t ? t.trim() : value instanceof Number ? value.toString() : null;
+            Long n = written != null ? wholeNumber(written) : null;
+            if (n == null && !(written != null && YamlReader.looksWhole(written))) {
                 throw new IllegalArgumentException("a whole number, got " + Value.describeOf(s));
             }
-            return (raw == Long.class || raw == long.class) ? (Object) n : (Object) Math.toIntExact(n);
+            if (n == null || n < min || n > max) {
+                throw new IllegalArgumentException("a whole number from " + min + " to " + max + ", got " + s.text().trim());
+            }
+            return isLong ? (Object) n : (Object) n.intValue();
         }
         if (raw == Duration.class) return Durations.parse(s.text());
         if (raw == Pattern.class) {
@@ -159,6 +168,12 @@ public final class ConfigBinder {
             }
         }
         throw new IllegalStateException("unsupported configuration type " + raw);
+    }
+
+    /** The number a whole number's text stands for, when it fits 64 bits. */
+    private static Long wholeNumber(String text) {
+        Object typed = YamlReader.coreType(text);
+        return typed instanceof Long l ? l : null;
     }
 
     private static String expectedFor(Class<?> raw) {

@@ -2,7 +2,10 @@ package dev.lockstep.steps.aws;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockstep.error.LockstepException;
 import dev.lockstep.json.Json;
+import dev.lockstep.runbook.Value;
+import dev.lockstep.runbook.YamlReader;
 import dev.lockstep.step.StepContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,9 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
 
 /**
@@ -29,9 +29,19 @@ final class TaskDefinitionFile {
     private TaskDefinitionFile() {}
 
     static RegisterTaskDefinitionRequest read(Path file, StepContext ctx) throws IOException {
-        String text = Files.readString(file);
-        Object tree = file.toString().endsWith(".json") ? Json.parse(text)
-                : new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        Object tree;
+        if (file.toString().endsWith(".json")) {
+            tree = Json.parse(Files.readString(file));
+        } else {
+            // Read as a runbook is (bounded, and every problem at its line), each value as the text written:
+            // an environment value no or 0755 stays so, and Jackson turns "512" into a number where ECS wants one.
+            try {
+                Value read = YamlReader.read(file);
+                tree = read == null ? null : asWritten(read);
+            } catch (LockstepException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
         if (!(tree instanceof Map<?, ?>)) throw new IOException(file + ": expected a task definition object");
         Object resolved = resolve(tree, ctx);
         try {
@@ -40,6 +50,14 @@ final class TaskDefinitionFile {
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage().split("\n")[0], e);
         }
+    }
+
+    private static Object asWritten(Value v) {
+        if (v instanceof Value.Scalar s) return s.value() == null ? null : s.text();
+        if (v instanceof Value.Sequence seq) return seq.items().stream().map(TaskDefinitionFile::asWritten).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        ((Value.Mapping) v).entries().forEach((k, x) -> out.put(k, asWritten(x)));
+        return out;
     }
 
     private static Object resolve(Object v, StepContext ctx) {

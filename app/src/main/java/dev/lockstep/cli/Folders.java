@@ -1,0 +1,21 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Checks a folder option before use: a file where the folder (or one above it) should be is an error, not "empty". */
+final class Folders {
+    private Folders() {}
+
+    /** @param what how the user named it, for the message ("--state-dir", say) */
+    static void requireFolderOrNothing(Path dir, String what, ErrorCode code) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new LockstepException(code, what + " " + dir + ": expected a folder, but "
+                        + (p.equals(dir.toAbsolutePath()) ? "it" : p.toString()) + " is a file");
+            }
+        }
+    }
+}
