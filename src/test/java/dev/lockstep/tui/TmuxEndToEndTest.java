@@ -1,6 +1,7 @@
 package dev.lockstep.tui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -60,11 +61,17 @@ class TmuxEndToEndTest {
 
     /** Starts lockstep in a new tmux session; the shell stays to show what lockstep printed last. */
     private void start(String session, Path state, Path work) throws IOException, InterruptedException {
+        start(session, state, work, "TERM=xterm-256color", "");
+    }
+
+    /** Starts lockstep with {@code env} (VAR=value) in a terminal of its own; {@code tail} ends its command line. */
+    private void start(String session, Path state, Path work, String env, String tail) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = "'" + java + "' -cp '" + LockstepProcess.classpath() + "' dev.lockstep.cli.Main run runbooks/demo.yaml"
-                + " --state-dir '" + state + "' -p workdir='" + work + "'; echo LOCKSTEP_EXIT=$?; sleep 600";
+                + " --state-dir '" + state + "' -p workdir='" + work + "'" + tail
+                + "; echo LOCKSTEP_EXIT=$?; sleep 600";
         tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", Path.of("").toAbsolutePath().toString(),
-                "env", "TERM=xterm-256color", "sh", "-c", command);
+                "env", env, "sh", "-c", command);
     }
 
     private String screen(String session) throws IOException, InterruptedException {
@@ -86,6 +93,20 @@ class TmuxEndToEndTest {
         List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
         args.addAll(List.of(keys));
         tmux(args.toArray(String[]::new));
+    }
+
+    @Test
+    void ciDumbTerminalsAndRedirectedOutputGetPlainLinesEvenOnATerminal() throws Exception {
+        String answers = " --yes --confirm switch=relay";
+        String[][] cases = {{"CI=true", answers}, {"TERM=dumb", answers}, {"TERM=xterm-256color", answers + " | cat"}};
+        for (int i = 0; i < cases.length; i++) {
+            start("plain" + i, tmp.resolve("state" + i), tmp.resolve("work" + i), cases[i][0], cases[i][1]);
+            await("plain" + i, text -> text.contains("LOCKSTEP_EXIT="));
+            String s = tmux("capture-pane", "-p", "-S", "-", "-t", "plain" + i);
+            assertTrue(s.contains("run id: demo-") && s.contains("ok step prepare succeeded"),
+                    String.join(" ", cases[i]) + " prints plain lines:\n" + s);
+            assertFalse(s.contains("lockstep │"), String.join(" ", cases[i]) + " opens no full screen:\n" + s);
+        }
     }
 
     @Test

@@ -30,7 +30,7 @@ final class Frontend {
     }
 
     static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt) {
-        if (options.interactive()) {
+        if (options.interactive(cli)) {
             try {
                 TuiApp app = new TuiApp(TuiApp.openTerminal(), options.flags(skipInDoubt), cli.env);
                 return new Frontend(cli, app, app, app.operator());

@@ -54,11 +54,12 @@ final class OperatorOptions {
     /** Flags first, then line prompts when a terminal is attached (and the full-screen UI is not in use). */
     Operator operator(Cli cli, Set<String> skipInDoubt) {
         FlagOperator flags = flags(skipInDoubt);
-        if (interactive()) return new ConsoleOperator(flags, cli.out);
+        if (interactive(cli)) return new ConsoleOperator(flags, cli.out);
         return flags;
     }
 
-    boolean interactive() {
-        return !noTui && System.console() != null;
+    /** A person at a real terminal, and no --no-tui: see {@link Terminal}. */
+    boolean interactive(Cli cli) {
+        return !noTui && Terminal.interactive(cli.env);
     }
 }

@@ -55,7 +55,7 @@ final class ParamOptions {
     /** Asks for a missing secret with hidden input when a terminal is attached. */
     static String promptSecret(ParamDef def) {
         Console console = System.console();
-        if (console == null) return null;
+        if (console == null || !Terminal.consoleIsTerminal()) return null;
         char[] typed = console.readPassword("%s (secret%s): ", def.name(),
                 def.description() != null ? ", " + def.description() : "");
         return typed == null || typed.length == 0 ? null : new String(typed);
