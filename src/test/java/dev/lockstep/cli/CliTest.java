@@ -69,6 +69,10 @@ class CliTest {
         assertEquals("readers=source", Files.readString(work.resolve("pointer")).trim());
         LockstepCli.Result wrong = cli.run("resume", "--no-tui", "--confirm", "switch=Relay");
         assertEquals(7, wrong.exit(), wrong.all());
+        assertTrue(wrong.err().contains("the typed confirmation did not match: expected 'relay' (--confirm switch=VALUE)"),
+                wrong.err());
+        assertTrue(journal(onlyRunId()).contains("\"type\":\"STEP_BLOCKED\",\"step\":\"switch\",\"data\":{\"reason\":"
+                + "\"the typed confirmation did not match: expected 'relay'\"}"), "the journal records a mismatch");
         LockstepCli.Result right = cli.run("resume", "--no-tui", "--confirm", "switch=relay");
         assertEquals(0, right.exit(), right.all());
         assertTrue(journal(onlyRunId()).contains("\"type\":\"STEP_CONFIRMED\",\"step\":\"switch\""));
@@ -218,15 +222,21 @@ class CliTest {
     void rollbackNeedsConfirmationThenUndoesLastStepFirst() throws IOException {
         assertEquals(0, demo("--confirm", "switch=relay").exit());
         String id = onlyRunId();
+        String before = journal(id);
         LockstepCli.Result unconfirmed = cli.run("rollback", id, "--no-tui");
         assertEquals(7, unconfirmed.exit(), unconfirmed.all());
         assertTrue(Files.exists(work), "nothing rolled back without confirmation");
+        assertEquals(before, journal(id), "a declined rollback writes nothing to the journal");
+        assertTrue(unconfirmed.out().contains("1. undo switch (succeeded): run\n       shell: bash"), unconfirmed.out());
+        assertTrue(unconfirmed.out().contains("$ echo \"readers=source\" > \"" + work + "/pointer\""),
+                "the rollback's actions, resolved:\n" + unconfirmed.out());
         LockstepCli.Result r = cli.run("rollback", id, "--no-tui", "--yes");
         assertEquals(0, r.exit(), r.all());
         String out = r.out();
         assertTrue(out.indexOf("1. undo switch") < out.indexOf("2. undo copy"), out);
         assertTrue(out.indexOf("2. undo copy") < out.indexOf("3. undo prepare"), out);
-        assertTrue(out.contains("Steps with no rollback (left as they are): confirm-readers, verify"), out);
+        assertTrue(out.contains("4. runbook rollback action 1 (to run): run"), out);
+        assertTrue(out.contains("No rollback (left as they are): confirm-readers, verify"), out);
         assertFalse(Files.exists(work), "prepare's rollback removes the work folder");
         assertTrue(cli.run("runs").out().contains("rolled-back"));
         assertEquals(10, cli.run("rollback", id, "--no-tui", "--yes").exit(), "a rolled-back run is finished");

@@ -228,8 +228,8 @@ class ReplayTest {
         }
 
         @Override
-        public boolean typed(StepDef step, String prompt, String expected) {
-            return false;
+        public String typed(StepDef step, String prompt, String expected) {
+            return null;
         }
 
         @Override

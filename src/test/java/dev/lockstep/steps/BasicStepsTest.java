@@ -69,7 +69,7 @@ class BasicStepsTest {
         LockstepCli.Result rollback = cli.run("rollback", "--no-tui", "--yes", done.out().lines()
                 .filter(l -> l.startsWith("run manual-")).findFirst().orElseThrow().split(" ")[1]);
         assertEquals(0, rollback.exit(), rollback.all());
-        assertTrue(rollback.out().contains("undo announce (succeeded): manual built-in undo"), rollback.out());
+        assertTrue(rollback.out().contains("undo announce (succeeded): manual (built-in undo)"), rollback.out());
         assertTrue(rollback.out().contains("operator asked: Post that maintenance is cancelled"), rollback.out());
     }
 

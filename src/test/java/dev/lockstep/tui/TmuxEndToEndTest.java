@@ -114,11 +114,11 @@ class TmuxEndToEndTest {
         Path state = tmp.resolve("state");
         Path work = tmp.resolve("work");
         start("first", state, work);
-        await("first", s -> s.contains("lockstep │") && s.contains("›· prepare"));
+        await("first", s -> s.contains("lockstep │") && s.contains("›· Create the source table"));
         keys("first", "Enter");
-        await("first", s -> s.contains("✓ prepare") && s.contains("Enter run next"));
+        await("first", s -> s.contains("✓ Create the source table") && s.contains("Enter run next"));
         keys("first", "Enter");
-        await("first", s -> s.contains("✓ copy") && s.contains("›· verify") && s.contains("Enter run next"));
+        await("first", s -> s.contains("✓ Copy the source table") && s.contains("›· Verify row counts") && s.contains("Enter run next"));
 
         long shell = Long.parseLong(tmux("list-panes", "-t", "first", "-F", "#{pane_pid}").trim());
         ProcessHandle lockstep = ProcessHandle.of(shell).orElseThrow().children().findFirst().orElseThrow();
@@ -126,15 +126,15 @@ class TmuxEndToEndTest {
         await("first", s -> s.contains("LOCKSTEP_EXIT=137"));
 
         start("second", state, work);
-        String reopened = await("second", s -> s.contains("✓ prepare") && s.contains("✓ copy") && s.contains("›· verify"));
+        String reopened = await("second", s -> s.contains("✓ Create the source table") && s.contains("✓ Copy the source table") && s.contains("›· Verify row counts"));
         assertTrue(reopened.contains("│ PAUSED"), "the unfinished run reopens where it stopped:\n" + reopened);
         keys("second", "a");
-        await("second", s -> s.contains("Typed confirmation: switch") && s.contains("✓ verify"));
+        await("second", s -> s.contains("Typed confirmation: switch") && s.contains("✓ Verify row counts"));
         keys("second", "relay", "Enter");
-        await("second", s -> s.contains("✓ switch") && s.contains("Enter run next"));
+        await("second", s -> s.contains("✓ Point readers at the target") && s.contains("Enter run next"));
         keys("second", "Enter");
-        String done = await("second", s -> s.contains("✓ confirm-readers") && s.contains("SUCCEEDED"));
-        assertTrue(done.contains("✓ verify") && done.contains("✓ switch"), done);
+        String done = await("second", s -> s.contains("✓ Wait until readers use the targ") && s.contains("SUCCEEDED"));
+        assertTrue(done.contains("✓ Verify row counts") && done.contains("✓ Point readers at the target"), done);
         keys("second", "q");
         String after = await("second", s -> s.contains("LOCKSTEP_EXIT="));
         assertTrue(after.contains("LOCKSTEP_EXIT=0"), after);

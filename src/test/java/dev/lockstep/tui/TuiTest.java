@@ -64,7 +64,7 @@ class TuiTest {
                 throw new IllegalStateException(e);
             }
         });
-        awaitScreen(s -> s.contains("lockstep │"));
+        awaitScreen(s -> s.contains("lockstep │") && s.contains(" q quit"));
     }
 
     private void openDemo(Map<String, String> env) throws Exception {
@@ -112,7 +112,11 @@ class TuiTest {
         StringBuilder b = new StringBuilder();
         TerminalSize size = vt.getTerminalSize();
         for (int r = 0; r < size.getRows(); r++) {
-            for (int c = 0; c < size.getColumns(); c++) b.append(vt.getCharacter(c, r).getCharacterString());
+            for (int c = 0; c < size.getColumns(); c++) {
+                TextCharacter cell = vt.getCharacter(c, r);
+                b.append(cell.getCharacterString());
+                if (cell.isDoubleWidth()) c++;
+            }
             b.append('\n');
         }
         return b.toString();
@@ -127,6 +131,23 @@ class TuiTest {
             s = screen();
         }
         return s;
+    }
+
+    /** Presses a key until the screen shows what is expected (at most 20 times). */
+    private String pressUntil(KeyType type, Predicate<String> condition) throws InterruptedException {
+        for (int i = 0; i < 20; i++) {
+            String s = screen();
+            if (condition.test(s)) return s;
+            key(type);
+            Thread.sleep(50);
+        }
+        return awaitScreen(condition);
+    }
+
+    /** The screen line holding {@code text}. */
+    private String row(String screen, String text) {
+        for (String line : screen.split("\n")) if (line.contains(text)) return line.substring(0, line.indexOf('│') > 0 ? line.indexOf('│') : line.length()).stripTrailing();
+        throw new AssertionError(text + " is not on the screen:\n" + screen);
     }
 
     /** The cell where {@code text} starts on the screen. */
@@ -150,37 +171,68 @@ class TuiTest {
     }
 
     @Test
-    void stepsMoveThroughTheirStatesWithGlyphsAndTheTypedConfirmationMustMatch() throws Exception {
+    void stepsShowTitlesAndMoveThroughTheirStatesWithGlyphs() throws Exception {
         openDemo(Map.of());
         String first = screen();
-        assertTrue(first.contains("›· prepare"), first);
+        assertTrue(first.contains("›· Create the source table · prepare"), "titles, with the id when it fits:\n" + first);
         assertTrue(first.contains("run " + run.id()) && first.contains("│ local │"), first);
-        assertTrue(first.contains("$ mkdir -p \"${LS_PARAMS_WORKDIR}\""), "the next step's command, resolved:\n" + first);
+        assertTrue(first.contains("│ READY"), "nothing ran yet: the run is ready, not paused:\n" + first);
         assertTrue(first.contains("Enter run next"), first);
 
         key(KeyType.Enter);
-        awaitScreen(s -> s.contains("✓ prepare"));
+        awaitScreen(s -> s.contains("✓ Create the source table"));
         key(KeyType.Enter);
-        awaitScreen(s -> s.contains("✓ copy") && s.contains("✓ check 1 (run): exit 0"));
+        awaitScreen(s -> s.contains("✓ Copy the source table") && s.contains("✓ check 1 (run): exit 0"));
         key(KeyType.Enter);
-        awaitScreen(s -> s.contains("✓ verify"));
-        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ Verify row counts"));
+        key('a');
         String dialog = awaitScreen(s -> s.contains("Typed confirmation: switch"));
-        assertTrue(dialog.contains("Type relay to run step switch"), dialog);
-        type("Relay");
-        key(KeyType.Enter);
-        String refused = awaitScreen(s -> s.contains("needs the typed confirmation 'relay'"));
-        assertTrue(refused.contains("›· switch"), "a wrong confirmation leaves the step pending:\n" + refused);
-        assertFalse(Files.readString(tmp.resolve("work/pointer")).contains("target"));
-
-        key(KeyType.Enter);
-        awaitScreen(s -> s.contains("Typed confirmation: switch"));
         type("relay");
         key(KeyType.Enter);
-        awaitScreen(s -> s.contains("✓ switch"));
+        awaitScreen(s -> s.contains("✓ Point readers at the target"));
         key('a');
-        String done = awaitScreen(s -> s.contains("✓ confirm-readers") && s.contains("SUCCEEDED"));
+        String done = awaitScreen(s -> s.contains("✓ Wait until readers use the targ") && s.contains("SUCCEEDED"));
         assertTrue(done.contains("run " + run.id() + " succeeded"), done);
+        assertTrue(dialog.contains("Point readers at the target  (step switch)"), dialog);
+    }
+
+    @Test
+    void theStepListDropsTheIdWhenTheTitleNeedsTheRoom() throws Exception {
+        open("runbooks/demo.yaml", Map.of("workdir", tmp.resolve("work").toString()), Map.of(), 80, 24);
+        String s = screen();
+        assertTrue(s.contains("Copy the source table to th"), s);
+        assertFalse(s.contains("· copy") || s.contains("· prepare"), "no room for the id after a long title:\n" + s);
+    }
+
+    @Test
+    void theTypedConfirmationShowsTheGatedStepResolvedAndRefusesAWrongValueInPlace() throws Exception {
+        openDemo(Map.of());
+        key(KeyType.ArrowDown);
+        key(KeyType.ArrowDown);
+        key(KeyType.ArrowDown);
+        String detail = awaitScreen(s -> s.contains("Confirm: type 'relay'"));
+        assertFalse(detail.contains("${{"), "the detail shows the value, not the template:\n" + detail);
+        key(KeyType.ArrowUp);
+        key(KeyType.ArrowUp);
+        key(KeyType.ArrowUp);
+        key('a');
+        String dialog = awaitScreen(s -> s.contains("Typed confirmation: switch"));
+        String pointer = tmp.resolve("work/pointer").toString();
+        assertTrue(dialog.contains("$ echo \"readers=target\" > \"" + pointer + "\""),
+                "the dialog says what the gated step will do, resolved:\n" + dialog);
+        assertTrue(dialog.contains("Type relay to run step switch"), dialog);
+        assertTrue(dialog.contains("Point readers at the target · switch"), "the gated step is selected:\n" + dialog);
+
+        type("Relay");
+        key(KeyType.Enter);
+        String refused = awaitScreen(s -> s.contains("did not match"));
+        assertTrue(refused.contains("Typed confirmation: switch"), "a wrong value keeps the dialog open:\n" + refused);
+        assertEquals(StepState.CHECKING, run.snapshot().step("switch").state(), "still waiting for the confirmation");
+        assertFalse(Files.readString(tmp.resolve("work/pointer")).contains("target"));
+
+        type("relay");
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ Point readers at the target"));
     }
 
     @Test
@@ -190,11 +242,13 @@ class TuiTest {
         String halted = awaitScreen(s -> s.contains("HALTED  step talk"));
         assertTrue(halted.contains("evidence: table kv: source=3 dest=2 MISMATCH"), halted);
         assertTrue(halted.contains("t retry the step   r roll back   o override"), halted);
-        assertTrue(halted.contains("■ talk"), halted);
+        assertTrue(halted.contains("■ Print 200 numbered lines"), halted);
         assertEquals(TextColor.ANSI.RED, cellOf("HALTED  step talk").getBackgroundColor());
         assertEquals(TextColor.ANSI.RED, cellAfter("│table kv: source=3 dest=2 MISMATCH").getForegroundColor(),
                 "a line matching haltOn is shown in red");
         assertEquals(TextColor.ANSI.DEFAULT, cellAfter("│line 199").getForegroundColor(), "other lines are not");
+        String footer = awaitScreen(s -> s.contains(" t retry  r roll back")).split("\n")[29];
+        assertEquals(" t retry  r roll back  o override  q quit", footer.stripTrailing(), "while halted, only the ways on");
 
         key(KeyType.Enter);
         awaitScreen(s -> s.contains("Retry it (lockstep resume --retry talk)"));
@@ -202,9 +256,12 @@ class TuiTest {
 
         key('o');
         awaitScreen(s -> s.contains("Override the halt of talk"));
+        type("tlak");
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("'tlak' did not match"));
         type("talk");
         key(KeyType.Enter);
-        awaitScreen(s -> !s.contains("HALTED  step talk") && s.contains("✓ talk"));
+        awaitScreen(s -> !s.contains("HALTED  step talk") && s.contains("✓ Print 200 numbered lines"));
         key(KeyType.Enter);
         awaitScreen(s -> s.contains("✓ after"));
         assertTrue(Files.readString(new StateDir(tmp.resolve("state")).journal(run.id()))
@@ -212,16 +269,40 @@ class TuiTest {
     }
 
     @Test
-    void rollbackDialogListsExactlyWhatWillRunAndOneKeyConfirms() throws Exception {
+    void theHaltBannerWrapsItsEvidenceAndFailuresSayWhyInTheDetail() throws Exception {
+        open("src/test/resources/runbooks/tui/screen.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ Print colours"));
+        key(KeyType.Enter);
+        String failed = awaitScreen(s -> s.contains("✗ Fail once with a reason"));
+        assertTrue(failed.contains("Why: exit 3"), "the failure's cause, in the detail:\n" + failed);
+        assertTrue(failed.contains("attempt 1 failed: exit 3"), "each failed attempt:\n" + failed);
+        assertTrue(failed.contains("disk full on /data/relay"), "and what the step printed:\n" + failed);
+        key('s');
+        awaitScreen(s -> s.contains("Skip step flaky"));
+        type("known flaky");
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("» Fail once with a reason"));
+        key(KeyType.Enter);
+        String halted = awaitScreen(s -> s.contains("HALTED  step verify"));
+        assertTrue(halted.contains("evidence: table events: source=1000000 target=999999 MISMATCH"), halted);
+        assertTrue(halted.contains("tail-end-marker"), "the evidence wraps instead of being cut:\n" + halted);
+    }
+
+    @Test
+    void rollbackDialogListsExactlyWhatWillRunResolvedAndOneKeyConfirms() throws Exception {
         openDemo(Map.of());
         key('a');
         awaitScreen(s -> s.contains("Typed confirmation: switch"));
         key(KeyType.Escape);
-        awaitScreen(s -> s.contains("✓ verify") && !s.contains("Typed confirmation"));
+        String before = awaitScreen(s -> s.contains("✓ Verify row counts") && !s.contains("Typed confirmation"));
+        String copyRow = row(before, "✓ Copy the source table");
         key('r');
         String dialog = awaitScreen(s -> s.contains("Roll back run"));
-        assertTrue(dialog.indexOf("1. undo copy: run") < dialog.indexOf("2. undo prepare: run"), dialog);
-        assertTrue(dialog.contains("3. runbook rollback 1: run"), dialog);
+        String work = tmp.resolve("work").toString();
+        assertTrue(dialog.indexOf("1. undo copy (succeeded): run") < dialog.indexOf("2. undo prepare (succeeded): run"), dialog);
+        assertTrue(dialog.contains("$ rm -f \"" + work + "/target.tsv\""), "the rollback resolved:\n" + dialog);
+        assertTrue(dialog.contains("3. runbook rollback action 1 (to run): run"), dialog);
         assertTrue(dialog.contains("No rollback (left as they are): verify"), dialog);
         key('n');
         awaitScreen(s -> !s.contains("Roll back run"));
@@ -229,9 +310,73 @@ class TuiTest {
         key('r');
         awaitScreen(s -> s.contains("Roll back run"));
         key('y');
-        awaitScreen(s -> s.contains("↩ prepare") && s.contains("↩ copy") && s.contains("ROLLED-BACK"));
+        String after = awaitScreen(s -> s.contains("↩ Create the source table") && s.contains("↩ Copy the source table")
+                && s.contains("ROLLED-BACK"));
         assertFalse(Files.exists(tmp.resolve("work")));
         assertEquals(RunStatus.ROLLED_BACK, run.snapshot().status());
+        assertEquals(copyRow.substring(copyRow.lastIndexOf(' ')), row(after, "↩ Copy the source table").substring(
+                row(after, "↩ Copy the source table").lastIndexOf(' ')), "a rolled-back step keeps its own duration");
+        assertTrue(after.contains("↩ Runbook rollback (1 action)"), after);
+        assertFalse(after.contains("r roll back"), "nothing left to roll back:\n" + after);
+    }
+
+    @Test
+    void theRunbookRollbackHasARowWithItsOutput() throws Exception {
+        open("src/test/resources/runbooks/tui/screen.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ Print colours"));
+        key('r');
+        awaitScreen(s -> s.contains("Roll back run"));
+        key('y');
+        awaitScreen(s -> s.contains("↩ Runbook rollback (1 action)") && s.contains("ROLLED-BACK"));
+        key(KeyType.End);
+        for (int i = 0; i < 4; i++) key(KeyType.ArrowDown);
+        String rows = awaitScreen(s -> s.contains("Logs: _runbook-rollback"));
+        assertTrue(rows.contains("[rollback 1] the runbook rollback said this"), rows);
+    }
+
+    @Test
+    void commandsAreShownWithTheirValuesNextToTheEnvironmentThatRunsThem() throws Exception {
+        open("runbooks/demo.yaml", Map.of("workdir", tmp.resolve("work").toString()), Map.of(), 160, 50);
+        String work = tmp.resolve("work").toString();
+        String s = awaitScreen(t -> t.contains("Will do:"));
+        assertTrue(s.contains("$ mkdir -p \"" + work + "\""), "values substituted, for reading:\n" + s);
+        assertTrue(s.contains("runs with the values in its environment"), s);
+        assertTrue(s.contains("$ mkdir -p \"${LS_PARAMS_WORKDIR}\""), "the script as it runs:\n" + s);
+        assertTrue(s.contains("env LS_PARAMS_WORKDIR=" + work), "the mapping:\n" + s);
+    }
+
+    @Test
+    void thePlanResolvesOutputsAlreadyProducedAndWrapsLongLines() throws Exception {
+        openDemo(Map.of());
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ Create the source table"));
+        key('p');
+        String plan = awaitScreen(s -> s.contains("Plan (dry run, resolved)") && s.contains("1. Create the source table"));
+        assertTrue(plan.contains("↑↓ PgUp PgDn scroll"), "the plan has its own footer:\n" + plan);
+        String verify = pressUntil(KeyType.PageDown, s -> s.contains("$ if [ \"$dest\" = \"500\" ]"));
+        assertFalse(verify.contains("<steps.prepare.outputs.source_rows>"), "prepare's output is known:\n" + verify);
+        key(KeyType.Escape);
+        key('?');
+        String help = awaitScreen(s -> s.contains("Keys") && s.contains("N previous match"));
+        assertTrue(help.contains("any other key closes"), help);
+    }
+
+    @Test
+    void descriptionsRenderMarkdownAndStepOutputKeepsColoursButNoOtherEscapes() throws Exception {
+        open("src/test/resources/runbooks/tui/screen.yaml", Map.of(), Map.of(), 120, 40);
+        String s = awaitScreen(t -> t.contains("Keeps a*b*c as written"));
+        assertTrue(s.contains("and bold loses its stars"), s);
+        assertTrue(s.contains("• first item with x*y"), s);
+        assertTrue(s.contains("• second item, see the guide (https://example.com/guide)"), s);
+        assertTrue(s.contains("  psql -c 'select * from events'"), "code fences as written:\n" + s);
+        key(KeyType.Enter);
+        String out = awaitScreen(t -> t.contains("✓ Print colours") && t.contains("│数据库迁移完成 migration done"));
+        assertEquals(TextColor.ANSI.GREEN, cellAfter("│green text").getForegroundColor(), "a colour code is a colour");
+        String logs = out.substring(out.indexOf("Logs: colours"));
+        assertFalse(logs.contains("[32m") || logs.contains("[2J") || logs.contains("[0m"), "no escape shows as text:\n" + out);
+        assertTrue(out.contains("│no screen clearing here"), out);
+        assertTrue(out.contains("│数据库迁移完成 migration done"), "double-width characters take two columns:\n" + out);
     }
 
     @Test
@@ -258,15 +403,36 @@ class TuiTest {
     }
 
     @Test
+    void nFindsTheNextMatchAndShiftNThePrevious() throws Exception {
+        open("src/test/resources/runbooks/tui/search.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ Print numbered lines"));
+        key('l');
+        key(KeyType.Home);
+        awaitScreen(s -> s.contains("[line 1-"));
+        key('/');
+        type("marker");
+        key(KeyType.Enter);
+        String footer = awaitScreen(s -> s.contains("search: marker") && s.contains("marker at 200"));
+        assertTrue(footer.contains("n/N next/previous"), footer);
+        key('n');
+        awaitScreen(s -> s.contains("[line 51-"));
+        key('n');
+        awaitScreen(s -> s.contains("[line 102-"));
+        key('N');
+        awaitScreen(s -> s.contains("[line 51-"));
+    }
+
+    @Test
     void resizesDownTo80x24AndBelowWithoutLosingTheEssentials() throws Exception {
         openDemo(Map.of());
         vt.setTerminalSize(new TerminalSize(80, 24));
         String small = awaitScreen(s -> repaintedAt(s, 80, 24));
-        assertTrue(small.contains("lockstep │") && small.contains("prepare") && small.contains("Enter run next"), small);
+        assertTrue(small.contains("lockstep │") && small.contains("Create the source table") && small.contains("Enter run next"), small);
         assertTrue(small.contains("Will do:"), "80x24 still shows the detail pane:\n" + small);
         vt.setTerminalSize(new TerminalSize(60, 16));
         String smaller = awaitScreen(s -> repaintedAt(s, 60, 16));
-        assertTrue(smaller.contains("prepare") && smaller.contains("Logs:"), smaller);
+        assertTrue(smaller.contains("Create the source table") && smaller.contains("Logs:"), smaller);
         vt.setTerminalSize(new TerminalSize(20, 5));
         awaitScreen(s -> s.contains("too small"));
         vt.setTerminalSize(new TerminalSize(100, 30));
@@ -306,7 +472,7 @@ class TuiTest {
     void quittingLeavesTheRunResumableAndSaysHow() throws Exception {
         openDemo(Map.of());
         key(KeyType.Enter);
-        awaitScreen(s -> s.contains("✓ prepare"));
+        awaitScreen(s -> s.contains("✓ Create the source table"));
         key('?');
         awaitScreen(s -> s.contains("Keys") && s.contains("auto mode"));
         key(KeyType.Escape);

@@ -8,8 +8,11 @@ import dev.lockstep.step.StepTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What every command shares: the environment, the streams, and the step types (found once, when first needed). */
 final class Cli {
@@ -21,6 +24,9 @@ final class Cli {
     private Contexts contexts;
     /** Masks the parameters' secrets in whatever the central error handler prints; set once they are known. */
     private Redactor redactor = Redactor.none();
+    private Path hintStateDir;
+    /** A lockstep command that reads the state folder, as messages suggest them. */
+    private static final Pattern SUGGESTED_COMMAND = Pattern.compile("\\blockstep (resume|rollback|show|report|runs|run)\\b");
 
     Cli(Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
         this.env = env;
@@ -42,6 +48,22 @@ final class Cli {
 
     Redactor redactor() {
         return redactor;
+    }
+
+    /**
+     * The state folder to name in every hint printed from now on ("lockstep resume RUN"), so that a
+     * hint works as printed when the runs are not in the default folder (--state-dir, the demo's).
+     */
+    void hintStateDir(Path dir) {
+        hintStateDir = dir;
+    }
+
+    /** {@code text} with the state folder added to each lockstep command it suggests, when one was chosen. */
+    String hint(String text) {
+        if (hintStateDir == null) return text;
+        String dir = hintStateDir.toString();
+        String quoted = dir.matches("[A-Za-z0-9_./+:@%-]+") ? dir : "'" + dir.replace("'", "'\\''") + "'";
+        return SUGGESTED_COMMAND.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group() + " --state-dir " + quoted));
     }
 
     Contexts contexts() {

@@ -28,11 +28,11 @@ final class ConsoleOperator implements Operator {
     }
 
     @Override
-    public boolean typed(StepDef step, String prompt, String expected) {
+    public String typed(StepDef step, String prompt, String expected) {
         if (flags.hasTyped(step.id())) return flags.typed(step, prompt, expected);
         out.flush();
         String line = console.readLine("%s: ", prompt);
-        return expected.equals(line);
+        return line == null || line.isEmpty() ? null : line;
     }
 
     @Override

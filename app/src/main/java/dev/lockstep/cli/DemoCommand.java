@@ -4,6 +4,7 @@ import dev.lockstep.context.Targets;
 import dev.lockstep.demo.DemoPostgres;
 import dev.lockstep.demo.RelayDatabase;
 import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.RunSnapshot;
@@ -68,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, SQLException {
         Cli cli = root.cli;
-        Path home = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "lockstep-cutover-demo");
+        Path home = dir != null ? dir : defaultHome(cli.env);
+        cli.hintStateDir(home.resolve("state"));
         Folders.requireFolderOrNothing(home, "--dir", ErrorCode.USAGE);
         if (clean) {
             if (Files.exists(home) && !isDemoFolder(home)) throw notADemoFolder(home);
@@ -88,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot create the demo folder " + home + ": " + e.getMessage());
         }
-        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
+        cli.out.println(folderLine(home));
         Path sqlite = home.resolve("relay.db");
         int code;
         try (DemoPostgres pg = DemoPostgres.start(home)) {
@@ -105,6 +107,14 @@ final class DemoCommand implements Callable<Integer> {
             Map<String, String> values = Map.of("sqlite", sqlite.toString(), "pg_url", pg.jdbcUrl(),
                     "app_config", home.resolve("relay.conf").toString());
             Map<String, Object> password = Map.of("db_password", pg.password());
+            if (rollback && !frontend.isTui() && !operator.yes) {
+                // Says what it would do, and leaves the run as it is: nothing is recorded without --yes.
+                RunSnapshot snapshot = unfinished.get();
+                Params params = Params.resolve(runbook, values, password, cli.env, d -> null);
+                RollbackCommand.print(cli.out, snapshot.runId(), new Planner(cli.types(), cli.loader())
+                        .rollbackPreview(runbook, cli.masking(params), targets, snapshot, snapshot.outputsByStep()));
+                throw new LockstepException(ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");
+            }
             Run run;
             if (unfinished.isPresent()) {
                 run = runs.reopen(unfinished.get().runId(), p -> runbook,
@@ -116,14 +126,22 @@ final class DemoCommand implements Callable<Integer> {
                         "lockstep demo", true);
             }
             Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets);
-            if (rollback && !frontend.isTui() && !operator.yes) {
-                run.close();
-                throw new LockstepException(ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");
-            }
             code = frontend.drive(engine, rollback && !frontend.isTui() ? Engine::rollback : Engine::forward);
         }
-        cli.out.println("demo folder: " + home + "  (lockstep demo --clean removes it)");
+        cli.out.println(folderLine(home));
         return code;
+    }
+
+    /** Where the demo keeps everything, how to look at its runs, and how to remove it all. */
+    private String folderLine(Path home) {
+        String again = dir != null ? " --dir " + home : "";
+        return root.cli.hint("demo folder: " + home + "  (runs: lockstep runs; remove it all: lockstep demo" + again + " --clean)");
+    }
+
+    /** $TMPDIR/lockstep-cutover-demo, as on every Unix tool; Java's own temporary folder when TMPDIR is not set. */
+    static Path defaultHome(Map<String, String> env) {
+        String tmp = env.get("TMPDIR");
+        return Path.of(tmp != null && !tmp.isBlank() ? tmp : System.getProperty("java.io.tmpdir"), "lockstep-cutover-demo");
     }
 
     /** A file of the installation (the launcher says where it is), else of the current folder. */

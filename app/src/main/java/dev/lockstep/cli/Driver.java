@@ -29,8 +29,8 @@ final class Driver {
             cli.out.println(outcome.message());
             return 0;
         }
-        ErrorHandler.print(cli.err, outcome.code(), run.redactor().redact(outcome.message()));
-        cli.err.println("run id: " + run.id() + "  (lockstep show " + run.id() + ")");
+        ErrorHandler.print(cli.err, outcome.code(), cli.hint(run.redactor().redact(outcome.message())));
+        cli.err.println(cli.hint("run id: " + run.id() + "  (lockstep show " + run.id() + ")"));
         return outcome.code().exitCode();
     }
 }

@@ -14,9 +14,10 @@ import java.nio.file.NoSuchFileException;
 final class ErrorHandler {
     private ErrorHandler() {}
 
-    static int handle(Exception ex, PrintStream err, Redactor redactor) {
+    static int handle(Exception ex, PrintStream err, Cli cli) {
+        Redactor redactor = cli.redactor();
         if (ex instanceof LockstepException le) {
-            print(err, le.code(), redactor.redact(le.getMessage()));
+            print(err, le.code(), cli.hint(redactor.redact(le.getMessage())));
             return le.code().exitCode();
         }
         IOException io = ex instanceof UncheckedIOException u ? u.getCause() : ex instanceof IOException e ? e : null;

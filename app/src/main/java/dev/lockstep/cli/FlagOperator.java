@@ -33,8 +33,8 @@ final class FlagOperator implements Operator {
     }
 
     @Override
-    public boolean typed(StepDef step, String prompt, String expected) {
-        return expected.equals(typed.get(step.id()));
+    public String typed(StepDef step, String prompt, String expected) {
+        return typed.get(step.id());
     }
 
     @Override

@@ -62,7 +62,7 @@ final class Frontend {
         if (tui == null) return Driver.drive(cli, engine, action);
         try {
             int code = tui.drive(engine, new Planner(cli.types(), cli.loader()));
-            cli.out.println(tui.farewell());
+            cli.out.println(cli.hint(tui.farewell()));
             return code;
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "terminal error: " + e.getMessage() + "; the run is resumable");

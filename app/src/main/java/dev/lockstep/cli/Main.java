@@ -30,7 +30,7 @@ public final class Main {
             ex.getCommandLine().usage(err);
             return ErrorCode.USAGE.exitCode();
         });
-        cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, err, cli.redactor()));
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, err, cli));
         cmd.setExecutionStrategy(parsed -> {
             // picocli lets anything follow --help or --version; a word it did not use is a mistake.
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {

@@ -53,12 +53,16 @@ final class PlanCommand implements Callable<Integer> {
             }
             if (s.confirm() != null) out.println("      confirm: " + s.confirm());
             if (!s.outputs().isEmpty()) out.println("      outputs: " + String.join(", ", s.outputs()));
-            out.println("      rollback: " + (s.rollback() != null ? s.rollback() : "none"));
+            if (s.rollback() == null) out.println("      rollback: none");
+            else s.rollback().lines("      rollback: ", "        ").forEach(out::println);
         }
         out.println();
         out.println("Rollback plan (last step first):");
         if (plan.rollback().isEmpty()) out.println("  (nothing to run)");
-        for (String r : plan.rollback()) out.println("  " + r);
+        for (Planner.RollbackAction r : plan.rollback()) {
+            r.lines("  " + (r.subject().equals("runbook") ? "runbook rollback: " : "undo " + r.subject() + ": "), "      ")
+                    .forEach(out::println);
+        }
         if (!plan.withoutRollback().isEmpty()) out.println("  no rollback: " + String.join(", ", plan.withoutRollback()));
         out.println();
         out.println("Dry run: nothing was changed and no run was recorded.");

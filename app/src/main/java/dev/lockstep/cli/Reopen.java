@@ -41,7 +41,7 @@ final class Reopen {
      * Non-secret values as recorded when the run started; secrets again from their environment
      * variable or file, and so are values the journal has masked because they held a secret.
      */
-    private static Params params(Cli cli, Runbook runbook, RunSnapshot snapshot, ParamOptions options) {
+    static Params params(Cli cli, Runbook runbook, RunSnapshot snapshot, ParamOptions options) {
         EventData.RunStarted start = snapshot.start();
         List<String> masked = start.maskedParams() == null ? List.of() : start.maskedParams();
         Map<String, Object> fromFile = options.fileValues();

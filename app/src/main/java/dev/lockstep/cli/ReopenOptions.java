@@ -3,9 +3,12 @@ package dev.lockstep.cli;
 import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
+import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
+import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,16 +31,31 @@ final class ReopenOptions {
     /** A reopened run and where it acts, verified before the run records anything. */
     record Reopened(Run run, Targets targets) {}
 
-    /** {@code check} looks at the runbook (the step ids flags name) before the run is opened and anything recorded. */
-    Reopened open(Cli cli, String command, boolean allowSucceeded, RunListener listener, TargetOptions where,
-                  java.util.function.Consumer<Runbook> check) {
+    /** A run looked at before it is reopened: read, its runbook loaded, its place verified; nothing written yet. */
+    record Looked(Runs runs, String runId, RunSnapshot snapshot, Runbook runbook, Targets targets, Params params) {}
+
+    /** {@code check} looks at the runbook (the step ids flags name) before anything is recorded. */
+    Looked look(Cli cli, TargetOptions where, Consumer<Runbook> check) {
         Runs runs = state.runs(cli);
-        ParamOptions params = new ParamOptions();
-        params.paramsFile = paramsFile;
         String id = Reopen.pick(runs, runId);
+        RunSnapshot snapshot = runs.read(id);
         Runbook runbook = Reopen.runbook(cli, runs, id);
         check.accept(runbook);
         Targets targets = where.verified(cli, runbook);
-        return new Reopened(Reopen.open(cli, runs, id, params, command, force, allowSucceeded, listener, runbook), targets);
+        ParamOptions params = new ParamOptions();
+        params.paramsFile = paramsFile;
+        return new Looked(runs, id, snapshot, runbook, targets, Reopen.params(cli, runbook, snapshot, params));
+    }
+
+    /** Reopens a run looked at: from here on the run records what happens. */
+    Reopened open(Looked looked, String command, boolean allowSucceeded, RunListener listener) {
+        Run run = looked.runs().reopen(looked.runId(), path -> looked.runbook(), (rb, snapshot) -> looked.params(), listener,
+                command, force, allowSucceeded);
+        return new Reopened(run, looked.targets());
+    }
+
+    Reopened open(Cli cli, String command, boolean allowSucceeded, RunListener listener, TargetOptions where,
+                  Consumer<Runbook> check) {
+        return open(look(cli, where, check), command, allowSucceeded, listener);
     }
 }

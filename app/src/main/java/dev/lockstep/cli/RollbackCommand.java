@@ -1,9 +1,13 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.RunStatus;
 import dev.lockstep.error.ErrorCode;
-import dev.lockstep.runbook.StepDef;
+import dev.lockstep.error.LockstepException;
+import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,30 +32,26 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() {
         Cli cli = root.cli;
         Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()));
-        ReopenOptions.Reopened reopened = target.open(cli, "lockstep rollback", true, frontend.listener(), where,
-                operator::requireSteps);
-        Run run = reopened.run();
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), reopened.targets());
-        Engine.RollbackPlan plan = engine.rollbackPlan();
-        cli.out.println("Rollback of run " + run.id() + " will run, in this order:");
-        int n = 1;
-        for (StepDef s : plan.steps()) {
-            cli.out.println("  " + n++ + ". undo " + s.id() + " (" + run.snapshot().step(s.id()).state().label() + "): "
-                    + (s.rollback() != null ? s.rollback().uses() : s.action().uses() + " built-in undo"));
+        ReopenOptions.Looked looked = target.look(cli, where, operator::requireSteps);
+        RunSnapshot snapshot = looked.snapshot();
+        if (snapshot.status().isFinished() && snapshot.status() != RunStatus.SUCCEEDED) {
+            throw new LockstepException(ErrorCode.NOT_FOUND, "run " + looked.runId() + " has " + snapshot.status().label()
+                    + "; there is nothing to roll back");
         }
-        for (int i = 0; i < plan.runbookRollback().size(); i++) {
-            cli.out.println("  " + n++ + ". runbook rollback action " + (i + 1) + ": " + plan.runbookRollback().get(i).uses());
-        }
-        if (!plan.withoutRollback().isEmpty()) {
-            cli.out.println("  Steps with no rollback (left as they are): "
-                    + String.join(", ", plan.withoutRollback().stream().map(StepDef::id).toList()));
-        }
-        if (!engine.run().snapshot().rollbackStarted()
-                && !frontend.operator().confirm("Roll back run " + run.id() + "?")) {
-            run.close();
+        Planner.RollbackPreview preview = new Planner(cli.types(), cli.loader()).rollbackPreview(looked.runbook(),
+                looked.params(), looked.targets(), snapshot, snapshot.outputsByStep());
+        print(cli.out, looked.runId(), preview);
+        // Asked before the run is opened: a declined rollback leaves the journal as it was.
+        if (!snapshot.rollbackStarted() && !frontend.operator().confirm("Roll back run " + looked.runId() + "?")) {
             ErrorHandler.print(cli.err, ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");
             return ErrorCode.NEEDS_OPERATOR.exitCode();
         }
-        return frontend.drive(engine, Engine::rollback);
+        Run run = target.open(looked, "lockstep rollback", true, frontend.listener()).run();
+        return frontend.drive(new Engine(run, cli.types(), cli.loader(), frontend.operator(), looked.targets()), Engine::rollback);
+    }
+
+    static void print(PrintStream out, String runId, Planner.RollbackPreview preview) {
+        out.println("Rollback of run " + runId + " will run, in this order:");
+        preview.lines().forEach(out::println);
     }
 }

@@ -16,6 +16,7 @@ final class StateOptions {
         Path dir = stateDir != null ? stateDir : StateDir.defaultPath(cli.env);
         if (stateDir != null) {
             Folders.requireFolderOrNothing(dir, "--state-dir", ErrorCode.USAGE);
+            cli.hintStateDir(dir);
         } else {
             Folders.requireFolderOrNothing(dir, "the state folder", ErrorCode.IO);
         }

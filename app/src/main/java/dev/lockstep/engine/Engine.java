@@ -11,6 +11,7 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.Durations;
+import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.runbook.Value;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Drives a run: forward through its steps, or back through their rollbacks. It only
@@ -132,14 +134,33 @@ public final class Engine {
 
     /** What a step will do, resolved with what is known now; placeholders for outputs not produced yet. */
     public List<String> preview(StepDef step) {
+        return preview(step.action());
+    }
+
+    /** What an action (a step's, its rollback, the runbook's rollback) will do, resolved with what is known now, masked. */
+    public List<String> preview(Action action) {
         try {
             Scope scope;
             synchronized (run) {
                 scope = scope().withPlaceholders();
             }
-            return binder.bind(step.action(), scope).plan().stream().map(run.redactor()::redact).toList();
+            return binder.bind(action, scope).plan().stream().map(run.redactor()::redact).toList();
         } catch (RuntimeException e) {
             return List.of("(not resolvable yet: " + run.redactor().redact(message(e)) + ")");
+        }
+    }
+
+    /** The text a step's typed confirmation asks for, resolved with what is known now and masked; null for none. */
+    public String confirmationText(StepDef step) {
+        if (step.confirm() == null || !step.confirm().isTyped()) return null;
+        try {
+            Scope scope;
+            synchronized (run) {
+                scope = scope().withPlaceholders();
+            }
+            return run.redactor().redact(Resolver.render(Resolver.resolveText(step.confirm().typed(), scope)));
+        } catch (RuntimeException e) {
+            return "(not resolvable yet: " + run.redactor().redact(message(e)) + ")";
         }
     }
 
@@ -264,7 +285,6 @@ public final class Engine {
             }
         }
         if (step.confirm() == null) return null;
-        boolean given;
         boolean typed = step.confirm().isTyped();
         if (typed) {
             String expected;
@@ -273,14 +293,20 @@ public final class Engine {
             } catch (RuntimeException e) {
                 return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
             }
-            given = operator.typed(step, "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
-            if (!given) {
+            String answer = operator.typed(step, "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
+            if (answer == null) {
                 return blockOnConfirm(step, "needs the typed confirmation '" + run.redactor().redact(expected)
                         + "' (--confirm " + step.id() + "=VALUE)");
             }
-        } else {
-            given = operator.confirm("Run step " + step.id() + " (" + step.displayTitle() + ")?");
-            if (!given) return blockOnConfirm(step, "needs confirmation (--yes)");
+            if (!answer.equals(expected)) {
+                // Recorded as a mismatch: someone answered, wrongly (what they typed is not kept: it may hold anything).
+                String why = "the typed confirmation did not match: expected '" + run.redactor().redact(expected) + "'";
+                run.append(EventType.STEP_BLOCKED, step.id(), new EventData.Reason(why));
+                return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " not started: " + why
+                        + " (--confirm " + step.id() + "=VALUE)");
+            }
+        } else if (!operator.confirm("Run step " + step.id() + " (" + step.displayTitle() + ")?")) {
+            return blockOnConfirm(step, "needs confirmation (--yes)");
         }
         run.append(EventType.STEP_CONFIRMED, step.id(), new EventData.Confirmed(operator.name(), typed));
         return null;
@@ -419,21 +445,29 @@ public final class Engine {
 
     /** The steps a rollback would undo, last first, and those it cannot undo. */
     public RollbackPlan rollbackPlan() {
-        List<StepDef> undo = new ArrayList<>();
-        List<StepDef> without = new ArrayList<>();
-        List<StepDef> steps = new ArrayList<>(run.runbook().steps());
-        Collections.reverse(steps);
-        for (StepDef s : steps) {
-            RunSnapshot.StepRecord r = run.snapshot().step(s.id());
-            if (r == null || !r.state().mayHaveEffect()) continue;
-            if (hasRollback(s)) undo.add(s);
-            else without.add(s);
-        }
-        return new RollbackPlan(undo, without, run.runbook().rollback());
+        return RollbackPlan.of(run.runbook(), run.snapshot(), this::hasRollback);
     }
 
     /** What a rollback will do: step rollbacks in order, steps with none, then the runbook's own rollback. */
-    public record RollbackPlan(List<StepDef> steps, List<StepDef> withoutRollback, List<Action> runbookRollback) {}
+    public record RollbackPlan(List<StepDef> steps, List<StepDef> withoutRollback, List<Action> runbookRollback) {
+        /**
+         * The steps a rollback of a run in this state undoes, last first, and those it cannot undo. A step
+         * still running in a snapshot read from disk was in flight when its process stopped: it counts as in doubt.
+         */
+        public static RollbackPlan of(Runbook runbook, RunSnapshot snapshot, Predicate<StepDef> hasRollback) {
+            List<StepDef> undo = new ArrayList<>();
+            List<StepDef> without = new ArrayList<>();
+            List<StepDef> steps = new ArrayList<>(runbook.steps());
+            Collections.reverse(steps);
+            for (StepDef s : steps) {
+                RunSnapshot.StepRecord r = snapshot.step(s.id());
+                if (r == null || !(r.state().mayHaveEffect() || r.state() == StepState.RUNNING)) continue;
+                if (hasRollback.test(s)) undo.add(s);
+                else without.add(s);
+            }
+            return new RollbackPlan(undo, without, runbook.rollback());
+        }
+    }
 
     /** Whether the step can be undone: a rollback in the runbook, or its type's built-in undo. */
     public boolean hasRollback(StepDef s) {

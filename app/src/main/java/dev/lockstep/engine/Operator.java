@@ -13,8 +13,11 @@ public interface Operator {
     /** A plain yes/no: before a step with {@code confirm: true}, or before a rollback. */
     boolean confirm(String question);
 
-    /** Asks the operator to type {@code expected}; true only if typed exactly. */
-    boolean typed(StepDef step, String prompt, String expected);
+    /**
+     * Asks the operator to type {@code expected}: returns what was typed, or null when nothing
+     * was given (declined, no flag). The engine compares it, so a wrong value is recorded as such.
+     */
+    String typed(StepDef step, String prompt, String expected);
 
     /** A manual step: show the instructions, wait until the operator says it is done. */
     boolean manual(StepDef step, String instructions);
@@ -37,8 +40,8 @@ public interface Operator {
         }
 
         @Override
-        public boolean typed(StepDef step, String prompt, String expected) {
-            return false;
+        public String typed(StepDef step, String prompt, String expected) {
+            return null;
         }
 
         @Override

@@ -34,7 +34,7 @@ public final class Planner {
     }
 
     /** The dry-run of one runbook. All text in it is already masked. */
-    public record Plan(List<StepPlan> steps, List<String> rollback, List<String> withoutRollback) {
+    public record Plan(List<StepPlan> steps, List<RollbackAction> rollback, List<String> withoutRollback) {
         /** Failing checks of the first step: they must hold now for a run to start at all. */
         public long failedFirstChecks() {
             return steps.isEmpty() ? 0 : steps.get(0).checks().stream().filter(c -> c.status() == CheckStatus.FAIL).count();
@@ -42,19 +42,63 @@ public final class Planner {
     }
 
     public record StepPlan(String id, String title, String uses, List<String> actions, List<CheckPlan> checks,
-                           String confirm, List<String> outputs, String rollback) {}
+                           String confirm, List<String> outputs, RollbackAction rollback) {}
 
     public record CheckPlan(String description, CheckStatus status, String observed) {}
+
+    /**
+     * One rollback action as it would run: what it undoes ({@code subject}: a step id, or "runbook" for
+     * the runbook's own rollback), its step type (with "built-in undo" when the type undoes itself), and
+     * its lines, resolved.
+     */
+    public record RollbackAction(String subject, String uses, List<String> actions) {
+        /** The action in one line's heading and its lines below, indented by {@code indent}. */
+        public List<String> lines(String heading, String indent) {
+            List<String> out = new ArrayList<>();
+            out.add(heading + uses);
+            for (String a : actions) out.add(indent + a);
+            return out;
+        }
+    }
+
+    /**
+     * What rolling back a run in this state would run, in order, and the steps left as they are;
+     * {@code states} says, for each action, where its step stands (or whether a runbook action is done).
+     */
+    public record RollbackPreview(List<RollbackAction> actions, List<String> withoutRollback, List<String> states) {
+        /** The numbered list the rollback command and the UI's dialog show. */
+        public List<String> lines() {
+            List<String> out = new ArrayList<>();
+            int runbookAction = 0;
+            for (int i = 0; i < actions.size(); i++) {
+                RollbackAction a = actions.get(i);
+                String heading = "  " + (i + 1) + ". " + (a.subject().equals("runbook")
+                        ? "runbook rollback action " + ++runbookAction + " (" + states.get(i) + "): "
+                        : "undo " + a.subject() + " (" + states.get(i) + "): ");
+                out.addAll(a.lines(heading, "       "));
+            }
+            if (actions.isEmpty()) out.add("  (nothing to run: no step has done anything that can be undone)");
+            if (!withoutRollback.isEmpty()) out.add("  No rollback (left as they are): " + String.join(", ", withoutRollback));
+            return out;
+        }
+    }
 
     public enum CheckStatus { PASS, FAIL, NOT_RUN }
 
     /** {@code targets} are where the run would act (verified by the caller when the runbook pins them). */
     public Plan plan(Runbook runbook, Params params, Targets targets) {
+        return plan(runbook, params, targets, Map.of());
+    }
+
+    /**
+     * The dry-run with the outputs that steps of a run have produced already ({@code outputs}, by
+     * step): what is known is shown resolved, the rest as placeholders.
+     */
+    public Plan plan(Runbook runbook, Params params, Targets targets, Map<String, Map<String, Object>> outputs) {
         Redactor redactor = params.redactor();
-        Scope scope = Scope.of(params.values(), Map.of(), targets.settings().env()).withContexts(targets.values())
-                .withPlaceholders();
+        Scope scope = scope(params, targets, outputs);
         List<StepPlan> steps = new ArrayList<>();
-        List<String> rollback = new ArrayList<>();
+        List<RollbackAction> rollback = new ArrayList<>();
         List<String> without = new ArrayList<>();
         for (StepDef step : runbook.steps()) {
             List<CheckPlan> checks = new ArrayList<>();
@@ -65,8 +109,8 @@ public final class Planner {
                         ? "operator must type: " + redactor.redact(Resolver.render(Resolver.resolveText(step.confirm().typed(), scope)))
                         : "operator must confirm";
             }
-            String rb = step.rollback() != null ? describe(step.rollback(), scope, redactor) : builtInRollback(step, scope);
-            if (rb != null) rollback.add(step.id() + ": " + rb);
+            RollbackAction rb = rollbackOf(step, scope, redactor);
+            if (rb != null) rollback.add(rb);
             else without.add(step.id());
             StepRun preview = context(step, runbook.file().getParent(), targets, scope, redactor, new RunListener() { });
             steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(),
@@ -74,8 +118,36 @@ public final class Planner {
                     new ArrayList<>(step.outputs().keySet()), rb));
         }
         Collections.reverse(rollback);
-        for (Action a : runbook.rollback()) rollback.add("runbook: " + describe(a, scope, redactor));
+        for (Action a : runbook.rollback()) rollback.add(new RollbackAction("runbook", a.uses(), actions(a, scope, redactor)));
         return new Plan(steps, rollback, without);
+    }
+
+    /**
+     * What rolling back a run in the state {@code snapshot} records would run, resolved with its
+     * parameters and outputs, without opening it: nothing is written, so an operator who declines
+     * leaves no trace. The steps are chosen as {@link Engine#rollbackPlan} chooses them.
+     */
+    public RollbackPreview rollbackPreview(Runbook runbook, Params params, Targets targets, RunSnapshot snapshot,
+                                           Map<String, Map<String, Object>> outputs) {
+        Redactor redactor = params.redactor();
+        Scope scope = scope(params, targets, outputs);
+        Engine.RollbackPlan plan = Engine.RollbackPlan.of(runbook, snapshot, s -> rollbackOf(s, scope, redactor) != null);
+        List<RollbackAction> actions = new ArrayList<>();
+        List<String> states = new ArrayList<>();
+        for (StepDef s : plan.steps()) {
+            actions.add(rollbackOf(s, scope, redactor));
+            states.add(snapshot.step(s.id()).state().label());
+        }
+        for (int i = 0; i < plan.runbookRollback().size(); i++) {
+            Action a = plan.runbookRollback().get(i);
+            actions.add(new RollbackAction("runbook", a.uses(), actions(a, scope, redactor)));
+            states.add("succeeded".equals(snapshot.finalRollback().get(i)) ? "done" : "to run");
+        }
+        return new RollbackPreview(actions, plan.withoutRollback().stream().map(StepDef::id).toList(), states);
+    }
+
+    private static Scope scope(Params params, Targets targets, Map<String, Map<String, Object>> outputs) {
+        return Scope.of(params.values(), outputs, targets.settings().env()).withContexts(targets.values()).withPlaceholders();
     }
 
     private List<String> actions(Action action, Scope scope, Redactor redactor) {
@@ -98,17 +170,19 @@ public final class Planner {
         }
     }
 
-    private String describe(Action action, Scope scope, Redactor redactor) {
-        return action.uses() + ": " + String.join(" | ", actions(action, scope, redactor));
-    }
-
-    private String builtInRollback(StepDef step, Scope scope) {
+    /** How a step is undone: the rollback the runbook wrote, or its type's built-in undo; null when it has none. */
+    private RollbackAction rollbackOf(StepDef step, Scope scope, Redactor redactor) {
+        if (step.rollback() != null) {
+            return new RollbackAction(step.id(), step.rollback().uses(), actions(step.rollback(), scope, redactor));
+        }
         try {
-            return binder.bind(step.action(), scope.withPlaceholders()).hasRollback()
-                    ? step.action().uses() + " (built-in undo)" : null;
+            if (!binder.bind(step.action(), scope.withPlaceholders()).hasRollback()) return null;
         } catch (RuntimeException e) {
             return null;
         }
+        List<String> lines = new ArrayList<>();
+        for (String a : actions(step.action(), scope, redactor)) lines.add("undoes: " + a);
+        return new RollbackAction(step.id(), step.action().uses() + " (built-in undo)", lines);
     }
 
     private CheckPlan check(Check c, StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor) {

@@ -308,6 +308,7 @@ public final class RunSnapshot {
         if (any(StepState.IN_DOUBT) || any(StepState.RUNNING) || any(StepState.CHECKING)) return RunStatus.IN_DOUBT;
         Event last = events.get(events.size() - 1);
         if (last.type() == EventType.STEP_BLOCKED) return RunStatus.BLOCKED;
+        if (events.stream().noneMatch(e -> e.type().isStepEvent())) return RunStatus.READY;
         return RunStatus.PAUSED;
     }
 

@@ -2,6 +2,8 @@ package dev.lockstep.engine;
 
 /** Where a whole run stands, derived from its steps and run-level events. */
 public enum RunStatus {
+    /** Started, and no step has been checked, confirmed or run yet. */
+    READY("ready", false),
     PAUSED("paused", false),
     BLOCKED("blocked", false),
     FAILED("failed", false),

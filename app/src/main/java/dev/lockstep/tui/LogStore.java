@@ -51,12 +51,22 @@ final class LogStore {
         return out;
     }
 
-    /** Index of the last line before {@code before} that contains {@code text}, or -1. */
+    /** Index of the last line before {@code before} that contains {@code text} (colour codes aside), or -1. */
     synchronized int findBefore(String stepId, String text, int before) {
         Ring r = rings.get(stepId);
         if (r == null) return -1;
         for (int i = Math.min(before, r.size) - 1; i >= 0; i--) {
-            if (r.get(i).contains(text)) return i;
+            if (Text.plain(r.get(i)).contains(text)) return i;
+        }
+        return -1;
+    }
+
+    /** Index of the first line after {@code after} that contains {@code text} (colour codes aside), or -1. */
+    synchronized int findAfter(String stepId, String text, int after) {
+        Ring r = rings.get(stepId);
+        if (r == null) return -1;
+        for (int i = Math.max(0, after + 1); i < r.size; i++) {
+            if (Text.plain(r.get(i)).contains(text)) return i;
         }
         return -1;
     }

@@ -1,6 +1,7 @@
 package dev.lockstep.tui;
 
 import com.googlecode.lanterna.SGR;
+import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.graphics.TextGraphics;
@@ -56,28 +57,19 @@ final class Renderer {
         reset(g);
         g.fill(' ');
         if (w < 30 || h < 8) {
-            String[] words = {"lockstep:", "terminal", "too small", "(" + w + "x" + h + ");", "needs",
-                    MIN_COLUMNS + "x" + MIN_ROWS};
-            int row = 0;
-            StringBuilder line = new StringBuilder();
-            for (String word : words) {
-                if (line.length() > 0 && line.length() + 1 + word.length() > w) {
-                    put(g, 0, row++, line.toString(), w);
-                    line.setLength(0);
-                }
-                line.append(line.length() > 0 ? " " : "").append(word);
-            }
-            put(g, 0, row, line.toString(), w);
+            List<String> words = Text.wrap("lockstep: terminal too small (" + w + "x" + h + "); needs " + MIN_COLUMNS + "x"
+                    + MIN_ROWS, Math.max(1, w), "");
+            for (int row = 0; row < Math.min(h, words.size()); row++) put(g, 0, row, words.get(row), w);
             return;
         }
         header(s, g, w);
         int top = 1;
-        if (s.halt != null) top = haltBanner(s.halt, g, w, top);
+        if (s.halt != null) top = haltBanner(s.halt, g, w, h, top);
         int bottom = h - 2;
         String status = s.message != null ? s.message : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
         else bottom = h - 1;
-        footer(s, g, w, h - 1);
+        put(g, 0, h - 1, " " + String.join("  ", footerKeys(s)), w, SGR.REVERSE);
         int bodyRows = bottom - top;
         if (s.fullLogs) {
             logPane(s, logs, g, 0, top, w, bodyRows);
@@ -86,7 +78,7 @@ final class Renderer {
             stepList(s, g, 0, top, w, listRows, nextStepId);
             logPane(s, logs, g, 0, top + listRows, w, bodyRows - listRows);
         } else {
-            int listWidth = Math.min(36, w / 3);
+            int listWidth = Math.min(44, w * 2 / 5);
             stepList(s, g, 0, top, listWidth, bodyRows, nextStepId);
             int detailRows = Math.max(6, bodyRows * 9 / 20);
             detail(s, g, listWidth + 1, top, w - listWidth - 1, detailRows);
@@ -99,17 +91,18 @@ final class Renderer {
     private void header(UiState s, TextGraphics g, int w) {
         g.setBackgroundColor(color ? TextColor.ANSI.BLUE : TextColor.ANSI.DEFAULT);
         g.setForegroundColor(color ? TextColor.ANSI.WHITE_BRIGHT : TextColor.ANSI.DEFAULT);
-        g.fillRectangle(new com.googlecode.lanterna.TerminalPosition(0, 0), new TerminalSize(w, 1), ' ');
+        g.fillRectangle(new TerminalPosition(0, 0), new TerminalSize(w, 1), ' ');
         String state = elapsed(s.startedAt) + " │ " + (s.busy != null ? "RUNNING" : s.runStatus.toUpperCase())
                 + (s.auto ? " │ AUTO" : "") + " ";
         String right = w >= MIN_COLUMNS ? " run " + s.runId + " │ " + s.target + " │ " + state : " " + state;
         String left = " lockstep │ " + s.title;
+        int rightWidth = Text.width(right);
         if (color) {
-            put(g, 0, 0, left, Math.max(0, w - right.length()), SGR.BOLD);
+            put(g, 0, 0, left, Math.max(0, w - rightWidth), SGR.BOLD);
         } else {
-            put(g, 0, 0, left, Math.max(0, w - right.length()), SGR.BOLD, SGR.REVERSE);
+            put(g, 0, 0, left, Math.max(0, w - rightWidth), SGR.BOLD, SGR.REVERSE);
         }
-        put(g, Math.max(0, w - right.length()), 0, right, w, color ? SGR.BOLD : SGR.REVERSE);
+        put(g, Math.max(0, w - rightWidth), 0, right, w, color ? SGR.BOLD : SGR.REVERSE);
         reset(g);
     }
 
@@ -119,17 +112,30 @@ final class Renderer {
         return String.format("%02d:%02d:%02d", sec / 3600, (sec / 60) % 60, sec % 60);
     }
 
-    private int haltBanner(UiState.Halt halt, TextGraphics g, int w, int row) {
+    /** Why the run halted and the evidence, wrapped (at most a third of the screen), then the three ways on. */
+    private int haltBanner(UiState.Halt halt, TextGraphics g, int w, int h, int row) {
+        List<String> text = new ArrayList<>(Text.wrap("HALTED  step " + halt.stepId() + ": " + halt.reason(), w - 2, "  "));
+        if (halt.evidence() != null && !halt.evidence().isBlank()) {
+            for (String l : halt.evidence().split("\n")) text.addAll(Text.wrap((text.size() == 1 ? "evidence: " : "          ") + l, w - 2, "          "));
+        }
+        int room = Math.max(2, h / 3 - 1);
+        if (text.size() > room) {
+            text = new ArrayList<>(text.subList(0, room));
+            text.set(room - 1, Text.fit(text.get(room - 1), w - 3) + Text.ELLIPSIS);
+        }
+        int rows = text.size() + 1;
         if (color) {
             g.setBackgroundColor(TextColor.ANSI.RED);
             g.setForegroundColor(TextColor.ANSI.WHITE_BRIGHT);
         }
-        g.fillRectangle(new com.googlecode.lanterna.TerminalPosition(0, row), new TerminalSize(w, 3), ' ');
-        put(g, 1, row, "HALTED  step " + halt.stepId() + ": " + halt.reason(), w - 2, SGR.BOLD);
-        put(g, 1, row + 1, "evidence: " + halt.evidence(), w - 2);
-        put(g, 1, row + 2, "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
+        g.fillRectangle(new TerminalPosition(0, row), new TerminalSize(w, rows), ' ');
+        for (int i = 0; i < text.size(); i++) {
+            if (i == 0) put(g, 1, row, text.get(0), w - 2, SGR.BOLD);
+            else put(g, 1, row + i, text.get(i), w - 2);
+        }
+        put(g, 1, row + text.size(), "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
         reset(g);
-        return row + 3;
+        return row + rows;
     }
 
     private void stepList(UiState s, TextGraphics g, int x, int y, int w, int rows, String nextStepId) {
@@ -142,16 +148,23 @@ final class Renderer {
             String marker = v.id.equals(nextStepId) ? "›" : " ";
             String time = v.duration != null ? Durations.format(v.duration)
                     : v.startedAt != null && v.state == StepState.RUNNING ? elapsedShort(v.startedAt) : "";
-            String text = marker + glyph(v.state) + " " + v.id;
-            int room = w - time.length() - 1;
+            int room = w - Text.width(time) - 1;
+            String text = marker + glyph(v.state) + " " + label(v, room - 3);
             if (color) g.setForegroundColor(colour(v.state));
             if (i == s.selected) {
                 g.enableModifiers(SGR.REVERSE);
-                g.fillRectangle(new com.googlecode.lanterna.TerminalPosition(x, row), new TerminalSize(w, 1), ' ');
+                g.fillRectangle(new TerminalPosition(x, row), new TerminalSize(w, 1), ' ');
             }
             put(g, x, row, pad(text, room) + " " + time, w);
             reset(g);
         }
+    }
+
+    /** The title operators read, with the id the command line uses when both fit. */
+    static String label(UiState.StepView v, int room) {
+        if (v.title.equals(v.id) || v.runbookRollback) return v.title;
+        String both = v.title + " · " + v.id;
+        return Text.width(both) <= room ? both : v.title;
     }
 
     private static String elapsedShort(Instant since) {
@@ -161,46 +174,46 @@ final class Renderer {
     private void detail(UiState s, TextGraphics g, int x, int y, int w, int rows) {
         UiState.StepView v = s.selectedStep();
         if (v == null) return;
+        int width = w - 1;
         List<String> lines = new ArrayList<>();
-        lines.add(v.title + "  [" + v.uses + "]  " + v.state.label()
-                + (v.reason != null ? ": " + v.reason : ""));
-        if (v.description != null) {
-            for (String l : v.description.strip().split("\n")) lines.addAll(wrap(markdown(l), w - 1));
+        lines.add(v.title);
+        lines.add((v.runbookRollback ? "runs after the steps' own rollbacks" : "step " + v.id + " · " + v.uses) + " · "
+                + v.state.label() + (v.duration != null ? " in " + Durations.format(v.duration) : ""));
+        lines.addAll(MarkdownText.lines(v.description, width));
+        if (v.reason != null) lines.addAll(Text.wrap("Why: " + v.reason, width, "     "));
+        for (String a : v.attempts) lines.addAll(Text.wrap("  " + a, width, "    "));
+        if (!v.findings.isEmpty()) {
+            lines.add("Found:");
+            for (String f : v.findings) lines.addAll(Text.wrap("  " + f, width, "    "));
         }
-        lines.add("Rollback: " + (v.hasRollback ? "yes" : "none") + (v.confirm != null ? "   Confirm: " + v.confirm : ""));
-        if (!v.checks.isEmpty() || v.state == StepState.PENDING) {
+        if (!v.runbookRollback) {
+            String rollback = v.hasRollback ? "yes" : "none";
+            if (v.rollbackDuration != null) rollback += " (" + v.state.label() + " in " + Durations.format(v.rollbackDuration) + ")";
+            lines.add("Rollback: " + rollback + (v.confirm != null ? "   Confirm: " + v.confirm : ""));
+        }
+        if (!v.checks.isEmpty() || (v.state == StepState.PENDING && !v.runbookRollback)) {
             lines.add("Preconditions:" + (v.checks.isEmpty() ? " none checked yet" + (s.busy == null ? " (c to check)" : "") : ""));
-            for (String c : v.checks) lines.addAll(wrap("  " + c, w - 1));
+            for (String c : v.checks) lines.addAll(Text.wrap("  " + c, width, "    "));
         }
         if (!v.outputs.isEmpty()) {
             StringBuilder b = new StringBuilder("Outputs:");
             v.outputs.forEach((k, val) -> b.append(' ').append(k).append('=').append(val));
-            lines.addAll(wrap(b.toString(), w - 1));
+            lines.addAll(Text.wrap(b.toString(), width, "    "));
         }
         lines.add("Will do:");
-        for (String p : v.preview) lines.addAll(wrap("  " + p, w - 1));
+        for (String p : v.preview) lines.addAll(Text.wrap("  " + p, width, "      "));
         for (int i = 0; i < Math.min(rows, lines.size()); i++) {
             String l = lines.get(i);
             if (i == 0) {
                 put(g, x, y + i, l, w, SGR.BOLD);
-            } else if (color && l.startsWith("  ✓")) {
-                g.setForegroundColor(TextColor.ANSI.GREEN);
-                put(g, x, y + i, l, w);
-                reset(g);
-            } else if (color && l.startsWith("  ✗")) {
-                g.setForegroundColor(TextColor.ANSI.RED);
+            } else if (color && (l.startsWith("  ✓") || l.startsWith("  ✗") || l.startsWith("Why: "))) {
+                g.setForegroundColor(l.startsWith("  ✓") ? TextColor.ANSI.GREEN : TextColor.ANSI.RED);
                 put(g, x, y + i, l, w);
                 reset(g);
             } else {
                 put(g, x, y + i, l, w);
             }
         }
-    }
-
-    /** Markdown shown as readable text: emphasis and code marks dropped, headings and bullets kept plain. */
-    static String markdown(String line) {
-        return line.replaceAll("^#+\\s*", "").replaceAll("^\\s*[*-]\\s+", "• ")
-                .replaceAll("\\*\\*(.+?)\\*\\*", "$1").replaceAll("`([^`]*)`", "$1").replaceAll("(?<!\\*)\\*([^*]+)\\*", "$1");
     }
 
     private void logPane(UiState s, LogStore logs, TextGraphics g, int x, int y, int w, int rows) {
@@ -212,17 +225,18 @@ final class Renderer {
         int top = s.follow ? Math.max(0, total - visible) : Math.max(0, Math.min(s.logTop, Math.max(0, total - visible)));
         String title = " Logs: " + v.id + "  " + (s.follow ? "[following]" : "[line " + (top + 1) + "-"
                 + Math.min(total, top + visible) + " of " + total + "]")
-                + (s.search != null ? "  search: " + s.search : "");
+                + (s.search != null ? "  search: " + s.search + " (n next, N previous)" : "");
         put(g, x, y, title, w, s.focus == UiState.Focus.LOGS ? SGR.BOLD : SGR.ITALIC);
         List<String> lines = logs.window(v.id, top, visible);
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
-            boolean halt = matches(v.haltOn, l);
-            boolean found = s.search != null && !s.search.isEmpty() && l.contains(s.search);
+            String plain = Text.plain(l);
+            boolean halt = matches(v.haltOn, plain);
+            boolean found = s.search != null && !s.search.isEmpty() && plain.contains(s.search);
             if (halt && color) g.setForegroundColor(TextColor.ANSI.RED);
             if (halt) g.enableModifiers(SGR.BOLD);
             if (found) g.enableModifiers(SGR.REVERSE);
-            put(g, x, y + 1 + i, l, w);
+            g.putCSIStyledString(x, y + 1 + i, Text.styledFit(l, w, color && !halt));
             reset(g);
         }
     }
@@ -232,39 +246,55 @@ final class Renderer {
         return false;
     }
 
-    private void footer(UiState s, TextGraphics g, int w, int row) {
+    /** Only the keys that do something now. */
+    static List<String> footerKeys(UiState s) {
         UiState.StepView v = s.selectedStep();
         List<String> keys = new ArrayList<>();
-        if (s.overlay != null) {
-            keys.add(s.overlay.input != null ? "Enter accept" : "y/n answer");
-            keys.add("Esc close");
-        } else {
-            if (s.busy == null) keys.add("Enter run next");
+        if (s.overlay != null) return overlayKeys(s.overlay);
+        if (s.busy != null) {
             keys.add("a auto " + (s.auto ? "off" : "on"));
-            if (v != null && v.state == StepState.PENDING) keys.add("c check");
-            if (v != null && (v.state == StepState.FAILED || v.state == StepState.HALTED)) keys.add("t retry");
-            if (v != null && v.state == StepState.HALTED) keys.add("o override");
-            if (v != null && (v.state == StepState.PENDING || v.state == StepState.FAILED || v.state == StepState.IN_DOUBT)) {
+            keys.addAll(List.of("p plan", "l logs", "/ search", "? help", "q quit (stops the step)"));
+            return keys;
+        }
+        if (s.halt != null) return List.of("t retry", "r roll back", "o override", "q quit");
+        if (!s.finished) {
+            keys.add("Enter run next");
+            keys.add("a auto " + (s.auto ? "off" : "on"));
+            if (v != null && !v.runbookRollback && v.state == StepState.PENDING && v.hasChecks) keys.add("c check");
+            if (v != null && v.state == StepState.FAILED) keys.add("t retry");
+            if (v != null && !v.runbookRollback && (v.state == StepState.PENDING || v.state == StepState.FAILED
+                    || v.state == StepState.IN_DOUBT)) {
                 keys.add("s skip");
             }
-            keys.add("r roll back");
-            keys.add("p plan");
-            keys.add("l logs");
-            keys.add("Tab pane");
-            keys.add("/ search");
-            keys.add("? help");
-            keys.add("q quit");
         }
-        put(g, 0, row, " " + String.join("  ", keys), w, SGR.REVERSE);
+        if (s.canRollBack) keys.add("r roll back");
+        keys.addAll(List.of("p plan", "l logs", "/ search"));
+        if (s.search != null) keys.add("n/N next/previous");
+        keys.addAll(List.of("? help", "q quit"));
+        return keys;
+    }
+
+    private static List<String> overlayKeys(UiState.Overlay o) {
+        return switch (o.kind) {
+            case HELP, PLAN -> List.of("↑↓ PgUp PgDn scroll", "any other key closes");
+            case QUESTION_TYPED, OVERRIDE -> List.of("type it exactly, then Enter", "Esc cancel");
+            case SKIP_REASON, SEARCH -> List.of("Enter accept", "Esc cancel");
+            case QUESTION_YES_NO, QUIT -> List.of("y yes", "n / Esc no");
+            case QUESTION_IN_DOUBT -> List.of("r run again", "m mark done", "s skip", "Esc decide later");
+            case ROLLBACK -> List.of("y roll back", "n / Esc cancel", "↑↓ scroll");
+        };
     }
 
     private void overlay(UiState.Overlay o, TextGraphics g, int w, int h) {
-        int longest = o.title.length() + 4;
-        for (String l : o.lines) longest = Math.max(longest, l.length() + 4);
+        int longest = Text.width(o.title) + 4;
+        for (String l : o.lines) longest = Math.max(longest, Text.width(l) + 4);
         int bw = Math.min(w - 2, Math.max(50, longest));
-        int room = h - 4 - (o.input != null ? 2 : 0);
-        int shown = Math.min(o.lines.size(), Math.max(1, room - 2));
-        int bh = shown + 3 + (o.input != null ? 2 : 0);
+        List<String> lines = new ArrayList<>();
+        for (String l : o.lines) lines.addAll(Text.wrap(l, bw - 4, leading(l) + "    "));
+        int extra = (o.input != null ? 2 : 0) + (o.error != null ? 1 : 0);
+        int room = h - 4 - extra;
+        int shown = Math.min(lines.size(), Math.max(1, room - 2));
+        int bh = shown + 2 + extra;
         int bx = (w - bw) / 2;
         int by = Math.max(0, (h - bh) / 2);
         reset(g);
@@ -273,43 +303,40 @@ final class Renderer {
                     || o.kind == UiState.Kind.ROLLBACK ? TextColor.ANSI.RED : TextColor.ANSI.BLACK_BRIGHT);
             g.setForegroundColor(TextColor.ANSI.WHITE_BRIGHT);
         }
-        g.fillRectangle(new com.googlecode.lanterna.TerminalPosition(bx, by), new TerminalSize(bw, bh), ' ');
+        g.fillRectangle(new TerminalPosition(bx, by), new TerminalSize(bw, bh), ' ');
         put(g, bx, by, "┌" + "─".repeat(bw - 2) + "┐", bw);
         put(g, bx + 2, by, " " + o.title + " ", bw - 4, SGR.BOLD);
         for (int r = by + 1; r < by + bh - 1; r++) {
             put(g, bx, r, "│", 1);
             put(g, bx + bw - 1, r, "│", 1);
         }
+        String more = lines.size() > shown ? " more: ↑↓ " : "";
         put(g, bx, by + bh - 1, "└" + "─".repeat(bw - 2) + "┘", bw);
-        int first = Math.max(0, Math.min(o.scroll, o.lines.size() - shown));
-        for (int i = 0; i < shown; i++) put(g, bx + 2, by + 1 + i, o.lines.get(first + i), bw - 4);
+        if (!more.isEmpty()) put(g, bx + bw - 2 - more.length(), by + bh - 1, more, more.length());
+        int first = Math.max(0, Math.min(o.scroll, lines.size() - shown));
+        for (int i = 0; i < shown; i++) put(g, bx + 2, by + 1 + i, lines.get(first + i), bw - 4);
+        int row = by + 1 + shown;
         if (o.input != null) {
-            put(g, bx + 2, by + 2 + shown, "> " + o.input + "█", bw - 4, SGR.BOLD);
+            put(g, bx + 2, row + 1, "> " + o.input + "█", bw - 4, SGR.BOLD);
+            row += 2;
+        }
+        if (o.error != null) {
+            if (color) g.setForegroundColor(TextColor.ANSI.YELLOW_BRIGHT);
+            put(g, bx + 2, row, o.error, bw - 4, SGR.BOLD);
         }
         reset(g);
     }
 
-    private static List<String> wrap(String text, int width) {
-        List<String> out = new ArrayList<>();
-        if (width < 10) {
-            out.add(text);
-            return out;
-        }
-        String rest = text;
-        while (rest.length() > width) {
-            int cut = rest.lastIndexOf(' ', width);
-            if (cut < width / 2) cut = width;
-            out.add(rest.substring(0, cut));
-            rest = "    " + rest.substring(cut).stripLeading();
-        }
-        out.add(rest);
-        return out;
+    private static String leading(String line) {
+        int n = 0;
+        while (n < line.length() && line.charAt(n) == ' ') n++;
+        return line.substring(0, n);
     }
 
     private static String pad(String text, int width) {
         if (width <= 0) return "";
-        if (text.length() >= width) return text.substring(0, Math.max(0, width - 1)) + "…";
-        return text + " ".repeat(width - text.length());
+        String t = Text.fit(text, width);
+        return t + " ".repeat(Math.max(0, width - Text.width(t)));
     }
 
     private void reset(TextGraphics g) {
@@ -320,9 +347,7 @@ final class Renderer {
 
     private static void put(TextGraphics g, int x, int y, String text, int maxWidth, SGR... sgr) {
         if (maxWidth <= 0) return;
-        String t = text.replace('\t', ' ');
-        t = t.chars().anyMatch(c -> c < 0x20) ? t.replaceAll("\\p{Cntrl}", " ") : t;
-        if (t.length() > maxWidth) t = t.substring(0, Math.max(0, maxWidth - 1)) + "…";
+        String t = Text.fit(text, maxWidth);
         if (sgr.length == 0) {
             g.putString(x, y, t);
         } else {

@@ -14,6 +14,7 @@ import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.RunStatus;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.engine.StepStateMachine;
 import dev.lockstep.error.ErrorCode;
@@ -21,6 +22,9 @@ import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.StateDir;
+import dev.lockstep.expr.Resolver;
+import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.StepContext;
 import java.io.IOException;
@@ -69,7 +73,6 @@ public final class TuiApp implements RunListener {
         String noColor = env.get("NO_COLOR");
         this.renderer = new Renderer(noColor == null || noColor.isEmpty());
         this.operator = new TuiOperator(flags);
-        this.operator.connect(queue::add);
     }
 
     /** A screen on the process's own terminal; Ctrl-C arrives as a key, so the UI decides what it means. */
@@ -92,7 +95,8 @@ public final class TuiApp implements RunListener {
 
     @Override
     public void line(String stepId, String text) {
-        logs.append(stepId, text);
+        // The runbook's rollback actions share one row and one log, as they share one log file.
+        logs.append(stepId.startsWith(StateDir.RUNBOOK_ROLLBACK_LOG) ? StateDir.RUNBOOK_ROLLBACK_LOG : stepId, text);
         if (logsDirty.compareAndSet(false, true)) queue.add(new UiEvent.LogsChanged());
     }
 
@@ -108,6 +112,7 @@ public final class TuiApp implements RunListener {
     public int drive(Engine engine, Planner planner) throws IOException {
         this.engine = engine;
         this.planner = planner;
+        operator.connect(queue::add, engine::preview);
         load(engine.run());
         Thread restore = new Thread(() -> {
             engine.interrupt(null);
@@ -170,20 +175,90 @@ public final class TuiApp implements RunListener {
                 v.outputs.putAll(r.outputs());
                 v.reason = r.reason();
                 v.hasRollback = engine.hasRollback(def);
-                v.confirm = def.confirm() == null ? null : def.confirm().isTyped() ? "typed (" + def.confirm().typed() + ")" : "yes/no";
+                v.hasChecks = !def.checks().isEmpty();
                 v.haltOn = def.logs().haltOn();
-                v.preview = engine.preview(def);
                 state.steps.add(v);
                 logs.preload(def.id(), run.stateDir().stepLog(run.id(), def.id()));
             }
+            refreshPreviews();
+            if (!run.runbook().rollback().isEmpty()) {
+                UiState.StepView v = new UiState.StepView();
+                v.id = StateDir.RUNBOOK_ROLLBACK_LOG;
+                int n = run.runbook().rollback().size();
+                v.title = "Runbook rollback (" + n + " action" + (n == 1 ? "" : "s") + ")";
+                v.uses = "rollback";
+                v.runbookRollback = true;
+                v.state = runbookRollbackState(snap);
+                List<String> preview = new ArrayList<>();
+                for (Action a : run.runbook().rollback()) preview.addAll(engine.preview(a));
+                v.preview = preview;
+                state.steps.add(v);
+                logs.preload(v.id, run.stateDir().stepLog(run.id(), StateDir.RUNBOOK_ROLLBACK_LOG));
+            }
             for (Event e : snap.events()) {
-                if (e.data() instanceof EventData.Halted h && snap.step(e.step()).state() == StepState.HALTED) {
-                    state.halt = new UiState.Halt(e.step(), h.reason(), h.evidence());
+                UiState.StepView v = e.step() == null ? null : state.step(e.step());
+                if (v == null) continue;
+                if (e.type() == EventType.STEP_STARTED) v.attempts.clear();
+                if (e.data() instanceof EventData.AttemptFailed a) v.attempts.add(attempt(a));
+                if (e.data() instanceof EventData.Halted h) {
+                    v.findings = findings(h.result());
+                    if (snap.step(e.step()).state() == StepState.HALTED) {
+                        state.halt = new UiState.Halt(e.step(), h.reason(), h.evidence());
+                    }
                 }
             }
-            state.runStatus = snap.status().label();
+            runStatus(snap);
             StepDef next = engine.nextStep();
             state.selected = next == null ? 0 : run.runbook().indexOf(next.id());
+        }
+    }
+
+    /** Where the run stands, and so which keys the footer offers. */
+    private void runStatus(RunSnapshot snap) {
+        state.runStatus = snap.status().label();
+        state.finished = snap.status().isFinished();
+        state.canRollBack = (!state.finished || snap.status() == RunStatus.SUCCEEDED)
+                && (snap.rollbackStarted() || !engine.rollbackPlan().steps().isEmpty());
+    }
+
+    /** What pending steps will do and ask for, resolved with the outputs known now. */
+    private void refreshPreviews() {
+        for (UiState.StepView v : state.steps) {
+            if (v.runbookRollback || v.state != StepState.PENDING) continue;
+            engine.run().runbook().step(v.id).ifPresent(d -> {
+                v.preview = engine.preview(d);
+                String typed = engine.confirmationText(d);
+                v.confirm = d.confirm() == null ? null : typed != null ? "type '" + typed + "'" : "yes/no";
+            });
+        }
+    }
+
+    private static StepState runbookRollbackState(RunSnapshot snap) {
+        var actions = snap.finalRollback().values();
+        if (actions.contains("failed")) return StepState.ROLLBACK_FAILED;
+        if (actions.contains("running")) return StepState.ROLLING_BACK;
+        if (snap.status() == RunStatus.ROLLED_BACK) return StepState.ROLLED_BACK;
+        return StepState.PENDING;
+    }
+
+    private static String attempt(EventData.AttemptFailed a) {
+        return "attempt " + a.attempt() + " failed: " + a.reason();
+    }
+
+    /** A halting step's result as lines: "key: value", nested keys joined with dots. */
+    static List<String> findings(Map<String, Object> result) {
+        List<String> out = new ArrayList<>();
+        if (result != null) flatten("", result, out);
+        return out;
+    }
+
+    private static void flatten(String prefix, Object value, List<String> out) {
+        if (value instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> flatten(prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, out));
+        } else if (value instanceof List<?> l && l.stream().anyMatch(i -> i instanceof Map<?, ?>)) {
+            for (int i = 0; i < l.size(); i++) flatten(prefix + "[" + i + "]", l.get(i), out);
+        } else {
+            out.add(prefix + ": " + Resolver.render(value));
         }
     }
 
@@ -242,6 +317,8 @@ public final class TuiApp implements RunListener {
         } else if (e instanceof UiEvent.Question q) {
             state.auto = false;
             state.overlay = q.overlay();
+            UiState.StepView about = q.overlay().stepId == null ? null : state.step(q.overlay().stepId);
+            if (about != null) select(about);
         } else if (e instanceof UiEvent.Checked c) {
             UiState.StepView v = state.step(c.stepId());
             v.checks.clear();
@@ -257,10 +334,13 @@ public final class TuiApp implements RunListener {
 
     private void journaled(Event e) {
         synchronized (engine.run()) {
-            state.runStatus = engine.run().snapshot().status().label();
+            runStatus(engine.run().snapshot());
         }
         if (e.type() == EventType.ROLLBACK_FINISHED) state.halt = null;
-        if (e.step() == null) return;
+        if (e.step() == null) {
+            runbookRollback(e);
+            return;
+        }
         UiState.StepView v = state.step(e.step());
         if (v == null) return;
         v.state = StepStateMachine.next(v.state, e.type()).orElse(v.state);
@@ -274,31 +354,68 @@ public final class TuiApp implements RunListener {
                 v.checks.add((e.type() == EventType.CHECK_PASSED ? "✓" : "✗") + " check " + (c.index() + 1) + " ("
                         + c.check() + "): " + c.observed());
             }
-            case STEP_STARTED, STEP_ROLLBACK_STARTED -> {
+            case STEP_STARTED -> {
                 v.startedAt = e.time();
                 v.duration = null;
+                v.reason = null;
+                v.attempts.clear();
+                v.findings = List.of();
                 select(v);
             }
+            case STEP_ATTEMPT_FAILED -> v.attempts.add(attempt(e.data(EventData.AttemptFailed.class)));
             case STEP_SUCCEEDED -> {
                 EventData.Succeeded ok = e.data(EventData.Succeeded.class);
                 v.duration = Duration.ofMillis(ok.durationMs());
                 v.outputs.putAll(ok.outputs());
-                for (UiState.StepView s : state.steps) {
-                    if (s.state == StepState.PENDING) engine.run().runbook().step(s.id).ifPresent(d -> s.preview = engine.preview(d));
-                }
+                refreshPreviews();
             }
-            case STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT, STEP_BLOCKED, STEP_ROLLBACK_FAILED, STEP_ROLLBACK_SUCCEEDED -> {
+            case STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT -> {
                 if (v.startedAt != null) v.duration = Duration.between(v.startedAt, e.time());
-                v.reason = e.data() instanceof EventData.Reason r ? r.reason()
-                        : e.data() instanceof EventData.Halted h ? h.reason() : null;
+                v.reason = e.data() instanceof EventData.Reason r ? r.reason() : e.data(EventData.Halted.class).reason();
                 if (e.data() instanceof EventData.Halted h) {
+                    v.findings = findings(h.result());
                     state.halt = new UiState.Halt(v.id, h.reason(), h.evidence());
                     select(v);
                 }
             }
+            case STEP_BLOCKED -> v.reason = e.data(EventData.Reason.class).reason();
+            case STEP_ROLLBACK_STARTED -> {
+                v.rollbackStartedAt = e.time();
+                v.rollbackDuration = null;
+                select(v);
+            }
+            case STEP_ROLLBACK_SUCCEEDED, STEP_ROLLBACK_FAILED -> {
+                if (v.rollbackStartedAt != null) v.rollbackDuration = Duration.between(v.rollbackStartedAt, e.time());
+                v.reason = e.data() instanceof EventData.Reason r ? "rollback failed: " + r.reason() : null;
+            }
             case STEP_RETRIED, STEP_OVERRIDDEN, STEP_SKIPPED, STEP_MARKED_DONE -> {
-                v.reason = null;
+                v.reason = e.data() instanceof EventData.ByReason skipped ? "skipped: " + skipped.reason() : null;
                 if (state.halt != null && state.halt.stepId().equals(v.id)) state.halt = null;
+            }
+            default -> { }
+        }
+    }
+
+    /** The row of the runbook's own rollback follows its actions. */
+    private void runbookRollback(Event e) {
+        UiState.StepView v = state.step(StateDir.RUNBOOK_ROLLBACK_LOG);
+        if (v == null) return;
+        switch (e.type()) {
+            case FINAL_ROLLBACK_STARTED -> {
+                if (v.startedAt == null) v.startedAt = e.time();
+                v.state = StepState.ROLLING_BACK;
+                v.reason = null;
+                select(v);
+            }
+            case FINAL_ROLLBACK_FAILED -> {
+                v.state = StepState.ROLLBACK_FAILED;
+                v.reason = "action " + (e.data(EventData.RunbookActionFailed.class).index() + 1) + " failed: "
+                        + e.data(EventData.RunbookActionFailed.class).reason();
+                if (v.startedAt != null) v.duration = Duration.between(v.startedAt, e.time());
+            }
+            case ROLLBACK_FINISHED -> {
+                v.state = StepState.ROLLED_BACK;
+                if (v.startedAt != null) v.duration = Duration.between(v.startedAt, e.time());
             }
             default -> { }
         }
@@ -328,12 +445,12 @@ public final class TuiApp implements RunListener {
 
     private void onKey(KeyStroke k) {
         state.message = null;
-        if (state.overlay != null) {
-            overlayKey(k);
-            return;
-        }
         if (k.getKeyType() == KeyType.Character && k.isCtrlDown() && k.getCharacter() == 'c') {
             quitNow();
+            return;
+        }
+        if (state.overlay != null) {
+            overlayKey(k);
             return;
         }
         switch (k.getKeyType()) {
@@ -372,25 +489,35 @@ public final class TuiApp implements RunListener {
                 if (state.auto && state.busy == null) runNext();
             }
             case 'c' -> recheck(v);
-            case 't' -> whenIdle("retry " + v.id, () -> {
-                engine.retry(v.id);
-                return engine.step();
-            });
+            case 't' -> {
+                UiState.StepView stopped = state.halt != null ? state.step(state.halt.stepId()) : v;
+                whenIdle("retry " + stopped.id, () -> {
+                    engine.retry(stopped.id);
+                    return engine.step();
+                });
+            }
             case 's' -> {
                 if (state.busy != null) {
                     state.message = "busy: " + state.busy;
+                } else if (v.runbookRollback) {
+                    state.message = "the runbook's rollback is not a step: it cannot be skipped";
                 } else {
                     state.overlay = new UiState.Overlay(UiState.Kind.SKIP_REASON, "Skip step " + v.id,
                             List.of("Why is this step skipped? (recorded in the journal and the report)")).withInput();
                 }
             }
             case 'o' -> {
+                UiState.StepView halted = state.halt == null ? null : state.step(state.halt.stepId());
                 if (state.busy != null) {
                     state.message = "busy: " + state.busy;
-                } else if (v.state == StepState.HALTED) {
-                    state.overlay = new UiState.Overlay(UiState.Kind.OVERRIDE, "Override the halt of " + v.id, List.of(
-                            "The step halted: " + v.reason, "Overriding accepts it as succeeded and goes on.",
-                            "Type the step id (" + v.id + ") to override; it is recorded.")).withInput();
+                } else if (halted != null) {
+                    select(halted);
+                    state.overlay = new UiState.Overlay(UiState.Kind.OVERRIDE, "Override the halt of " + halted.id, List.of(
+                            "The step halted: " + halted.reason, "Overriding accepts it as succeeded and goes on.",
+                            "Type the step id (" + halted.id + ") to override; it is recorded.")).withInput()
+                            .expecting(halted.id).about(halted.id);
+                } else {
+                    state.message = "no step is halted";
                 }
             }
             case 'r' -> rollbackDialog();
@@ -403,8 +530,9 @@ public final class TuiApp implements RunListener {
             case 'l' -> state.fullLogs = !state.fullLogs;
             case 'f' -> state.follow = !state.follow;
             case '/' -> state.overlay = new UiState.Overlay(UiState.Kind.SEARCH, "Search the log",
-                    List.of("Text to find (n finds the previous match)")).withInput();
-            case 'n' -> findPrevious();
+                    List.of("Text to find (then n finds the next match, N the previous)")).withInput();
+            case 'n' -> find(true);
+            case 'N' -> find(false);
             default -> { }
         }
     }
@@ -415,6 +543,7 @@ public final class TuiApp implements RunListener {
             switch (k.getKeyType()) {
                 case Character -> {
                     o.input.append(k.getCharacter());
+                    o.error = null;
                     return;
                 }
                 case Backspace -> {
@@ -422,8 +551,15 @@ public final class TuiApp implements RunListener {
                     return;
                 }
                 case Enter -> {
+                    String text = o.input.toString();
+                    if (o.expected != null && !o.expected.equals(text)) {
+                        // Refused in place: the operator sees it did not match and types again (or Esc).
+                        o.error = "'" + text + "' did not match: type it exactly as shown, or Esc";
+                        o.input.setLength(0);
+                        return;
+                    }
                     state.overlay = null;
-                    submitInput(o, o.input.toString());
+                    submitInput(o, text);
                     return;
                 }
                 case Escape -> {
@@ -490,13 +626,13 @@ public final class TuiApp implements RunListener {
                     });
                 }
             }
-            case OVERRIDE -> whenIdle("override " + v.id, () -> {
-                engine.override(v.id, text);
+            case OVERRIDE -> whenIdle("override " + o.stepId, () -> {
+                engine.override(o.stepId, text);
                 return null;
             });
             case SEARCH -> {
                 state.search = text.isEmpty() ? null : text;
-                if (state.search != null) findPrevious();
+                if (state.search != null) find(false);
             }
             default -> o.answer.complete(text);
         }
@@ -530,8 +666,8 @@ public final class TuiApp implements RunListener {
     }
 
     private void recheck(UiState.StepView v) {
-        StepDef def = engine.run().runbook().step(v.id).orElseThrow();
-        if (def.checks().isEmpty()) {
+        StepDef def = engine.run().runbook().step(v.id).orElse(null);
+        if (def == null || def.checks().isEmpty()) {
             state.message = "step " + v.id + " has no preconditions";
             return;
         }
@@ -551,45 +687,48 @@ public final class TuiApp implements RunListener {
             state.message = "wait until " + state.busy + " ends (or quit)";
             return;
         }
-        Engine.RollbackPlan plan;
-        synchronized (engine.run()) {
-            plan = engine.rollbackPlan();
+        if (!state.canRollBack) {
+            state.message = "nothing to roll back: no step has done anything that can be undone";
+            return;
+        }
+        Run run = engine.run();
+        Planner.RollbackPreview preview;
+        synchronized (run) {
+            preview = planner.rollbackPreview(run.runbook(), run.params(), engine.targets(), run.snapshot(), run.outputs());
         }
         List<String> lines = new ArrayList<>();
         lines.add("These rollback actions will run, in this order:");
-        int n = 1;
-        for (StepDef s : plan.steps()) {
-            lines.add("  " + n++ + ". undo " + s.id() + ": " + (s.rollback() != null ? s.rollback().uses() : s.action().uses() + " built-in undo"));
-        }
-        for (int i = 0; i < plan.runbookRollback().size(); i++) {
-            lines.add("  " + n++ + ". runbook rollback " + (i + 1) + ": " + plan.runbookRollback().get(i).uses());
-        }
-        if (n == 1) lines.add("  (none: nothing has run that can be undone)");
-        if (!plan.withoutRollback().isEmpty()) {
-            lines.add("No rollback (left as they are): " + String.join(", ", plan.withoutRollback().stream().map(StepDef::id).toList()));
-        }
+        lines.addAll(preview.lines());
         lines.add("");
         lines.add("y roll back now    n / Esc cancel");
         state.overlay = new UiState.Overlay(UiState.Kind.ROLLBACK, "Roll back run " + state.runId + "?", lines);
     }
 
+    /** The plan with what the run has produced so far: outputs already known are shown resolved. */
     private List<String> planLines() {
         Run run = engine.run();
         try {
-            Planner.Plan plan = planner.plan(run.runbook(), run.params(), engine.targets());
+            Map<String, Map<String, Object>> outputs;
+            synchronized (run) {
+                outputs = run.outputs();
+            }
+            Planner.Plan plan = planner.plan(run.runbook(), run.params(), engine.targets(), outputs);
             List<String> out = new ArrayList<>();
             int n = 1;
             for (Planner.StepPlan s : plan.steps()) {
-                out.add(n++ + ". " + s.id() + "  " + s.title() + "  [" + s.uses() + "]");
+                out.add(n++ + ". " + s.title() + "  (" + s.id() + ", " + s.uses() + ")");
                 for (String a : s.actions()) out.add("     " + a);
                 for (Planner.CheckPlan c : s.checks()) out.add("     check " + c.description() + " -> " + c.status()
                         + (c.observed() != null ? " (" + c.observed() + ")" : ""));
                 if (s.confirm() != null) out.add("     confirm: " + s.confirm());
-                out.add("     rollback: " + (s.rollback() != null ? s.rollback() : "none"));
+                if (s.rollback() == null) out.add("     rollback: none");
+                else out.addAll(s.rollback().lines("     rollback: ", "       "));
             }
             out.add("");
             out.add("Rollback plan (last step first):");
-            for (String r : plan.rollback()) out.add("  " + r);
+            for (Planner.RollbackAction r : plan.rollback()) {
+                out.addAll(r.lines("  " + (r.subject().equals("runbook") ? "runbook rollback: " : "undo " + r.subject() + ": "), "     "));
+            }
             return out;
         } catch (RuntimeException e) {
             return List.of("cannot plan: " + e.getMessage());
@@ -597,6 +736,8 @@ public final class TuiApp implements RunListener {
     }
 
     private void quitNow() {
+        if (state.overlay != null) state.overlay.answer.complete(null);
+        state.overlay = null;
         if (state.busy != null) engine.interrupt(null);
         state.quit = true;
     }
@@ -619,12 +760,14 @@ public final class TuiApp implements RunListener {
         state.follow = state.logTop >= total - page;
     }
 
-    private void findPrevious() {
+    /** Moves the log to the next (or previous) line holding the search text, wrapping around. */
+    private void find(boolean forward) {
         UiState.StepView v = state.selectedStep();
         if (state.search == null || v == null) return;
-        int from = state.follow ? logs.size(v.id) : state.logTop;
-        int at = logs.findBefore(v.id, state.search, from);
-        if (at < 0) at = logs.findBefore(v.id, state.search, logs.size(v.id));
+        int total = logs.size(v.id);
+        int from = state.follow ? total : state.logTop;
+        int at = forward ? logs.findAfter(v.id, state.search, from) : logs.findBefore(v.id, state.search, from);
+        if (at < 0) at = forward ? logs.findAfter(v.id, state.search, -1) : logs.findBefore(v.id, state.search, total);
         if (at < 0) {
             state.message = "'" + state.search + "' is not in the log of " + v.id;
             return;
@@ -646,7 +789,7 @@ public final class TuiApp implements RunListener {
             "o       override a halt (type the step id, recorded)",
             "r       roll back: shows exactly what will run, y confirms",
             "p       plan: every step resolved, read-only checks run",
-            "l       logs full screen    f follow on/off    / search    n previous match",
+            "l       logs full screen    f follow on/off    / search    n next match    N previous match",
             "Tab     switch between the step list and the log",
             "Up/Down select a step (or scroll the log)   PgUp/PgDn/Home/End scroll the log",
             "q       quit; the run stays resumable (lockstep resume)",

@@ -3,9 +3,11 @@ package dev.lockstep.tui;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.journal.Identity;
 import dev.lockstep.runbook.StepDef;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Answers the engine's questions through overlays on the screen. The engine thread
@@ -14,13 +16,16 @@ import java.util.function.Consumer;
 final class TuiOperator implements Operator {
     private final Operator flags;
     private Consumer<UiEvent> ui;
+    private Function<StepDef, List<String>> preview = s -> List.of();
 
     TuiOperator(Operator flags) {
         this.flags = flags;
     }
 
-    void connect(Consumer<UiEvent> ui) {
+    /** Where questions go, and how to say what a step will do (resolved) inside the question about it. */
+    void connect(Consumer<UiEvent> ui, Function<StepDef, List<String>> preview) {
         this.ui = ui;
+        this.preview = preview;
     }
 
     @Override
@@ -35,19 +40,28 @@ final class TuiOperator implements Operator {
                 List.of(question, "", "y yes    n / Esc no"))));
     }
 
+    /** The dialog refuses a wrong value itself and stays open; what it returns matches, or is null (Esc). */
     @Override
-    public boolean typed(StepDef step, String prompt, String expected) {
-        if (flags.typed(step, prompt, expected)) return true;
-        String typed = ask(new UiState.Overlay(UiState.Kind.QUESTION_TYPED, "Typed confirmation: " + step.id(),
-                List.of(step.displayTitle(), "", prompt + ", then Enter.", "Esc leaves the step pending.")).withInput());
-        return expected.equals(typed);
+    public String typed(StepDef step, String prompt, String expected) {
+        String given = flags.typed(step, prompt, expected);
+        if (given != null) return given;
+        List<String> lines = new ArrayList<>();
+        lines.add(step.displayTitle() + "  (step " + step.id() + ")");
+        lines.add("");
+        lines.add("Will do:");
+        for (String l : preview.apply(step)) lines.add("  " + l);
+        lines.add("");
+        lines.add(prompt + ", then Enter.");
+        lines.add("Esc leaves the step pending.");
+        return ask(new UiState.Overlay(UiState.Kind.QUESTION_TYPED, "Typed confirmation: " + step.id(), lines)
+                .withInput().expecting(expected).about(step.id()));
     }
 
     @Override
     public boolean manual(StepDef step, String instructions) {
         if (flags.manual(step, instructions)) return true;
         return "y".equals(ask(new UiState.Overlay(UiState.Kind.QUESTION_YES_NO, "Manual step: " + step.id(),
-                List.of(instructions, "", "y it is done    n / Esc not done"))));
+                List.of(instructions, "", "y it is done    n / Esc not done")).about(step.id())));
     }
 
     @Override
@@ -57,7 +71,7 @@ final class TuiOperator implements Operator {
         String a = ask(new UiState.Overlay(UiState.Kind.QUESTION_IN_DOUBT, "In doubt: " + step.id(), List.of(
                 "This step was in flight when lockstep stopped: " + detail + ".",
                 "Check whether it had its effect, then:", "",
-                "r run it again    m mark it done    s skip it    Esc decide later")));
+                "r run it again    m mark it done    s skip it    Esc decide later")).about(step.id()));
         if (a == null) return null;
         return switch (a) {
             case "r" -> InDoubtChoice.RERUN;

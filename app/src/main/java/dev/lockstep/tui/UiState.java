@@ -20,6 +20,10 @@ final class UiState {
     String target;
     Instant startedAt;
     String runStatus = "ready";
+    /** The run has finished one way or another: only looking around is left. */
+    boolean finished;
+    /** Something has run that a rollback would undo (or a rollback is under way). */
+    boolean canRollBack;
     final List<StepView> steps = new ArrayList<>();
     int selected;
     Focus focus = Focus.STEPS;
@@ -38,7 +42,7 @@ final class UiState {
 
     enum Focus { STEPS, LOGS }
 
-    /** One row of the step list and its detail. */
+    /** One row of the step list and its detail; the runbook's own rollback has a row too ({@link #runbookRollback}). */
     static final class StepView {
         String id;
         String title;
@@ -46,14 +50,25 @@ final class UiState {
         String uses;
         StepState state = StepState.PENDING;
         Instant startedAt;
+        /** How long the step itself ran; a rollback does not change it. */
         Duration duration;
+        Instant rollbackStartedAt;
+        Duration rollbackDuration;
         List<String> preview = List.of();
         final List<String> checks = new ArrayList<>();
         final Map<String, Object> outputs = new LinkedHashMap<>();
         boolean hasRollback;
+        boolean hasChecks;
+        /** "type 'relay'" (resolved), "yes/no", or null. */
         String confirm;
         List<Pattern> haltOn = List.of();
+        /** Why the step stands where it does (failed, halted, blocked, in doubt), as the step or the engine said. */
         String reason;
+        /** Failed attempts of a step that retries, as each one ended. */
+        final List<String> attempts = new ArrayList<>();
+        /** What a halting step found (a table of per-table verdicts, say), flattened to lines. */
+        List<String> findings = List.of();
+        boolean runbookRollback;
     }
 
     /** The red banner of a halted step: why, the evidence, and the ways on. */
@@ -69,6 +84,12 @@ final class UiState {
         final List<String> lines;
         final CompletableFuture<String> answer = new CompletableFuture<>();
         StringBuilder input;
+        /** What the input must be before it is accepted (a typed confirmation), or null for any text. */
+        String expected;
+        /** Said inside the box after a refused input; cleared by the next key. */
+        String error;
+        /** The step the box is about: it is selected while the box is open. */
+        String stepId;
         int scroll;
 
         Overlay(Kind kind, String title, List<String> lines) {
@@ -79,6 +100,16 @@ final class UiState {
 
         Overlay withInput() {
             input = new StringBuilder();
+            return this;
+        }
+
+        Overlay expecting(String text) {
+            expected = text;
+            return this;
+        }
+
+        Overlay about(String step) {
+            stepId = step;
             return this;
         }
     }

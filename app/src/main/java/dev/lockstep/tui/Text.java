@@ -1,0 +1,124 @@
+package dev.lockstep.tui;
+
+import com.googlecode.lanterna.TerminalTextUtils;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text measured in terminal columns, as Lanterna counts them: a CJK character or an emoji
+ * takes two, an escape sequence none. Step output may hold colour codes (kept as colours,
+ * or dropped under NO_COLOR) and any other escape (always dropped: it could move the cursor).
+ */
+final class Text {
+    static final String ELLIPSIS = "…";
+
+    private Text() {}
+
+    static int width(String text) {
+        return TerminalTextUtils.getColumnWidth(text);
+    }
+
+    /** Control characters shown as spaces, so that nothing but text reaches the terminal. */
+    static String printable(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\t' || Character.isISOControl(c)) {
+                if (b == null) b = new StringBuilder(text.substring(0, i));
+                b.append(' ');
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? text : b.toString();
+    }
+
+    /** At most {@code columns} columns; a cut shows as "…". */
+    static String fit(String text, int columns) {
+        if (columns <= 0) return "";
+        String t = printable(text);
+        if (width(t) <= columns) return t;
+        return TerminalTextUtils.fitString(t, columns - 1) + ELLIPSIS;
+    }
+
+    /** Words wrapped to {@code columns}; continuation lines start with {@code indent}. A word longer than a line is cut. */
+    static List<String> wrap(String text, int columns, String indent) {
+        List<String> out = new ArrayList<>();
+        String t = printable(text);
+        if (columns < 10 || width(t) <= columns) {
+            out.add(t);
+            return out;
+        }
+        List<String> first = TerminalTextUtils.getWordWrappedText(columns, t);
+        out.add(first.get(0));
+        String rest = t.substring(Math.min(t.length(), consumed(t, first.get(0)))).stripLeading();
+        if (!rest.isEmpty()) {
+            for (String l : TerminalTextUtils.getWordWrappedText(Math.max(1, columns - width(indent)), rest)) out.add(indent + l);
+        }
+        return out;
+    }
+
+    /** How many characters of {@code text} its first wrapped line took (wrapping may drop spaces). */
+    private static int consumed(String text, String firstLine) {
+        int i = text.indexOf(firstLine);
+        return i < 0 ? firstLine.length() : i + firstLine.length();
+    }
+
+    /**
+     * A line of step output for {@code putCSIStyledString}: colour codes kept when {@code colour}, every
+     * other escape sequence and control character dropped, and at most {@code columns} columns wide.
+     */
+    static String styledFit(String line, int columns, boolean colour) {
+        StringBuilder out = new StringBuilder();
+        int used = 0;
+        for (int i = 0; i < line.length(); ) {
+            char c = line.charAt(i);
+            if (c == 0x1b) {
+                int n = TerminalTextUtils.getANSIControlSequenceLength(line, i);
+                if (n > 0) {
+                    String seq = line.substring(i, i + n);
+                    if (colour && seq.startsWith("\u001b[") && seq.endsWith("m")) out.append(seq);
+                    i += n;
+                } else {
+                    i++;
+                }
+                continue;
+            }
+            char shown = c == '\t' || Character.isISOControl(c) ? ' ' : c;
+            int w = TerminalTextUtils.isCharDoubleWidth(shown) ? 2 : 1;
+            if (used + w > columns - 1 && hasMoreText(line, i + 1)) {
+                if (used + 1 <= columns) out.append(ELLIPSIS);
+                break;
+            }
+            if (used + w > columns) break;
+            out.append(shown);
+            used += w;
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** Whether visible characters follow {@code from} (escape sequences do not count). */
+    private static boolean hasMoreText(String line, int from) {
+        for (int i = from; i < line.length(); ) {
+            if (line.charAt(i) != 0x1b) return true;
+            int n = TerminalTextUtils.getANSIControlSequenceLength(line, i);
+            i += Math.max(1, n);
+        }
+        return false;
+    }
+
+    /** The text without any escape sequence: what a search or a haltOn pattern sees. */
+    static String plain(String line) {
+        if (line.indexOf(0x1b) < 0) return line;
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < line.length(); ) {
+            if (line.charAt(i) == 0x1b) {
+                i += Math.max(1, TerminalTextUtils.getANSIControlSequenceLength(line, i));
+            } else {
+                out.append(line.charAt(i++));
+            }
+        }
+        return out.toString();
+    }
+}
