@@ -31,6 +31,20 @@ class DemoTest {
         assertTrue(halted.out().contains("HALTED step verify"), halted.out());
         assertTrue(halted.out().contains("MISMATCH (count, checksum: keys 2000 differ; e.g. id = 2000)"), halted.out());
         assertFalse(halted.all().contains(Files.readString(dir.resolve("postgres.password")).trim()), "the password is masked");
+        String state = "--state-dir " + dir.resolve("state");
+        assertTrue(halted.err().contains("lockstep show " + state) && halted.err().contains("lockstep rollback " + state),
+                "every hint names the demo's state folder:\n" + halted.err());
+
+        Path journal;
+        try (var runs = Files.list(dir.resolve("state/runs"))) {
+            journal = runs.sorted().reduce((a, b) -> b).orElseThrow().resolve("journal.jsonl");
+        }
+        String before = Files.readString(journal);
+        LockstepCli.Result asked = cli.run("demo", "--dir", dir.toString(), "--no-tui", "--rollback");
+        assertEquals(7, asked.exit(), asked.all());
+        assertTrue(asked.out().contains("undo copy (halted)") || asked.out().contains("undo copy (succeeded)"), asked.out());
+        assertTrue(asked.out().contains("undo stop-writes (succeeded): run"), "it lists what it would do:\n" + asked.out());
+        assertEquals(before, Files.readString(journal), "and records nothing without --yes");
 
         LockstepCli.Result rolledBack = cli.run("demo", "--dir", dir.toString(), "--no-tui", "--yes", "--rollback");
         assertEquals(0, rolledBack.exit(), rolledBack.all());
@@ -39,5 +53,12 @@ class DemoTest {
 
         assertEquals(0, cli.run("demo", "--dir", dir.toString(), "--clean").exit());
         assertFalse(Files.exists(dir));
+    }
+
+    @Test
+    void theDefaultFolderIsUnderTmpdir() {
+        LockstepCli.Result clean = new LockstepCli(tmp.resolve("unused")).env("TMPDIR", tmp.toString()).run("demo", "--clean");
+        assertEquals(0, clean.exit(), clean.all());
+        assertEquals("removed " + tmp.resolve("lockstep-cutover-demo"), clean.out().trim());
     }
 }

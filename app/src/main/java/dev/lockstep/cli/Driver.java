@@ -3,6 +3,8 @@ package dev.lockstep.cli;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Outcome;
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.StepState;
+import dev.lockstep.error.ErrorCode;
 import java.util.function.Function;
 
 /** Drives an engine to an outcome with Ctrl-C wired to a clean, resumable stop, and prints how it ended. */
@@ -30,6 +32,12 @@ final class Driver {
             return 0;
         }
         ErrorHandler.print(cli.err, outcome.code(), cli.hint(run.redactor().redact(outcome.message())));
+        if (outcome.code() == ErrorCode.HALTED) {
+            run.snapshot().steps().values().stream().filter(r -> r.state() == StepState.HALTED).findFirst().ifPresent(r ->
+                    cli.err.println(cli.hint("ways on: lockstep resume " + run.id() + " --retry " + r.id()
+                            + "  |  lockstep resume " + run.id() + " --override " + r.id() + "=" + r.id()
+                            + "  |  lockstep rollback " + run.id())));
+        }
         cli.err.println(cli.hint("run id: " + run.id() + "  (lockstep show " + run.id() + ")"));
         return outcome.code().exitCode();
     }
