@@ -115,7 +115,9 @@ class CliTest {
         LockstepCli.Result r = cli.run("run", "src/test/resources/runbooks/cli/precondition.yaml", "--no-tui",
                 "-p", "dir=" + work);
         assertEquals(4, r.exit(), r.all());
-        assertTrue(r.err().contains("step guarded did not start: check 1 (run): exitCode=1 (expected 0)"), r.err());
+        assertTrue(r.err().contains("step guarded did not start: check 1 (the ready file exists): exitCode=1 (expected 0)"),
+                "a check's name is used in every message about it:\n" + r.err());
+        assertTrue(r.out().contains("check 1 (the ready file exists) FAILED: exitCode=1 (expected 0)"), r.out());
         assertFalse(Files.exists(work.resolve("guarded-ran")));
         Files.createFile(work.resolve("ready"));
         LockstepCli.Result resumed = cli.run("resume", "--no-tui");

@@ -287,7 +287,7 @@ class AwsStepsTest {
         String stack = stackWithALogGroup();
         LockstepCli.Result r = cli().run("run", DIR + "cfn-read.yaml", "--no-tui", "-p", "stack=" + stack);
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.out().contains("check 1 passed: status=CREATE_COMPLETE"), r.out());
+        assertTrue(r.out().contains("check 1 (cloudformation.status) passed: status=CREATE_COMPLETE"), r.out());
         assertTrue(r.out().contains("outputs: group=" + stack + "-logs physical=" + stack + "-logs"), r.out());
     }
 

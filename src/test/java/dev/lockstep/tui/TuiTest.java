@@ -182,7 +182,7 @@ class TuiTest {
         key(KeyType.Enter);
         awaitScreen(s -> s.contains("✓ Create the source table"));
         key(KeyType.Enter);
-        awaitScreen(s -> s.contains("✓ Copy the source table") && s.contains("✓ check 1 (run): exit 0"));
+        awaitScreen(s -> s.contains("✓ Copy the source table") && s.contains("✓ check 1 (the source table is there): exit 0"));
         key(KeyType.Enter);
         awaitScreen(s -> s.contains("✓ Verify row counts"));
         key('a');

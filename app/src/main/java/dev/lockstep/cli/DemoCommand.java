@@ -66,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin(name = "where")
     TargetOptions where;
 
+    @Mixin
+    CiOptions ci;
+
     @Override
     public Integer call() throws IOException, SQLException {
         Cli cli = root.cli;
@@ -95,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
         int code;
         try (DemoPostgres pg = DemoPostgres.start(home)) {
             cli.out.println("embedded PostgreSQL: " + pg.jdbcUrl());
-            Frontend frontend = Frontend.choose(cli, operator, Set.of());
+            Frontend frontend = Frontend.choose(cli, operator, Set.of(), ci);
             RunListener listener = injectMismatch ? new WriteBehindTheCopy(frontend.listener(), home) : frontend.listener();
             Runs runs = new Runs(new StateDir(home.resolve("state")), Cli.version());
             Optional<RunSnapshot> unfinished = fresh ? Optional.empty() : runs.latestUnfinished(runbook.name());

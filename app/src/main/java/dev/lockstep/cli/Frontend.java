@@ -21,28 +21,30 @@ final class Frontend {
     private final TuiApp tui;
     private final RunListener listener;
     private final Operator operator;
+    private final CiOptions ci;
 
-    private Frontend(Cli cli, TuiApp tui, RunListener listener, Operator operator) {
+    private Frontend(Cli cli, TuiApp tui, RunListener listener, Operator operator, CiOptions ci) {
         this.cli = cli;
         this.tui = tui;
         this.listener = listener;
         this.operator = operator;
+        this.ci = ci;
     }
 
-    static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt) {
+    static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt, CiOptions ci) {
         if (options.interactive(cli)) {
             try {
                 TuiApp app = new TuiApp(TuiApp.openTerminal(), options.flags(skipInDoubt), cli.env);
-                return new Frontend(cli, app, app, app.operator());
+                return new Frontend(cli, app, app, app.operator(), ci);
             } catch (IOException e) {
                 throw new LockstepException(ErrorCode.IO, "cannot open the terminal (use --no-tui): " + e.getMessage());
             }
         }
-        return plain(cli, options.flags(skipInDoubt));
+        return plain(cli, options.flags(skipInDoubt), ci);
     }
 
-    static Frontend plain(Cli cli, Operator operator) {
-        return new Frontend(cli, null, new PlainPrinter(cli.out), operator);
+    static Frontend plain(Cli cli, Operator operator, CiOptions ci) {
+        return new Frontend(cli, null, new PlainPrinter(cli.out, GithubActions.of(cli.env) != null), operator, ci);
     }
 
     boolean isTui() {
@@ -57,9 +59,17 @@ final class Frontend {
         return operator;
     }
 
-    /** Plain: runs {@code action} to its outcome. Full screen: hands the run to the operator's keys. */
+    /**
+     * Plain: runs {@code action} to its outcome. Full screen: hands the run to the operator's keys.
+     * Either way, what CI reads (--junit, GitHub's summary) is written when it ends.
+     */
     int drive(Engine engine, Function<Engine, Outcome> action) {
-        if (tui == null) return Driver.drive(cli, engine, action);
+        int code = tui == null ? Driver.drive(cli, engine, action) : full(engine);
+        ci.report(cli, engine.run());
+        return code;
+    }
+
+    private int full(Engine engine) {
         try {
             int code = tui.drive(engine, new Planner(cli.types(), cli.loader()));
             cli.out.println(cli.hint(tui.farewell()));

@@ -22,6 +22,7 @@ public final class Main {
     public static int run(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String... args) {
         Cli cli = new Cli(env, in, out, err);
         CommandLine cmd = new CommandLine(new RootCommand(cli));
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         TargetOptions.register(cmd, cli.contexts());
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));

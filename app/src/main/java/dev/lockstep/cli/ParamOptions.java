@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** {@code -p key=value} and {@code --params-file FILE}. */
@@ -23,8 +24,24 @@ final class ParamOptions {
     @Option(names = "--params-file", paramLabel = "FILE", description = "A YAML file of parameter values; may hold secrets.")
     Path paramsFile;
 
+    /** The file's values already read and narrowed to one runbook's parameters ({@link #only}). */
+    private Map<String, Object> narrowedFile;
+
     Params resolve(Runbook runbook, Cli cli) {
         return cli.masking(Params.resolve(runbook, params, fileValues(), cli.env, ParamOptions::promptSecret));
+    }
+
+    /** These options narrowed to the parameters {@code names} (one runbook's, when several are validated). */
+    ParamOptions only(Set<String> names, Map<String, Object> fromFile) {
+        ParamOptions own = new ParamOptions();
+        params.forEach((k, v) -> {
+            if (names.contains(k)) own.params.put(k, v);
+        });
+        own.narrowedFile = new LinkedHashMap<>();
+        fromFile.forEach((k, v) -> {
+            if (names.contains(k)) own.narrowedFile.put(k, v);
+        });
+        return own;
     }
 
     /**
@@ -32,6 +49,7 @@ final class ParamOptions {
      * 0100); read with the runbook's limits, and every problem reported at its position.
      */
     Map<String, Object> fileValues() {
+        if (narrowedFile != null) return narrowedFile;
         if (paramsFile == null) return Map.of();
         Value read = YamlReader.read(paramsFile);
         if (read == null) return Map.of();

@@ -3,6 +3,7 @@ package dev.lockstep.cli;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
+import dev.lockstep.journal.EventType;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.engine.RunListener;
 import java.io.PrintStream;
@@ -15,15 +16,49 @@ import java.util.Map;
 final class PlainPrinter implements RunListener {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final PrintStream out;
+    /** Under GitHub Actions: each step's lines folded into a log group of their own. */
+    private final boolean groups;
+    private String openGroup;
 
-    PlainPrinter(PrintStream out) {
+    PlainPrinter(PrintStream out, boolean groups) {
         this.out = out;
+        this.groups = groups;
     }
 
     @Override
     public synchronized void event(Event e) {
+        if (groups) group(e);
         String text = describe(e);
         if (text != null) print(text);
+    }
+
+    /**
+     * Opens a group when a step (or a rollback action) begins, and closes it before the line that
+     * says how it ended, so that a failure stays visible with every group folded.
+     */
+    private void group(Event e) {
+        String subject = switch (e.type()) {
+            case STEP_CHECKING, STEP_STARTED -> "step " + e.step();
+            case STEP_ROLLBACK_STARTED -> "rollback of step " + e.step();
+            case FINAL_ROLLBACK_STARTED -> "runbook rollback action " + (e.data(EventData.RunbookAction.class).index() + 1);
+            default -> null;
+        };
+        if (subject != null) {
+            if (subject.equals(openGroup)) return;
+            closeGroup();
+            out.println(GithubActions.group(subject));
+            openGroup = subject;
+        } else if (e.type() != EventType.CHECK_PASSED && e.type() != EventType.CHECK_FAILED
+                && e.type() != EventType.STEP_CONFIRMED && e.type() != EventType.STEP_EXTERNAL_ID
+                && e.type() != EventType.STEP_ATTEMPT_FAILED && e.type() != EventType.FINAL_ROLLBACK_EXTERNAL_ID) {
+            closeGroup();
+        }
+    }
+
+    private void closeGroup() {
+        if (openGroup == null) return;
+        out.println(GithubActions.endGroup());
+        openGroup = null;
     }
 
     @Override
@@ -54,9 +89,9 @@ final class PlainPrinter implements RunListener {
             case RUN_INTERRUPTED -> "run interrupted; it can be resumed";
             case RUN_FINISHED -> "run finished: all steps done";
             case STEP_CHECKING -> "checking " + s;
-            case CHECK_PASSED -> "  check " + (e.data(EventData.CheckResult.class).index() + 1) + " passed: "
+            case CHECK_PASSED -> "  " + check(e.data(EventData.CheckResult.class)) + " passed: "
                     + e.data(EventData.CheckResult.class).observed();
-            case CHECK_FAILED -> "  check " + (e.data(EventData.CheckResult.class).index() + 1) + " FAILED: "
+            case CHECK_FAILED -> "  " + check(e.data(EventData.CheckResult.class)) + " FAILED: "
                     + e.data(EventData.CheckResult.class).observed();
             case STEP_BLOCKED -> "step " + s + " not started: " + reason(d);
             case STEP_CONFIRMED -> "step " + s + " confirmed by " + e.data(EventData.Confirmed.class).by();
@@ -94,6 +129,11 @@ final class PlainPrinter implements RunListener {
             case ROLLBACK_FINISHED -> "rollback finished";
             case RUN_ABANDONED -> "run abandoned: " + e.data(EventData.ByReason.class).reason();
         };
+    }
+
+    /** "check 2 (source exists)": its number, and its name (or step type). */
+    static String check(EventData.CheckResult c) {
+        return "check " + (c.index() + 1) + " (" + c.check() + ")";
     }
 
     private static String reason(EventData d) {

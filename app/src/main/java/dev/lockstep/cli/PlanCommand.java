@@ -1,19 +1,27 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Planner;
+import dev.lockstep.engine.SavedPlan;
 import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.StateDir;
+import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "plan", description = "Dry-run: every step resolved, read-only checks run, the rollback plan. Changes nothing, records nothing.")
+@Command(name = "plan", description = "Dry-run: every step resolved, read-only checks run, the rollback plan. Changes nothing, "
+        + "records nothing (--out saves what was reviewed, for lockstep run --plan).")
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
@@ -27,13 +35,44 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin(name = "where")
     TargetOptions where;
 
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Save the plan (secrets only as digests) for lockstep run --plan FILE, which refuses any difference.")
+    Path out;
+
     @Override
     public Integer call() {
         Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
         Params p = params.resolve(rb, cli);
-        Planner.Plan plan = new Planner(cli.types(), cli.loader()).plan(rb, p, where.verified(cli, rb));
-        PrintStream out = cli.out;
+        Targets targets = where.verified(cli, rb);
+        Planner.Plan plan = new Planner(cli.types(), cli.loader()).plan(rb, p, targets);
+        SavedPlan saved = SavedPlan.of(rb, p, targets, plan, Cli.version());
+        if (output.json()) {
+            cli.out.println(Json.pretty(saved.document()));
+        } else {
+            print(cli.out, rb, p, plan);
+        }
+        if (out != null) {
+            try {
+                StateDir.writePrivate(out.toAbsolutePath(), Json.pretty(saved.document()) + "\n");
+            } catch (IOException e) {
+                throw new LockstepException(ErrorCode.IO, "cannot write the plan to " + out + ": " + e.getMessage());
+            }
+            (output.json() ? cli.err : cli.out).println("plan saved to " + out + ": lockstep run --plan " + out
+                    + " runs exactly this, and refuses if anything differs");
+        }
+        if (plan.failedFirstChecks() > 0) {
+            ErrorHandler.print(cli.err, ErrorCode.PRECONDITION_NOT_MET, "the first step's preconditions do not hold now ("
+                    + plan.failedFirstChecks() + " check(s) fail)");
+            return ErrorCode.PRECONDITION_NOT_MET.exitCode();
+        }
+        return 0;
+    }
+
+    private static void print(PrintStream out, Runbook rb, Params p, Planner.Plan plan) {
         out.println("Plan: " + rb.displayTitle() + "  (" + rb.file() + ")");
         if (!p.values().isEmpty()) {
             StringBuilder b = new StringBuilder("Parameters:");
@@ -66,11 +105,5 @@ final class PlanCommand implements Callable<Integer> {
         if (!plan.withoutRollback().isEmpty()) out.println("  no rollback: " + String.join(", ", plan.withoutRollback()));
         out.println();
         out.println("Dry run: nothing was changed and no run was recorded.");
-        if (plan.failedFirstChecks() > 0) {
-            ErrorHandler.print(cli.err, ErrorCode.PRECONDITION_NOT_MET, "the first step's preconditions do not hold now ("
-                    + plan.failedFirstChecks() + " check(s) fail)");
-            return ErrorCode.PRECONDITION_NOT_MET.exitCode();
-        }
-        return 0;
     }
 }

@@ -29,6 +29,9 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin(name = "where")
     TargetOptions where;
 
+    @Mixin
+    CiOptions ci;
+
     @Option(names = "--retry", paramLabel = "STEP", description = "Retry a failed or halted step.")
     Set<String> retry = new LinkedHashSet<>();
 
@@ -47,7 +50,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (!skip.isEmpty() && (reason == null || reason.isBlank())) {
             throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
         }
-        Frontend frontend = Frontend.choose(cli, operator, skip);
+        Frontend frontend = Frontend.choose(cli, operator, skip, ci);
         ReopenOptions.Reopened reopened = target.open(cli, "lockstep resume", false, frontend.listener(), where, rb -> {
             operator.requireSteps(rb);
             OperatorOptions.requireSteps(rb, "--retry", retry);

@@ -28,10 +28,13 @@ final class RollbackCommand implements Callable<Integer> {
     @Mixin(name = "where")
     TargetOptions where;
 
+    @Mixin
+    CiOptions ci;
+
     @Override
     public Integer call() {
         Cli cli = root.cli;
-        Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()));
+        Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()), ci);
         ReopenOptions.Looked looked = target.look(cli, where, operator::requireSteps);
         RunSnapshot snapshot = looked.snapshot();
         if (snapshot.status().isFinished() && snapshot.status() != RunStatus.SUCCEEDED) {

@@ -4,9 +4,13 @@ import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.journal.Event;
+import dev.lockstep.json.Json;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,36 +18,81 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "runs", description = "List runs and where each stands.")
 final class RunsCommand implements Callable<Integer> {
-    static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
-
     @ParentCommand
     RootCommand root;
 
     @Mixin
     StateOptions state;
 
+    @Mixin
+    OutputOptions output;
+
+    /** Local time for people; made only when a command prints one (the zone database costs start-up time). */
+    static final class When {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+        private When() {}
+    }
+
     @Override
     public Integer call() {
-        List<Runs.Entry> runs = state.runs(root.cli).list();
-        if (runs.isEmpty()) {
-            root.cli.out.println("no runs in " + state.runs(root.cli).stateDir().root());
+        Runs runs = state.runs(root.cli);
+        List<Runs.Entry> entries = runs.list();
+        if (output.json()) {
+            root.cli.out.println(Json.pretty(json(runs, entries)));
+            return 0;
+        }
+        if (entries.isEmpty()) {
+            root.cli.out.println("no runs in " + runs.stateDir().root());
             return 0;
         }
         String format = "%-48s %-16s %-7s %-19s %s%n";
         root.cli.out.printf(format, "RUN", "STATUS", "STEPS", "STARTED", "LAST EVENT");
-        for (Runs.Entry entry : runs) {
+        for (Runs.Entry entry : entries) {
             RunSnapshot s = entry.snapshot();
             if (s == null) {
                 root.cli.out.printf(format, entry.runId(), "damaged", "", "", entry.damage());
                 continue;
             }
-            long done = s.steps().values().stream().filter(r -> r.state() == StepState.SUCCEEDED || r.state() == StepState.SKIPPED).count();
             String status = s.status().label() + (driverAlive(s) ? " (active)" : "");
             Event last = s.events().get(s.events().size() - 1);
-            root.cli.out.printf(format, s.runId(), status, done + "/" + s.steps().size(), WHEN.format(s.startedAt()),
-                    WHEN.format(last.time()) + " " + last.type().name().toLowerCase() + (last.step() != null ? " " + last.step() : ""));
+            root.cli.out.printf(format, s.runId(), status, done(s) + "/" + s.steps().size(), When.FORMAT.format(s.startedAt()),
+                    When.FORMAT.format(last.time()) + " " + last.type().name().toLowerCase() + (last.step() != null ? " " + last.step() : ""));
         }
         return 0;
+    }
+
+    private static long done(RunSnapshot s) {
+        return s.steps().values().stream().filter(r -> r.state() == StepState.SUCCEEDED || r.state() == StepState.SKIPPED).count();
+    }
+
+    /** The shape README.md pins for {@code runs --output json}. */
+    private static Map<String, Object> json(Runs runs, List<Runs.Entry> entries) {
+        List<Object> list = new ArrayList<>();
+        for (Runs.Entry entry : entries) {
+            RunSnapshot s = entry.snapshot();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", entry.runId());
+            m.put("runbook", s == null ? null : s.runbookName());
+            m.put("title", s == null ? null : s.start().title());
+            m.put("status", s == null ? "damaged" : s.status().label());
+            m.put("active", s != null && driverAlive(s));
+            m.put("stepsDone", s == null ? null : done(s));
+            m.put("stepsTotal", s == null ? null : s.steps().size());
+            m.put("startedAt", s == null ? null : s.startedAt().toString());
+            if (s == null) {
+                m.put("lastEvent", null);
+            } else {
+                Event last = s.events().get(s.events().size() - 1);
+                m.put("lastEvent", ShowCommand.event(last, false));
+            }
+            m.put("damage", entry.damage());
+            list.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("stateDir", runs.stateDir().root().toString());
+        out.put("runs", list);
+        return out;
     }
 
     /** Whether the process that last started or resumed the run still exists (on this host). */

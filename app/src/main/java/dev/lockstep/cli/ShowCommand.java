@@ -2,8 +2,12 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
+import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Durations;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,15 +26,23 @@ final class ShowCommand implements Callable<Integer> {
     @Mixin
     StateOptions state;
 
+    @Mixin
+    OutputOptions output;
+
     @Override
     public Integer call() {
         var runs = state.runs(root.cli);
         RunSnapshot s = runs.read(runId);
         PrintStream out = root.cli.out;
-        runs.warnings(runId).forEach(w -> root.cli.err.println("warning: " + w));
+        List<String> warnings = runs.warnings(runId);
+        if (output.json()) {
+            out.println(Json.pretty(json(s, warnings)));
+            return 0;
+        }
+        warnings.forEach(w -> root.cli.err.println("warning: " + w));
         out.println("Run " + s.runId() + ": " + s.start().title() + " — " + s.status().label());
         out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
-        out.println("Started " + RunsCommand.WHEN.format(s.startedAt()) + " by " + s.start().by());
+        out.println("Started " + RunsCommand.When.FORMAT.format(s.startedAt()) + " by " + s.start().by());
         out.println();
         out.println("Steps:");
         for (RunSnapshot.StepRecord r : s.steps().values()) {
@@ -41,7 +53,7 @@ final class ShowCommand implements Callable<Integer> {
         out.println();
         out.println("Timeline:");
         for (Event e : s.events()) {
-            out.printf("  %s  %-24s %-12s %s%n", RunsCommand.WHEN.format(e.time()), e.type().name().toLowerCase(),
+            out.printf("  %s  %-24s %-12s %s%n", RunsCommand.When.FORMAT.format(e.time()), e.type().name().toLowerCase(),
                     e.step() == null ? "" : e.step(), brief(e.fields()));
         }
         return 0;
@@ -55,5 +67,51 @@ final class ShowCommand implements Callable<Integer> {
             b.append(k).append('=').append(text.length() > 80 ? text.substring(0, 77) + "..." : text).append(' ');
         });
         return b.toString().trim();
+    }
+
+    /** The shape README.md pins for {@code show --output json}; the journal masked every value before writing it. */
+    private static Map<String, Object> json(RunSnapshot s, List<String> warnings) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", s.runId());
+        out.put("title", s.start().title());
+        out.put("status", s.status().label());
+        Map<String, Object> runbook = new LinkedHashMap<>();
+        runbook.put("name", s.runbookName());
+        runbook.put("path", s.runbookPath());
+        runbook.put("sha256", s.start().checksum());
+        out.put("runbook", runbook);
+        out.put("startedAt", s.startedAt().toString());
+        out.put("startedBy", s.start().by());
+        out.put("parameters", s.start().params());
+        List<Object> steps = new ArrayList<>();
+        for (RunSnapshot.StepRecord r : s.steps().values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id());
+            m.put("state", r.state().label());
+            m.put("attempts", r.attempts());
+            m.put("startedAt", r.startedAt() == null ? null : r.startedAt().toString());
+            m.put("durationMs", r.duration() == null ? null : r.duration().toMillis());
+            m.put("reason", r.reason());
+            m.put("outputs", r.outputs());
+            m.put("notes", r.notes());
+            steps.add(m);
+        }
+        out.put("steps", steps);
+        List<Object> events = new ArrayList<>();
+        for (Event e : s.events()) events.add(event(e, true));
+        out.put("events", events);
+        out.put("warnings", warnings);
+        return out;
+    }
+
+    /** One journal record: its number, time, type, step, and (when asked) its data. */
+    static Map<String, Object> event(Event e, boolean withData) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", e.seq());
+        m.put("time", e.time().toString());
+        m.put("type", e.type().name());
+        m.put("step", e.step());
+        if (withData) m.put("data", e.fields());
+        return m;
     }
 }

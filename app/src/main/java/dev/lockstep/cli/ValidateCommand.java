@@ -1,18 +1,26 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.json.Json;
 import dev.lockstep.runbook.InvalidRunbookException;
 import dev.lockstep.runbook.Problem;
 import dev.lockstep.runbook.Runbook;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "validate", description = "Check runbooks and report every problem as file:line:col. With -p or --params-file, check the parameters too.")
+@Command(name = "validate", description = "Check runbooks and report every problem as file:line:col. With -p or --params-file, "
+        + "check each file's own parameters too.")
 final class ValidateCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
@@ -23,22 +31,95 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     ParamOptions params;
 
+    @Mixin
+    OutputOptions output;
+
+    /** One file's verdict. */
+    private record Checked(Path file, Runbook runbook, List<Problem> problems) {}
+
     @Override
     public Integer call() {
         Cli cli = root.cli;
-        int problems = 0;
+        List<Checked> checked = new ArrayList<>();
         for (Path f : files) {
             try {
-                Runbook rb = cli.loader().load(f);
-                if (!params.params.isEmpty() || params.paramsFile != null) params.resolve(rb, cli);
-                cli.out.println("ok " + f + " (" + rb.steps().size() + " steps)");
+                checked.add(new Checked(f, cli.loader().load(f), new ArrayList<>()));
             } catch (InvalidRunbookException e) {
-                for (Problem p : e.problems()) cli.err.println(p);
-                problems += e.problems().size();
+                checked.add(new Checked(f, null, e.problems()));
             }
         }
+        if (!params.params.isEmpty() || params.paramsFile != null) checkParameters(cli, checked);
+        int problems = checked.stream().mapToInt(c -> c.problems().size()).sum();
+        if (output.json()) {
+            cli.out.println(Json.pretty(json(checked, problems)));
+        } else {
+            for (Checked c : checked) {
+                if (c.problems().isEmpty()) cli.out.println("ok " + c.file() + " (" + c.runbook().steps().size() + " steps)");
+                for (Problem p : c.problems()) cli.err.println(p);
+            }
+        }
+        GithubActions github = GithubActions.of(cli.env);
+        if (github != null) {
+            for (Checked c : checked) for (Problem p : c.problems()) cli.out.println(github.error(p.position(), "lockstep validate", p.message()));
+        }
         if (problems == 0) return 0;
-        cli.err.println("lockstep: " + problems + " problem" + (problems == 1 ? "" : "s") + " found (" + ErrorCode.INVALID_RUNBOOK.name() + ")");
+        if (!output.json()) {
+            cli.err.println("lockstep: " + problems + " problem" + (problems == 1 ? "" : "s") + " found ("
+                    + ErrorCode.INVALID_RUNBOOK.name() + ")");
+        }
         return ErrorCode.INVALID_RUNBOOK.exitCode();
+    }
+
+    /**
+     * Each runbook gets the values of its own parameters (several files rarely share them all);
+     * a value that no file declares is a mistake, named once.
+     */
+    private void checkParameters(Cli cli, List<Checked> checked) {
+        Map<String, Object> fromFile = params.fileValues();
+        Set<String> declared = new LinkedHashSet<>();
+        for (Checked c : checked) if (c.runbook() != null) declared.addAll(c.runbook().params().keySet());
+        Set<String> given = new LinkedHashSet<>(params.params.keySet());
+        given.addAll(fromFile.keySet());
+        given.removeAll(declared);
+        if (!given.isEmpty() && checked.stream().anyMatch(c -> c.runbook() != null)) {
+            throw new LockstepException(ErrorCode.USAGE, "unknown parameter " + String.join(", ", given)
+                    + ": no runbook given declares it (they declare " + (declared.isEmpty() ? "none" : String.join(", ", declared)) + ")");
+        }
+        for (Checked c : checked) {
+            if (c.runbook() == null) continue;
+            ParamOptions own = params.only(c.runbook().params().keySet(), fromFile);
+            try {
+                own.resolve(c.runbook(), cli);
+            } catch (InvalidRunbookException e) {
+                c.problems().addAll(e.problems());
+            }
+        }
+    }
+
+    /** The shape README.md pins for {@code validate --output json}. */
+    private static Map<String, Object> json(List<Checked> checked, int problems) {
+        List<Object> list = new ArrayList<>();
+        for (Checked c : checked) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("file", c.file().toString());
+            f.put("valid", c.problems().isEmpty());
+            f.put("name", c.runbook() == null ? null : c.runbook().name());
+            f.put("steps", c.runbook() == null ? null : c.runbook().steps().size());
+            List<Object> ps = new ArrayList<>();
+            for (Problem p : c.problems()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", p.position().file());
+                m.put("line", p.position().line());
+                m.put("column", p.position().column());
+                m.put("message", p.message());
+                ps.add(m);
+            }
+            f.put("problems", ps);
+            list.add(f);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("files", list);
+        out.put("problems", problems);
+        return out;
     }
 }

@@ -275,8 +275,8 @@ public final class Engine {
                 Check c = step.checks().get(i);
                 StepContext.CheckOutcome o = evaluate(c, scope, step);
                 run.append(o.holds() ? EventType.CHECK_PASSED : EventType.CHECK_FAILED, step.id(),
-                        new EventData.CheckResult(i, c.action().uses(), o.observed()));
-                if (!o.holds()) failed.add("check " + (i + 1) + " (" + c.action().uses() + "): " + o.observed());
+                        new EventData.CheckResult(i, c.label(), o.observed()));
+                if (!o.holds()) failed.add("check " + (i + 1) + " (" + c.label() + "): " + o.observed());
             }
             if (!failed.isEmpty()) {
                 String reason = String.join("; ", failed);

@@ -186,7 +186,8 @@ public final class Planner {
     }
 
     private CheckPlan check(Check c, StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor) {
-        String description = c.action().uses() + (c.expect() != null ? " expect " + c.expect().plain() : "");
+        String description = (c.name() != null ? c.name() + " (" + c.action().uses() + ")" : c.action().uses())
+                + (c.expect() != null ? " expect " + c.expect().plain() : "");
         Scope dry = scope.withPlaceholders();
         Bound bound;
         try {

@@ -18,6 +18,7 @@ public enum ErrorCode {
     STATE_CORRUPT(11, "the journal cannot be read"),
     IO(12, "a file could not be read or written"),
     WRONG_TARGET(13, "the credentials or cluster point somewhere the runbook may not act"),
+    PLAN_DIFFERS(14, "the runbook, a parameter, the place or a step's action differs from the saved plan"),
     INTERNAL(70, "internal error"),
     INTERRUPTED(130, "interrupted; the run can be resumed");
 

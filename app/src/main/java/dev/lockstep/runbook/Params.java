@@ -42,7 +42,7 @@ public final class Params {
         for (String k : fromFile.keySet()) if (!runbook.params().containsKey(k)) unknown.add(k);
         if (!unknown.isEmpty()) {
             throw new LockstepException(ErrorCode.USAGE, "unknown parameter " + String.join(", ", unknown)
-                    + ": expected one of " + String.join(", ", runbook.params().keySet()));
+                    + Suggest.didYouMean(unknown.get(0), runbook.params().keySet()) + ": expected one of " + String.join(", ", runbook.params().keySet()));
         }
         Problems problems = new Problems();
         Map<String, Object> values = new LinkedHashMap<>();

@@ -177,7 +177,8 @@ public final class RunbookLoader {
                 ContextKind<?> kind = contexts.get(name);
                 Position at = ctx.keys().get(name);
                 if (kind == null) {
-                    problems.add(at, "unknown context '" + name + "': expected one of " + String.join(", ", contexts.all().keySet()));
+                    problems.add(at, "unknown context '" + name + "'" + Suggest.didYouMean(name, contexts.all().keySet())
+                            + ": expected one of " + String.join(", ", contexts.all().keySet()));
                 } else if (!(v instanceof Value.Mapping m)) {
                     problems.add(v.position(), "context." + name + ": expected a mapping, got " + Value.describeOf(v));
                 } else if (ConfigBinder.holdsExpression(m)) {
@@ -293,11 +294,12 @@ public final class RunbookLoader {
             Value c = f.get("confirm");
             if (c instanceof Value.Scalar s && s.value() instanceof Boolean b) {
                 confirm = b ? new StepDef.Confirm(null) : null;
-            } else if (c instanceof Value.Scalar s && s.value() != null) {
+            } else if (c instanceof Value.Scalar s && s.value() instanceof String) {
                 confirm = new StepDef.Confirm(s.text());
                 expressions(s, index, null);
             } else if (c != null) {
-                problems.add(c.position(), "confirm: expected true, or the text the operator must type");
+                problems.add(c.position(), "confirm: expected true, or the text the operator must type, got "
+                        + Value.describeOf(c) + (c instanceof Value.Scalar ? " (quote it to make it text)" : ""));
             }
 
             return new StepDef(id, f.string("title", false), f.string("description", false), action,
@@ -321,8 +323,10 @@ public final class RunbookLoader {
             }
             Position usesAt = uses != null ? f.get("uses").position() : run.position();
             if (run != null) {
-                if (!(run instanceof Value.Scalar rs) || rs.value() == null) {
-                    problems.add(run.position(), where + ": run: expected a shell script");
+                if (!(run instanceof Value.Scalar rs) || !(rs.value() instanceof String)) {
+                    problems.add(run.position(), where + ": run: expected a shell script"
+                            + (run instanceof Value.Scalar s && s.value() != null
+                            ? ", got " + Value.describeOf(run) + " (quote it to run it as a command: \"" + s.text() + "\")" : ""));
                     return null;
                 }
                 if (with.get("script") != null) {
@@ -337,7 +341,8 @@ public final class RunbookLoader {
             }
             StepType<?> type = types.get(uses);
             if (type == null) {
-                problems.add(usesAt, where + ": unknown step type '" + uses + "': expected one of "
+                problems.add(usesAt, where + ": unknown step type '" + uses + "'" + Suggest.didYouMean(uses, types.all().keySet())
+                        + ": expected one of "
                         + String.join(", ", types.all().keySet()));
                 return null;
             }
@@ -366,14 +371,15 @@ public final class RunbookLoader {
                 problems.add(v.position(), "check: expected a mapping with run or uses, and expect");
                 return null;
             }
-            Fields f = new Fields(m, "check", List.of("uses", "run", "with", "expect", "readOnly"));
+            Fields f = new Fields(m, "check", List.of("name", "uses", "run", "with", "expect", "readOnly"));
             Action a = action(f, m, "check", visibleSteps);
             Value.Mapping expect = f.mapping("expect");
             if (expect != null) {
                 expressions(expect, visibleSteps, null);
                 if (a != null) expectKeys(expect, types.get(a.uses()).result(a.with()), a.uses());
             }
-            return a == null ? null : new Check(a, expect, m.position(), Boolean.TRUE.equals(f.bool("readOnly")));
+            return a == null ? null : new Check(a, expect, m.position(), Boolean.TRUE.equals(f.bool("readOnly")),
+                    f.string("name", false));
         }
 
         private StepDef.Retry retry(Value v) {
@@ -473,7 +479,8 @@ public final class RunbookLoader {
                     if (path.size() != 2) {
                         problems.add(at, "${{ " + e + " }}: expected params.NAME");
                     } else if (!params.containsKey(path.get(1))) {
-                        problems.add(at, "${{ " + e + " }}: unknown parameter '" + path.get(1) + "': expected one of "
+                        problems.add(at, "${{ " + e + " }}: unknown parameter '" + path.get(1) + "'"
+                                + Suggest.didYouMean(path.get(1), params.keySet()) + ": expected one of "
                                 + (params.isEmpty() ? "(none declared)" : String.join(", ", params.keySet())));
                     }
                 }
@@ -487,13 +494,14 @@ public final class RunbookLoader {
                     }
                     Integer index = stepIndex.get(path.get(1));
                     if (index == null) {
-                        problems.add(at, "${{ " + e + " }}: unknown step '" + path.get(1) + "'");
+                        problems.add(at, "${{ " + e + " }}: unknown step '" + path.get(1) + "'"
+                                + Suggest.didYouMean(path.get(1), stepIndex.keySet()));
                     } else if (index >= visibleSteps) {
                         problems.add(at, "${{ " + e + " }}: step '" + path.get(1)
                                 + "' runs later: expected a reference to an earlier step");
                     } else if (!stepOutputs.get(path.get(1)).contains(path.get(3))) {
-                        problems.add(at, "${{ " + e + " }}: step '" + path.get(1) + "' has no output '" + path.get(3)
-                                + "': expected one of " + String.join(", ", stepOutputs.get(path.get(1))));
+                        problems.add(at, "${{ " + e + " }}: step '" + path.get(1) + "' has no output '" + path.get(3) + "'"
+                                + Suggest.didYouMean(path.get(3), stepOutputs.get(path.get(1))) + ": expected one of " + String.join(", ", stepOutputs.get(path.get(1))));
                     }
                 }
                 case "result" -> {
@@ -537,7 +545,8 @@ public final class RunbookLoader {
                 this.where = where;
                 m.entries().keySet().forEach(k -> {
                     if (!allowed.contains(k)) {
-                        problems.add(m.keys().get(k), "unknown key '" + k + "' in " + where + ": expected one of "
+                        problems.add(m.keys().get(k), "unknown key '" + k + "' in " + where + Suggest.didYouMean(k, allowed)
+                                + ": expected one of "
                                 + String.join(", ", allowed));
                     }
                 });

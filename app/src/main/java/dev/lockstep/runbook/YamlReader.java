@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
@@ -142,13 +143,9 @@ public final class YamlReader {
         try {
             return builder.document();
         } catch (MarkedYAMLException e) {
-            Mark mark = e.getContextMark() != null ? e.getContextMark() : e.getProblemMark();
-            String context = e.getContext() != null ? e.getContext() + ", " : "";
-            boolean flowWithExpression = mark != null && e.getContext() != null && e.getContext().contains("flow")
-                    && text.lines().skip(mark.getLine()).findFirst().orElse("").contains(Template.OPEN);
-            throw fatal(problems, mark != null ? at(file, mark) : builder.lastPosition(), "invalid YAML: " + context + e.getProblem()
-                    + (e.getProblemMark() != null ? " at line " + (e.getProblemMark().getLine() + 1) : "")
-                    + (flowWithExpression ? " (inside { } or [ ], quote a value that holds ${{ }})" : ""));
+            Syntax syntax = Syntax.explain(e, text);
+            throw fatal(problems, syntax.mark() != null ? at(file, syntax.mark()) : builder.lastPosition(),
+                    "invalid YAML: " + syntax.message());
         } catch (YAMLException e) {
             // SnakeYAML throws a few errors without a position (its reader's, which decode() checks first,
             // and its own limits): say where parsing had got to.
@@ -212,6 +209,62 @@ public final class YamlReader {
     private static InvalidRunbookException fatal(Problems problems, Position at, String message) {
         problems.add(at, message);
         return new InvalidRunbookException(problems.sorted());
+    }
+
+    /**
+     * A syntax error in plain words, at the line that is wrong: where an unclosed quote or bracket
+     * opens, where a line is indented out of step, where a second ": " or a tab stands. Errors
+     * without a plainer explanation keep SnakeYAML's words.
+     */
+    record Syntax(Mark mark, String message) {
+        private static final Pattern BAD_CHARACTER = Pattern.compile("found character '(.+?)' that cannot start any token");
+
+        static Syntax explain(MarkedYAMLException e, String text) {
+            String problem = e.getProblem() == null ? "" : e.getProblem();
+            String context = e.getContext() == null ? "" : e.getContext();
+            Mark problemAt = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            Mark contextAt = e.getContextMark() != null ? e.getContextMark() : problemAt;
+            if (context.contains("quoted scalar") && problem.contains("end of stream")) {
+                return new Syntax(contextAt, "this quoted value is never closed: add the closing quote");
+            }
+            if (problem.contains("'\\t") || problem.contains("\\t(TAB)")) {
+                return new Syntax(problemAt, "a tab character: YAML indents with spaces only");
+            }
+            Matcher bad = BAD_CHARACTER.matcher(problem);
+            if (bad.find()) {
+                return new Syntax(problemAt, "'" + bad.group(1) + "' cannot start a plain value: put the value in quotes");
+            }
+            if (problem.contains("mapping values are not allowed here") && problemAt != null) {
+                String line = line(text, problemAt);
+                boolean secondColon = line.substring(0, Math.min(problemAt.getColumn(), line.length())).contains(":");
+                return new Syntax(problemAt, secondColon
+                        ? "a second ': ' on this line: put the value in quotes, such as run: \"echo a: b\""
+                        : "this line is indented deeper than the keys above it: line it up with them, "
+                        + "or put the value it continues in quotes");
+            }
+            if (context.contains("simple key") && problem.contains("could not find expected ':'")) {
+                return new Syntax(contextAt, "expected key: value on this line, and it has no ':'");
+            }
+            if (context.contains("flow") && contextAt != null) {
+                String opening = context.contains("sequence") ? "[ ]" : "{ }";
+                boolean expression = line(text, contextAt).contains(Template.OPEN);
+                return new Syntax(contextAt, problem.contains("<stream end>") ? "this " + opening + " is never closed"
+                        : "inside " + opening + ", separate items with ',' and quote a value that holds ':'"
+                        + (expression ? " or ${{ }}" : "") + " (" + e.getProblem() + " at line " + (problemAt.getLine() + 1) + ")");
+            }
+            if ((context.contains("block mapping") || context.contains("block collection"))
+                    && problem.startsWith("expected <block end>")) {
+                return new Syntax(problemAt, "this line is indented out of step with the lines above it: the keys of a "
+                        + "mapping, and the items of a list, start in the same column (the block starts at line "
+                        + (contextAt.getLine() + 1) + ")");
+            }
+            return new Syntax(contextAt, (context.isEmpty() ? "" : context + ", ") + problem
+                    + (problemAt != null ? " at line " + (problemAt.getLine() + 1) : ""));
+        }
+
+        private static String line(String text, Mark mark) {
+            return text.lines().skip(mark.getLine()).findFirst().orElse("");
+        }
     }
 
     /** An anchor's value and how many values it stands for; value null while it is still being read. */

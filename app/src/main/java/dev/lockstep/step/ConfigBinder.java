@@ -5,6 +5,7 @@ import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.Position;
 import dev.lockstep.runbook.Problems;
+import dev.lockstep.runbook.Suggest;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.runbook.YamlReader;
 import java.lang.reflect.InvocationTargetException;
@@ -59,8 +60,8 @@ public final class ConfigBinder {
         int before = problems.count();
         with.entries().forEach((key, v) -> {
             if (!byName.containsKey(key)) {
-                problems.add(with.keys().get(key), "unknown key '" + key + "' in " + where + ": expected one of "
-                        + String.join(", ", byName.keySet()));
+                problems.add(with.keys().get(key), "unknown key '" + key + "' in " + where
+                        + Suggest.didYouMean(key, byName.keySet()) + ": expected one of " + String.join(", ", byName.keySet()));
             }
         });
         Object[] args = new Object[components.length];

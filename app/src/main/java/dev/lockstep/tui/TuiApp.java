@@ -673,9 +673,10 @@ public final class TuiApp implements RunListener {
         }
         whenIdle("checking " + v.id, () -> {
             List<String> results = new ArrayList<>();
-            int i = 1;
-            for (StepContext.CheckOutcome o : engine.recheck(def)) {
-                results.add((o.holds() ? "✓" : "✗") + " check " + i++ + ": " + o.observed());
+            List<StepContext.CheckOutcome> outcomes = engine.recheck(def);
+            for (int i = 0; i < outcomes.size(); i++) {
+                StepContext.CheckOutcome o = outcomes.get(i);
+                results.add((o.holds() ? "✓" : "✗") + " check " + (i + 1) + " (" + def.checks().get(i).label() + "): " + o.observed());
             }
             queue.add(new UiEvent.Checked(v.id, results));
             return null;

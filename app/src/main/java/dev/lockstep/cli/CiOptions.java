@@ -1,0 +1,48 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.StepState;
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.StateDir;
+import dev.lockstep.report.JUnitReport;
+import dev.lockstep.report.MarkdownReport;
+import dev.lockstep.runbook.StepDef;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** What a run leaves for CI when it ends: a JUnit XML file, and under GitHub Actions annotations and the job summary. */
+final class CiOptions {
+    @Option(names = "--junit", paramLabel = "FILE",
+            description = "Write a JUnit XML report when the command ends (a step is a test case), for CI systems.")
+    Path junit;
+
+    /** Written however the run ended; every text in it is masked. */
+    void report(Cli cli, Run run) {
+        RunSnapshot s;
+        synchronized (run) {
+            s = run.snapshot();
+        }
+        if (junit != null) {
+            try {
+                StateDir.writePrivate(junit.toAbsolutePath(), JUnitReport.render(run.runbook(), s, run.redactor()));
+            } catch (IOException e) {
+                throw new LockstepException(ErrorCode.IO, "cannot write the JUnit report " + junit + ": " + e.getMessage());
+            }
+        }
+        GithubActions github = GithubActions.of(cli.env);
+        if (github == null) return;
+        for (StepDef def : run.runbook().steps()) {
+            RunSnapshot.StepRecord r = s.step(def.id());
+            if (r == null) continue;
+            if (r.state() == StepState.FAILED || r.state() == StepState.HALTED || r.state() == StepState.ROLLBACK_FAILED) {
+                cli.out.println(github.error(def.position(), "lockstep: step " + def.id() + " " + r.state().label(),
+                        run.redactor().redact("step " + def.id() + " (" + def.displayTitle() + ") " + r.state().label()
+                                + (r.reason() != null ? ": " + r.reason() : ""))));
+            }
+        }
+        github.appendSummary(run.redactor().redact(MarkdownReport.render(s)));
+    }
+}

@@ -1,0 +1,105 @@
+package dev.lockstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.LockstepCli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Saved plans: what was reviewed runs, and anything else is refused, naming the difference, before
+ * a run is recorded. One test per kind of difference; a change set's is in SavedPlanAwsTest.
+ */
+class SavedPlanTest {
+    @TempDir
+    Path tmp;
+
+    private LockstepCli cli;
+    private Path book;
+    private Path plan;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        cli = new LockstepCli(tmp.resolve("state")).env("DEMO_API_TOKEN", "tok-4242-secret");
+        book = tmp.resolve("demo.yaml");
+        Files.copy(Path.of("runbooks/demo.yaml"), book);
+        plan = tmp.resolve("reviewed.json");
+        LockstepCli.Result saved = cli.run("plan", book.toString(), "-p", "workdir=" + tmp.resolve("work"), "--out", plan.toString());
+        assertEquals(0, saved.exit(), saved.all());
+        assertTrue(saved.out().contains("plan saved to " + plan), saved.out());
+    }
+
+    private void assertNothingRecorded() {
+        assertTrue(cli.run("runs").out().startsWith("no runs"), "refused before a run was recorded");
+        assertFalse(Files.exists(tmp.resolve("work")), "no step ran");
+    }
+
+    @Test
+    void theReviewedPlanRunsAndKeepsSecretsOnlyAsDigests() throws IOException {
+        String text = Files.readString(plan);
+        assertFalse(text.contains("tok-4242-secret"), text);
+        assertTrue(text.contains("\"api_token\": {\n      \"secret\": true,\n      \"sha256\": \""), text);
+        assertTrue(text.contains("\"workdir\": {\n      \"value\": \"" + tmp.resolve("work") + "\""), text);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(plan)));
+        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--confirm", "switch=relay");
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(Files.readString(tmp.resolve("work/pointer")).contains("readers=target"));
+    }
+
+    @Test
+    void aChangedRunbookIsRefused() throws IOException {
+        Files.writeString(book, Files.readString(book).replace("rows=$(wc -l", "rows=$(wc -l -c"));
+        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--confirm", "switch=relay");
+        assertEquals(14, run.exit(), run.all());
+        assertTrue(run.err().contains("the runbook " + book + " changed since the plan was made"), run.err());
+        assertTrue(run.err().contains("step prepare would do something else than was reviewed"), run.err());
+        assertNothingRecorded();
+    }
+
+    @Test
+    void aDifferentParameterIsRefused() {
+        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "-p", "rows=600");
+        assertEquals(14, run.exit(), run.all());
+        assertTrue(run.err().contains("parameter rows: planned '500', now '600'"), run.err());
+        assertNothingRecorded();
+    }
+
+    @Test
+    void aDifferentSecretIsRefusedWithoutShowingEither() {
+        LockstepCli.Result run = cli.env("DEMO_API_TOKEN", "another-token").run("run", "--plan", plan.toString(), "--no-tui");
+        assertEquals(14, run.exit(), run.all());
+        assertTrue(run.err().contains("parameter api_token: its value differs from the planned one (kept only as a digest)"),
+                run.err());
+        assertFalse(run.all().contains("another-token") || run.all().contains("tok-4242-secret"), run.all());
+        assertNothingRecorded();
+    }
+
+    @Test
+    void anotherPlaceToActIsRefused() {
+        LockstepCli.Result saved = cli.run("plan", book.toString(), "-p", "workdir=" + tmp.resolve("work"), "--region",
+                "us-east-1", "--out", plan.toString());
+        assertEquals(0, saved.exit(), saved.all());
+        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--region", "eu-west-1");
+        assertEquals(14, run.exit(), run.all());
+        assertTrue(run.err().contains("the place to act differs: planned aws us-east-1"), run.err());
+        assertTrue(run.err().contains("now aws eu-west-1"), run.err());
+        assertNothingRecorded();
+    }
+
+    @Test
+    void aFileThatIsNotAPlanIsAUsageError() throws IOException {
+        Files.writeString(plan, "{\"hello\": 1}");
+        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui");
+        assertEquals(2, run.exit(), run.all());
+        assertTrue(run.err().contains("is not a saved lockstep plan: it has no lockstepPlan format number"), run.err());
+        LockstepCli.Result other = cli.run("run", "runbooks/demo.yaml", "--plan", tmp.resolve("missing.json").toString());
+        assertEquals(12, other.exit(), other.all());
+    }
+}
