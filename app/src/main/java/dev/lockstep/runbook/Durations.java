@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 
 /** Parses durations written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h30m}. */
 public final class Durations {
-    private static final Pattern WHOLE = Pattern.compile("(\\d+(ms|s|m|h))+");
+    /** What a duration looks like; the JSON Schema says the same. */
+    public static final String FORMAT = "(\\d+(ms|s|m|h))+";
+    private static final Pattern WHOLE = Pattern.compile(FORMAT);
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private Durations() {}

@@ -7,6 +7,7 @@ import dev.lockstep.step.Key;
 import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +16,17 @@ import java.util.Set;
 
 /** The JSON Schema (draft 2020-12) of runbook format v1, with each step type's {@code with} keys. */
 public final class RunbookSchema {
+    /** Names this schema (format v1); editors and validators key on it. */
+    public static final String ID = "urn:lockstep:schema:runbook:1";
+
     private RunbookSchema() {}
 
     public static Map<String, Object> of(StepTypes types, Contexts contexts) {
         Map<String, Object> defs = new LinkedHashMap<>();
+        defs.put("expression", desc("An expression, resolved before the step runs: ${{ params.x }}, ${{ steps.ID.outputs.y }}, "
+                + "${{ env.X }}, ${{ context.aws.region }}", Map.of("type", "string", "pattern", "\\$\\{\\{.*\\}\\}")));
+        defs.put("duration", desc("Such as 30s, 5m, 1h30m or 500ms", Map.of("type", "string",
+                "pattern", "^" + Durations.FORMAT + "$")));
         defs.put("param", object(Map.of(
                 "default", desc("Value used when none is given", Map.of()),
                 "required", typed("boolean", "Must be given (default: true when there is no default)"),
@@ -43,6 +51,7 @@ public final class RunbookSchema {
         defs.put("action", action);
 
         Map<String, Object> checkProps = new LinkedHashMap<>(actionProps);
+        checkProps.put("name", typed("string", "What every message about this check calls it"));
         checkProps.put("expect", expect);
         checkProps.put("readOnly", typed("boolean", "Safe to run during dry-run"));
         Map<String, Object> check = object(checkProps, List.of());
@@ -55,14 +64,15 @@ public final class RunbookSchema {
         stepProps.put("description", typed("string", "Markdown, shown in the UI"));
         stepProps.put("check", Map.of("type", "array", "items", Map.of("$ref", "#/$defs/check"),
                 "description", "Preconditions; all must hold before the step runs"));
-        stepProps.put("outputs", Map.of("type", "object", "additionalProperties", Map.of("type", "string"),
+        stepProps.put("outputs", Map.of("type", "object",
+                "additionalProperties", Map.of("type", List.of("string", "number", "integer", "boolean", "null")),
                 "description", "Values later steps read as steps.ID.outputs.NAME; may use ${{ result.… }}"));
         stepProps.put("rollback", Map.of("$ref", "#/$defs/action"));
         stepProps.put("confirm", Map.of("type", List.of("boolean", "string"),
                 "description", "true, or the text the operator must type to proceed"));
-        stepProps.put("timeout", typed("string", "Such as 30s, 5m, 1h30m"));
+        stepProps.put("timeout", ref("duration"));
         stepProps.put("retry", Map.of("oneOf", List.of(Map.of("type", "integer", "minimum", 1),
-                object(Map.of("attempts", Map.of("type", "integer", "minimum", 1), "delay", typed("string", "Pause between attempts")),
+                object(Map.of("attempts", Map.of("type", "integer", "minimum", 1), "delay", ref("duration")),
                         List.of("attempts")))));
         stepProps.put("idempotent", typed("boolean", "Safe to run again if it was in flight when the run stopped"));
         stepProps.put("logs", object(Map.of(
@@ -92,6 +102,7 @@ public final class RunbookSchema {
                 "description", "Runs after the steps' own rollbacks"));
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        root.put("$id", ID);
         root.put("title", "lockstep runbook (format v" + RunbookLoader.FORMAT_VERSION + ")");
         root.putAll(object(props, List.of("lockstep", "name", "steps")));
         root.put("$defs", defs);
@@ -110,10 +121,27 @@ public final class RunbookSchema {
         List<String> required = new ArrayList<>();
         for (RecordComponent c : type.getRecordComponents()) {
             Key key = c.getAnnotation(Key.class);
-            props.put(c.getName(), typed(ConfigBinder.schemaType(c), key != null ? key.value() : c.getName()));
+            props.put(c.getName(), value(c, key != null ? key.value() : c.getName()));
             if (key != null && key.required() && !notRequired.contains(c.getName())) required.add(c.getName());
         }
         return object(props, required);
+    }
+
+    /**
+     * A configuration key's schema. Where the key takes a number, a boolean or a duration, an
+     * expression is allowed too: it is resolved, then checked, before the step runs.
+     */
+    private static Map<String, Object> value(RecordComponent c, String description) {
+        if (c.getType() == Duration.class) return desc(description, Map.of("anyOf", List.of(ref("duration"), ref("expression"))));
+        String type = ConfigBinder.schemaType(c);
+        if (type.equals("integer") || type.equals("boolean") || type.equals("number")) {
+            return desc(description, Map.of("anyOf", List.of(Map.of("type", type), ref("expression"))));
+        }
+        return typed(type, description);
+    }
+
+    private static Map<String, Object> ref(String def) {
+        return Map.of("$ref", "#/$defs/" + def);
     }
 
     private static Map<String, Object> object(Map<String, Object> properties, List<String> required) {
