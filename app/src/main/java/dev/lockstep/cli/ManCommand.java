@@ -1,0 +1,134 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.StateDir;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** Man pages (troff), one per command, generated from the same model as --help: they cannot disagree. */
+@Command(name = "man", hidden = true, description = "Write the man pages (lockstep.1, lockstep-run.1, …) into a folder.")
+final class ManCommand implements Callable<Integer> {
+    @ParentCommand
+    RootCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where to write them (default: man).")
+    Path dir = Path.of("man");
+
+    @Override
+    public Integer call() {
+        CommandLine top = spec.root().commandLine();
+        List<String> written = new ArrayList<>();
+        write(page(top.getCommandSpec(), top), "lockstep.1", written);
+        for (CommandLine sub : top.getSubcommands().values()) {
+            CommandSpec s = sub.getCommandSpec();
+            if (s.usageMessage().hidden() || s.name().equals("help")) continue;
+            write(page(s, top), "lockstep-" + s.name() + ".1", written);
+        }
+        root.cli.out.println("wrote " + String.join(", ", written) + " in " + dir);
+        return 0;
+    }
+
+    private void write(String text, String name, List<String> written) {
+        try {
+            StateDir.writePrivate(dir.toAbsolutePath().resolve(name), text);
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot write " + dir.resolve(name) + ": " + e.getMessage());
+        }
+        written.add(name);
+    }
+
+    static String page(CommandSpec s, CommandLine top) {
+        boolean isRoot = s.parent() == null;
+        String name = isRoot ? "lockstep" : "lockstep-" + s.name();
+        StringBuilder b = new StringBuilder();
+        b.append(".TH ").append(name.toUpperCase()).append(" 1 \"\" \"lockstep ").append(esc(Cli.version()))
+                .append("\" \"lockstep manual\"\n");
+        // Ragged right, no hyphenation: option names and file names stay whole.
+        b.append(".nh\n.ad l\n");
+        b.append(".SH NAME\n").append(esc(name)).append(" \\- ").append(esc(String.join(" ", s.usageMessage().description())))
+                .append('\n');
+        b.append(".SH SYNOPSIS\n.B ").append(isRoot ? "lockstep" : "lockstep " + esc(s.name())).append('\n');
+        for (OptionSpec o : s.options()) {
+            if (o.hidden()) continue;
+            b.append("[\\fB").append(esc(o.longestName())).append("\\fR");
+            if (o.arity().max() > 0) b.append(" \\fI").append(esc(o.paramLabel())).append("\\fR");
+            b.append("]\n");
+        }
+        for (PositionalParamSpec p : s.positionalParameters()) {
+            b.append(p.arity().min() == 0 ? "[\\fI" : "\\fI").append(esc(p.paramLabel())).append(p.arity().min() == 0 ? "\\fR]" : "\\fR")
+                    .append(p.arity().max() > 1 ? "..." : "").append('\n');
+        }
+        if (isRoot) b.append("\\fICOMMAND\\fR [\\fIARGS\\fR]\n");
+        b.append(".SH DESCRIPTION\n").append(esc(String.join(" ", s.usageMessage().description()))).append('\n');
+        if (isRoot) {
+            b.append(".SH COMMANDS\n");
+            top.getSubcommands().forEach((cmd, sub) -> {
+                CommandSpec c = sub.getCommandSpec();
+                if (c.usageMessage().hidden() || cmd.equals("help")) return;
+                b.append(".TP\n\\fB").append(esc(cmd)).append("\\fR\n").append(esc(String.join(" ", c.usageMessage().description())))
+                        .append("\nSee \\fBlockstep\\-").append(esc(cmd)).append("\\fR(1).\n");
+            });
+        }
+        if (!s.positionalParameters().isEmpty() || !s.options().isEmpty()) b.append(".SH OPTIONS\n");
+        for (PositionalParamSpec p : s.positionalParameters()) {
+            b.append(".TP\n\\fI").append(esc(p.paramLabel())).append("\\fR\n").append(esc(String.join(" ", p.description())))
+                    .append('\n');
+        }
+        for (OptionSpec o : s.options()) {
+            if (o.hidden()) continue;
+            b.append(".TP\n");
+            List<String> names = new ArrayList<>();
+            for (String n : o.names()) names.add("\\fB" + esc(n) + "\\fR");
+            b.append(String.join(", ", names));
+            if (o.arity().max() > 0) b.append(" \\fI").append(esc(o.paramLabel())).append("\\fR");
+            b.append('\n').append(esc(String.join(" ", o.description()))).append('\n');
+        }
+        b.append(".SH EXIT STATUS\n");
+        b.append(".TP\n\\fB0\\fR\nsuccess\n");
+        for (ErrorCode code : ErrorCode.values()) {
+            b.append(".TP\n\\fB").append(code.exitCode()).append("\\fR\n").append(esc(code.meaning())).append('\n');
+        }
+        b.append(".SH ENVIRONMENT\n.TP\n\\fBLOCKSTEP_STATE_DIR\\fR\nWhere runs are kept, unless \\-\\-state\\-dir says.\n")
+                .append(".TP\n\\fBNO_COLOR\\fR\nNo colours on the screen.\n")
+                .append(".TP\n\\fBCI\\fR, \\fBTERM=dumb\\fR\nPlain lines instead of the full\\-screen UI.\n")
+                .append(".TP\n\\fBGITHUB_ACTIONS\\fR, \\fBGITHUB_STEP_SUMMARY\\fR\nLog groups, annotations and the job summary on GitHub Actions.\n");
+        b.append(".SH SEE ALSO\n");
+        if (!isRoot) {
+            b.append("\\fBlockstep\\fR(1)\n");
+        } else {
+            List<String> refs = new ArrayList<>();
+            top.getSubcommands().forEach((cmd, sub) -> {
+                if (!sub.getCommandSpec().usageMessage().hidden() && !cmd.equals("help")) refs.add("\\fBlockstep\\-" + esc(cmd) + "\\fR(1)");
+            });
+            b.append(String.join(", ", refs)).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Text for troff: backslashes and hyphens escaped, no line starting with a control character. */
+    static String esc(String text) {
+        String t = text.replace("\\", "\\e").replace("-", "\\-");
+        StringBuilder out = new StringBuilder();
+        for (String line : t.split("\n", -1)) {
+            if (out.length() > 0) out.append('\n');
+            if (line.startsWith(".") || line.startsWith("'")) out.append("\\&");
+            out.append(line);
+        }
+        return out.toString();
+    }
+}
