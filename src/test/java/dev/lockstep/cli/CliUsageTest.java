@@ -37,7 +37,7 @@ class CliUsageTest {
     private static List<String> commands() {
         Cli none = new Cli(Map.of(), new ByteArrayInputStream(new byte[0]), new PrintStream(PrintStream.nullOutputStream()),
                 new PrintStream(PrintStream.nullOutputStream()));
-        return List.copyOf(new CommandLine(new RootCommand(none)).getSubcommands().keySet());
+        return List.copyOf(Main.commandLine(none).getSubcommands().keySet());
     }
 
     @Test

@@ -20,10 +20,13 @@ public final class Main {
     }
 
     public static int run(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // Nothing to parse: answered before the command line's model is built, which is most of start-up.
+            out.println(new RootCommand.Version().getVersion()[0]);
+            return 0;
+        }
         Cli cli = new Cli(env, in, out, err);
-        CommandLine cmd = new CommandLine(new RootCommand(cli));
-        cmd.setCaseInsensitiveEnumValuesAllowed(true);
-        TargetOptions.register(cmd, cli.contexts());
+        CommandLine cmd = commandLine(cli, args);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {
@@ -43,5 +46,21 @@ public final class Main {
         });
         cmd.setExitCodeExceptionMapper(ex -> ErrorCode.INTERNAL.exitCode());
         return cmd.execute(args);
+    }
+
+    /**
+     * The command line's model, with the subcommand {@code args} start with (every one when they start
+     * with none, or with one that describes them all) and the options of the places commands act in.
+     */
+    static CommandLine commandLine(Cli cli, String... args) {
+        CommandLine cmd = new CommandLine(new RootCommand(cli));
+        String named = args.length > 0 ? args[0] : null;
+        boolean one = RootCommand.COMMANDS.containsKey(named) && !RootCommand.DESCRIBE_ALL.contains(named);
+        RootCommand.COMMANDS.forEach((name, command) -> {
+            if (!one || name.equals(named)) cmd.addSubcommand(name, command.get());
+        });
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        TargetOptions.register(cmd, cli);
+        return cmd;
     }
 }

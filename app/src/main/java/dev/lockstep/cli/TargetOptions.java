@@ -2,7 +2,6 @@ package dev.lockstep.cli;
 
 import dev.lockstep.context.ContextKind;
 import dev.lockstep.context.ContextOption;
-import dev.lockstep.context.Contexts;
 import dev.lockstep.context.Targets;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
@@ -26,11 +25,11 @@ final class TargetOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    /** Adds every kind's options to each command that mixes these in. */
-    static void register(CommandLine root, Contexts contexts) {
+    /** Adds every kind's options to each command that mixes these in (the plugins are looked for only then). */
+    static void register(CommandLine root, Cli cli) {
         for (CommandLine sub : root.getSubcommands().values()) {
             if (!sub.getCommandSpec().mixins().containsKey("where")) continue;
-            for (ContextKind<?> kind : contexts.all().values()) {
+            for (ContextKind<?> kind : cli.contexts().all().values()) {
                 for (ContextOption o : kind.options()) {
                     sub.getCommandSpec().addOption(OptionSpec.builder(o.name()).paramLabel(o.label())
                             .description(o.description()).type(String.class).build());

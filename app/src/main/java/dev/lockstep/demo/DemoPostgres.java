@@ -1,7 +1,11 @@
 package dev.lockstep.demo;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.ArchUtils;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
  * The demo's PostgreSQL: embedded (its binaries come with lockstep), its data kept in
@@ -45,6 +54,7 @@ public final class DemoPostgres implements AutoCloseable {
             Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
         }
         EmbeddedPostgres server = EmbeddedPostgres.builder()
+                .setPgBinaryResolver(DemoPostgres::binaries)
                 .setDataDirectory(dir.resolve("postgres"))
                 .setCleanDataDirectory(false)
                 .setPort(port)
@@ -53,6 +63,51 @@ public final class DemoPostgres implements AutoCloseable {
         DemoPostgres pg = new DemoPostgres(server, password);
         pg.prepare();
         return pg;
+    }
+
+    /**
+     * PostgreSQL's binaries for this machine. They ship in lib/demo beside lockstep's jar, off its
+     * class path, so that no other command pays for them; a class path that has them (the tests') wins.
+     */
+    private static InputStream binaries(String system, String hardware) throws IOException {
+        String name = "postgres-" + system.toLowerCase(Locale.ROOT) + "-" + ArchUtils.normalize(hardware) + ".txz";
+        InputStream onClassPath = DemoPostgres.class.getResourceAsStream("/" + name);
+        if (onClassPath != null) return onClassPath;
+        Path demoLib = demoLib();
+        List<Path> jars;
+        try (Stream<Path> files = Files.isDirectory(demoLib) ? Files.list(demoLib) : Stream.empty()) {
+            jars = files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
+        }
+        for (Path jar : jars) {
+            JarFile file = new JarFile(jar.toFile());
+            JarEntry entry = file.getJarEntry(name);
+            if (entry == null) {
+                file.close();
+                continue;
+            }
+            return new FilterInputStream(file.getInputStream(entry)) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        file.close();
+                    }
+                }
+            };
+        }
+        throw new IOException("the demo's PostgreSQL binaries (" + name + ") are not in " + demoLib
+                + ": rebuild lockstep (mvn -B package) or unpack its archive again");
+    }
+
+    /** lib/demo beside the jar (or the classes folder) lockstep runs from. */
+    private static Path demoLib() throws IOException {
+        try {
+            Path code = Path.of(DemoPostgres.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return code.getParent().resolve("lib").resolve("demo");
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot tell where lockstep is installed: " + e.getMessage(), e);
+        }
     }
 
     private static int freePort() throws IOException {

@@ -1,0 +1,73 @@
+package dev.lockstep.cli;
+
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.screen.TerminalScreen;
+import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
+import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Planner;
+import dev.lockstep.engine.Run;
+import dev.lockstep.engine.Runs;
+import dev.lockstep.journal.StateDir;
+import dev.lockstep.runbook.Params;
+import dev.lockstep.runbook.Runbook;
+import dev.lockstep.step.Settings;
+import dev.lockstep.tui.TuiApp;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind the distribution's class-data (AppCDS) or AOT cache: in one JVM, the
+ * commands an operator starts most (--version, --help, validate, plan, schema) and the first frame
+ * of the full-screen UI, on a virtual terminal. It leaves nothing behind. Not a lockstep command:
+ * dist/package and the archive's launcher run it with the JVM options that record what it loads.
+ */
+final class Training {
+    private Training() {}
+
+    public static void main(String[] args) throws IOException {
+        Path home = Path.of(System.getProperty("lockstep.home", "."));
+        Path demo = home.resolve("runbooks/demo.yaml");
+        Path tmp = Files.createTempDirectory("lockstep-training");
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("LOCKSTEP_STATE_DIR", tmp.resolve("state").toString());
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        try {
+            for (String[] command : new String[][] {{"--version"}, {"--help"}, {"validate", demo.toString()},
+                    {"plan", demo.toString(), "-p", "workdir=" + tmp.resolve("work")}, {"schema"}, {"runs"}}) {
+                Main.run(env, new ByteArrayInputStream(new byte[0]), nowhere, nowhere, command);
+            }
+            firstFrame(demo, tmp);
+        } finally {
+            try (Stream<Path> files = Files.walk(tmp)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Opens the UI on a new run of the demo runbook, draws the first frame, and quits. */
+    private static void firstFrame(Path demo, Path tmp) throws IOException {
+        Cli cli = new Cli(Map.of(), new ByteArrayInputStream(new byte[0]), new PrintStream(OutputStream.nullOutputStream()),
+                new PrintStream(OutputStream.nullOutputStream()));
+        DefaultVirtualTerminal terminal = new DefaultVirtualTerminal(new TerminalSize(120, 40));
+        TuiApp app = new TuiApp(new TerminalScreen(terminal), dev.lockstep.engine.Operator.NOBODY, Map.of());
+        Runbook runbook = cli.loader().load(demo);
+        Params params = Params.resolve(runbook, Map.of("workdir", tmp.resolve("work").toString()), Map.of(), Map.of(), d -> null);
+        Run run = new Runs(new StateDir(tmp.resolve("tui-state")), Cli.version()).start(runbook, params, app, "training", false);
+        Engine engine = new Engine(run, cli.types(), cli.loader(), app.operator(), Settings.of(Map.of()));
+        terminal.addInput(new KeyStroke('q', false, false));
+        try {
+            app.drive(engine, new Planner(cli.types(), cli.loader()));
+        } finally {
+            run.close();
+        }
+    }
+}
