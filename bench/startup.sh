@@ -4,13 +4,16 @@
 #   lockstep --version                 picocli + our classes, through dist/lockstep (CDS)
 #   lockstep plan (30 steps)           load, validate, resolve and print a 30-step runbook
 #   the same two without the launcher  plain `java -jar`, no class-data-sharing archive
+#   the same two from the distribution archive (dist/package; LOCKSTEP_JDK=a JDK 24+ for its AOT cache)
 # Prints the median of N runs (default 10) in milliseconds and the ratio to the baseline.
+# Targets (issue 12), from the archive: --version under 150 ms, the 30-step plan under 250 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 dist/lockstep --version >/dev/null          # builds on first use and makes the CDS archive
+archive="$(bench/archive.sh)"
 book="$(mktemp --suffix=.yaml)"
 trap 'rm -f "$book"' EXIT
 {
@@ -48,13 +51,18 @@ median_ms() {
 base=$(median_ms "$java" -version)
 version=$(median_ms dist/lockstep --version)
 plan=$(median_ms dist/lockstep plan "$book")
+version_archive=$(median_ms "$archive" --version)
+plan_archive=$(median_ms "$archive" plan "$book")
 version_plain=$(median_ms "$java" -jar target/lockstep.jar --version)
 plan_plain=$(median_ms "$java" -jar target/lockstep.jar plan "$book")
 
 printf '%-40s %8s %8s\n' "command (median of $runs)" "ms" "x java"
+echo "archive: $archive ($("$(dirname "$archive")/../runtime/bin/java" -version 2>&1 | head -1))"
 row() { printf '%-40s %8d %8.2f\n' "$1" "$2" "$(echo "$2 / $base" | bc -l)"; }
 row "java -version (baseline)" "$base"
 row "dist/lockstep --version" "$version"
 row "dist/lockstep plan (30 steps)" "$plan"
+row "archive: lockstep --version" "$version_archive"
+row "archive: lockstep plan (30 steps)" "$plan_archive"
 row "java -jar lockstep.jar --version" "$version_plain"
 row "java -jar lockstep.jar plan (30 steps)" "$plan_plain"
