@@ -19,6 +19,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Dry-run: resolves every step, runs the read-only checks against the real systems,
@@ -95,14 +100,37 @@ public final class Planner {
      * step): what is known is shown resolved, the rest as placeholders.
      */
     public Plan plan(Runbook runbook, Params params, Targets targets, Map<String, Map<String, Object>> outputs) {
+        ExecutorService checking = Executors.newFixedThreadPool(CHECKS_AT_ONCE, r -> {
+            Thread t = new Thread(r, "lockstep-plan-check");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return plan(runbook, params, targets, outputs, checking);
+        } finally {
+            checking.shutdownNow();
+        }
+    }
+
+    /** Read-only checks are independent of each other: they run a few at a time (each may wait on a process or a network). */
+    private static final int CHECKS_AT_ONCE = 4;
+
+    private Plan plan(Runbook runbook, Params params, Targets targets, Map<String, Map<String, Object>> outputs,
+                      ExecutorService checking) {
         Redactor redactor = params.redactor();
         Scope scope = scope(params, targets, outputs);
         List<StepPlan> steps = new ArrayList<>();
         List<RollbackAction> rollback = new ArrayList<>();
         List<String> without = new ArrayList<>();
+        Map<StepDef, List<Future<CheckPlan>>> checksOf = new LinkedHashMap<>();
+        for (StepDef step : runbook.steps()) {
+            List<Future<CheckPlan>> futures = new ArrayList<>();
+            for (Check c : step.checks()) futures.add(check(c, step, runbook.file().getParent(), targets, scope, redactor, checking));
+            checksOf.put(step, futures);
+        }
         for (StepDef step : runbook.steps()) {
             List<CheckPlan> checks = new ArrayList<>();
-            for (Check c : step.checks()) checks.add(check(c, step, runbook.file().getParent(), targets, scope, redactor));
+            for (Future<CheckPlan> f : checksOf.get(step)) checks.add(join(f));
             String confirm = null;
             if (step.confirm() != null) {
                 confirm = step.confirm().isTyped()
@@ -185,7 +213,9 @@ public final class Planner {
         return new RollbackAction(step.id(), step.action().uses() + " (built-in undo)", lines);
     }
 
-    private CheckPlan check(Check c, StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor) {
+    /** A check's verdict: at once when it cannot run now, else from {@code checking}, where it runs with a scope of its own. */
+    private Future<CheckPlan> check(Check c, StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor,
+                                    ExecutorService checking) {
         String description = (c.name() != null ? c.name() + " (" + c.action().uses() + ")" : c.action().uses())
                 + (c.expect() != null ? " expect " + c.expect().plain() : "");
         Scope dry = scope.withPlaceholders();
@@ -193,22 +223,37 @@ public final class Planner {
         try {
             bound = binder.bind(c.action(), dry);
         } catch (RuntimeException e) {
-            return new CheckPlan(description, CheckStatus.NOT_RUN, redactor.redact(
+            return CompletableFuture.completedFuture(new CheckPlan(description, CheckStatus.NOT_RUN, redactor.redact(
                     dry.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
-                            : "depends on " + String.join(", ", dry.placeholdersUsed())));
+                            : "depends on " + String.join(", ", dry.placeholdersUsed()))));
         }
         if (!dry.placeholdersUsed().isEmpty()) {
-            return new CheckPlan(description, CheckStatus.NOT_RUN, "depends on " + String.join(", ", dry.placeholdersUsed()));
+            return CompletableFuture.completedFuture(new CheckPlan(description, CheckStatus.NOT_RUN,
+                    "depends on " + String.join(", ", dry.placeholdersUsed())));
         }
         if (!c.readOnly() && !bound.readOnly()) {
-            return new CheckPlan(description, CheckStatus.NOT_RUN, "not read-only (mark it readOnly: true to run it in plan)");
+            return CompletableFuture.completedFuture(new CheckPlan(description, CheckStatus.NOT_RUN,
+                    "not read-only (mark it readOnly: true to run it in plan)"));
         }
-        RunListener quiet = new RunListener() { };
+        return checking.submit(() -> {
+            Scope own = scope.withPlaceholders();
+            try {
+                StepContext.CheckOutcome o = evaluator.evaluate(c, own, context(step, dir, targets, own, redactor, new RunListener() { }));
+                return new CheckPlan(description, o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
+            } catch (Exception e) {
+                return new CheckPlan(description, CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
+            }
+        });
+    }
+
+    private static CheckPlan join(Future<CheckPlan> f) {
         try {
-            StepContext.CheckOutcome o = evaluator.evaluate(c, scope, context(step, dir, targets, scope, redactor, quiet));
-            return new CheckPlan(description, o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
-        } catch (Exception e) {
-            return new CheckPlan(description, CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("planning was interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a check could not be evaluated: " + e.getCause(), e.getCause());
         }
     }
 
