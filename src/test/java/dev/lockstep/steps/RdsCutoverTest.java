@@ -115,7 +115,7 @@ class RdsCutoverTest {
         assertEquals(0, back.exit(), back.all());
         assertTrue(back.out().indexOf("undo start-relay") < back.out().indexOf("undo cutover"), back.out());
         assertTrue(back.out().indexOf("undo cutover") < back.out().indexOf("undo stop-relay"), back.out());
-        assertTrue(back.out().contains("Steps with no rollback (left as they are):"), back.out());
+        assertTrue(back.out().contains("No rollback (left as they are):"), back.out());
         assertEquals("ghcr.io/unicitynetwork/unicity-relay:sha-44d3ff3", relayImage(), "the relay is back on SQLite:\n" + back.out());
         assertEquals(1, desiredCount(), "and running");
         assertFalse(back.all().contains(PASSWORD));

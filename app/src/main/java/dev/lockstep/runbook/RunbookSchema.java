@@ -78,7 +78,10 @@ public final class RunbookSchema {
         stepProps.put("logs", object(Map.of(
                 "haltOn", Map.of("oneOf", List.of(Map.of("type", "string"), Map.of("type", "array", "items", Map.of("type", "string"))),
                         "description", "Regexes: a matching output line halts the run"),
-                "until", typed("string", "Regex: a matching output line ends the step successfully")), List.of()));
+                "until", typed("string", "Regex: a matching output line ends the step successfully"),
+                "require", Map.of("oneOf", List.of(Map.of("type", "string"), Map.of("type", "array", "items", Map.of("type", "string"))),
+                        "description", "Regexes: each must match an output line before the step ends, else the run halts")),
+                List.of()));
         Map<String, Object> step = object(stepProps, List.of("id"));
         step.put("allOf", usesCases);
         defs.put("step", step);
@@ -132,6 +135,8 @@ public final class RunbookSchema {
      * expression is allowed too: it is resolved, then checked, before the step runs.
      */
     private static Map<String, Object> value(RecordComponent c, String description) {
+        // A key that takes YAML as written (a Kubernetes object, or a list of them) takes any value.
+        if (c.getType() == Value.class) return desc(description, Map.of());
         if (c.getType() == Duration.class) return desc(description, Map.of("anyOf", List.of(ref("duration"), ref("expression"))));
         String type = ConfigBinder.schemaType(c);
         if (type.equals("integer") || type.equals("boolean") || type.equals("number")) {
