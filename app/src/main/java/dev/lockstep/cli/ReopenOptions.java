@@ -5,6 +5,7 @@ import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.store.StateStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,6 +26,14 @@ final class ReopenOptions {
     @Option(names = "--force", description = "Go on although started steps' definitions changed (recorded).")
     boolean force;
 
+    @Option(names = "--take-over", paramLabel = "RUN_ID",
+            description = "Take the run from a driver that is still alive: type its run id (recorded). An expired lease needs nothing.")
+    String takeOver;
+
+    @Option(names = "--runbook", paramLabel = "FILE",
+            description = "The runbook, when it is not where the run was started (another machine); its steps must match (see --force).")
+    Path runbook;
+
     /** A reopened run and where it acts, verified before the run records anything. */
     record Reopened(Run run, Targets targets) {}
 
@@ -35,9 +44,10 @@ final class ReopenOptions {
         ParamOptions params = new ParamOptions();
         params.paramsFile = paramsFile;
         String id = Reopen.pick(runs, runId);
-        Runbook runbook = Reopen.runbook(cli, runs, id);
-        check.accept(runbook);
-        Targets targets = where.verified(cli, runbook);
-        return new Reopened(Reopen.open(cli, runs, id, params, command, force, allowSucceeded, listener, runbook), targets);
+        Runbook book = Reopen.runbook(cli, runs, id, runbook);
+        check.accept(book);
+        Targets targets = where.verified(cli, book);
+        StateStore.Opening how = new StateStore.Opening(command, takeOver, false);
+        return new Reopened(Reopen.open(cli, runs, id, params, how, force, allowSucceeded, listener, book), targets);
     }
 }

@@ -14,13 +14,14 @@ import picocli.CommandLine.Spec;
         scope = ScopeType.INHERIT,
         description = "Runs risky production procedures as checked, resumable YAML runbooks.",
         subcommands = {DemoCommand.class, RunCommand.class, ResumeCommand.class, RollbackCommand.class, PlanCommand.class,
-                ValidateCommand.class, RunsCommand.class, ShowCommand.class, ReportCommand.class, SchemaCommand.class,
-                HelpCommand.class},
+                ValidateCommand.class, RunsCommand.class, ShowCommand.class, ReportCommand.class, WatchCommand.class,
+                LockCommand.class, StateCommand.class, SchemaCommand.class, HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 success   1 step failed   2 usage   3 halted   4 precondition not met",
                 "  5 invalid runbook   6 lock held   7 needs an operator's decision",
                 "  8 runbook changed since the run started   9 unfinished run exists   10 no such run",
                 "  11 journal damaged   12 file error   13 wrong place to act (credentials, cluster)",
+                "  14 state store unreachable (the run can be resumed)",
                 "  70 internal error   130 interrupted"})
 final class RootCommand implements Callable<Integer> {
     final Cli cli;

@@ -4,6 +4,7 @@ import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.journal.Event;
+import dev.lockstep.store.LockHolder;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -24,9 +25,10 @@ final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Runs.Entry> runs = state.runs(root.cli).list();
+        Runs store = state.runs(root.cli);
+        List<Runs.Entry> runs = store.list();
         if (runs.isEmpty()) {
-            root.cli.out.println("no runs in " + state.runs(root.cli).stateDir().root());
+            root.cli.out.println("no runs in " + store.store().describe());
             return 0;
         }
         String format = "%-48s %-16s %-7s %-19s %s%n";
@@ -38,18 +40,13 @@ final class RunsCommand implements Callable<Integer> {
                 continue;
             }
             long done = s.steps().values().stream().filter(r -> r.state() == StepState.SUCCEEDED || r.state() == StepState.SKIPPED).count();
-            String status = s.status().label() + (driverAlive(s) ? " (active)" : "");
+            String status = s.status().label() + (entry.movedTo() != null ? " (moved)"
+                    : !s.status().isFinished() && store.store().holder(s.runId()).filter(LockHolder::live).isPresent()
+                    ? " (active)" : "");
             Event last = s.events().get(s.events().size() - 1);
             root.cli.out.printf(format, s.runId(), status, done + "/" + s.steps().size(), WHEN.format(s.startedAt()),
                     WHEN.format(last.time()) + " " + last.type().name().toLowerCase() + (last.step() != null ? " " + last.step() : ""));
         }
         return 0;
-    }
-
-    /** Whether the process that last started or resumed the run still exists (on this host). */
-    static boolean driverAlive(RunSnapshot s) {
-        long pid = s.driverPid();
-        return !s.status().isFinished() && pid != ProcessHandle.current().pid()
-                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 }

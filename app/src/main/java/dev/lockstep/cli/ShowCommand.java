@@ -31,6 +31,7 @@ final class ShowCommand implements Callable<Integer> {
         out.println("Run " + s.runId() + ": " + s.start().title() + " — " + s.status().label());
         out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
         out.println("Started " + RunsCommand.WHEN.format(s.startedAt()) + " by " + s.start().by());
+        runs.store().movedTo(runId).ifPresent(to -> out.println("Handed over to " + to + "; it continues there"));
         out.println();
         out.println("Steps:");
         for (RunSnapshot.StepRecord r : s.steps().values()) {

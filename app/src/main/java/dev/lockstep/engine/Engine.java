@@ -532,7 +532,7 @@ public final class Engine {
         StepRun ctx = context(subject, "[rollback " + (index + 1) + "] ", StepDef.LogPatterns.NONE, scope,
                 run.snapshot().finalRollbackIds(index),
                 (k, v) -> run.append(EventType.FINAL_ROLLBACK_EXTERNAL_ID, null, new EventData.RunbookActionExternalId(index, k, v)),
-                run.stateDir().stepLog(run.id(), StateDir.RUNBOOK_ROLLBACK_LOG));
+                StateDir.RUNBOOK_ROLLBACK_LOG);
         return once(ctx, () -> binder.bind(action, scope).execute(ctx), null);
     }
 
@@ -559,19 +559,20 @@ public final class Engine {
         return ids;
     }
 
-    private java.nio.file.Path log(StepDef step) {
-        return run.stateDir().stepLog(run.id(), step.id());
+    /** The name of the log a step's output goes to. */
+    private static String log(StepDef step) {
+        return step.id();
     }
 
     /** A context for running something on behalf of a step, a check or the runbook's rollback. */
     private StepRun context(StepDef subject, String prefix, StepDef.LogPatterns patterns, Scope scope,
-                            Map<String, String> ids, ExternalIds sink, java.nio.file.Path logFile) {
+                            Map<String, String> ids, ExternalIds sink, String logName) {
         Map<String, String> stepEnv = new LinkedHashMap<>();
         stepEnv.putAll(targets.exports());
         stepEnv.put(Orphans.RUN_ID, run.id());
         stepEnv.put(Orphans.STEP_ID, subject.id());
         return new StepRun(subject, prefix, run.runbook().file().getParent(), settings, stepEnv, run.redactor(),
-                run.listener(), run.stateDir().checked(logFile), patterns, ids, sink::record, this::evaluate, scope, operator);
+                run.listener(), () -> run.openLog(logName), patterns, ids, sink::record, this::evaluate, scope, operator);
     }
 
     /** Journals an external id as a step, or the runbook rollback, reports it. */

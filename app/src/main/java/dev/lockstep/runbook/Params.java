@@ -87,6 +87,14 @@ public final class Params {
         return new Params(values, List.copyOf(secrets));
     }
 
+    /**
+     * Parameters as a run recorded them (secrets masked): what a watcher shows, which never knows
+     * a secret and never acts.
+     */
+    public static Params recorded(Map<String, Object> values, List<String> secretNames) {
+        return new Params(new LinkedHashMap<>(values), List.copyOf(secretNames));
+    }
+
     public Map<String, Object> values() {
         return values;
     }

@@ -72,7 +72,8 @@ final class Renderer {
         }
         header(s, g, w);
         int top = 1;
-        if (s.halt != null) top = haltBanner(s.halt, g, w, top);
+        if (s.watching) top = watchBanner(s, g, w, top);
+        if (s.halt != null) top = haltBanner(s, g, w, top);
         int bottom = h - 2;
         String status = s.message != null ? s.message : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
@@ -119,7 +120,19 @@ final class Renderer {
         return String.format("%02d:%02d:%02d", sec / 3600, (sec / 60) % 60, sec % 60);
     }
 
-    private int haltBanner(UiState.Halt halt, TextGraphics g, int w, int row) {
+    private int watchBanner(UiState s, TextGraphics g, int w, int row) {
+        if (color) {
+            g.setBackgroundColor(TextColor.ANSI.CYAN);
+            g.setForegroundColor(TextColor.ANSI.BLACK);
+        }
+        g.fillRectangle(new com.googlecode.lanterna.TerminalPosition(0, row), new TerminalSize(w, 1), ' ');
+        put(g, 1, row, "WATCHING (read-only)  " + (s.driver != null ? s.driver : ""), w - 2, color ? SGR.BOLD : SGR.REVERSE);
+        reset(g);
+        return row + 1;
+    }
+
+    private int haltBanner(UiState s, TextGraphics g, int w, int row) {
+        UiState.Halt halt = s.halt;
         if (color) {
             g.setBackgroundColor(TextColor.ANSI.RED);
             g.setForegroundColor(TextColor.ANSI.WHITE_BRIGHT);
@@ -127,7 +140,8 @@ final class Renderer {
         g.fillRectangle(new com.googlecode.lanterna.TerminalPosition(0, row), new TerminalSize(w, 3), ' ');
         put(g, 1, row, "HALTED  step " + halt.stepId() + ": " + halt.reason(), w - 2, SGR.BOLD);
         put(g, 1, row + 1, "evidence: " + halt.evidence(), w - 2);
-        put(g, 1, row + 2, "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
+        put(g, 1, row + 2, s.watching ? "the driver decides: retry, roll back, or override (typed, recorded)"
+                : "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
         reset(g);
         return row + 3;
     }
@@ -238,6 +252,14 @@ final class Renderer {
         if (s.overlay != null) {
             keys.add(s.overlay.input != null ? "Enter accept" : "y/n answer");
             keys.add("Esc close");
+        } else if (s.watching) {
+            keys.add("↑↓ step");
+            keys.add("l logs");
+            keys.add("f follow");
+            keys.add("Tab pane");
+            keys.add("/ search");
+            keys.add("? help");
+            keys.add("q quit");
         } else {
             if (s.busy == null) keys.add("Enter run next");
             keys.add("a auto " + (s.auto ? "off" : "on"));

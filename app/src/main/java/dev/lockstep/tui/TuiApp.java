@@ -101,6 +101,35 @@ public final class TuiApp implements RunListener {
         queue.add(new UiEvent.Notice(text));
     }
 
+    /** lockstep watch: who drives the run now, for the banner. */
+    public void driver(String text) {
+        queue.add(new UiEvent.Driver(text));
+    }
+
+    /**
+     * Shows a run that another process drives, read-only, until the operator quits. Its events
+     * and lines arrive as a listener's, from the thread that follows the run.
+     */
+    public void watch(Engine engine) throws IOException {
+        this.engine = engine;
+        state.watching = true;
+        load(engine.run());
+        Thread restore = new Thread(this::stopScreen, "lockstep-tui-restore");
+        Runtime.getRuntime().addShutdownHook(restore);
+        screen.startScreen();
+        screen.setCursorPosition(null);
+        try {
+            loop();
+        } finally {
+            stopScreen();
+            try {
+                Runtime.getRuntime().removeShutdownHook(restore);
+            } catch (IllegalStateException shuttingDown) {
+                // Already exiting: the hook is running.
+            }
+        }
+    }
+
     /**
      * Shows the run and takes keys until the operator quits. Returns the exit code of
      * how the run last stopped (0 when it finished or was simply left).
@@ -174,7 +203,8 @@ public final class TuiApp implements RunListener {
                 v.haltOn = def.logs().haltOn();
                 v.preview = engine.preview(def);
                 state.steps.add(v);
-                logs.preload(def.id(), run.stateDir().stepLog(run.id(), def.id()));
+                // A watcher is given every line by its follower, from the first.
+                if (!state.watching) logs.preload(def.id(), () -> run.store().readLog(run.id(), def.id()));
             }
             for (Event e : snap.events()) {
                 if (e.data() instanceof EventData.Halted h && snap.step(e.step()).state() == StepState.HALTED) {
@@ -252,6 +282,8 @@ public final class TuiApp implements RunListener {
             }
         } else if (e instanceof UiEvent.Finished f) {
             finished(f);
+        } else if (e instanceof UiEvent.Driver d) {
+            state.driver = d.text();
         }
     }
 
@@ -336,6 +368,10 @@ public final class TuiApp implements RunListener {
             quitNow();
             return;
         }
+        if (state.watching && acts(k)) {
+            state.message = "watching, read-only: the driver of this run decides (q quits the watch)";
+            return;
+        }
         switch (k.getKeyType()) {
             case Enter -> runNext();
             case Tab -> state.focus = state.focus == UiState.Focus.STEPS ? UiState.Focus.LOGS : UiState.Focus.STEPS;
@@ -354,10 +390,16 @@ public final class TuiApp implements RunListener {
         }
     }
 
+    /** Keys that change the run (or run checks against the real systems): none of them works in a watch. */
+    private static boolean acts(KeyStroke k) {
+        return k.getKeyType() == KeyType.Enter
+                || k.getKeyType() == KeyType.Character && "acstorp".indexOf(k.getCharacter()) >= 0;
+    }
+
     private void character(char c) {
         UiState.StepView v = state.selectedStep();
         switch (c) {
-            case '?' -> state.overlay = new UiState.Overlay(UiState.Kind.HELP, "Keys", HELP);
+            case '?' -> state.overlay = new UiState.Overlay(UiState.Kind.HELP, "Keys", state.watching ? WATCH_HELP : HELP);
             case 'q' -> {
                 if (state.busy == null) {
                     state.quit = true;
@@ -636,6 +678,13 @@ public final class TuiApp implements RunListener {
     private int pageSize() {
         return Math.max(1, screen.getTerminalSize().getRows() / 3);
     }
+
+    private static final List<String> WATCH_HELP = List.of(
+            "Watching: read-only. The banner says who drives the run; nothing here changes it.",
+            "l       logs full screen    f follow on/off    / search    n previous match",
+            "Tab     switch between the step list and the log",
+            "Up/Down select a step (or scroll the log)   PgUp/PgDn/Home/End scroll the log",
+            "q       quit watching (the run goes on)");
 
     private static final List<String> HELP = List.of(
             "Enter   run the next step (its preconditions are checked first)",
