@@ -276,8 +276,9 @@ final class PgRun implements HeldRun {
     }
 
     private LockstepException lose(ErrorCode code, String why) {
-        LockstepException e = new LockstepException(code, why + ". This process stops here, before anything else happens; "
-                + "the run can be resumed (lockstep resume " + runId + ", on any machine once the lease has expired)");
+        LockstepException e = new LockstepException(code, why + ". This process records nothing more and stops before its "
+                + "next step" + (code == ErrorCode.LOCK_HELD ? "" : "; the run can be resumed (lockstep resume " + runId
+                + ", here or on another machine once its lease has expired)"));
         if (lost == null) lost = e;
         return lost;
     }
@@ -356,10 +357,30 @@ final class PgRun implements HeldRun {
     /** Locks the lease row for the transaction and checks it is still this process's. */
     private void checkLease(Connection c) throws SQLException {
         Optional<Lease> l = Lease.read(store, c, runId, true);
-        if (l.isEmpty() || !l.get().token().equals(token)) {
-            throw lose(ErrorCode.LOCK_HELD, "run " + runId + " was taken over by "
-                    + l.map(Lease::who).orElse("another process (its lease was broken)") + "; it drives the run now");
+        if (l.isEmpty() || !l.get().token().equals(token)) throw lose(ErrorCode.LOCK_HELD, takenOver(c, l));
+    }
+
+    /**
+     * Says who took the run: the holder of its lease now, else the process that last resumed it
+     * (a takeover, or a broken lock, that has already let the run go).
+     */
+    private String takenOver(Connection c, Optional<Lease> now) throws SQLException {
+        if (now.isPresent()) return "run " + runId + " was taken over by " + now.get().who() + "; it drives the run now";
+        try (PreparedStatement s = c.prepareStatement("SELECT seq, record FROM " + store.table("events")
+                + " WHERE run_id = ? AND type = 'RUN_RESUMED' ORDER BY seq DESC LIMIT 1")) {
+            s.setString(1, runId);
+            try (ResultSet r = s.executeQuery()) {
+                if (r.next()) {
+                    EventData.RunResumed by = Records.decodeWhole(r.getString(2), source() + ":" + r.getLong(1) + ": ")
+                            .data(EventData.RunResumed.class);
+                    if (by.pid() != ProcessHandle.current().pid() || !Identity.host().equals(by.host())) {
+                        return "run " + runId + " was taken over by pid " + by.pid() + " on " + by.host() + " (" + by.by() + ", "
+                                + by.command() + "), which has let it go since";
+                    }
+                }
+            }
         }
+        return "run " + runId + " was taken from this process (its lease was broken)";
     }
 
     private void renewOn(Connection c) throws SQLException {
@@ -471,9 +492,7 @@ final class PgRun implements HeldRun {
                     return;
                 }
             }
-            Optional<Lease> now = Lease.read(store, beat, runId);
-            lose(ErrorCode.LOCK_HELD, "run " + runId + " was taken over by "
-                    + now.map(Lease::who).orElse("another process (its lease was broken)"));
+            lose(ErrorCode.LOCK_HELD, takenOver(beat, Lease.read(store, beat, runId)));
             notices.accept(lost.getMessage());
         } catch (SQLException | LockstepException e) {
             PostgresStore.closeQuietly(beat);
