@@ -337,7 +337,7 @@ final class PgRun implements HeldRun {
                 conn = null;
                 if (!started && attempt == 1 && PostgresStore.isConnectionTrouble(e)) continue;
                 throw lose(ErrorCode.STATE_UNAVAILABLE, "cannot record " + what + " of run " + runId + " in the state store "
-                        + store.describe() + ": " + e.getMessage());
+                        + store.describe() + ": " + PostgresStore.reason(e));
             } catch (LockstepException e) {
                 rollbackQuietly();
                 if (e.code() == ErrorCode.STATE_UNAVAILABLE) {
@@ -498,7 +498,7 @@ final class PgRun implements HeldRun {
             PostgresStore.closeQuietly(beat);
             beat = null;
             boolean first = renewTrouble == null;
-            renewTrouble = e.getMessage();
+            renewTrouble = e instanceof SQLException sql ? PostgresStore.reason(sql) : e.getMessage();
             long since = System.nanoTime() - renewedNanos;
             if (since > store.lease().toNanos()) {
                 lose(ErrorCode.STATE_UNAVAILABLE, "the lease of run " + runId + " could not be renewed for "

@@ -112,9 +112,15 @@ public final class PostgresStore implements StateStore {
         }
     }
 
+    /** Why a statement failed, without the statement (a batch's message repeats the records it carried). */
+    static String reason(Exception e) {
+        Throwable cause = e instanceof java.sql.BatchUpdateException b && b.getNextException() != null ? b.getNextException() : e;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
     /** The store could not be reached or refused to work: said with the store's name, never its password. */
     LockstepException unavailable(String what, Exception e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String why = reason(e);
         if (url.password() != null && !url.password().isEmpty()) why = why.replace(url.password(), "******");
         return new LockstepException(ErrorCode.STATE_UNAVAILABLE, "state store " + describe() + ": " + what + ": " + why, e);
     }
