@@ -9,7 +9,6 @@ import dev.lockstep.TcpProxy;
 import dev.lockstep.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,20 +91,7 @@ class NetworkTest {
             String seen = Team.read(watchLog);
             assertTrue(seen.contains("lost the state store") && seen.contains("connected to the state store again"), seen);
 
-            List<String> inOrder = new ArrayList<>();
-            for (int s = 1; s <= 8; s++) {
-                inOrder.add("> step s" + s + " started (attempt 1)");
-                for (int l = 1; l <= 3; l++) inOrder.add("  | s" + s + " line " + l);
-                inOrder.add("ok step s" + s + " succeeded");
-            }
-            List<String> shown = new ArrayList<>();
-            for (String line : seen.split("\n")) {
-                // Each line is "HH:mm:ss TEXT"; a step's success also says how long it took.
-                String text = line.length() > 9 ? line.substring(9) : "";
-                if (text.startsWith("ok step s")) text = text.substring(0, text.indexOf(" succeeded") + " succeeded".length());
-                if (text.startsWith("> step s") || text.startsWith("ok step s") || text.startsWith("  | s")) shown.add(text);
-            }
-            assertEquals(inOrder, shown, "every event and line once, in order:\n" + seen);
+            Team.assertChattyShownOnceInOrder(seen);
             assertFalse(seen.contains("Exception"), seen);
         }
     }

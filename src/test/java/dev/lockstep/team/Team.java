@@ -89,6 +89,24 @@ final class Team {
         await("the orphaned step process of " + step + " to end", () -> Orphans.of(runId, step).isEmpty());
     }
 
+    /** What a watcher printed of runbooks/team/chatty.yaml: every step's start, lines and success, once each, in order. */
+    static void assertChattyShownOnceInOrder(String seen) {
+        List<String> inOrder = new ArrayList<>();
+        for (int s = 1; s <= 8; s++) {
+            inOrder.add("> step s" + s + " started (attempt 1)");
+            for (int l = 1; l <= 3; l++) inOrder.add("  | s" + s + " line " + l);
+            inOrder.add("ok step s" + s + " succeeded");
+        }
+        List<String> shown = new ArrayList<>();
+        for (String line : seen.split("\n")) {
+            // Each line is "HH:mm:ss TEXT"; a step's success also says how long it took.
+            String text = line.length() > 9 ? line.substring(9) : "";
+            if (text.startsWith("ok step s")) text = text.substring(0, text.indexOf(" succeeded") + " succeeded".length());
+            if (text.startsWith("> step s") || text.startsWith("ok step s") || text.startsWith("  | s")) shown.add(text);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(inOrder, shown, "every event and line once, in order:\n" + seen);
+    }
+
     static String read(Path file) {
         try {
             return Files.readString(file);
