@@ -38,7 +38,8 @@ public record PostgresUrl(String host, int port, String database, String user, S
     public static PostgresUrl parse(String text, Map<String, String> env) {
         URI uri;
         try {
-            uri = new URI(text);
+            // "postgres://" alone, as psql takes it (everything from the PG variables), is not a URI to Java.
+            uri = new URI(text.endsWith("://") ? text + "/" : text);
         } catch (URISyntaxException e) {
             throw bad("it is not a URL (" + e.getReason() + ")");
         }
