@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import com.googlecode.lanterna.screen.Screen;
 import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
@@ -92,8 +93,8 @@ final class Watch {
         }
     }
 
-    /** The full-screen UI, read-only, until the operator quits. */
-    int fullScreen(Path runbookFile) throws IOException, InterruptedException {
+    /** The full-screen UI on {@code screen}, read-only, until the operator quits. */
+    int fullScreen(Path runbookFile, Screen screen) throws IOException, InterruptedException {
         List<Event> events = new ArrayList<>();
         List<Follow.Item> early = new ArrayList<>();
         while (events.isEmpty()) {
@@ -104,7 +105,7 @@ final class Watch {
         }
         RunSnapshot snapshot = RunSnapshot.replay(runId, store.describe() + "#" + runId, events);
         Runbook runbook = runbook(runbookFile, snapshot);
-        TuiApp tui = new TuiApp(TuiApp.openTerminal(), Operator.NOBODY, cli.env);
+        TuiApp tui = new TuiApp(screen, Operator.NOBODY, cli.env);
         for (Follow.Item item : early) show(tui, null, item);
         Run run = Run.watching(runId, runbook, Params.recorded(snapshot.start().params(), snapshot.start().secrets()), store,
                 snapshot, tui);

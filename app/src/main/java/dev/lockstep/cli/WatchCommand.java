@@ -3,6 +3,7 @@ package dev.lockstep.cli;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.journal.StateDir;
+import dev.lockstep.tui.TuiApp;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +38,7 @@ final class WatchCommand implements Callable<Integer> {
         String id = runId != null ? StateDir.requireRunId(runId) : Watch.latest(runs);
         Watch watch = new Watch(cli, runs.store(), id, cli.closeAtEnd(runs.store().follow(id)));
         try {
-            return !noTui && System.console() != null ? watch.fullScreen(runbook) : watch.plain();
+            return !noTui && System.console() != null ? watch.fullScreen(runbook, TuiApp.openTerminal()) : watch.plain();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ErrorCode.INTERRUPTED.exitCode();
