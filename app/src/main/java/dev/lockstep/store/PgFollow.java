@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * Follows a run in PostgreSQL: LISTEN wakes it when the driver writes, and it reads what is
@@ -60,7 +61,7 @@ final class PgFollow implements Follow {
                 fetch(out);
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (!out.isEmpty() || left <= 0) return out;
-                pg.getNotifications((int) Math.max(1, Math.min(POLL_MS, left)));
+                awaitNotice(pg, Math.min(POLL_MS, left));
             } catch (SQLException | LockstepException e) {
                 if (e instanceof LockstepException le && le.code() != ErrorCode.STATE_UNAVAILABLE) throw le;
                 PostgresStore.closeQuietly(conn);
@@ -74,6 +75,21 @@ final class PgFollow implements Follow {
                 if (left <= 0) return out;
                 Thread.sleep(Math.min(RETRY_MS, left));
             }
+        }
+    }
+
+    /**
+     * Waits up to {@code millis} for a notification about this run; those about other runs of the
+     * store (one channel serves them all) are passed over, so that watchers of quiet runs stay idle.
+     */
+    private void awaitNotice(PGConnection pg, long millis) throws SQLException {
+        long until = System.nanoTime() + millis * 1_000_000;
+        while (true) {
+            long left = (until - System.nanoTime()) / 1_000_000;
+            if (left <= 0) return;
+            PGNotification[] got = pg.getNotifications((int) left);
+            if (got == null) continue;
+            for (PGNotification n : got) if (runId.equals(n.getParameter())) return;
         }
     }
 

@@ -13,8 +13,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -62,6 +62,8 @@ final class PgRun implements HeldRun {
     private volatile long renewedNanos;
     private volatile String renewTrouble;
     private boolean closed;
+    /** A flush's connection broke: its chunks may or may not have been stored. */
+    private boolean chunksInDoubt;
 
     private record Pending(String log, String line) {}
 
@@ -284,74 +286,168 @@ final class PgRun implements HeldRun {
     }
 
     /**
-     * Writes records (and the output lines before them) in one transaction that first checks the
-     * lease is this process's. A failure before anything was written is retried once on a new
-     * connection; any later failure leaves it unknown whether the records were stored, so the hold
-     * is given up.
+     * Writes records, with the output lines before them. One failure of the connection is survived:
+     * on a new one, whether the failed statement was stored is read back first, so a record is neither
+     * lost nor written twice. Anything else gives the hold up.
      */
     private void write(List<Event> es, List<String> recs, String runbook, String what) {
         requireHeld();
-        for (int attempt = 1; ; attempt++) {
-            long before = System.nanoTime();
-            boolean started = false;
+        long before = System.nanoTime();
+        try {
+            settleChunks();
+            List<Chunk> chunks = chunks(pending, nextChunk, es.get(0).seq());
+            boolean held;
             try {
-                connection().setAutoCommit(false);
-                checkLease(conn);
-                started = true;
-                int chunks = stageLogs(conn, pending, es.get(0).seq());
-                try (PreparedStatement s = conn.prepareStatement("INSERT INTO " + store.table("events")
-                        + " (run_id, seq, ts, type, step, record) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    for (int i = 0; i < es.size(); i++) {
-                        Event e = es.get(i);
-                        s.setString(1, runId);
-                        s.setLong(2, e.seq());
-                        s.setTimestamp(3, Timestamp.from(e.time()));
-                        s.setString(4, e.type().name());
-                        s.setString(5, e.step());
-                        s.setString(6, recs.get(i));
-                        s.addBatch();
-                    }
-                    s.executeBatch();
-                }
-                try (PreparedStatement s = conn.prepareStatement("UPDATE " + store.table("runs")
-                        + " SET updated_at = now(), runbook = coalesce(?, runbook) WHERE run_id = ?")) {
-                    s.setString(1, runbook);
-                    s.setString(2, runId);
-                    s.executeUpdate();
-                }
-                renewOn(conn);
-                announce(conn);
-                conn.commit();
-                conn.setAutoCommit(true);
-                logsWritten(chunks);
-                renewedNanos = before;
-                return;
+                held = transact(connection(), es, recs, chunks, runbook);
             } catch (SQLException e) {
-                rollbackQuietly();
-                if ("23505".equals(e.getSQLState()) || (e.getNextException() != null
-                        && "23505".equals(e.getNextException().getSQLState()))) {
-                    throw lose(ErrorCode.LOCK_HELD, "another process wrote record " + es.get(0).seq() + " of run " + runId
-                            + " first: it drives the run now");
-                }
-                PostgresStore.closeQuietly(conn);
-                conn = null;
-                if (!started && attempt == 1 && PostgresStore.isConnectionTrouble(e)) continue;
-                throw lose(ErrorCode.STATE_UNAVAILABLE, "cannot record " + what + " of run " + runId + " in the state store "
-                        + store.describe() + ": " + PostgresStore.reason(e));
-            } catch (LockstepException e) {
-                rollbackQuietly();
-                if (e.code() == ErrorCode.STATE_UNAVAILABLE) {
-                    throw lose(ErrorCode.STATE_UNAVAILABLE, "cannot record " + what + " of run " + runId + ": " + e.getMessage());
-                }
-                throw e;
+                if (!PostgresStore.isConnectionTrouble(e) || isUnique(e)) throw e;
+                reconnect();
+                held = stored(es, recs) || transact(conn, es, recs, chunks, runbook);
+            }
+            if (!held) throw lose(ErrorCode.LOCK_HELD, takenOver(conn, Lease.read(store, conn, runId)));
+            logsWritten(chunks.size());
+            renewedNanos = before;
+        } catch (SQLException e) {
+            closeConnection();
+            if (isUnique(e)) {
+                throw lose(ErrorCode.LOCK_HELD, "another process wrote record " + es.get(0).seq() + " of run " + runId
+                        + " first: it drives the run now");
+            }
+            throw lose(ErrorCode.STATE_UNAVAILABLE, "cannot record " + what + " of run " + runId + " in the state store "
+                    + store.describe() + ": " + PostgresStore.reason(e));
+        } catch (LockstepException e) {
+            if (e == lost) throw e;
+            closeConnection();
+            throw lose(ErrorCode.STATE_UNAVAILABLE, "cannot record " + what + " of run " + runId + ": " + e.getMessage());
+        }
+    }
+
+    /** Output lines as stored: a chunk holds lines of one log, bounded in count and size, before record {@code beforeSeq}. */
+    private record Chunk(long number, String log, long beforeSeq, String lines) {}
+
+    private static List<Chunk> chunks(List<Pending> lines, long first, long beforeSeq) {
+        List<Chunk> out = new ArrayList<>();
+        int i = 0;
+        while (i < lines.size()) {
+            String log = lines.get(i).log();
+            StringBuilder text = new StringBuilder();
+            int count = 0;
+            while (i < lines.size() && lines.get(i).log().equals(log) && count < CHUNK_LINES
+                    && (count == 0 || text.length() + lines.get(i).line().length() < CHUNK_CHARS)) {
+                if (count++ > 0) text.append('\n');
+                text.append(lines.get(i++).line());
+            }
+            out.add(new Chunk(first + out.size(), log, beforeSeq, text.toString()));
+        }
+        return out;
+    }
+
+    /**
+     * Stores records and chunks, renews the lease and wakes watchers, in one statement (one round
+     * trip, one transaction): all of it happens only if the lease row, locked, still carries this
+     * process's token. False when it does not (another process took the run): then nothing happened.
+     */
+    private boolean transact(Connection c, List<Event> es, List<String> recs, List<Chunk> chunks, String runbook)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("WITH held AS (SELECT run_id FROM " + store.table("leases")
+                + " WHERE run_id = ? AND token = ?::uuid FOR UPDATE)");
+        if (!chunks.isEmpty()) {
+            sql.append(", logged AS (INSERT INTO ").append(store.table("logs")).append(" (run_id, chunk, log, before_seq, lines) "
+                    + "SELECT held.run_id, v.chunk, v.log, v.before_seq, v.lines FROM held, (VALUES ")
+                    .append(rows(chunks.size(), "(?::bigint, ?, ?::bigint, ?)"))
+                    .append(") AS v (chunk, log, before_seq, lines) RETURNING 1)");
+        }
+        if (!es.isEmpty()) {
+            sql.append(", recorded AS (INSERT INTO ").append(store.table("events")).append(" (run_id, seq, ts, type, step, record) "
+                    + "SELECT held.run_id, v.seq, v.ts, v.type, v.step, v.record FROM held, (VALUES ")
+                    .append(rows(es.size(), "(?::bigint, ?::timestamptz, ?, ?, ?)"))
+                    .append(") AS v (seq, ts, type, step, record) RETURNING 1), touched AS (UPDATE ").append(store.table("runs"))
+                    .append(" SET updated_at = now(), runbook = coalesce(?, runbook) FROM held WHERE ")
+                    .append(store.table("runs")).append(".run_id = held.run_id RETURNING 1)");
+        }
+        sql.append(", renewed AS (UPDATE ").append(store.table("leases")).append(" SET renewed_at = now(), expires_at = now() + "
+                + "? * interval '1 millisecond' FROM held WHERE ").append(store.table("leases")).append(".run_id = held.run_id "
+                + "RETURNING 1) SELECT pg_notify(?, held.run_id) FROM held");
+        try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            s.setString(p++, runId);
+            s.setString(p++, token);
+            for (Chunk ch : chunks) {
+                s.setLong(p++, ch.number());
+                s.setString(p++, ch.log());
+                s.setLong(p++, ch.beforeSeq());
+                s.setString(p++, ch.lines());
+            }
+            for (int i = 0; i < es.size(); i++) {
+                s.setLong(p++, es.get(i).seq());
+                s.setObject(p++, es.get(i).time().atOffset(ZoneOffset.UTC));
+                s.setString(p++, es.get(i).type().name());
+                s.setString(p++, es.get(i).step());
+                s.setString(p++, recs.get(i));
+            }
+            if (!es.isEmpty()) s.setString(p++, runbook);
+            s.setLong(p++, store.lease().toMillis());
+            s.setString(p, store.channel());
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
             }
         }
     }
 
+    private static String rows(int n, String row) {
+        return String.join(", ", Collections.nCopies(n, row));
+    }
+
+    private static boolean isUnique(SQLException e) {
+        return "23505".equals(e.getSQLState()) || (e.getNextException() != null && "23505".equals(e.getNextException().getSQLState()));
+    }
+
+    /**
+     * Whether a statement whose connection broke was stored after all: its first record is there,
+     * as this process wrote it (written otherwise, another process wrote it: the hold is lost).
+     */
+    private boolean stored(List<Event> es, List<String> recs) throws SQLException {
+        try (PreparedStatement s = conn.prepareStatement("SELECT record FROM " + store.table("events")
+                + " WHERE run_id = ? AND seq = ?")) {
+            s.setString(1, runId);
+            s.setLong(2, es.get(0).seq());
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) return false;
+                if (r.getString(1).equals(recs.get(0))) return true;
+            }
+        }
+        throw lose(ErrorCode.LOCK_HELD, "another process wrote record " + es.get(0).seq() + " of run " + runId
+                + " first: it drives the run now");
+    }
+
+    /** After a flush whose connection broke, finds out whether its chunks were stored before writing them again. */
+    private void settleChunks() throws SQLException {
+        if (!chunksInDoubt || pending.isEmpty()) return;
+        try (PreparedStatement s = connection().prepareStatement("SELECT 1 FROM " + store.table("logs")
+                + " WHERE run_id = ? AND chunk = ?")) {
+            s.setString(1, runId);
+            s.setLong(2, nextChunk);
+            try (ResultSet r = s.executeQuery()) {
+                if (r.next()) logsWritten(chunks(pending, nextChunk, 0).size());
+            }
+        }
+        chunksInDoubt = false;
+    }
+
     /** The driver's connection, made again when an earlier failure closed it. */
-    private Connection connection() throws SQLException {
-        if (conn == null || conn.isClosed()) conn = store.connect("driver " + runId);
+    private Connection connection() {
+        if (conn == null) conn = store.connect("driver " + runId);
         return conn;
+    }
+
+    private void reconnect() {
+        closeConnection();
+        connection();
+    }
+
+    private void closeConnection() {
+        PostgresStore.closeQuietly(conn);
+        conn = null;
     }
 
     /** Locks the lease row for the transaction and checks it is still this process's. */
@@ -383,65 +479,15 @@ final class PgRun implements HeldRun {
         return "run " + runId + " was taken from this process (its lease was broken)";
     }
 
-    private void renewOn(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + store.table("leases") + " SET renewed_at = now(), "
-                + "expires_at = now() + ? * interval '1 millisecond' WHERE run_id = ? AND token = ?::uuid")) {
-            s.setLong(1, store.lease().toMillis());
-            s.setString(2, runId);
-            s.setString(3, token);
-            if (s.executeUpdate() != 1) throw lose(ErrorCode.LOCK_HELD, "run " + runId + " was taken over");
-        }
-    }
-
-    private void announce(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            s.setString(1, store.channel());
-            s.setString(2, runId);
-            s.execute();
-        }
-    }
-
     private void rollbackQuietly() {
         try {
-            if (conn != null && !conn.isClosed()) {
+            if (conn != null) {
                 conn.rollback();
                 conn.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            PostgresStore.closeQuietly(conn);
-            conn = null;
+            closeConnection();
         }
-    }
-
-    /**
-     * Inserts output lines as chunks (of one log each, bounded), before record {@code beforeSeq};
-     * returns how many, for {@link #logsWritten} once the transaction commits.
-     */
-    private int stageLogs(Connection c, List<Pending> lines, long beforeSeq) throws SQLException {
-        if (lines.isEmpty()) return 0;
-        int chunks = 0;
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + store.table("logs")
-                + " (run_id, chunk, log, before_seq, lines) VALUES (?, ?, ?, ?, ?)")) {
-            int i = 0;
-            while (i < lines.size()) {
-                String log = lines.get(i).log();
-                StringBuilder text = new StringBuilder();
-                int count = 0;
-                while (i < lines.size() && lines.get(i).log().equals(log) && count < CHUNK_LINES
-                        && (count == 0 || text.length() + lines.get(i).line().length() < CHUNK_CHARS)) {
-                    if (count++ > 0) text.append('\n');
-                    text.append(lines.get(i++).line());
-                }
-                s.setString(1, runId);
-                s.setLong(2, nextChunk + chunks++);
-                s.setString(3, log);
-                s.setLong(4, beforeSeq);
-                s.setString(5, text.toString());
-                s.addBatch();
-            }
-            s.executeBatch();
-        }
-        return chunks;
     }
 
     private void logsWritten(int chunks) {
@@ -456,20 +502,19 @@ final class PgRun implements HeldRun {
         synchronized (this) {
             if (pending.isEmpty() || lost != null || closed) return;
             try {
-                connection().setAutoCommit(false);
-                checkLease(conn);
-                int chunks = stageLogs(conn, pending, events.size() + 1L);
-                announce(conn);
-                conn.commit();
-                conn.setAutoCommit(true);
-                logsWritten(chunks);
-            } catch (SQLException | LockstepException e) {
-                // The lines stay pending; the next append writes them or says why it cannot.
-                rollbackQuietly();
-                if (e instanceof SQLException) {
-                    PostgresStore.closeQuietly(conn);
-                    conn = null;
+                settleChunks();
+                if (pending.isEmpty()) return;
+                List<Chunk> chunks = chunks(pending, nextChunk, events.size() + 1L);
+                if (transact(connection(), List.of(), List.of(), chunks, null)) {
+                    logsWritten(chunks.size());
+                } else {
+                    notices.accept(lose(ErrorCode.LOCK_HELD, takenOver(conn, Lease.read(store, conn, runId))).getMessage());
                 }
+            } catch (SQLException | LockstepException e) {
+                // The lines stay pending, the next append writes them (or says why it cannot); had the
+                // statement been stored before the connection broke, the next write finds them there.
+                chunksInDoubt = true;
+                closeConnection();
             }
         }
     }
@@ -551,10 +596,11 @@ final class PgRun implements HeldRun {
             }
             List<Pending> copied = new ArrayList<>();
             for (String l : lines) copied.add(new Pending(log, l));
-            int chunks = stageLogs(conn, copied, events.size() + 1L);
+            List<Chunk> chunks = chunks(copied, nextChunk, events.size() + 1L);
+            transact(conn, List.of(), List.of(), chunks, null);
             conn.commit();
             conn.setAutoCommit(true);
-            nextChunk += chunks;
+            nextChunk += chunks.size();
         } catch (SQLException e) {
             rollbackQuietly();
             throw store.unavailable("cannot write the log " + log + " of run " + runId, e);
@@ -590,25 +636,21 @@ final class PgRun implements HeldRun {
             closed = true;
             if (lost == null && conn != null) {
                 try {
-                    conn.setAutoCommit(false);
-                    checkLease(conn);
-                    int chunks = stageLogs(conn, pending, events.size() + 1L);
-                    try (PreparedStatement s = conn.prepareStatement("DELETE FROM " + store.table("leases")
-                            + " WHERE run_id = ? AND token = ?::uuid")) {
+                    settleChunks();
+                    List<Chunk> chunks = chunks(pending, nextChunk, events.size() + 1L);
+                    if (!chunks.isEmpty() && transact(conn, List.of(), List.of(), chunks, null)) logsWritten(chunks.size());
+                    try (PreparedStatement s = conn.prepareStatement("WITH gone AS (DELETE FROM " + store.table("leases")
+                            + " WHERE run_id = ? AND token = ?::uuid RETURNING run_id) SELECT pg_notify(?, run_id) FROM gone")) {
                         s.setString(1, runId);
                         s.setString(2, token);
-                        s.executeUpdate();
+                        s.setString(3, store.channel());
+                        s.executeQuery().close();
                     }
-                    announce(conn);
-                    conn.commit();
-                    logsWritten(chunks);
                 } catch (SQLException | LockstepException e) {
                     // The lease then expires by itself; the records are all written already.
-                    rollbackQuietly();
                 }
             }
-            PostgresStore.closeQuietly(conn);
-            conn = null;
+            closeConnection();
         }
         PostgresStore.closeQuietly(beat);
     }
