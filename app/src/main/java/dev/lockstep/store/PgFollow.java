@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 
 /**
  * Follows a run in PostgreSQL: LISTEN wakes it when the driver writes, and it reads what is
@@ -49,7 +48,7 @@ final class PgFollow implements Follow {
                 if (conn == null) {
                     conn = store.connect("watch " + runId);
                     try (Statement s = conn.createStatement()) {
-                        s.execute("LISTEN " + store.channel());
+                        s.execute("LISTEN " + store.channel(runId));
                     }
                     if (lostBecause != null) {
                         out.add(new Notice("connected to the state store again; catching up from record " + (lastSeq + 1)));
@@ -61,7 +60,7 @@ final class PgFollow implements Follow {
                 fetch(out);
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (!out.isEmpty() || left <= 0) return out;
-                awaitNotice(pg, Math.min(POLL_MS, left));
+                pg.getNotifications((int) Math.max(1, Math.min(POLL_MS, left)));
             } catch (SQLException | LockstepException e) {
                 if (e instanceof LockstepException le && le.code() != ErrorCode.STATE_UNAVAILABLE) throw le;
                 PostgresStore.closeQuietly(conn);
@@ -75,21 +74,6 @@ final class PgFollow implements Follow {
                 if (left <= 0) return out;
                 Thread.sleep(Math.min(RETRY_MS, left));
             }
-        }
-    }
-
-    /**
-     * Waits up to {@code millis} for a notification about this run; those about other runs of the
-     * store (one channel serves them all) are passed over, so that watchers of quiet runs stay idle.
-     */
-    private void awaitNotice(PGConnection pg, long millis) throws SQLException {
-        long until = System.nanoTime() + millis * 1_000_000;
-        while (true) {
-            long left = (until - System.nanoTime()) / 1_000_000;
-            if (left <= 0) return;
-            PGNotification[] got = pg.getNotifications((int) left);
-            if (got == null) continue;
-            for (PGNotification n : got) if (runId.equals(n.getParameter())) return;
         }
     }
 

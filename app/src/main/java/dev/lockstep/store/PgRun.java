@@ -387,7 +387,7 @@ final class PgRun implements HeldRun {
             }
             if (!es.isEmpty()) s.setString(p++, runbook);
             s.setLong(p++, store.lease().toMillis());
-            s.setString(p, store.channel());
+            s.setString(p, store.channel(runId));
             try (ResultSet r = s.executeQuery()) {
                 return r.next();
             }
@@ -643,7 +643,7 @@ final class PgRun implements HeldRun {
                             + " WHERE run_id = ? AND token = ?::uuid RETURNING run_id) SELECT pg_notify(?, run_id) FROM gone")) {
                         s.setString(1, runId);
                         s.setString(2, token);
-                        s.setString(3, store.channel());
+                        s.setString(3, store.channel(runId));
                         s.executeQuery().close();
                     }
                 } catch (SQLException | LockstepException e) {

@@ -61,9 +61,18 @@ public final class PostgresStore implements StateStore {
         return url.schema() + "." + name;
     }
 
-    /** The channel that announces new records and log chunks; the payload is the run id. */
-    String channel() {
-        return "lockstep_" + url.schema();
+    /**
+     * The channel that announces a run's new records and log chunks: one per run (named by a digest
+     * of schema and run id, which fits PostgreSQL's 63 characters), so a watcher wakes only for its run.
+     */
+    String channel(String runId) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((url.schema() + ":" + runId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "lockstep_" + java.util.HexFormat.of().formatHex(d, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
     private void migrate() {
