@@ -44,6 +44,7 @@ final class ReopenOptions {
         ParamOptions params = new ParamOptions();
         params.paramsFile = paramsFile;
         String id = Reopen.pick(runs, runId);
+        if (takeOver != null) StateStore.requireTyped(id, takeOver, "--take-over");
         Runbook book = Reopen.runbook(cli, runs, id, runbook);
         check.accept(book);
         Targets targets = where.verified(cli, book);

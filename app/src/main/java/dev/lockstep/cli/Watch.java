@@ -85,7 +85,7 @@ final class Watch {
                 String now = driver();
                 if (!now.equals(driver)) printer.notice(now);
                 driver = now;
-                if (ENDED.contains(phase) && store.holder(runId).isEmpty()) {
+                if (ENDED.contains(phase) && store.holder(runId).filter(LockHolder::live).isEmpty()) {
                     cli.out.println("run " + runId + " has " + phase.name().toLowerCase().replace('_', ' ') + "; stopped watching");
                     return 0;
                 }

@@ -262,7 +262,7 @@ public final class Runs {
                     + ", which is alive: breaking the lock takes the run from it (its next step is refused). Type the run "
                     + "id to do so: lockstep lock break " + runId + " --confirm " + runId);
         }
-        if (typed != null) LocalStore.requireTyped(runId, typed, "--confirm");
+        if (typed != null) StateStore.requireTyped(runId, typed, "--confirm");
         String from;
         try (HeldRun j = store.open(runId, new StateStore.Opening(command, live ? typed : null, true))) {
             from = j.tookOver().orElse(holder.get().describe());

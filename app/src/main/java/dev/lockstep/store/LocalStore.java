@@ -93,7 +93,7 @@ public final class LocalStore implements StateStore {
         String tookOver = null;
         Optional<String> holder = Journal.driverOf(journal(runId), dir.driver(runId));
         if (holder.isPresent() && how.takeOver() != null) {
-            requireTyped(runId, how.takeOver(), "--take-over");
+            StateStore.requireTyped(runId, how.takeOver(), "--take-over");
             stop(runId, holder.get());
             tookOver = holder.get() + ", stopped on request";
         }
@@ -110,14 +110,6 @@ public final class LocalStore implements StateStore {
     static LockstepException movedAway(String runId, String movedTo) {
         return new LockstepException(ErrorCode.NOT_FOUND, "run " + runId + " was handed over to another store and "
                 + "continues there: " + movedTo + ". Go on with it there, or copy it back with lockstep state copy");
-    }
-
-    /** Taking a run from a living process needs its run id typed, as a halt's override needs the step id. */
-    public static void requireTyped(String runId, String typed, String option) {
-        if (!runId.equals(typed)) {
-            throw new LockstepException(ErrorCode.USAGE, "to take run " + runId + " from a process that is still alive, type "
-                    + "its run id exactly (" + option + " " + runId + ")");
-        }
     }
 
     @Override

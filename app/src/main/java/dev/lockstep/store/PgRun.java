@@ -137,7 +137,7 @@ final class PgRun implements HeldRun {
                                 + l.freshness() + ". Wait for it to finish or its lease to expire, or take it over: lockstep "
                                 + "resume " + runId + " --take-over " + runId + " (recorded in the run)");
                     }
-                    LocalStore.requireTyped(runId, how.takeOver(), "--take-over");
+                    StateStore.requireTyped(runId, how.takeOver(), "--take-over");
                     tookOver = "the live lease of " + l.who() + " (" + l.freshness() + "), on typed confirmation";
                 } else {
                     tookOver = "the expired lease of " + l.who() + " (" + l.freshness() + ")";

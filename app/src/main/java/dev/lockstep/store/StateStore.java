@@ -1,5 +1,7 @@
 package dev.lockstep.store;
 
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,6 +43,14 @@ public interface StateStore extends AutoCloseable {
     record Opening(String command, String takeOver, boolean evenIfMoved) {
         public static Opening of(String command) {
             return new Opening(command, null, false);
+        }
+    }
+
+    /** Taking a run from a living process needs its run id typed, as overriding a halt needs the step id. */
+    static void requireTyped(String runId, String typed, String option) {
+        if (!runId.equals(typed)) {
+            throw new LockstepException(ErrorCode.USAGE, "to take run " + runId + " from a process that is still alive, type "
+                    + "its run id exactly (" + option + " " + runId + ")");
         }
     }
 
