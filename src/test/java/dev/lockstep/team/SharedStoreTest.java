@@ -81,6 +81,11 @@ class SharedStoreTest {
         }
         assertEquals(EventType.RUN_STARTED, events.get(0).type());
         assertEquals(EventType.RUN_FINISHED, events.get(events.size() - 1).type());
+
+        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes");
+        assertEquals(0, rollback.exit(), rollback.all());
+        assertTrue(rollback.out().contains("Steps with no rollback (left as they are): last, idem, slow, one"), rollback.out());
+        assertTrue(cli.run("show", id).out().contains("rolled-back"), "the rollback is in the shared record");
         assertTrue(lines.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} one said hello")), lines.toString());
         assertFalse(Files.exists(Path.of("report-" + id + ".md")));
     }
