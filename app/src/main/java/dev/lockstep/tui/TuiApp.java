@@ -114,20 +114,7 @@ public final class TuiApp implements RunListener {
         this.engine = engine;
         state.watching = true;
         load(engine.run());
-        Thread restore = new Thread(this::stopScreen, "lockstep-tui-restore");
-        Runtime.getRuntime().addShutdownHook(restore);
-        screen.startScreen();
-        screen.setCursorPosition(null);
-        try {
-            loop();
-        } finally {
-            stopScreen();
-            try {
-                Runtime.getRuntime().removeShutdownHook(restore);
-            } catch (IllegalStateException shuttingDown) {
-                // Already exiting: the hook is running.
-            }
-        }
+        onScreen(() -> { }, () -> { });
     }
 
     /**
@@ -138,16 +125,27 @@ public final class TuiApp implements RunListener {
         this.engine = engine;
         this.planner = planner;
         load(engine.run());
+        onScreen(() -> engine.interrupt(null), () -> {
+            StepDef next = engine.nextStep();
+            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) runNext();
+        });
+        return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
+    }
+
+    /**
+     * Takes the screen, does {@code first}, then keys and events until the operator quits; the
+     * terminal is restored however it ends, {@code atExit} done first when the JVM is stopped.
+     */
+    private void onScreen(Runnable atExit, Runnable first) throws IOException {
         Thread restore = new Thread(() -> {
-            engine.interrupt(null);
+            atExit.run();
             stopScreen();
         }, "lockstep-tui-restore");
         Runtime.getRuntime().addShutdownHook(restore);
         screen.startScreen();
         screen.setCursorPosition(null);
         try {
-            StepDef next = engine.nextStep();
-            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) runNext();
+            first.run();
             loop();
         } finally {
             stopScreen();
@@ -158,7 +156,6 @@ public final class TuiApp implements RunListener {
                 // Already exiting: the hook is running.
             }
         }
-        return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
     }
 
     /** One line for the terminal after the screen is gone: where the run stands and how to go on. */
