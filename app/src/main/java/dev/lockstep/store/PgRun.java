@@ -584,46 +584,51 @@ final class PgRun implements HeldRun {
 
     @Override
     public synchronized void replaceLog(String log, List<String> lines) {
-        requireHeld();
-        try {
-            connection().setAutoCommit(false);
-            checkLease(conn);
-            try (PreparedStatement s = conn.prepareStatement("DELETE FROM " + store.table("logs")
-                    + " WHERE run_id = ? AND log = ?")) {
+        List<Pending> copied = new ArrayList<>();
+        for (String l : lines) copied.add(new Pending(log, l));
+        List<Chunk> chunks = chunks(copied, nextChunk, events.size() + 1L);
+        heldTransaction("cannot write the log " + log + " of run " + runId, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM " + store.table("logs") + " WHERE run_id = ? AND log = ?")) {
                 s.setString(1, runId);
                 s.setString(2, log);
                 s.executeUpdate();
             }
-            List<Pending> copied = new ArrayList<>();
-            for (String l : lines) copied.add(new Pending(log, l));
-            List<Chunk> chunks = chunks(copied, nextChunk, events.size() + 1L);
-            transact(conn, List.of(), List.of(), chunks, null);
-            conn.commit();
-            conn.setAutoCommit(true);
-            nextChunk += chunks.size();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw store.unavailable("cannot write the log " + log + " of run " + runId, e);
-        }
+            transact(c, List.of(), List.of(), chunks, null);
+        });
+        nextChunk += chunks.size();
     }
 
     @Override
     public synchronized void markMoved(String to) {
-        requireHeld();
-        try {
-            connection().setAutoCommit(false);
-            checkLease(conn);
-            try (PreparedStatement s = conn.prepareStatement("UPDATE " + store.table("runs")
+        heldTransaction("cannot mark run " + runId, c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE " + store.table("runs")
                     + " SET moved_to = ?, updated_at = now() WHERE run_id = ?")) {
                 s.setString(1, to == null ? null : to + " (by " + Identity.operator() + " at " + java.time.Instant.now() + ")");
                 s.setString(2, runId);
                 s.executeUpdate();
             }
+        });
+    }
+
+    /** Work done in one transaction, with the lease row locked and checked to be this process's. */
+    private interface Held {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void heldTransaction(String what, Held work) {
+        requireHeld();
+        try {
+            connection().setAutoCommit(false);
+            checkLease(conn);
+            work.run(conn);
             conn.commit();
             conn.setAutoCommit(true);
         } catch (SQLException e) {
             rollbackQuietly();
-            throw store.unavailable("cannot mark run " + runId, e);
+            throw store.unavailable(what, e);
+        } catch (RuntimeException e) {
+            rollbackQuietly();
+            throw e;
         }
     }
 
