@@ -39,7 +39,7 @@ class StepLogTest {
                 false, StepDef.LogPatterns.NONE, null, Map.of());
         StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
                 listener, () -> LocalStore.fileLog(full), StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { }, (c, s, d) -> null,
-                Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY);
+                Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY, false);
         for (int i = 0; i < 15_953; i++) run.line("line " + i);
         run.close();
         assertEquals(15_953, shown.size(), "every line is still shown");

@@ -37,6 +37,17 @@ class TemplateTest {
     }
 
     @Test
+    void functionsApplyToValuesAndPassPlaceholdersOn() {
+        Scope withPassword = Scope.of(Map.of("pw", "a/b@c d+é"), Map.of(), Map.of());
+        assertEquals("a%2Fb%40c%20d%2B%C3%A9", Resolver.resolveText("${{ urlencode(params.pw) }}", withPassword));
+        assertEquals("urlencode(params.pw)", Template.parse("${{urlencode( params.pw )}}").expressions().get(0).toString());
+        Scope dry = Scope.of(Map.of(), Map.of(), Map.of()).withPlaceholders();
+        assertEquals("u:<urlencode(steps.x.outputs.y)>@h", Resolver.resolveText("u:${{ urlencode(steps.x.outputs.y) }}@h", dry));
+        assertTrue(assertThrows(ExpressionException.class, () -> Template.parse("${{ urlencode(params.x }}"))
+                .getMessage().contains("balanced parentheses"));
+    }
+
+    @Test
     void malformedExpressionsSayWhatWasExpected() {
         assertTrue(assertThrows(ExpressionException.class, () -> Template.parse("${{ params.x"))
                 .getMessage().contains("'}}' to close"));

@@ -32,6 +32,28 @@ class BasicStepsTest {
     }
 
     @Test
+    void aRequiredLineThatNeverAppearedHaltsEvenAfterUntil() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        LockstepCli.Result missing = cli().run("run", DIR + "require.yaml", "--no-tui", "-p", "out=" + out,
+                "-p", "table_lines=kv events");
+        assertEquals(3, missing.exit(), missing.all());
+        assertTrue(missing.err().contains("step migrate halted: required output never appeared: /tags: .*\\[OK\\]/"),
+                missing.err());
+        assertTrue(!Files.exists(out.resolve("started")), "nothing after the halt ran");
+    }
+
+    @Test
+    void stepStartTimesAndUrlEncodedValuesReachLaterSteps() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        java.time.Instant before = java.time.Instant.now();
+        LockstepCli.Result r = cli().run("run", DIR + "require.yaml", "--no-tui", "-p", "out=" + out);
+        assertEquals(0, r.exit(), r.all());
+        java.time.Instant started = java.time.Instant.parse(Files.readString(out.resolve("started")).trim());
+        assertTrue(!started.isBefore(before.minusSeconds(1)) && !started.isAfter(java.time.Instant.now()), started.toString());
+        assertEquals("postgres://zooid:p%40ss%2Fw%20rd@db:5432/zooid", Files.readString(out.resolve("url")).trim());
+    }
+
+    @Test
     void stdoutThatIsNotJsonFailsTheStep() {
         LockstepCli.Result r = cli().run("run", DIR + "not-json.yaml", "--no-tui");
         assertEquals(1, r.exit(), r.all());

@@ -313,7 +313,7 @@ public final class Engine {
         long began = System.nanoTime();
         Duration timeout = step.timeout();
         for (int attempt = 1; ; attempt++) {
-            StepRun ctx = forwardContext(step, "", step.logs(), scope);
+            StepRun ctx = forwardContext(step, "", step.logs(), scope, bound.type().runsPastUntil());
             Attempt a = attempt(ctx, () -> bound.execute(ctx), timeout);
             ctx.close();
             if (a.interrupted) return interruptedOutcome(step.id());
@@ -327,11 +327,16 @@ public final class Engine {
                         a.result.haltEvidence(), a.result.data()));
                 return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + run.redactor().redact(a.result.summary()));
             }
-            if (ctx.untilLine() != null) {
-                return succeed(step, scope, untilResult("until matched: " + ctx.untilLine(), ctx.untilLine()), began);
-            }
-            if (a.result != null && a.result.ok()) {
-                return succeed(step, scope, step.logs().until() == null ? a.result : untilResult(a.result.summary(), null), began);
+            boolean endedByUntil = ctx.untilLine() != null && !bound.type().runsPastUntil();
+            if (endedByUntil || (a.result != null && a.result.ok())) {
+                List<String> missing = ctx.missingRequired();
+                if (!missing.isEmpty()) {
+                    String why = "required output never appeared: " + String.join(", ", missing);
+                    run.append(EventType.STEP_HALTED, step.id(), new EventData.Halted(why, "missing " + String.join(", ", missing),
+                            a.result == null ? null : a.result.data()));
+                    return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + why);
+                }
+                return succeed(step, scope, result(step, a.result, ctx.untilLine(), endedByUntil), began);
             }
             String reason = a.failure();
             if (attempt >= step.retry().attempts()) return fail(step, reason);
@@ -346,11 +351,17 @@ public final class Engine {
         }
     }
 
-    /** A step with logs.until has the result {@link dev.lockstep.runbook.RunbookLoader#UNTIL_RESULT}, matched or not. */
-    private static StepResult untilResult(String summary, String matched) {
+    /**
+     * A successful step's result: its type's, with {@code matched} when it has logs.until; only
+     * {@code matched} when the until line ended it before its type returned (see
+     * {@link dev.lockstep.runbook.RunbookLoader#UNTIL_RESULT}).
+     */
+    private static StepResult result(StepDef step, StepResult typed, String untilLine, boolean endedByUntil) {
+        if (step.logs().until() == null) return typed;
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("matched", matched);
-        return StepResult.ok(summary, data);
+        if (!endedByUntil && typed.data() != null) data.putAll(typed.data());
+        data.put("matched", untilLine);
+        return StepResult.ok(endedByUntil ? "until matched: " + untilLine : typed.summary(), data);
     }
 
     private Outcome succeed(StepDef step, Scope scope, StepResult result, long began) {
@@ -545,9 +556,11 @@ public final class Engine {
         }
     }
 
-    private StepRun forwardContext(StepDef step, String prefix, StepDef.LogPatterns patterns, Scope scope) {
+    private StepRun forwardContext(StepDef step, String prefix, StepDef.LogPatterns patterns, Scope scope,
+                                   boolean runsPastUntil) {
         return context(step, prefix, patterns, scope, stepIds(step, ""),
-                (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), new EventData.ExternalId(k, v)), log(step));
+                (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), new EventData.ExternalId(k, v)), log(step),
+                runsPastUntil);
     }
 
     /** The step's external ids in one id space: its own (""), or its runbook-written rollback's ("rollback:"). */
@@ -567,12 +580,18 @@ public final class Engine {
     /** A context for running something on behalf of a step, a check or the runbook's rollback. */
     private StepRun context(StepDef subject, String prefix, StepDef.LogPatterns patterns, Scope scope,
                             Map<String, String> ids, ExternalIds sink, String logName) {
+        return context(subject, prefix, patterns, scope, ids, sink, logName, false);
+    }
+
+    private StepRun context(StepDef subject, String prefix, StepDef.LogPatterns patterns, Scope scope,
+                            Map<String, String> ids, ExternalIds sink, String logName, boolean runsPastUntil) {
         Map<String, String> stepEnv = new LinkedHashMap<>();
         stepEnv.putAll(targets.exports());
         stepEnv.put(Orphans.RUN_ID, run.id());
         stepEnv.put(Orphans.STEP_ID, subject.id());
         return new StepRun(subject, prefix, run.runbook().file().getParent(), settings, stepEnv, run.redactor(),
-                run.listener(), () -> run.openLog(logName), patterns, ids, sink::record, this::evaluate, scope, operator);
+                run.listener(), () -> run.openLog(logName), patterns, ids, sink::record, this::evaluate, scope, operator,
+                runsPastUntil);
     }
 
     /** Journals an external id as a step, or the runbook rollback, reports it. */
@@ -586,7 +605,11 @@ public final class Engine {
     }
 
     private Scope scope() {
-        return Scope.of(run.params().values(), run.outputs(), env).withContexts(targets.values());
+        Map<String, String> starts = new LinkedHashMap<>();
+        run.snapshot().steps().forEach((id, r) -> {
+            if (r.startedAt() != null) starts.put(id, r.startedAt().toString());
+        });
+        return Scope.of(run.params().values(), run.outputs(), env).withContexts(targets.values()).withStartTimes(starts);
     }
 
     /** Runs a body on a worker thread so that timeouts, halts and Ctrl-C can stop it. */

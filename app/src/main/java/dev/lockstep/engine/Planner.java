@@ -142,6 +142,6 @@ public final class Planner {
         return new StepRun(step, "", dir, targets.settings(), new LinkedHashMap<>(targets.exports()), redactor, listener, null,
                 StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { },
                 (inner, sc, st) -> evaluator.evaluate(inner, sc, context(st, dir, targets, sc, redactor, listener)),
-                scope, Operator.NOBODY);
+                scope, Operator.NOBODY, false);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -39,6 +40,9 @@ final class StepRun implements dev.lockstep.step.StepContext {
     private volatile String haltReason;
     private volatile String haltLine;
     private volatile String untilLine;
+    private final java.util.Set<Pattern> required = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The step's type finishes by itself after an until line (its exit code decides), so the line does not stop it. */
+    private final boolean runsPastUntil;
     private int linesNotLogged;
 
     /** Journals external ids; dry-run keeps them in memory only. */
@@ -48,7 +52,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
 
     StepRun(StepDef step, String prefix, Path workDir, dev.lockstep.step.Settings settings, Map<String, String> env, Redactor redactor,
             RunListener listener, LogOpener logOpener, StepDef.LogPatterns patterns, Map<String, String> externalIds,
-            ExternalIdSink externalIdSink, Engine.Checks checks, Scope scope, Operator operator) {
+            ExternalIdSink externalIdSink, Engine.Checks checks, Scope scope, Operator operator, boolean runsPastUntil) {
         this.step = step;
         this.prefix = prefix;
         this.workDir = workDir;
@@ -62,6 +66,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
         this.checks = checks;
         this.scope = scope;
         this.operator = operator;
+        this.runsPastUntil = runsPastUntil;
         this.log = logOpener == null ? null : openLog(logOpener, listener, step.id());
     }
 
@@ -114,7 +119,10 @@ final class StepRun implements dev.lockstep.step.StepContext {
         String shown = redactor.redact(text);
         writeLog(shown);
         listener.line(step.id(), prefix + shown);
-        if (haltLine != null || untilLine != null) return;
+        if (haltLine != null) return;
+        for (Pattern p : patterns.require()) {
+            if (!required.contains(p) && p.matcher(text).find()) required.add(p);
+        }
         for (Pattern p : patterns.haltOn()) {
             if (p.matcher(text).find()) {
                 haltLine = shown;
@@ -123,10 +131,15 @@ final class StepRun implements dev.lockstep.step.StepContext {
                 return;
             }
         }
-        if (patterns.until() != null && patterns.until().matcher(text).find()) {
+        if (untilLine == null && patterns.until() != null && patterns.until().matcher(text).find()) {
             untilLine = shown;
-            stopWorker();
+            if (!runsPastUntil) stopWorker();
         }
+    }
+
+    /** The {@code logs.require} patterns no line has matched yet. */
+    List<String> missingRequired() {
+        return patterns.require().stream().filter(p -> !required.contains(p)).map(p -> "/" + p.pattern() + "/").toList();
     }
 
     /** A full disk is said once, not once per line; {@link #close} says how many lines the log missed. */

@@ -13,38 +13,45 @@ public final class Scope {
     private final Map<String, Map<String, Object>> stepOutputs;
     private final Map<String, String> env;
     private final Map<String, Map<String, Object>> contexts;
+    private final Map<String, String> startedAt;
     private final Object result;
     /** Null unless placeholders are allowed; then it collects those handed out. */
     private final List<String> placeholdersUsed;
 
     private Scope(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
-                  Map<String, String> env, Map<String, Map<String, Object>> contexts, Object result,
-                  List<String> placeholdersUsed) {
+                  Map<String, String> env, Map<String, Map<String, Object>> contexts, Map<String, String> startedAt,
+                  Object result, List<String> placeholdersUsed) {
         this.params = params;
         this.stepOutputs = stepOutputs;
         this.env = env;
         this.contexts = contexts;
+        this.startedAt = startedAt;
         this.result = result;
         this.placeholdersUsed = placeholdersUsed;
     }
 
     public static Scope of(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
                            Map<String, String> env) {
-        return new Scope(params, stepOutputs, env, Map.of(), null, null);
+        return new Scope(params, stepOutputs, env, Map.of(), Map.of(), null, null);
     }
 
     /** This scope with the values of {@code ${{ context.KIND.NAME }}}: where the run acts. */
     public Scope withContexts(Map<String, Map<String, Object>> values) {
-        return new Scope(params, stepOutputs, env, values, result, placeholdersUsed);
+        return new Scope(params, stepOutputs, env, values, startedAt, result, placeholdersUsed);
+    }
+
+    /** This scope with when steps (their latest attempt) started, for {@code ${{ steps.ID.startedAt }}} (ISO-8601 instants). */
+    public Scope withStartTimes(Map<String, String> starts) {
+        return new Scope(params, stepOutputs, env, contexts, starts, result, placeholdersUsed);
     }
 
     /** A scope where unknown step outputs become {@code <steps.ID.outputs.NAME>} placeholders. */
     public Scope withPlaceholders() {
-        return new Scope(params, stepOutputs, env, contexts, result, new ArrayList<>());
+        return new Scope(params, stepOutputs, env, contexts, startedAt, result, new ArrayList<>());
     }
 
     public Scope withResult(Object stepResult) {
-        return new Scope(params, stepOutputs, env, contexts, stepResult, placeholdersUsed);
+        return new Scope(params, stepOutputs, env, contexts, startedAt, stepResult, placeholdersUsed);
     }
 
     /** Placeholders handed out so far (dry-run): what a resolved value still depends on. */
@@ -58,6 +65,7 @@ public final class Scope {
     }
 
     public Object lookup(Template.Expression e) {
+        if (e.isCall()) return call(e);
         List<String> path = e.path();
         switch (e.root()) {
             case "params" -> {
@@ -82,6 +90,12 @@ public final class Scope {
                 return value;
             }
             case "steps" -> {
+                if (path.size() == 3 && path.get(2).equals("startedAt")) {
+                    String at = startedAt.get(path.get(1));
+                    if (at != null) return at;
+                    if (placeholdersUsed != null) return placeholder(e);
+                    throw new ExpressionException(e + " has no value: step " + path.get(1) + " has not started");
+                }
                 Map<String, Object> outputs = path.size() == 4 ? stepOutputs.get(path.get(1)) : null;
                 if (outputs == null || !outputs.containsKey(path.get(3))) {
                     if (placeholdersUsed != null) return placeholder(e);
@@ -103,6 +117,21 @@ public final class Scope {
             }
             default -> throw new ExpressionException("unknown name '" + e.root() + "'");
         }
+    }
+
+    /** Applies a function to its arguments' values; a placeholder argument makes the whole call one. */
+    private Object call(Template.Expression e) {
+        Functions.Fn fn = Functions.ALL.get(e.function());
+        if (fn == null || fn.arity() != e.args().size()) {
+            throw new ExpressionException(e + ": expected one of the functions " + String.join(", ", Functions.ALL.keySet()));
+        }
+        List<Object> values = new ArrayList<>();
+        for (Template.Expression arg : e.args()) {
+            Object v = lookup(arg);
+            if (v instanceof Placeholder) return new Placeholder(e.toString());
+            values.add(v);
+        }
+        return fn.apply().apply(values);
     }
 
     private static Object walk(Object value, List<String> path, Template.Expression whole) {

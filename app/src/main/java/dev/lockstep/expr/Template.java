@@ -66,28 +66,71 @@ public final class Template {
         return parts.size() == 1 && parts.get(0).expression() != null;
     }
 
-    /** A dotted path inside {@code ${{ }}}. */
-    public record Expression(List<String> path) {
+    /**
+     * What is inside {@code ${{ }}}: a dotted path ({@code params.stack}), or a function applied to
+     * expressions ({@code urlencode(params.db_password)}, see {@link Functions}).
+     */
+    public record Expression(List<String> path, String function, List<Expression> args) {
+        private static final Pattern CALL = Pattern.compile("([a-z][A-Za-z0-9]*)\\s*\\((.*)\\)", Pattern.DOTALL);
+
         static Expression parse(String inner) {
-            if (inner.isEmpty()) {
+            String text = inner.strip();
+            if (text.isEmpty()) {
                 throw new ExpressionException("a name inside ${{ }}, such as params.stack");
             }
-            String[] segments = inner.split("\\.", -1);
+            java.util.regex.Matcher call = CALL.matcher(text);
+            if (call.matches()) {
+                List<Expression> args = new ArrayList<>();
+                for (String arg : splitArguments(call.group(2), text)) args.add(parse(arg));
+                return new Expression(null, call.group(1), List.copyOf(args));
+            }
+            if (text.indexOf('(') >= 0 || text.indexOf(')') >= 0) {
+                throw new ExpressionException("a function call such as urlencode(params.password), with balanced parentheses, "
+                        + "got '" + text + "'");
+            }
+            String[] segments = text.split("\\.", -1);
             for (String s : segments) {
                 if (!SEGMENT.matcher(s).matches()) {
                     throw new ExpressionException(
-                            "a dotted name such as params.stack or steps.ID.outputs.NAME, got '" + inner + "'");
+                            "a dotted name such as params.stack or steps.ID.outputs.NAME, or a function such as "
+                                    + "urlencode(params.password), got '" + text + "'");
                 }
             }
-            return new Expression(List.of(segments));
+            return new Expression(List.of(segments), null, List.of());
         }
 
+        /** Splits a call's arguments at the commas that are not inside nested parentheses. */
+        private static List<String> splitArguments(String args, String whole) {
+            List<String> out = new ArrayList<>();
+            if (args.isBlank()) return out;
+            int depth = 0;
+            int from = 0;
+            for (int i = 0; i < args.length(); i++) {
+                char c = args.charAt(i);
+                if (c == '(') depth++;
+                if (c == ')' && --depth < 0) throw new ExpressionException("balanced parentheses, got '" + whole + "'");
+                if (c == ',' && depth == 0) {
+                    out.add(args.substring(from, i));
+                    from = i + 1;
+                }
+            }
+            if (depth != 0) throw new ExpressionException("balanced parentheses, got '" + whole + "'");
+            out.add(args.substring(from));
+            return out;
+        }
+
+        public boolean isCall() {
+            return function != null;
+        }
+
+        /** The first name of a path ({@code params}), or the function's name. */
         public String root() {
-            return path.get(0);
+            return isCall() ? function : path.get(0);
         }
 
         @Override
         public String toString() {
+            if (isCall()) return function + "(" + String.join(", ", args.stream().map(Expression::toString).toList()) + ")";
             return String.join(".", path);
         }
     }

@@ -3,6 +3,7 @@ package dev.lockstep.runbook;
 import dev.lockstep.context.ContextKind;
 import dev.lockstep.context.Contexts;
 import dev.lockstep.expr.ExpressionException;
+import dev.lockstep.expr.Functions;
 import dev.lockstep.expr.Template;
 import dev.lockstep.json.Json;
 import dev.lockstep.step.ConfigBinder;
@@ -267,8 +268,7 @@ public final class RunbookLoader {
             }
 
             StepDef.LogPatterns logs = logs(f.mapping("logs"));
-            ResultShape resultShape = action == null ? ResultShape.ANY : logs.until() != null
-                    ? UNTIL_RESULT : types.get(action.uses()).result(action.with());
+            ResultShape resultShape = action == null ? ResultShape.ANY : result(types.get(action.uses()), action, logs);
             Map<String, Value.Scalar> outputs = new LinkedHashMap<>();
             Value.Mapping outNode = f.mapping("outputs");
             if (outNode != null) {
@@ -409,23 +409,26 @@ public final class RunbookLoader {
 
         private StepDef.LogPatterns logs(Value.Mapping m) {
             if (m == null) return StepDef.LogPatterns.NONE;
-            Fields f = new Fields(m, "logs", List.of("haltOn", "until"));
-            List<Pattern> haltOn = new ArrayList<>();
-            Value h = f.get("haltOn");
-            if (h != null) {
-                List<Value> items = h instanceof Value.Sequence seq ? seq.items() : List.of(h);
-                for (Value item : items) {
-                    if (item instanceof Value.Scalar s && s.value() != null) {
-                        Pattern p = regex(s.text(), s.position(), "logs.haltOn");
-                        if (p != null) haltOn.add(p);
-                    } else {
-                        problems.add(item.position(), "logs.haltOn: expected a regular expression");
-                    }
-                }
-            }
+            Fields f = new Fields(m, "logs", List.of("haltOn", "until", "require"));
             String until = f.string("until", false);
             Pattern untilPattern = until != null ? regex(until, f.get("until").position(), "logs.until") : null;
-            return new StepDef.LogPatterns(List.copyOf(haltOn), untilPattern);
+            return new StepDef.LogPatterns(patterns(f.get("haltOn"), "logs.haltOn"), untilPattern,
+                    patterns(f.get("require"), "logs.require"));
+        }
+
+        /** One regular expression or a list of them. */
+        private List<Pattern> patterns(Value v, String what) {
+            List<Pattern> out = new ArrayList<>();
+            if (v == null) return out;
+            for (Value item : v instanceof Value.Sequence seq ? seq.items() : List.of(v)) {
+                if (item instanceof Value.Scalar s && s.value() != null) {
+                    Pattern p = regex(s.text(), s.position(), what);
+                    if (p != null) out.add(p);
+                } else {
+                    problems.add(item.position(), what + ": expected a regular expression");
+                }
+            }
+            return List.copyOf(out);
         }
 
         private Pattern regex(String text, Position at, String what) {
@@ -436,6 +439,12 @@ public final class RunbookLoader {
                         + " near index " + e.getIndex() + " of '" + text + "'");
                 return null;
             }
+        }
+
+        /** A step's result: its type's, or only the line when logs.until ends it (see {@link StepType#runsPastUntil}). */
+        private ResultShape result(StepType<?> type, Action action, StepDef.LogPatterns logs) {
+            if (logs.until() == null) return type.result(action.with());
+            return type.runsPastUntil() ? type.result(action.with()).with("matched", ResultShape.VALUE) : UNTIL_RESULT;
         }
 
         /** Each expect key is a path into the check's result: it must be one its type gives. */
@@ -467,6 +476,18 @@ public final class RunbookLoader {
         }
 
         private void reference(Template.Expression e, Position at, int visibleSteps, ResultShape resultShape) {
+            if (e.isCall()) {
+                Functions.Fn fn = Functions.ALL.get(e.function());
+                if (fn == null) {
+                    problems.add(at, "${{ " + e + " }}: unknown function '" + e.function() + "': expected one of "
+                            + String.join(", ", new java.util.TreeSet<>(Functions.ALL.keySet())));
+                } else if (fn.arity() != e.args().size()) {
+                    problems.add(at, "${{ " + e + " }}: " + e.function() + " takes " + fn.arity() + " argument"
+                            + (fn.arity() == 1 ? "" : "s") + ", got " + e.args().size());
+                }
+                for (Template.Expression arg : e.args()) reference(arg, at, visibleSteps, resultShape);
+                return;
+            }
             List<String> path = e.path();
             switch (e.root()) {
                 case "params" -> {
@@ -481,8 +502,9 @@ public final class RunbookLoader {
                     if (path.size() != 2) problems.add(at, "${{ " + e + " }}: expected env.NAME");
                 }
                 case "steps" -> {
-                    if (path.size() != 4 || !path.get(2).equals("outputs")) {
-                        problems.add(at, "${{ " + e + " }}: expected steps.ID.outputs.NAME");
+                    boolean started = path.size() == 3 && path.get(2).equals("startedAt");
+                    if (!started && (path.size() != 4 || !path.get(2).equals("outputs"))) {
+                        problems.add(at, "${{ " + e + " }}: expected steps.ID.outputs.NAME or steps.ID.startedAt");
                         return;
                     }
                     Integer index = stepIndex.get(path.get(1));
@@ -491,7 +513,7 @@ public final class RunbookLoader {
                     } else if (index >= visibleSteps) {
                         problems.add(at, "${{ " + e + " }}: step '" + path.get(1)
                                 + "' runs later: expected a reference to an earlier step");
-                    } else if (!stepOutputs.get(path.get(1)).contains(path.get(3))) {
+                    } else if (!started && !stepOutputs.get(path.get(1)).contains(path.get(3))) {
                         problems.add(at, "${{ " + e + " }}: step '" + path.get(1) + "' has no output '" + path.get(3)
                                 + "': expected one of " + String.join(", ", stepOutputs.get(path.get(1))));
                     }

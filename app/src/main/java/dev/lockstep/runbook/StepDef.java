@@ -42,8 +42,12 @@ public record StepDef(
         public static final Retry NONE = new Retry(1, Duration.ZERO);
     }
 
-    /** Regexes over each output line: a haltOn match halts the run, an until match ends the step successfully. */
-    public record LogPatterns(List<Pattern> haltOn, Pattern until) {
-        public static final LogPatterns NONE = new LogPatterns(List.of(), null);
+    /**
+     * Regexes over each output line: a haltOn match halts the run, an until match ends the step
+     * successfully, and every require pattern must have matched some line before the step may
+     * succeed (else it halts, naming what is missing).
+     */
+    public record LogPatterns(List<Pattern> haltOn, Pattern until, List<Pattern> require) {
+        public static final LogPatterns NONE = new LogPatterns(List.of(), null, List.of());
     }
 }

@@ -35,6 +35,16 @@ public interface StepType<C extends Record> {
         return Set.of();
     }
 
+    /**
+     * Whether a step of this type runs to its own end when a {@code logs.until} line appears (a
+     * task or a job, whose exit code still decides), keeping its full result plus {@code matched}.
+     * By default the line ends the step at once (a follower such as {@code tail -f} never ends
+     * by itself), and its result is only {@code matched}.
+     */
+    default boolean runsPastUntil() {
+        return false;
+    }
+
     /** True when executing this configuration changes nothing outside; such checks run during dry-run. */
     default boolean readOnly(C config) {
         return false;
