@@ -11,6 +11,7 @@ import dev.lockstep.TestPostgres;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.store.DatabaseAddress;
+import dev.lockstep.store.PostgresStore;
 import dev.lockstep.store.PostgresUrl;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -113,6 +114,15 @@ class StoreSetupTest {
         assertEquals(11, r.exit(), r.all());
         assertTrue(r.err().contains("schema version 99") && r.err().contains("newer lockstep"), r.err());
         assertTrue(LockstepCli.onStore(url + "?schema=elsewhere").run("runs").exit() == 0, "another schema is another store");
+    }
+
+    @Test
+    void theSchemaVersionLockstepChecksIsItsLastMigration() throws Exception {
+        try (var files = Files.list(Path.of("app/src/main/resources/dev/lockstep/store/migration"))) {
+            int last = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+            assertEquals(last, PostgresStore.SCHEMA_VERSION, "PostgresStore.SCHEMA_VERSION names the last migration");
+        }
     }
 
     @Test
