@@ -18,6 +18,7 @@ public enum ErrorCode {
     STATE_CORRUPT(11, "the journal cannot be read"),
     IO(12, "a file could not be read or written"),
     WRONG_TARGET(13, "the credentials or cluster point somewhere the runbook may not act"),
+    NO_CREDENTIALS(14, "no usable credentials, or the service cannot be reached: where to act could not be checked"),
     INTERNAL(70, "internal error"),
     INTERRUPTED(130, "interrupted; the run can be resumed");
 
