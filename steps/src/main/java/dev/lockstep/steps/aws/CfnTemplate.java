@@ -52,12 +52,14 @@ final class CfnTemplate {
 
     /** A problem with a fragment, patch or template, at its place. */
     static final class Problem extends Exception {
+        /** Where, or null when the problem has no place in a file. */
+        final transient Position at;
+        final String detail;
+
         Problem(Position at, String message) {
             super(at + ": " + message);
-        }
-
-        Problem(String message) {
-            super(message);
+            this.at = at;
+            this.detail = message;
         }
     }
 
