@@ -235,7 +235,8 @@ public final class AwsSession {
                     + firstLine(rootMessage(e)) + "). Check the network"
                     + (endpoint != null ? ", --endpoint-url and $AWS_ENDPOINT_URL" : " and --region");
         }
-        String why = m.contains("SSO") || m.contains("sso") || m.contains("token")
+        boolean sso = profile != null && profiles.profile(profile).map(p -> kind(p).startsWith("IAM Identity Center")).orElse(false);
+        String why = sso
                 ? "the SSO session is missing or expired: run aws sso login" + (profile != null ? " --profile " + profile : "")
                 : "pass --profile NAME (aws configure list-profiles), run aws sso login --profile NAME for an SSO profile, "
                         + "or set $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY";
@@ -245,8 +246,11 @@ public final class AwsSession {
     /** The SDK's first sentence, without its list of every provider it tried. */
     private static String shortReason(String m) {
         String s = firstLine(m);
-        int chain = s.indexOf(": [");
-        if (chain > 0) s = s.substring(0, chain);
+        if (s.startsWith("Unable to load credentials from any of the providers")) return "none of them had credentials";
+        for (String cut : new String[] {": [", " AwsCredentialsProviderChain", "(credentialsProviders"}) {
+            int at = s.indexOf(cut);
+            if (at > 0) s = s.substring(0, at);
+        }
         int dot = s.indexOf(". ");
         if (dot > 0) s = s.substring(0, dot);
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
