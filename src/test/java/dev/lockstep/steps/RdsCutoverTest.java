@@ -314,4 +314,45 @@ class RdsCutoverTest {
                 r.err());
         assertFalse(r.all().contains("abc/defghijklmnopqrstuvwx"));
     }
+
+    @Test
+    void aChangeSetThatRemovesWhatTheGuardProtectsHaltsBeforeItRunsAndThePlanSaysSo() {
+        String guarded = "src/test/resources/runbooks/aws/guard/deploy.yaml";
+        LockstepCli.Result plan = cli().run("plan", guarded, "-p", "stack=" + stack);
+        assertEquals(3, plan.exit(), plan.all());
+        assertTrue(plan.out().contains("-  EFSMountTarget2:"), "the template diff:\n" + plan.out());
+        assertTrue(plan.out().contains("Remove  EFSMountTarget2 (AWS::EFS::MountTarget)"), plan.out());
+        assertTrue(plan.out().contains("!! Remove EFSMountTarget2 (AWS::EFS::MountTarget): Remove is not allowed for EFSMountTarget2 (allowed: Add)"),
+                plan.out());
+        assertTrue(plan.out().contains("WOULD HALT: "), plan.out());
+        assertTrue(plan.err().contains("step change would halt: "), plan.err());
+
+        LockstepCli.Result run = cli().run("run", guarded, "--no-tui", "-p", "stack=" + stack);
+        assertEquals(3, run.exit(), run.all());
+        assertTrue(run.out().contains("change set deleted unexecuted: nothing was changed"), run.out());
+        assertTrue(run.all().contains("step change halted: 1 change(s) break the guard"), run.all());
+        assertTrue(cf.listChangeSets(b -> b.stackName(stack)).summaries().isEmpty(), "no change set is left");
+        assertEquals("CREATE_COMPLETE", cf.describeStacks(b -> b.stackName(stack)).stacks().get(0).stackStatusAsString());
+        assertEquals("CREATE_COMPLETE", cf.describeStackResource(b -> b.stackName(stack).logicalResourceId("EFSMountTarget2"))
+                .stackResourceDetail().resourceStatusAsString(), "the mount target is still there");
+    }
+
+    @Test
+    void fragmentsAndPatchesAreCheckedAtTheirOwnLinesWhenTheRunbookLoads() throws Exception {
+        Files.writeString(tmp.resolve("rb.yaml"), """
+                lockstep: 1
+                name: rb
+                steps:
+                  - id: d
+                    uses: cloudformation.deploy
+                    with: { stack: s, template: current, fragments: [f.yaml], patches: [p.yaml, missing.yaml] }
+                """);
+        Files.writeString(tmp.resolve("f.yaml"), "Resources:\n  A: { Type: x }\nTransforms: []\n");
+        Files.writeString(tmp.resolve("p.yaml"), "- remove: Resources\n");
+        LockstepCli.Result r = cli().run("validate", tmp.resolve("rb.yaml").toString());
+        assertEquals(5, r.exit(), r.all());
+        assertTrue(r.err().contains(tmp.resolve("f.yaml") + ":3:1: unknown section 'Transforms' in a fragment"), r.err());
+        assertTrue(r.err().contains(tmp.resolve("p.yaml") + ":1:11: bad path 'Resources'"), r.err());
+        assertTrue(r.err().contains("rb.yaml:6:81: with.patches: no file " + tmp.resolve("missing.yaml")), r.err());
+    }
 }

@@ -164,6 +164,8 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
                     else CfnTemplate.patch(text, file.toString());
                 } catch (CfnTemplate.Problem p) {
                     problems.add(p.at, p.detail);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    problems.add(s.position(), "with." + key + ": no file " + file);
                 } catch (IOException e) {
                     problems.add(s.position(), "with." + key + ": cannot read " + file + ": " + e.getMessage());
                 }

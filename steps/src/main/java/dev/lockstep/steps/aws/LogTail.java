@@ -75,7 +75,7 @@ final class LogTail {
             return;
         }
         Duration every = interval.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : interval;
-        if (tryLive) ctx.line("[lockstep] following " + group + " by polling FilterLogEvents every " + every.toMillis() + "ms");
+        ctx.line("[lockstep] following " + group + " by polling FilterLogEvents every " + every.toMillis() + "ms");
         while (true) {
             boolean last = done.getAsBoolean();
             poll();
