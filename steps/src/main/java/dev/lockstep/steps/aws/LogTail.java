@@ -70,6 +70,15 @@ final class LogTail {
 
     /** Follows until {@code done} says so (then reads what is left once more) or the thread is interrupted. */
     void follow(BooleanSupplier done, Duration interval, boolean tryLive) throws InterruptedException {
+        try {
+            followUntil(done, interval, tryLive);
+        } finally {
+            // What following cost, for the operator (the account's FilterLogEvents quota is shared) and the benchmark.
+            ctx.line("[lockstep] tail of " + group + ": " + shown() + " events, " + requests() + " requests to CloudWatch Logs");
+        }
+    }
+
+    private void followUntil(BooleanSupplier done, Duration interval, boolean tryLive) throws InterruptedException {
         if (tryLive && live(done)) {
             poll();
             return;
