@@ -308,6 +308,8 @@ class DbStepsTest {
         Path m = Path.of("src/test/resources/migrations");
         assertEquals(List.of(), dev.lockstep.steps.db.LintAccess.alembic(m.resolve("alembic-linear")));
         assertEquals(List.of(), dev.lockstep.steps.db.LintAccess.alembic(m.resolve("alembic-merged")), "a merged branch is fine");
+        assertEquals(List.of(), dev.lockstep.steps.db.LintAccess.alembic(m.resolve("alembic-merged-black")),
+                "a merge whose down_revision tuple spans several lines is one head, not three");
         assertEquals(List.of("2 heads: add_sqs_metadata (0004_sqs.py), add_user_fk_constraint (0003_fk.py); alembic upgrade head "
                         + "will fail: merge them or fix a down_revision",
                 "branch at add_predictions_001: add_sqs_metadata (0004_sqs.py) and add_user_fk_constraint (0003_fk.py) both have "

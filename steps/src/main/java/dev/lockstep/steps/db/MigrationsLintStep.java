@@ -110,7 +110,7 @@ public final class MigrationsLintStep implements StepType<MigrationsLintStep.Con
             List<String> parents = new ArrayList<>();
             Matcher d = DOWN.matcher(text);
             if (d.find() && !d.group(1).trim().startsWith("None")) {
-                Matcher q = QUOTED.matcher(d.group(1));
+                Matcher q = QUOTED.matcher(downRevision(text, d.start(1)));
                 while (q.find()) parents.add(q.group(1));
             }
             Revision rev = new Revision(r.group(1), parents, f.getFileName().toString());
@@ -139,6 +139,27 @@ public final class MigrationsLintStep implements StepType<MigrationsLintStep.Con
         }
         if (revisions.isEmpty()) problems.add("no Alembic revisions found in " + dir);
         return problems;
+    }
+
+    /**
+     * The value of down_revision from where it starts: one line, or, for a tuple or list the
+     * formatter split over several lines (a merge revision, as black writes it), up to its
+     * closing bracket.
+     */
+    static String downRevision(String text, int start) {
+        char open = text.charAt(start);
+        if (open != '(' && open != '[') {
+            int end = text.indexOf('\n', start);
+            return end < 0 ? text.substring(start) : text.substring(start, end);
+        }
+        char close = open == '(' ? ')' : ']';
+        int depth = 0;
+        for (int i = start; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == open) depth++;
+            else if (ch == close && --depth == 0) return text.substring(start, i + 1);
+        }
+        return text.substring(start);
     }
 
     static List<String> flyway(Path dir) throws IOException {

@@ -1,0 +1,215 @@
+package dev.lockstep.steps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.KubeCluster;
+import dev.lockstep.LockstepCli;
+import dev.lockstep.LockstepProcess;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** k8s.job against a real API server, controller-manager and scheduler (kwok plays the node). */
+class KubeJobTest {
+    static final String DIR = "src/test/resources/runbooks/kube/";
+
+    @TempDir
+    Path tmp;
+
+    private LockstepCli cli() {
+        return new LockstepCli(tmp.resolve("state"));
+    }
+
+    /** Runs a runbook in a namespace of its own, with the test cluster's admin kubeconfig. */
+    static String[] args(String runbook, String ns, String... more) {
+        List<String> a = new ArrayList<>(List.of("run", DIR + runbook, "--no-tui", "--kubeconfig", KubeCluster.kubeconfig().toString(),
+                "--namespace", ns));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    static List<Job> jobs(String ns) {
+        try (KubernetesClient k = KubeCluster.client()) {
+            return k.batch().v1().jobs().inNamespace(ns).list().getItems();
+        }
+    }
+
+    static String runId(LockstepCli.Result r) {
+        return r.out().lines().filter(l -> l.startsWith("run id: ")).findFirst().orElseThrow(() -> new AssertionError(r.all())).substring(8);
+    }
+
+    @Test
+    void aJobRunsToCompleteItsLogsAreShownAndTheSameSpecIsAdoptedNotRunAgain() {
+        String ns = KubeCluster.newNamespace("job-ok");
+        KubeCluster.serveLogs(ns, "INFO running upgrade 0e12 -> add_sqs\nMigration completed successfully\n");
+        LockstepCli cli = cli();
+        LockstepCli.Result r = cli.run(args("job.yaml", ns));
+        assertEquals(0, r.exit(), r.all());
+        List<Job> jobs = jobs(ns);
+        assertEquals(1, jobs.size());
+        String name = jobs.get(0).getMetadata().getName();
+        assertTrue(name.matches("db-migration-[0-9a-f]{10}"), name);
+        assertTrue(r.out().contains("created job " + ns + "/" + name), r.out());
+        assertTrue(r.out().contains("INFO running upgrade 0e12 -> add_sqs"), "the pod's log is shown: " + r.out());
+        assertTrue(r.out().contains("job " + ns + "/" + name + " Complete"), r.out());
+        assertTrue(r.out().contains("outputs: job=" + name + ", status=Complete") || r.out().contains("job=" + name), r.out());
+
+        LockstepCli.Result again = cli.run(args("job.yaml", ns));
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("is already Complete with this spec: adopted, not run again"), again.out());
+        assertEquals(1, jobs(ns).size(), "the same spec never runs twice");
+
+        LockstepCli.Result changed = cli.run(args("job.yaml", ns, "-p", "image=registry.example/app:2.0"));
+        assertEquals(0, changed.exit(), changed.all());
+        assertEquals(2, jobs(ns).size(), "a changed spec is a new Job");
+        assertFalse(changed.out().contains("adopted"), changed.out());
+    }
+
+    @Test
+    void aFailedJobFailsTheStepWithItsReasonAndExitCodeAndRunsAgainOnlyWhenRetried() {
+        String ns = KubeCluster.newNamespace("job-fail");
+        LockstepCli cli = cli();
+        LockstepCli.Result r = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-fail.yaml"));
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("Failed: BackoffLimitExceeded"), r.out());
+        assertTrue(r.out().contains("exited 3 (Error)"), r.out());
+        String failedJob = jobs(ns).get(0).getMetadata().getUid();
+
+        LockstepCli.Result again = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-fail.yaml", "--new"));
+        assertEquals(1, again.exit(), again.all());
+        assertTrue(again.out().contains("already Failed; it is not run again unless the step is retried"), again.out());
+        assertTrue(again.out().contains("Failed: BackoffLimitExceeded"), again.out());
+        assertEquals(failedJob, jobs(ns).get(0).getMetadata().getUid(), "a new run does not run a failed spec again by itself");
+
+        LockstepCli.Result retried = cli.run("resume", "--no-tui", "--retry", "migrate", "--kubeconfig", KubeCluster.kubeconfig().toString(),
+                "--namespace", ns);
+        assertEquals(1, retried.exit(), retried.all());
+        assertTrue(retried.out().contains("the step was retried: deleting the failed job"), retried.out());
+        assertEquals(1, jobs(ns).size());
+        assertFalse(failedJob.equals(jobs(ns).get(0).getMetadata().getUid()), "the retry ran a new Job of the same name");
+    }
+
+    @Test
+    void aJobPastItsDeadlineFailsWithDeadlineExceeded() {
+        String ns = KubeCluster.newNamespace("job-deadline");
+        LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=k8s/job-deadline.yaml"));
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("Failed: DeadlineExceeded"), r.out());
+    }
+
+    @Test
+    void aPodThatCannotPullItsImageIsReportedWithItsEventAndFailsTheStep() {
+        String ns = KubeCluster.newNamespace("job-pull");
+        LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=k8s/job-pull.yaml"));
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("is Pending: ImagePullBackOff (Back-off pulling image \"registry.example/app:1.0\")"), r.out());
+        assertTrue(r.out().contains("event Failed: Failed to pull image \"registry.example/app:1.0\": not found"), r.out());
+        assertTrue(r.out().contains("stayed Pending for 3s"), r.out());
+    }
+
+    @Test
+    void aPodNoNodeFitsIsReportedWithTheSchedulersEvent() {
+        String ns = KubeCluster.newNamespace("job-unsched");
+        LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=k8s/job-unschedulable.yaml"));
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("is Pending: Unschedulable"), r.out());
+        assertTrue(r.out().contains("event FailedScheduling: 0/1 nodes are available"), r.out());
+    }
+
+    @Test
+    void aMismatchInARunningPodsLogHaltsTheRun() throws Exception {
+        String ns = KubeCluster.newNamespace("job-halt");
+        Path log = KubeCluster.serveLogs(ns, "copying users\n");
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> cli.run(args("job.yaml", ns, "-p", "job=k8s/job-hold.yaml")));
+        AwsFixtures.awaitOutput(cli.stateDir(), "copying users");
+        KubeCluster.appendLogs(log, "users: source=10 dest=9 MISMATCH\n");
+        LockstepCli.Result r = run.get(2, TimeUnit.MINUTES);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.out().contains("HALTED step migrate"), r.out());
+        assertTrue(r.out().contains("users: source=10 dest=9 MISMATCH"), r.out());
+    }
+
+    @Test
+    void untilKeepsTheJobsResultAndRequireHaltsWhenItsLineNeverCame() {
+        String ns = KubeCluster.newNamespace("job-until");
+        KubeCluster.serveLogs(ns, "users: 10 rows [OK]\nMigration completed successfully\n");
+        LockstepCli.Result r = cli().run(args("job-until.yaml", ns));
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("matched=Migration completed successfully"), r.out());
+
+        String other = KubeCluster.newNamespace("job-require");
+        KubeCluster.serveLogs(other, "Migration completed successfully\n");
+        LockstepCli.Result missing = cli().run(args("job-until.yaml", other, "--new"));
+        assertEquals(3, missing.exit(), missing.all());
+        assertTrue(missing.out().contains("required output never appeared"), missing.out());
+    }
+
+    @Test
+    void theRollbackDeletesTheJobAndItsPods() {
+        String ns = KubeCluster.newNamespace("job-rollback");
+        LockstepCli cli = cli();
+        LockstepCli.Result r = cli.run(args("job.yaml", ns));
+        assertEquals(0, r.exit(), r.all());
+        LockstepCli.Result rb = cli.run("rollback", runId(r), "--no-tui", "--yes", "--kubeconfig", KubeCluster.kubeconfig().toString(),
+                "--namespace", ns);
+        assertEquals(0, rb.exit(), rb.all());
+        assertTrue(rb.out().contains("and its pods are gone"), rb.out());
+        assertTrue(jobs(ns).isEmpty());
+        try (KubernetesClient k = KubeCluster.client()) {
+            assertTrue(k.pods().inNamespace(ns).list().getItems().isEmpty());
+        }
+    }
+
+    @Test
+    void aResumedStepReattachesToTheJobItCreatedAfterKill9() throws Exception {
+        String ns = KubeCluster.newNamespace("job-crash");
+        Path log = KubeCluster.serveLogs(ns, "migrating\n");
+        Path state = tmp.resolve("proc-state");
+        Path first = tmp.resolve("first.log");
+        List<String> a = new ArrayList<>(List.of(args("job.yaml", ns, "-p", "job=k8s/job-hold.yaml", "--state-dir", state.toString())));
+        Process p = LockstepProcess.start(first, a.toArray(String[]::new));
+        AwsFixtures.awaitOutput(state, "migrating");
+        p.destroyForcibly().waitFor();
+        assertEquals(1, jobs(ns).size());
+
+        Path second = tmp.resolve("resume.log");
+        CompletableFuture<Integer> resume = CompletableFuture.supplyAsync(() -> {
+            try {
+                return LockstepProcess.run(second, "resume", "--no-tui", "--state-dir", state.toString(),
+                        "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        AwsFixtures.awaitOutput(state, "re-attaching to job");
+        KubeCluster.appendLogs(log, "Migration completed successfully\n");
+        release(ns);
+        assertEquals(0, resume.get(2, TimeUnit.MINUTES), Files.readString(second));
+        assertEquals(1, jobs(ns).size(), "no second Job was created");
+        assertTrue(Files.readString(second).contains("re-attaching to job " + ns + "/db-migration-"), Files.readString(second));
+    }
+
+    /** Lets held pods finish: the hold label comes off each. */
+    static void release(String ns) {
+        try (KubernetesClient k = KubeCluster.client()) {
+            for (Pod p : k.pods().inNamespace(ns).list().getItems()) {
+                k.pods().inNamespace(ns).withName(p.getMetadata().getName()).edit(x -> new PodBuilder(x).editMetadata()
+                        .removeFromLabels(KubeCluster.HOLD_LABEL).endMetadata().build());
+            }
+        }
+    }
+
+}

@@ -1,0 +1,272 @@
+package dev.lockstep.steps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.AlembicInstall;
+import dev.lockstep.KubeCluster;
+import dev.lockstep.LockstepCli;
+import dev.lockstep.MotoServer;
+import dev.lockstep.TestPostgres;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecr.EcrClient;
+
+/** The four seed runbooks in runbooks/, validated, planned and run end to end against real systems. */
+class SeedRunbooksTest {
+    private static final String PASSWORD = "pg-pa55-w0rd";
+    private static final String DBUPGRADE = "dbupgrade.subbug.learning/v1alpha1";
+
+    @TempDir
+    Path tmp;
+
+    private LockstepCli cli() {
+        return new LockstepCli(tmp.resolve("state")).env("TEST_DB_PASSWORD", PASSWORD).env("DB_PASSWORD", PASSWORD);
+    }
+
+    /** A database whose name is {@code name}; returns its port. */
+    private static int database(String name) throws Exception {
+        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return TestPostgres.server().getPort();
+    }
+
+    private static boolean tableExists(int port, String db, String table) throws Exception {
+        try (Connection c = TestPostgres.connect("jdbc:postgresql://localhost:" + port + "/" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select to_regclass('" + table + "') is not null")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private void assertNoSecretWritten(LockstepCli.Result... results) throws Exception {
+        for (LockstepCli.Result r : results) assertFalse(r.all().contains(PASSWORD), "the password is shown: " + r.all());
+        try (Stream<Path> files = Files.walk(tmp.resolve("state"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(Files.readString(f).contains(PASSWORD), "the password is written in " + f);
+            }
+        }
+    }
+
+    @Test
+    void alembicGateStopsTheBranchedChainBeforeAnythingChangesAndUpgradesTheFixedOne() throws Exception {
+        String alembic = AlembicInstall.executable().toString();
+        int port = database("gate_db");
+        LockstepCli cli = cli();
+        String branched = Path.of("src/test/resources/alembic/branched").toAbsolutePath().toString();
+        String[] common = {"--no-tui", "-p", "alembic=" + alembic, "-p", "db_port=" + port, "-p", "db_name=gate_db"};
+
+        assertEquals(0, cli.run(concat(new String[] {"validate", "runbooks/alembic-gate.yaml"})).exit());
+        LockstepCli.Result plan = cli.run(concat(new String[] {"plan", "runbooks/alembic-gate.yaml"}, "-p", "alembic=" + alembic,
+                "-p", "db_port=" + port, "-p", "db_name=gate_db"));
+        assertEquals(0, plan.exit(), plan.all());
+        assertTrue(plan.out().contains(alembic + " -c alembic.ini upgrade head"), plan.out());
+        assertTrue(plan.out().contains("DATABASE_URL=postgresql+psycopg2://postgres:******@localhost:" + port + "/gate_db"), plan.out());
+
+        LockstepCli.Result stopped = cli.run(concat(new String[] {"run", "runbooks/alembic-gate.yaml"}, concat(common, "-p", "project=" + branched)));
+        assertEquals(4, stopped.exit(), stopped.all());
+        assertTrue(stopped.all().contains("2 heads: add_sqs_metadata (0004_sqs.py), add_user_fk_constraint (0003_fk.py)"), stopped.all());
+        assertFalse(tableExists(port, "gate_db", "alembic_version"), "nothing changed");
+
+        LockstepCli.Result up = cli.run(concat(new String[] {"run", "runbooks/alembic-gate.yaml", "--new"}, common));
+        assertEquals(0, up.exit(), up.all());
+        assertTrue(up.out().contains("Added column: sqs_message_id"), up.out());
+        assertTrue(up.out().contains("outputs: before=base after=add_sqs_metadata"), up.out());
+        assertTrue(tableExists(port, "gate_db", "predictions"));
+
+        LockstepCli.Result back = cli.run("rollback", KubeJobTest.runId(up), "--no-tui", "--yes");
+        assertEquals(0, back.exit(), back.all());
+        assertTrue(back.out().contains("downgrade base"), back.out());
+        assertFalse(tableExists(port, "gate_db", "predictions"), "the rollback went back to the revision it found");
+        assertNoSecretWritten(plan, stopped, up, back);
+    }
+
+    @Test
+    void migrationTestUpgradesSeedsQueriesDowngradesAndUpgradesThenRollsOutOnlyAfterTheJob() throws Exception {
+        String alembic = AlembicInstall.executable().toString();
+        int port = database("sovd_test");
+        database("sovd_production");
+        String ns = KubeCluster.newNamespace("seed001");
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("sovd-webapp-secrets").endMetadata()
+                    .addToStringData("database-url", "postgresql+asyncpg://app:x@db:5432/sovd").build()).create();
+        }
+        LockstepCli cli = cli();
+        String[] kube = {"--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns};
+        String[] params = {"-p", "alembic=" + alembic, "-p", "db_port=" + port};
+
+        LockstepCli.Result refused = cli.run(concat(concat(new String[] {"run", "runbooks/migration-test.yaml", "--no-tui"}, params),
+                concat(kube, "-p", "db_name=sovd_production")));
+        assertEquals(4, refused.exit(), "a database that is not a test database is refused: " + refused.all());
+        assertTrue(refused.all().contains("first.is_test=false (expected true)"), refused.all());
+        assertFalse(tableExists(port, "sovd_production", "alembic_version"), "nothing ran");
+
+        LockstepCli.Result plan = cli.run(concat(concat(new String[] {"plan", "runbooks/migration-test.yaml"}, params),
+                concat(kube, "-p", "db_name=sovd_test")));
+        assertEquals(0, plan.exit(), plan.all());
+        assertTrue(plan.out().contains("create Job " + ns + "/sovd-webapp-migration-"), plan.out());
+
+        LockstepCli.Result r = cli.run(concat(concat(new String[] {"run", "runbooks/migration-test.yaml", "--no-tui", "--new"}, params),
+                concat(kube, "-p", "db_name=sovd_test")));
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("alembic upgrade: base → 0002_display_name"), r.out());
+        assertTrue(r.out().contains("alembic downgrade: 0002_display_name → 0001_users"), r.out());
+        assertTrue(r.out().contains("alembic upgrade: 0001_users → 0002_display_name"), r.out());
+        assertTrue(r.out().indexOf("Complete") < r.out().indexOf("created Deployment " + ns + "/sovd-backend"), "the release after the Job");
+        assertTrue(r.out().contains("Deployment sovd-backend: Available=True"), r.out());
+        assertNoSecretWritten(plan, r);
+    }
+
+    @Test
+    void stageMigrationGateTagsTheImageOnlyWhenTheJobSucceeded() throws Exception {
+        String ns = KubeCluster.newNamespace("seed000");
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.nodes().withName(KubeCluster.NODE).edit(n -> new NodeBuilder(n).editMetadata().addToLabels("node_group_type", "on_demand_main")
+                    .endMetadata().build());
+            k.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata().withName("migration-runner")
+                    .addToAnnotations("eks.amazonaws.com/role-arn", "arn:aws:iam::620167017830:role/migration-runner").endMetadata().build()).create();
+            for (String s : List.of("udab-server-stage", "udab-server-stage-dist")) {
+                k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(s).endMetadata()
+                        .addToStringData("DATABASE_URL", "postgresql://app:x@db/udab").build()).create();
+            }
+        }
+        KubeCluster.serveLogs(ns, "INFO  [alembic.runtime.migration] Running upgrade add_user_fk_constraint -> add_sqs_metadata\n");
+        EcrClient ecr = AwsFixtures.client(EcrClient.builder(), Region.US_EAST_1);
+        String repository = "udab-" + ns;
+        ecr.createRepository(b -> b.repositoryName(repository));
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7023,"
+                + "\"digest\":\"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\"},\"layers\":[]}";
+        for (String sha : List.of("44d3ff3", "5e6f7a8")) {
+            ecr.putImage(b -> b.repositoryName(repository).imageManifest(manifest.replace("7023", sha.substring(0, 1).equals("4") ? "7023" : "7024"))
+                    .imageTag("stage-" + sha));
+        }
+        LockstepCli cli = cli();
+        MotoServer.env().forEach(cli::env);
+        String[] common = {"--no-tui", "--kubeconfig", KubeCluster.kubeconfig(KubeCluster.ADMIN, "staging", ns).toString(),
+                "-p", "repository=" + repository};
+
+        LockstepCli.Result plan = cli.run(concat(new String[] {"plan", "runbooks/stage-migration-gate.yaml", "-p", "sha=44d3ff3"},
+                java.util.Arrays.copyOfRange(common, 1, common.length)));
+        assertEquals(0, plan.exit(), plan.all());
+        assertTrue(plan.out().contains("create Job " + ns + "/db-migration-"), plan.out());
+
+        LockstepCli.Result ok = cli.run(concat(new String[] {"run", "runbooks/stage-migration-gate.yaml", "-p", "sha=44d3ff3"}, common));
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(ok.out().contains("Running upgrade add_user_fk_constraint -> add_sqs_metadata"), ok.out());
+        assertTrue(tags(ecr, repository, "stage-44d3ff3").contains("stage-migrated-44d3ff3"));
+
+        String failing = Path.of("src/test/resources/runbooks/kube/k8s/seed000-job-fails.yaml").toAbsolutePath().toString();
+        LockstepCli.Result failed = cli.run(concat(new String[] {"run", "runbooks/stage-migration-gate.yaml", "-p", "sha=5e6f7a8",
+                "-p", "job=" + failing}, common));
+        assertEquals(1, failed.exit(), failed.all());
+        assertTrue(failed.out().contains("FAILED step migrate"), failed.out());
+        assertEquals(List.of("stage-5e6f7a8"), tags(ecr, repository, "stage-5e6f7a8"), "a failed Job leaves no tag");
+    }
+
+    private static List<String> tags(EcrClient ecr, String repository, String tag) {
+        return ecr.describeImages(b -> b.repositoryName(repository).imageIds(i -> i.imageTag(tag))).imageDetails().get(0).imageTags();
+    }
+
+    @Test
+    void dbupgradeReportsConditionsAndEventsAdoptsTheSameSpecAndRunsAChangedOne() throws Exception {
+        String ns = KubeCluster.newNamespace("seed004");
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.resource(Files.readString(Path.of("runbooks/dbupgrade/crd.yaml"))).forceConflicts().serverSideApply();
+            k.apiextensions().v1().customResourceDefinitions().withName("dbupgrades.dbupgrade.subbug.learning").waitUntilCondition(d -> d != null
+                    && d.getStatus() != null && d.getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True")), 1, TimeUnit.MINUTES);
+            for (String name : List.of("app-migration", "broken-migration")) {
+                k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).resource(dbUpgrade(name)).create();
+            }
+        }
+        LockstepCli cli = cli();
+        String[] kube = {"--no-tui", "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns};
+        LockstepCli.Result noSecret = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1"}, kube));
+        assertEquals(4, noSecret.exit(), "no Job before the Secret exists: " + noSecret.all());
+        assertTrue(KubeJobTest.jobs(ns).isEmpty());
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("db-connection").endMetadata()
+                    .addToStringData("url", "postgres://postgres:testpass@db:5432/testdb?sslmode=disable").build()).create();
+        }
+        LockstepCli.Result r = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "--new", "-p", "image=test-migrations:v1"}, kube));
+        assertEquals(0, r.exit(), r.all());
+        Map<String, String> conditions = conditions(ns, "app-migration");
+        assertEquals(Map.of("Accepted", "True", "Progressing", "False", "Ready", "True", "Degraded", "False"), conditions);
+        assertEquals(List.of("Accepted", "JobCreated", "JobSucceeded"), events(ns, "app-migration"));
+
+        LockstepCli.Result again = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1"}, kube));
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("adopted, not run again"), again.out());
+        assertEquals(1, KubeJobTest.jobs(ns).size(), "the same spec does not re-create the Job");
+
+        LockstepCli.Result changed = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v2"}, kube));
+        assertEquals(0, changed.exit(), changed.all());
+        assertEquals(2, KubeJobTest.jobs(ns).size(), "a changed spec makes a new Job");
+
+        String failing = Path.of("src/test/resources/runbooks/kube/k8s/seed004-job-fails.yaml").toAbsolutePath().toString();
+        LockstepCli.Result failed = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1",
+                "-p", "name=broken-migration", "-p", "job=" + failing}, kube));
+        assertEquals(1, failed.exit(), failed.all());
+        Map<String, String> degraded = conditions(ns, "broken-migration");
+        assertEquals("True", degraded.get("Degraded"), degraded.toString());
+        assertEquals("False", degraded.get("Ready"), degraded.toString());
+        assertTrue(events(ns, "broken-migration").contains("JobFailed"));
+    }
+
+    private static GenericKubernetesResource dbUpgrade(String name) {
+        GenericKubernetesResource r = new GenericKubernetesResource();
+        r.setApiVersion(DBUPGRADE);
+        r.setKind("DBUpgrade");
+        r.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+        r.setAdditionalProperty("spec", Map.of("migrations", Map.of("image", "test-migrations:v1", "dir", "/migrations"),
+                "database", Map.of("type", "selfHosted", "connection", Map.of("urlSecretRef", Map.of("name", "db-connection", "key", "url")))));
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> conditions(String ns, String name) {
+        try (KubernetesClient k = KubeCluster.client()) {
+            GenericKubernetesResource r = k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).withName(name).get();
+            Map<String, Object> status = (Map<String, Object>) r.getAdditionalProperties().get("status");
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (Object o : (List<Object>) status.get("conditions")) {
+                Map<String, Object> c = (Map<String, Object>) o;
+                out.put((String) c.get("type"), (String) c.get("status"));
+            }
+            return out;
+        }
+    }
+
+    private static List<String> events(String ns, String name) {
+        try (KubernetesClient k = KubeCluster.client()) {
+            return k.v1().events().inNamespace(ns).withField("involvedObject.name", name).list().getItems().stream()
+                    .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
+                    .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+        }
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+}

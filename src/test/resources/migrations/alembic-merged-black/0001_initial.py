@@ -1,0 +1,7 @@
+"""initial"""
+revision = "a1"
+down_revision = None
+branch_labels = None
+
+def upgrade():
+    pass

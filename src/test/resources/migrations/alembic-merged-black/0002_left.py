@@ -1,0 +1,7 @@
+"""left"""
+revision = "b2"
+down_revision = "a1"
+branch_labels = None
+
+def upgrade():
+    pass

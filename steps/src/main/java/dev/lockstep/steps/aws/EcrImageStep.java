@@ -1,0 +1,90 @@
+package dev.lockstep.steps.aws;
+
+import dev.lockstep.runbook.Value;
+import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ecr.model.ImageDetail;
+import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
+import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
+
+/**
+ * {@code ecr.image}: whether an image tag (or digest) is in an ECR repository, with its digest
+ * and every tag it has. Read-only: a precondition ("the image was pushed") that runs in
+ * dry-run too.
+ *
+ * <pre>
+ * check:
+ *   - uses: ecr.image
+ *     with: { repository: udab-server, tag: "stage-${{ params.sha }}" }
+ * </pre>
+ */
+public final class EcrImageStep implements StepType<EcrImageStep.Config> {
+    public record Config(
+            @Key(value = "the ECR repository", required = true) String repository,
+            @Key(value = "the tag (or sha256:digest)", required = true) String tag) {}
+
+    @Override
+    public String name() {
+        return "ecr.image";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                check:
+                  - uses: ecr.image
+                    with: { repository: udab-server, tag: "stage-${{ params.sha }}" }
+                """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("exists", ResultShape.VALUE, "digest", ResultShape.VALUE, "tags", ResultShape.listOf(ResultShape.VALUE));
+    }
+
+    @Override
+    public boolean readOnly(Config c) {
+        return true;
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        return List.of("look for " + c.repository() + ":" + c.tag() + " in ECR");
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("exists", false);
+        data.put("digest", null);
+        data.put("tags", List.of());
+        try {
+            List<ImageDetail> found = AwsSession.of(ctx.settings()).ecr().describeImages(b -> b.repositoryName(c.repository())
+                    .imageIds(id -> {
+                        if (c.tag().startsWith("sha256:")) id.imageDigest(c.tag());
+                        else id.imageTag(c.tag());
+                    })).imageDetails();
+            if (found.isEmpty()) return StepResult.failed("no image " + c.repository() + ":" + c.tag(), data);
+            data.put("exists", true);
+            data.put("digest", found.get(0).imageDigest());
+            data.put("tags", found.get(0).imageTags());
+            return StepResult.ok(c.repository() + ":" + c.tag() + " is " + found.get(0).imageDigest(), data);
+        } catch (ImageNotFoundException | RepositoryNotFoundException e) {
+            return StepResult.failed("no image " + c.repository() + ":" + c.tag() + " (" + e.awsErrorDetails().errorMessage() + ")", data);
+        } catch (SdkException e) {
+            return AwsErrors.failed(e);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.lockstep.steps.db;
+
+import dev.lockstep.runbook.Value;
+import dev.lockstep.step.Key;
+import dev.lockstep.step.ResultShape;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code alembic}: {@code upgrade} or {@code downgrade} to a revision, {@code current},
+ * {@code heads} or {@code history}, run with the project's own {@code alembic} executable and
+ * configuration, in the configuration's folder. The database URL goes to the project in an
+ * environment variable ({@code DATABASE_URL}, as env.py files read it), never on a command
+ * line; give its password from a secret parameter and it is masked everywhere. An upgrade or
+ * downgrade journals the revision it found before changing anything; its rollback goes back
+ * to that revision. {@code current}, {@code heads} and {@code history} change nothing, so they
+ * run in dry-run and as checks.
+ *
+ * <pre>
+ * - id: upgrade
+ *   uses: alembic
+ *   with: { command: upgrade, revision: head, config: backend/alembic.ini, url: "${{ params.database_url }}" }
+ *   outputs: { before: "${{ result.before }}", after: "${{ result.after }}" }
+ * </pre>
+ */
+public final class AlembicStep implements StepType<AlembicStep.Config> {
+    static final String BEFORE = "before";
+    private static final List<String> COMMANDS = List.of("upgrade", "downgrade", "current", "heads", "history");
+    /** A revision line of current/heads: "abc123 (head)", "add_sqs_metadata (head) (mergepoint)". */
+    private static final Pattern REVISION_LINE = Pattern.compile("^([0-9A-Za-z_]+)(\\s+\\(.*\\))*\\s*$");
+
+    public record Config(
+            @Key(value = "upgrade, downgrade, current, heads or history", required = true) String command,
+            @Key("the revision to upgrade or downgrade to (upgrade: default head; downgrade: required, such as -1 or base)") String revision,
+            @Key("the project's alembic.ini, relative to the runbook (default alembic.ini)") String config,
+            @Key("the database URL, given to the project in the variable urlEnv (SQLAlchemy form: postgresql+psycopg2://…)") String url,
+            @Key("the variable env.py reads the URL from (default DATABASE_URL)") String urlEnv,
+            @Key("the alembic executable: a name on PATH or a path relative to the runbook (default alembic)") String executable,
+            @Key("more environment variables for alembic") Map<String, String> env) {
+        public Config {
+            if (command != null && !COMMANDS.contains(command)) {
+                throw new IllegalArgumentException("command must be one of " + String.join(", ", COMMANDS) + ", got '" + command + "'");
+            }
+            if ("downgrade".equals(command) && revision == null) {
+                throw new IllegalArgumentException("downgrade needs a revision (such as -1, base or a revision id)");
+            }
+            if (revision == null && "upgrade".equals(command)) revision = "head";
+            config = config == null ? "alembic.ini" : config;
+            urlEnv = urlEnv == null ? "DATABASE_URL" : urlEnv;
+            executable = executable == null ? "alembic" : executable;
+            env = env == null ? Map.of() : env;
+        }
+
+        boolean changes() {
+            return command.equals("upgrade") || command.equals("downgrade");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "alembic";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                - id: upgrade
+                  uses: alembic
+                  with: { command: upgrade, revision: head, config: backend/alembic.ini, url: "${{ params.database_url }}" }
+                  outputs: { before: "${{ result.before }}", after: "${{ result.after }}" }
+                """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("before", ResultShape.VALUE, "after", ResultShape.VALUE, "heads", ResultShape.listOf(ResultShape.VALUE),
+                "output", ResultShape.VALUE);
+    }
+
+    @Override
+    public boolean readOnly(Config c) {
+        return !c.changes();
+    }
+
+    @Override
+    public boolean hasRollback(Config c) {
+        return c.changes();
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        List<String> lines = new ArrayList<>();
+        lines.add("$ " + String.join(" ", arguments(c, c.command(), c.revision())));
+        if (c.url() != null) lines.add(c.urlEnv() + "=" + maskPassword(c.url()));
+        if (c.changes()) lines.add("records the current revision first; the rollback returns to it");
+        return lines;
+    }
+
+    /** A URL as the plan shows it: user, host and database, never a password. */
+    static String maskPassword(String url) {
+        return url.replaceAll("(://[^:/@]*):[^@/]*@", "$1:******@");
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) throws Exception {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (!c.changes()) {
+            Run r = alembic(c, ctx, c.command(), null);
+            data.put("output", r.stdout());
+            List<String> revisions = revisions(r.stdout());
+            data.put("heads", c.command().equals("heads") ? revisions : List.of());
+            data.put("before", c.command().equals("current") ? joined(revisions) : null);
+            data.put("after", data.get("before"));
+            return r.exit() == 0 ? StepResult.ok("alembic " + c.command() + (c.command().equals("history") ? "" : ": " + joined(revisions)), data)
+                    : StepResult.failed(r.failure(c.command()), data);
+        }
+        String before = ctx.externalIds().get(BEFORE);
+        if (before == null) {
+            Run current = alembic(c, ctx, "current", null);
+            if (current.exit() != 0) return StepResult.failed(current.failure("current"), data);
+            before = joined(revisions(current.stdout()));
+            ctx.recordExternalId(BEFORE, before);
+        }
+        ctx.line("revision before: " + before);
+        Run r = alembic(c, ctx, c.command(), c.revision());
+        data.put("before", before);
+        data.put("output", r.stdout());
+        if (r.exit() != 0) return StepResult.failed(r.failure(c.command() + " " + c.revision()), data);
+        Run after = alembic(c, ctx, "current", null);
+        if (after.exit() != 0) return StepResult.failed(after.failure("current"), data);
+        data.put("after", joined(revisions(after.stdout())));
+        data.put("heads", List.of());
+        ctx.line("revision after: " + data.get("after"));
+        return StepResult.ok("alembic " + c.command() + ": " + before + " → " + data.get("after"), data);
+    }
+
+    /** Goes back to the revision the step found: a downgrade after an upgrade, an upgrade after a downgrade. */
+    @Override
+    public StepResult rollback(Config c, StepContext ctx) throws Exception {
+        String before = ctx.externalIds().get(BEFORE);
+        if (before == null) return StepResult.ok("nothing to undo: the step changed nothing", Map.of());
+        if (before.contains(",")) return StepResult.failed("the database was at several heads (" + before + "): go back by hand", Map.of());
+        String back = c.command().equals("upgrade") ? "downgrade" : "upgrade";
+        Run r = alembic(c, ctx, back, before);
+        return r.exit() == 0 ? StepResult.ok("alembic " + back + " " + before, Map.of()) : StepResult.failed(r.failure(back + " " + before), Map.of());
+    }
+
+    /** The database's revision(s) as one value: "base" when it has none, several joined by commas. */
+    private static String joined(List<String> revisions) {
+        return revisions.isEmpty() ? "base" : String.join(",", revisions);
+    }
+
+    static List<String> revisions(String stdout) {
+        List<String> out = new ArrayList<>();
+        for (String line : stdout.split("\n")) {
+            Matcher m = REVISION_LINE.matcher(line.strip());
+            if (m.matches()) out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static List<String> arguments(Config c, String command, String revision) {
+        List<String> args = new ArrayList<>(List.of(c.executable(), "-c", Path.of(c.config()).getFileName().toString(), command));
+        if (revision != null && (command.equals("upgrade") || command.equals("downgrade"))) args.add(revision);
+        return args;
+    }
+
+    /** One run of alembic: its exit code, its standard output, and its last line of errors. */
+    private record Run(int exit, String stdout, String lastError) {
+        String failure(String what) {
+            return "alembic " + what + " exited " + exit + (lastError != null ? ": " + lastError : "");
+        }
+    }
+
+    private static Run alembic(Config c, StepContext ctx, String command, String revision) throws IOException, InterruptedException {
+        Path ini = ctx.workDir().resolve(c.config()).normalize();
+        if (!Files.isRegularFile(ini)) throw new IOException("no Alembic configuration at " + ini);
+        List<String> args = arguments(c, command, revision);
+        if (c.executable().contains("/")) args.set(0, ctx.workDir().resolve(c.executable()).normalize().toString());
+        ctx.line("$ " + String.join(" ", arguments(c, command, revision)));
+        ProcessBuilder pb = new ProcessBuilder(args).directory(ini.getParent().toFile());
+        pb.environment().putAll(ctx.env());
+        pb.environment().putAll(c.env());
+        if (c.url() != null) pb.environment().put(c.urlEnv(), c.url());
+        pb.redirectInput(new File("/dev/null"));
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot start " + args.get(0) + " (is Alembic installed, or give with.executable): " + e.getMessage(), e);
+        }
+        StringBuilder out = new StringBuilder();
+        StringBuilder lastError = new StringBuilder();
+        Thread o = pump(p.getInputStream(), ctx, out, null);
+        Thread e = pump(p.getErrorStream(), ctx, null, lastError);
+        try {
+            int exit = p.waitFor();
+            o.join();
+            e.join();
+            synchronized (lastError) {
+                return new Run(exit, out.toString(), lastError.length() == 0 ? null : lastError.toString());
+            }
+        } catch (InterruptedException ex) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw ex;
+        }
+    }
+
+    private static Thread pump(InputStream in, StepContext ctx, StringBuilder keep, StringBuilder last) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (keep != null) synchronized (keep) {
+                        keep.append(line).append('\n');
+                    }
+                    if (last != null && !line.isBlank()) synchronized (last) {
+                        last.setLength(0);
+                        last.append(line.strip());
+                    }
+                    ctx.line(line);
+                }
+            } catch (IOException e) {
+                ctx.line("[lockstep] alembic's output closed: " + e.getMessage());
+            }
+        }, "alembic-" + ctx.stepId());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}

@@ -1,0 +1,485 @@
+package dev.lockstep.steps.kube;
+
+import dev.lockstep.runbook.Value;
+import dev.lockstep.step.Key;
+import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.ResultShape;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code k8s.job}: runs a Job to completion. The Job's name carries a hash of its spec, so the
+ * same spec never runs twice: a Complete Job of that name is adopted as success; a Failed one
+ * fails the step again, and is deleted and run anew only when the operator retries the step; a
+ * changed spec is another name, so another Job (the rule of an operator that re-runs a
+ * migration only when its spec changes). The name is journaled before the Job is created, so
+ * a resumed step re-attaches to it. The pods' logs (every retry and restart) go to the log
+ * pane, where {@code logs.haltOn}, {@code until} and {@code require} apply; the Job's
+ * conditions decide: Complete succeeds, Failed fails with its reason (BackoffLimitExceeded,
+ * DeadlineExceeded), the container's exit code and termination message. A pod stuck Pending
+ * (an image that cannot be pulled, no node that fits) is reported with the event that says
+ * why, and fails the step after {@code pendingTimeout}. The rollback deletes the Job and its pods.
+ *
+ * <pre>
+ * - id: migrate
+ *   uses: k8s.job
+ *   with: { file: k8s/migration-job.yaml }
+ *   logs: { haltOn: [MISMATCH], until: "Migration completed successfully" }
+ * </pre>
+ */
+public final class KubeJobStep implements StepType<KubeJobStep.Config> {
+    static final String JOB = "job";
+    /** The Job whose failure this step has reported: finding it again means the operator retried. */
+    static final String REPORTED_FAILURE = "reportedFailure";
+    static final String HASH_LABEL = "lockstep.dev/spec-hash";
+    private static final Duration DELETE_LIMIT = Duration.ofMinutes(5);
+
+    public record Config(
+            @Key("a YAML file holding the Job, relative to the runbook (values may hold ${{ }})") String file,
+            @Key("the Job, inline (apiVersion batch/v1, kind Job)") Value job,
+            @Key("the namespace (default: the Job's own, else the context's)") String namespace,
+            @Key("how long a pod may stay Pending for a reason (image pull, unschedulable) before the step fails (default 5m)")
+            Duration pendingTimeout,
+            @Key("how often to look at the Job when no watch event comes (default 2s)") Duration interval,
+            @Key("an object ({ apiVersion, kind, name }) whose status conditions mirror the Job, as an operator's do: Progressing"
+                    + " while it runs, then Ready, or Degraded with the reason; with an Event at each change") Map<String, String> reportTo) {
+        public Config {
+            if ((file == null) == (job == null)) throw new IllegalArgumentException("give exactly one of file: FILE or job: { … }");
+            if (job != null) {
+                Manifests.checkInline(job, "job");
+                if (!(job instanceof Value.Mapping m) || !(m.get("kind") instanceof Value.Scalar k) || !"Job".equals(k.value())) {
+                    throw new IllegalArgumentException("job: expected one object of kind Job");
+                }
+            }
+            pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(5) : pendingTimeout;
+            interval = interval == null ? Duration.ofSeconds(2) : interval;
+            if (reportTo != null) {
+                for (String k : reportTo.keySet()) {
+                    if (!List.of("apiVersion", "kind", "name", "namespace").contains(k)) {
+                        throw new IllegalArgumentException("reportTo: unknown key '" + k + "': expected apiVersion, kind, name, namespace");
+                    }
+                }
+                for (String k : List.of("apiVersion", "kind", "name")) {
+                    if (reportTo.get(k) == null) throw new IllegalArgumentException("reportTo." + k + " is required");
+                }
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "k8s.job";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                - id: migrate
+                  uses: k8s.job
+                  with: { file: k8s/migration-job.yaml }
+                  logs: { haltOn: [MISMATCH], until: "Migration completed successfully" }
+                """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("job", ResultShape.VALUE, "namespace", ResultShape.VALUE, "status", ResultShape.VALUE,
+                "reason", ResultShape.VALUE, "message", ResultShape.VALUE, "exitCode", ResultShape.VALUE,
+                "terminationMessage", ResultShape.VALUE, "adopted", ResultShape.VALUE, "pods", ResultShape.listOf(ResultShape.VALUE));
+    }
+
+    @Override
+    public boolean runsPastUntil() {
+        return true;
+    }
+
+    @Override
+    public boolean hasRollback(Config c) {
+        return true;
+    }
+
+    /** A Job already created is re-attached to (its name is in the journal), never created twice. */
+    @Override
+    public Reconciliation reconcile(Config c, Map<String, String> externalIds, boolean idempotent) {
+        return Reconciliation.RERUN;
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        List<String> lines = new ArrayList<>();
+        lines.add("run the Job " + (c.file() != null ? "in " + c.file() : "given inline") + " to completion, named by the hash of its spec"
+                + " (a Complete Job with that spec is adopted, not run again)");
+        if (c.namespace() != null) lines.add("namespace " + c.namespace());
+        lines.add("follow its pods' logs; fail on Failed (reason, exit code) or a pod Pending longer than "
+                + dev.lockstep.runbook.Durations.format(c.pendingTimeout()));
+        return lines;
+    }
+
+    /** Builds the Job, asks the API server to validate its creation (server-side dry run), and says what a run would do. */
+    @Override
+    public List<String> preview(Config c, StepContext ctx) throws Exception {
+        try {
+            KubeSession session = KubeSession.of(ctx.settings());
+            Job job = job(c, ctx, session);
+            String ns = job.getMetadata().getNamespace();
+            String name = job.getMetadata().getName();
+            List<String> lines = new ArrayList<>();
+            Job existing = session.client().batch().v1().jobs().inNamespace(ns).withName(name).get();
+            if (existing != null && condition(existing, "Complete").isPresent()) {
+                lines.add("Job " + ns + "/" + name + " is already Complete with this spec: it would be adopted, not run again");
+            } else if (existing != null && condition(existing, "Failed").isPresent()) {
+                lines.add("Job " + ns + "/" + name + " with this spec already Failed (" + condition(existing, "Failed").get().getReason()
+                        + "): a run fails again unless the step is retried");
+            } else if (existing != null) {
+                lines.add("Job " + ns + "/" + name + " with this spec is running: a run would follow it");
+            } else {
+                session.client().batch().v1().jobs().inNamespace(ns).resource(job).dryRun().create();
+                lines.add("create Job " + ns + "/" + name + " (accepted by the API server in a dry run)");
+            }
+            lines.addAll(describe(job));
+            return lines;
+        } catch (KubernetesClientException e) {
+            return List.of("cannot preview: " + Kube.message(e));
+        }
+    }
+
+    private static List<String> describe(Job job) {
+        List<String> lines = new ArrayList<>();
+        var spec = job.getSpec();
+        job.getSpec().getTemplate().getSpec().getContainers().forEach(ct -> lines.add("container " + ct.getName() + ": image "
+                + ct.getImage() + (ct.getCommand() != null && !ct.getCommand().isEmpty() ? ", command " + ct.getCommand() : "")
+                + (ct.getArgs() != null && !ct.getArgs().isEmpty() ? ", args " + ct.getArgs() : "")));
+        lines.add("backoffLimit " + (spec.getBackoffLimit() == null ? "6 (Kubernetes' default)" : spec.getBackoffLimit())
+                + (spec.getActiveDeadlineSeconds() != null ? ", activeDeadlineSeconds " + spec.getActiveDeadlineSeconds() : ""));
+        return lines;
+    }
+
+    /** The Job to run: its manifest, resolved, in its namespace, named by its spec's hash. */
+    private static Job job(Config c, StepContext ctx, KubeSession session) {
+        Manifests.Manifest m = c.file() != null ? single(Manifests.file(ctx.workDir(), c.file(), ctx), c.file()) : Manifests.inline(c.job()).get(0);
+        if (!"Job".equals(m.kind()) || !String.valueOf(m.apiVersion()).startsWith("batch/")) {
+            throw new IllegalArgumentException(m.at() + ": expected a Job (apiVersion batch/v1, kind Job), got " + m.apiVersion() + " " + m.kind());
+        }
+        if (c.namespace() != null && m.namespace() != null && !c.namespace().equals(m.namespace())) {
+            throw new IllegalArgumentException(m.at() + ": the Job says namespace " + m.namespace() + " and the step " + c.namespace());
+        }
+        String ns = m.namespace() != null ? m.namespace() : session.namespace(c.namespace());
+        String hash = Kube.hash(m.object().get("spec"));
+        Map<String, Object> meta = m.metadata();
+        meta.put("name", Kube.name(m.name(), hash));
+        meta.put("namespace", ns);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> labels = meta.get("labels") instanceof Map<?, ?> l ? new LinkedHashMap<>((Map<String, Object>) l) : new LinkedHashMap<>();
+        labels.put(HASH_LABEL, hash);
+        meta.put("labels", labels);
+        return session.client().getKubernetesSerialization().convertValue(m.object(), Job.class);
+    }
+
+    private static Manifests.Manifest single(List<Manifests.Manifest> all, String file) {
+        if (all.size() != 1) throw new IllegalArgumentException(file + ": expected one Job, found " + all.size() + " objects");
+        return all.get(0);
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) throws Exception {
+        try {
+            KubeSession session = KubeSession.of(ctx.settings());
+            KubernetesClient k = session.client();
+            Job wanted = job(c, ctx, session);
+            String ns = wanted.getMetadata().getNamespace();
+            String name = wanted.getMetadata().getName();
+            String id = ns + "/" + name;
+            var jobs = k.batch().v1().jobs().inNamespace(ns);
+            Job existing = jobs.withName(name).get();
+            boolean adopted = false;
+            if (existing != null && id.equals(ctx.externalIds().get(JOB)) && !id.equals(ctx.externalIds().get(REPORTED_FAILURE))) {
+                ctx.line("re-attaching to job " + id);
+            } else if (existing != null && condition(existing, "Complete").isPresent()) {
+                ctx.recordExternalId(JOB, id);
+                ctx.line("job " + id + " is already Complete with this spec: adopted, not run again");
+                adopted = true;
+            } else if (existing != null && condition(existing, "Failed").isPresent()) {
+                if (!id.equals(ctx.externalIds().get(REPORTED_FAILURE))) {
+                    ctx.recordExternalId(JOB, id);
+                    ctx.recordExternalId(REPORTED_FAILURE, id);
+                    ctx.line("job " + id + " with this spec already Failed; it is not run again unless the step is retried");
+                    return verdict(k, existing, ctx, false);
+                }
+                ctx.line("the step was retried: deleting the failed job " + id + " to run it again");
+                delete(k, ns, name, ctx);
+                existing = null;
+            } else if (existing != null) {
+                ctx.recordExternalId(JOB, id);
+                ctx.line("job " + id + " with this spec is already running: following it");
+            }
+            if (existing == null) {
+                ctx.recordExternalId(JOB, id);
+                jobs.resource(wanted).create();
+                ctx.line("created job " + id);
+                report(c, ctx, session, List.of(
+                        new StatusWriter.Condition("Progressing", "True", "MigrationInProgress", "Job " + name + " is running"),
+                        new StatusWriter.Condition("Ready", "False", "JobRunning", "Job " + name + " is running")),
+                        new StatusWriter.Note("Normal", "JobCreated", "Created migration Job " + name));
+            }
+            StepResult r = adopted ? verdict(k, jobs.withName(name).get(), ctx, true) : follow(c, ctx, k, ns, name);
+            if (!r.ok()) {
+                ctx.recordExternalId(REPORTED_FAILURE, id);
+                report(c, ctx, session, List.of(
+                        new StatusWriter.Condition("Ready", "False", "JobFailed", r.summary()),
+                        new StatusWriter.Condition("Progressing", "False", "Idle", ""),
+                        new StatusWriter.Condition("Degraded", "True", "MigrationFailed", r.summary())),
+                        new StatusWriter.Note("Warning", "JobFailed", "Migration failed: " + r.data().getOrDefault("reason", r.summary())));
+            } else {
+                report(c, ctx, session, List.of(
+                        new StatusWriter.Condition("Ready", "True", "MigrationComplete", "Job " + name + " Complete"),
+                        new StatusWriter.Condition("Progressing", "False", "Idle", ""),
+                        new StatusWriter.Condition("Degraded", "False", "MigrationComplete", "")),
+                        adopted ? null : new StatusWriter.Note("Normal", "JobSucceeded", "Migration completed successfully"));
+            }
+            return r;
+        } catch (KubernetesClientException e) {
+            Kube.rethrowIfInterrupted(e);
+            return Kube.failed(e);
+        }
+    }
+
+    /** Mirrors the Job's state onto {@code reportTo}, when the step has one. */
+    private static void report(Config c, StepContext ctx, KubeSession session, List<StatusWriter.Condition> conditions, StatusWriter.Note event) {
+        if (c.reportTo() == null) return;
+        StatusWriter.Target t = new StatusWriter.Target(c.reportTo().get("apiVersion"), c.reportTo().get("kind"), c.reportTo().get("name"),
+                session.namespace(c.reportTo().get("namespace")));
+        StatusWriter.write(session.client(), t, conditions, event == null ? List.of() : List.of(event), ctx::line);
+    }
+
+    /** Watches the Job and its pods until the Job is Complete or Failed, streaming logs and reporting Pending pods. */
+    private StepResult follow(Config c, StepContext ctx, KubernetesClient k, String ns, String name) throws InterruptedException {
+        Kube.Signal signal = new Kube.Signal();
+        Object lock = new Object();
+        PodLogs logs = new PodLogs(k, ns, line -> {
+            synchronized (lock) {
+                ctx.line(line);
+            }
+        });
+        Map<String, String> phases = new HashMap<>();
+        Map<String, Long> pendingSince = new HashMap<>();
+        Set<String> said = new LinkedHashSet<>();
+        try {
+            signal.add(k.batch().v1().jobs().inNamespace(ns).withName(name).watch(signal.watcher()));
+            signal.add(k.pods().inNamespace(ns).withLabel("job-name", name).watch(signal.watcher()));
+            while (true) {
+                Job job = k.batch().v1().jobs().inNamespace(ns).withName(name).get();
+                if (job == null) return StepResult.failed("job " + ns + "/" + name + " was deleted while it ran", Map.of());
+                List<Pod> pods = pods(k, ns, name);
+                for (Pod p : pods) {
+                    String pod = p.getMetadata().getName();
+                    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+                    if (phase != null && !phase.equals(phases.put(pod, phase))) {
+                        synchronized (lock) {
+                            ctx.line("pod " + pod + " " + phase + exitText(p));
+                        }
+                    }
+                    logs.see(p);
+                    if ("Pending".equals(phase)) {
+                        String why = pendingReason(p);
+                        if (why == null) continue;
+                        long since = pendingSince.computeIfAbsent(pod, x -> System.nanoTime());
+                        List<String> events = warnings(k, ns, pod);
+                        String text = "pod " + pod + " is Pending: " + why + (events.isEmpty() ? "" : "; event " + String.join("; event ", events));
+                        if (said.add(text)) {
+                            synchronized (lock) {
+                                ctx.line(text);
+                            }
+                        }
+                        long pending = System.nanoTime() - since;
+                        if (pending > c.pendingTimeout().toNanos() && (!events.isEmpty() || pending > 2 * c.pendingTimeout().toNanos())) {
+                            Map<String, Object> data = data(job, name, ns, pods, false);
+                            data.put("status", "Pending");
+                            data.put("reason", why);
+                            data.put("message", String.join("; ", events));
+                            return StepResult.failed("pod " + pod + " stayed Pending for " + dev.lockstep.runbook.Durations.format(c.pendingTimeout())
+                                    + ": " + why + (events.isEmpty() ? "" : "; event " + String.join("; event ", events)), data);
+                        }
+                    } else {
+                        pendingSince.remove(pod);
+                    }
+                }
+                if (condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent()) {
+                    logs.close();
+                    return verdict(k, job, ctx, false);
+                }
+                signal.await(c.interval());
+            }
+        } finally {
+            signal.close();
+            logs.close();
+        }
+    }
+
+    /** How a finished Job ends the step. */
+    private static StepResult verdict(KubernetesClient k, Job job, StepContext ctx, boolean adopted) {
+        String ns = job.getMetadata().getNamespace();
+        String name = job.getMetadata().getName();
+        List<Pod> pods = pods(k, ns, name);
+        Map<String, Object> data = data(job, name, ns, pods, adopted);
+        Optional<JobCondition> complete = condition(job, "Complete");
+        if (complete.isPresent()) {
+            data.put("status", "Complete");
+            ctx.line("job " + ns + "/" + name + " Complete");
+            return StepResult.ok("job " + name + (adopted ? " was already Complete (adopted)" : " Complete"), data);
+        }
+        JobCondition failed = condition(job, "Failed").orElseThrow();
+        data.put("status", "Failed");
+        data.put("reason", failed.getReason());
+        data.put("message", failed.getMessage());
+        Pod last = pods.stream().filter(p -> terminated(p) != null && terminated(p).getExitCode() != null && terminated(p).getExitCode() != 0)
+                .max(Comparator.comparing(p -> String.valueOf(terminated(p).getFinishedAt()))).orElse(null);
+        String container = "";
+        if (last != null) {
+            ContainerStateTerminated t = terminated(last);
+            data.put("exitCode", t.getExitCode());
+            data.put("terminationMessage", t.getMessage());
+            container = "; pod " + last.getMetadata().getName() + " exited " + t.getExitCode()
+                    + (t.getReason() != null ? " (" + t.getReason() + ")" : "") + (t.getMessage() != null && !t.getMessage().isBlank()
+                    ? ": " + t.getMessage().strip() : "");
+        }
+        String summary = "job " + name + " Failed: " + failed.getReason() + (failed.getMessage() != null ? " (" + failed.getMessage() + ")" : "") + container;
+        ctx.line(summary);
+        return StepResult.failed(summary, data);
+    }
+
+    private static Map<String, Object> data(Job job, String name, String ns, List<Pod> pods, boolean adopted) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("job", name);
+        data.put("namespace", ns);
+        data.put("status", null);
+        data.put("reason", null);
+        data.put("message", null);
+        data.put("exitCode", null);
+        data.put("terminationMessage", null);
+        data.put("adopted", adopted);
+        data.put("pods", pods.stream().map(p -> p.getMetadata().getName()).toList());
+        return data;
+    }
+
+    private static List<Pod> pods(KubernetesClient k, String ns, String job) {
+        List<Pod> pods = new ArrayList<>(k.pods().inNamespace(ns).withLabel("job-name", job).list().getItems());
+        pods.sort(Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp()) + p.getMetadata().getName()));
+        return pods;
+    }
+
+    static Optional<JobCondition> condition(Job job, String type) {
+        if (job.getStatus() == null || job.getStatus().getConditions() == null) return Optional.empty();
+        return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
+    }
+
+    private static ContainerStateTerminated terminated(Pod p) {
+        ContainerStatus cs = first(p);
+        return cs == null || cs.getState() == null ? null : cs.getState().getTerminated();
+    }
+
+    private static ContainerStatus first(Pod p) {
+        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null || p.getStatus().getContainerStatuses().isEmpty()) return null;
+        return p.getStatus().getContainerStatuses().get(0);
+    }
+
+    private static String exitText(Pod p) {
+        ContainerStateTerminated t = terminated(p);
+        return t == null ? "" : " (exit " + t.getExitCode() + (t.getReason() != null ? ", " + t.getReason() : "") + ")";
+    }
+
+    /** Why a Pending pod waits, when Kubernetes says: unschedulable, or a container that cannot start. */
+    private static String pendingReason(Pod p) {
+        if (p.getStatus() == null) return null;
+        if (p.getStatus().getConditions() != null) {
+            for (PodCondition c : p.getStatus().getConditions()) {
+                if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && c.getReason() != null) {
+                    return c.getReason() + (c.getMessage() != null ? " (" + c.getMessage() + ")" : "");
+                }
+            }
+        }
+        ContainerStatus cs = first(p);
+        ContainerStateWaiting w = cs == null || cs.getState() == null ? null : cs.getState().getWaiting();
+        if (w != null && w.getReason() != null && !"ContainerCreating".equals(w.getReason()) && !"PodInitializing".equals(w.getReason())) {
+            return w.getReason() + (w.getMessage() != null ? " (" + w.getMessage() + ")" : "");
+        }
+        return null;
+    }
+
+    /** The Warning events about a pod, as "reason: message". */
+    private static List<String> warnings(KubernetesClient k, String ns, String pod) {
+        List<String> out = new ArrayList<>();
+        for (Event e : k.v1().events().inNamespace(ns).withField("involvedObject.name", pod).list().getItems()) {
+            if ("Warning".equals(e.getType())) {
+                String text = e.getReason() + ": " + e.getMessage();
+                if (!out.contains(text)) out.add(text);
+            }
+        }
+        return out;
+    }
+
+    /** Deletes the Job this step created (or adopted) and its pods, and waits until they are gone. */
+    @Override
+    public StepResult rollback(Config c, StepContext ctx) throws Exception {
+        String id = ctx.externalIds().get(JOB);
+        if (id == null) return StepResult.ok("no job was created", Map.of());
+        String ns = id.substring(0, id.indexOf('/'));
+        String name = id.substring(id.indexOf('/') + 1);
+        try {
+            KubernetesClient k = KubeSession.of(ctx.settings()).client();
+            int pods = delete(k, ns, name, ctx);
+            return StepResult.ok("deleted job " + id + " and its " + pods + " pod(s)", Map.of());
+        } catch (KubernetesClientException e) {
+            Kube.rethrowIfInterrupted(e);
+            return Kube.failed(e);
+        }
+    }
+
+    /** Deletes a Job with its pods (foreground: the Job goes last) and waits until both are gone; returns how many pods it had. */
+    private static int delete(KubernetesClient k, String ns, String name, StepContext ctx) throws InterruptedException {
+        int pods = pods(k, ns, name).size();
+        var job = k.batch().v1().jobs().inNamespace(ns).withName(name);
+        if (job.get() == null) {
+            ctx.line("job " + ns + "/" + name + " is already gone");
+        } else {
+            job.withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+            ctx.line("deleting job " + ns + "/" + name + " and its " + pods + " pod(s)");
+        }
+        long deadline = System.nanoTime() + DELETE_LIMIT.toNanos();
+        while (job.get() != null || !pods(k, ns, name).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + ns + "/" + name + " or its pods are still there "
+                        + dev.lockstep.runbook.Durations.format(DELETE_LIMIT) + " after they were deleted");
+            }
+            Thread.sleep(200);
+        }
+        ctx.line("job " + ns + "/" + name + " and its pods are gone");
+        return pods;
+    }
+}

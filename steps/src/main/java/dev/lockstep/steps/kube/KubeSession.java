@@ -1,0 +1,249 @@
+package dev.lockstep.steps.kube;
+
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.json.Json;
+import dev.lockstep.runbook.Value;
+import dev.lockstep.runbook.YamlReader;
+import dev.lockstep.step.Settings;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where Kubernetes steps act, and their client. The place is found as kubectl finds it —
+ * {@code --kubeconfig}, else the first file of {@code $KUBECONFIG}, else
+ * {@code ~/.kube/config}, else the pod's service account when lockstep runs inside a cluster;
+ * {@code --context} else the kubeconfig's current context; {@code --namespace} else the
+ * context's namespace, else {@code default} — and checked against what the runbook's
+ * {@code context.kubernetes} allows, with both shown when they differ.
+ *
+ * <p>That place is written once as a kubeconfig of its own (the one context, its cluster and
+ * user, the namespace set; private to the user, removed when lockstep exits). The Java client
+ * is built from it and shell steps get it as {@code KUBECONFIG}, so {@code kubectl} and
+ * {@code helm} in a script act on exactly the cluster, credentials and namespace the steps do.
+ * The client is made when a step first needs it, never at start-up.
+ */
+public final class KubeSession {
+    private static final Map<Settings, KubeSession> SESSIONS = new ConcurrentHashMap<>();
+    private static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    /** The resolved place: context name, API server, namespace, where it came from, and its own kubeconfig file. */
+    public record Place(String context, String server, String namespace, String source, Path kubeconfig) {
+        public String describe() {
+            return context + " " + server + " namespace " + namespace;
+        }
+    }
+
+    private final Settings settings;
+    private volatile Place place;
+    private volatile KubernetesClient client;
+
+    private KubeSession(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static KubeSession of(Settings settings) {
+        return SESSIONS.computeIfAbsent(settings, KubeSession::new);
+    }
+
+    /**
+     * Where the steps act; throws {@link IllegalStateException} naming both places when that is
+     * not where the runbook may act, or saying what was tried when no cluster can be found.
+     */
+    public Place place() {
+        Place known = place;
+        if (known != null) return known;
+        synchronized (this) {
+            if (place == null) place = guard(resolve());
+            return place;
+        }
+    }
+
+    /** The client for the place (checked first); shared by the steps of a run. */
+    public KubernetesClient client() {
+        KubernetesClient known = client;
+        if (known != null) return known;
+        synchronized (this) {
+            if (client == null) {
+                Place p = place();
+                try {
+                    Config config = Config.fromKubeconfig(Files.readString(p.kubeconfig()));
+                    client = new KubernetesClientBuilder().withConfig(config).build();
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot read " + p.kubeconfig() + ": " + e.getMessage(), e);
+                }
+            }
+            return client;
+        }
+    }
+
+    /** The namespace a step acts in: its own, else the place's. */
+    public String namespace(String given) {
+        return given != null && !given.isBlank() ? given : place().namespace();
+    }
+
+    private Place guard(Place p) {
+        String context = settings.option(KubeContext.EXPECTED_CONTEXT);
+        String server = settings.option(KubeContext.EXPECTED_SERVER);
+        String namespace = settings.option(KubeContext.EXPECTED_NAMESPACE);
+        boolean wrong = (context != null && !context.equals(p.context()))
+                || (server != null && !sameServer(server, p.server()))
+                || (namespace != null && !namespace.equals(p.namespace()));
+        if (wrong) {
+            throw new IllegalStateException("refusing to act: the runbook is for Kubernetes "
+                    + (context != null ? "context " + context : "any context") + ", "
+                    + (server != null ? "server " + server : "any server") + ", "
+                    + (namespace != null ? "namespace " + namespace : "any namespace")
+                    + ", but " + p.source() + " points at context " + p.context() + ", server " + p.server()
+                    + ", namespace " + p.namespace());
+        }
+        return p;
+    }
+
+    private static boolean sameServer(String a, String b) {
+        return a.replaceAll("/+$", "").equalsIgnoreCase(b.replaceAll("/+$", ""));
+    }
+
+    private Place resolve() {
+        Path file = kubeconfigFile();
+        if (file != null) return fromKubeconfig(file);
+        Map<String, String> env = settings.env();
+        Path sa = Path.of(SERVICE_ACCOUNT);
+        if (env.get("KUBERNETES_SERVICE_HOST") != null && Files.isReadable(sa.resolve("token"))) return inCluster(env, sa);
+        throw new IllegalStateException("no Kubernetes cluster to act on: no --kubeconfig, no $KUBECONFIG, no "
+                + home().resolve(".kube/config") + ", and not inside a cluster (no $KUBERNETES_SERVICE_HOST and service account token)");
+    }
+
+    private Path kubeconfigFile() {
+        String option = settings.option(KubeContext.KUBECONFIG);
+        if (option != null) {
+            Path p = Path.of(option);
+            if (!Files.isRegularFile(p)) throw new IllegalStateException("--kubeconfig " + option + ": no such file");
+            return p;
+        }
+        String list = settings.env().get("KUBECONFIG");
+        if (list != null && !list.isBlank()) {
+            // kubectl merges every file of the list; lockstep takes the first that exists, and says which in the header.
+            for (String f : list.split(java.io.File.pathSeparator)) {
+                if (!f.isBlank() && Files.isRegularFile(Path.of(f))) return Path.of(f);
+            }
+            throw new IllegalStateException("$KUBECONFIG names no file that exists: " + list);
+        }
+        Path home = home().resolve(".kube/config");
+        return Files.isRegularFile(home) ? home : null;
+    }
+
+    private Path home() {
+        String home = settings.env().get("HOME");
+        return Path.of(home != null ? home : System.getProperty("user.home"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Place fromKubeconfig(Path file) {
+        Value read;
+        try {
+            read = YamlReader.read(file);
+        } catch (LockstepException e) {
+            throw new IllegalStateException("kubeconfig " + e.getMessage(), e);
+        }
+        if (!(read instanceof Value.Mapping)) throw new IllegalStateException("kubeconfig " + file + " holds no configuration");
+        Map<String, Object> config = (Map<String, Object>) read.plain();
+        String name = first(settings.option(KubeContext.CONTEXT), (String) config.get("current-context"));
+        if (name == null) throw new IllegalStateException("kubeconfig " + file + " has no current-context: pass --context");
+        Map<String, Object> context = named(config, "contexts", name, "context", file);
+        Map<String, Object> cluster = named(config, "clusters", (String) context.get("cluster"), "cluster", file);
+        Map<String, Object> user = context.get("user") == null ? Map.of()
+                : named(config, "users", (String) context.get("user"), "user", file);
+        String server = (String) cluster.get("server");
+        if (server == null) throw new IllegalStateException("kubeconfig " + file + ": cluster " + context.get("cluster") + " has no server");
+        String namespace = first(settings.option(KubeContext.NAMESPACE), (String) context.get("namespace"), "default");
+        Path dir = file.toAbsolutePath().getParent();
+        Map<String, Object> ownCluster = absolute(cluster, dir, "certificate-authority");
+        Map<String, Object> ownUser = absolute(user, dir, "client-certificate", "client-key", "tokenFile");
+        return new Place(name, server, namespace, "kubeconfig " + file,
+                write(name, ownCluster, ownUser, namespace));
+    }
+
+    private Place inCluster(Map<String, String> env, Path sa) {
+        String host = env.get("KUBERNETES_SERVICE_HOST");
+        String port = first(env.get("KUBERNETES_SERVICE_PORT"), "443");
+        String server = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        String namespace = settings.option(KubeContext.NAMESPACE);
+        if (namespace == null) {
+            try {
+                namespace = Files.readString(sa.resolve("namespace")).strip();
+            } catch (IOException e) {
+                namespace = "default";
+            }
+        }
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("server", server);
+        cluster.put("certificate-authority", sa.resolve("ca.crt").toString());
+        Map<String, Object> user = Map.of("tokenFile", sa.resolve("token").toString());
+        return new Place("in-cluster", server, namespace, "the pod's service account", write("in-cluster", cluster, user, namespace));
+    }
+
+    /** Writes the place as a kubeconfig of its own (JSON is YAML), readable only by this user. */
+    private static Path write(String context, Map<String, Object> cluster, Map<String, Object> user, String namespace) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("apiVersion", "v1");
+        out.put("kind", "Config");
+        out.put("clusters", List.of(Map.of("name", context, "cluster", cluster)));
+        out.put("users", List.of(Map.of("name", context, "user", user)));
+        out.put("contexts", List.of(Map.of("name", context, "context",
+                Map.of("cluster", context, "user", context, "namespace", namespace))));
+        out.put("current-context", context);
+        try {
+            Path dir = Files.createTempDirectory("lockstep-kube-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path file = Files.createFile(dir.resolve("kubeconfig"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, Json.write(out));
+            dir.toFile().deleteOnExit();
+            file.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the kubeconfig for shell steps: " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> named(Map<String, Object> config, String list, String name, String field, Path file) {
+        List<String> names = new ArrayList<>();
+        if (config.get(list) instanceof List<?> items) {
+            for (Object item : items) {
+                if (item instanceof Map<?, ?> m) {
+                    names.add(String.valueOf(m.get("name")));
+                    if (String.valueOf(m.get("name")).equals(name) && m.get(field) instanceof Map<?, ?> found) {
+                        return (Map<String, Object>) found;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("kubeconfig " + file + " has no " + field + " named " + name
+                + (names.isEmpty() ? "" : " (it has " + String.join(", ", names) + ")"));
+    }
+
+    /** A copy whose file paths no longer depend on where the kubeconfig was. */
+    private static Map<String, Object> absolute(Map<String, Object> entry, Path dir, String... keys) {
+        Map<String, Object> out = new LinkedHashMap<>(entry);
+        for (String k : keys) {
+            if (out.get(k) instanceof String p && !p.isBlank()) out.put(k, dir.resolve(p).toString());
+        }
+        return out;
+    }
+
+    private static String first(String... values) {
+        for (String v : values) if (v != null && !v.isBlank()) return v;
+        return null;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.lockstep.steps.kube;
+
+import dev.lockstep.runbook.Value;
+import dev.lockstep.step.Key;
+import dev.lockstep.step.Reconciliation;
+import dev.lockstep.step.ResultShape;
+import dev.lockstep.step.StepContext;
+import dev.lockstep.step.StepResult;
+import dev.lockstep.step.StepType;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code k8s.status}: sets conditions on an object's status subresource (a custom resource such
+ * as a DBUpgrade) and emits Events about it, so a runbook can report as an operator does
+ * (Accepted, Progressing, Ready, Degraded). A condition's lastTransitionTime changes only
+ * when its status does.
+ *
+ * <pre>
+ * - id: accepted
+ *   uses: k8s.status
+ *   with:
+ *     apiVersion: dbupgrade.subbug.learning/v1alpha1
+ *     kind: DBUpgrade
+ *     name: "${{ params.name }}"
+ *     conditions: [{ type: Accepted, status: "True", reason: SpecValid }]
+ *     events: [{ type: Normal, reason: Accepted, message: "Spec accepted" }]
+ * </pre>
+ */
+public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
+    public record Config(
+            @Key(value = "the object's apiVersion", required = true) String apiVersion,
+            @Key(value = "the object's kind", required = true) String kind,
+            @Key(value = "the object's name", required = true) String name,
+            @Key("its namespace (default: the context's)") String namespace,
+            @Key("conditions to set: { type, status: \"True\"|\"False\"|\"Unknown\", reason, message }") List<Map<String, String>> conditions,
+            @Key("events to emit about it: { type: Normal|Warning, reason, message }") List<Map<String, String>> events) {
+        public Config {
+            conditions = conditions == null ? List.of() : conditions;
+            events = events == null ? List.of() : events;
+            if (conditions.isEmpty() && events.isEmpty()) throw new IllegalArgumentException("give conditions, events, or both");
+            conditions.forEach(StatusWriter.Condition::of);
+            events.forEach(StatusWriter.Note::of);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "k8s.status";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public String example() {
+        return """
+                - id: accepted
+                  uses: k8s.status
+                  with:
+                    apiVersion: dbupgrade.subbug.learning/v1alpha1
+                    kind: DBUpgrade
+                    name: "${{ params.name }}"
+                    conditions: [{ type: Accepted, status: "True", reason: SpecValid }]
+                    events: [{ type: Normal, reason: Accepted, message: "Spec accepted" }]
+                """;
+    }
+
+    @Override
+    public ResultShape result(Value.Mapping with) {
+        return ResultShape.object("conditions", ResultShape.mapOf(ResultShape.VALUE), "events", ResultShape.VALUE);
+    }
+
+    /** Setting the same conditions again changes nothing; an event may be emitted twice, which is harmless. */
+    @Override
+    public Reconciliation reconcile(Config c, Map<String, String> externalIds, boolean idempotent) {
+        return Reconciliation.RERUN;
+    }
+
+    @Override
+    public List<String> plan(Config c) {
+        List<String> lines = new ArrayList<>();
+        String what = c.kind() + " " + (c.namespace() != null ? c.namespace() + "/" : "") + c.name();
+        c.conditions().forEach(m -> lines.add("set " + m.get("type") + "=" + m.get("status") + (m.get("reason") != null ? " (" + m.get("reason") + ")" : "")
+                + " on " + what));
+        c.events().forEach(m -> lines.add("emit event " + m.getOrDefault("type", "Normal") + " " + m.get("reason") + " on " + what));
+        return lines;
+    }
+
+    @Override
+    public StepResult execute(Config c, StepContext ctx) throws Exception {
+        try {
+            KubeSession session = KubeSession.of(ctx.settings());
+            StatusWriter.Target t = new StatusWriter.Target(c.apiVersion(), c.kind(), c.name(), session.namespace(c.namespace()));
+            Map<String, Object> states = StatusWriter.write(session.client(), t,
+                    c.conditions().stream().map(StatusWriter.Condition::of).toList(),
+                    c.events().stream().map(StatusWriter.Note::of).toList(), ctx::line);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("conditions", states);
+            data.put("events", c.events().size());
+            return StepResult.ok("set " + states.size() + " condition(s), emitted " + c.events().size() + " event(s) on " + t.describe(), data);
+        } catch (KubernetesClientException e) {
+            Kube.rethrowIfInterrupted(e);
+            return Kube.failed(e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.lockstep.steps.kube;
+
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.expr.ExpressionException;
+import dev.lockstep.expr.Template;
+import dev.lockstep.runbook.Position;
+import dev.lockstep.runbook.Problems;
+import dev.lockstep.runbook.Value;
+import dev.lockstep.runbook.YamlReader;
+import dev.lockstep.step.StepContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kubernetes objects as a runbook gives them: inline under {@code with} (resolved by the
+ * engine, value by value), or in YAML files beside the runbook, read as runbooks are (bounded,
+ * YAML 1.2 values, every problem at its {@code file:line:col}), several documents to a file
+ * separated by {@code ---}. {@code ${{ }}} in a file's values is resolved per value, never in the
+ * text, so a value can never change the document's structure.
+ */
+final class Manifests {
+    /** One object and where it was written. */
+    record Manifest(Map<String, Object> object, Position at) {
+        String apiVersion() {
+            return (String) object.get("apiVersion");
+        }
+
+        String kind() {
+            return (String) object.get("kind");
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata() {
+            return (Map<String, Object>) object.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
+        }
+
+        String name() {
+            return (String) metadata().get("name");
+        }
+
+        String namespace() {
+            return (String) metadata().get("namespace");
+        }
+
+        String describe() {
+            return kind() + "/" + name();
+        }
+    }
+
+    private Manifests() {}
+
+    /** Checks the shape of inline objects at load: each a mapping with apiVersion, kind and metadata.name. */
+    static void checkInline(Value v, String key) {
+        for (Value item : v instanceof Value.Sequence s ? s.items() : List.of(v)) {
+            String problem = problem(item);
+            if (problem != null) throw new IllegalArgumentException(key + " (" + item.position().line() + ":" + item.position().column() + "): " + problem);
+        }
+    }
+
+    /** The inline objects, already resolved by the engine. */
+    static List<Manifest> inline(Value v) {
+        List<Manifest> out = new ArrayList<>();
+        for (Value item : v instanceof Value.Sequence s ? s.items() : List.of(v)) out.add(manifest(item, null));
+        return out;
+    }
+
+    /** The objects of a file beside the runbook, values resolved one by one; problems thrown with their position. */
+    static List<Manifest> file(Path dir, String name, StepContext ctx) {
+        Path file = dir.resolve(name).normalize();
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("manifest file " + file + " does not exist");
+        String text = YamlReader.decode(YamlReader.readBytes(file), file.toString());
+        List<Manifest> out = new ArrayList<>();
+        for (String document : documents(text)) {
+            Problems problems = new Problems();
+            Value v = YamlReader.parse(document, file.toString(), problems);
+            problems.throwIfAny();
+            if (v == null) continue;
+            for (Value item : v instanceof Value.Sequence s ? s.items() : List.of(v)) out.add(manifest(item, ctx));
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException(file + ": no Kubernetes object in it");
+        return out;
+    }
+
+    /**
+     * The documents of a stream, each padded with the lines before it, so a problem in the third
+     * document is reported at its line in the file.
+     */
+    static List<String> documents(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        int line = 0;
+        for (String l : text.split("\n", -1)) {
+            if (l.matches("---(\\s.*)?") || l.equals("...")) {
+                out.add(current.toString());
+                current = new StringBuilder("\n".repeat(line + 1));
+            } else {
+                current.append(l).append('\n');
+            }
+            line++;
+        }
+        out.add(current.toString());
+        return out;
+    }
+
+    private static Manifest manifest(Value item, StepContext ctx) {
+        String problem = problem(item);
+        if (problem != null) throw new LockstepException(dev.lockstep.error.ErrorCode.INVALID_RUNBOOK, item.position() + ": " + problem);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object = (Map<String, Object>) plain(item, ctx);
+        return new Manifest(object, item.position());
+    }
+
+    private static String problem(Value item) {
+        if (!(item instanceof Value.Mapping m)) return "expected a Kubernetes object (a mapping with apiVersion, kind, metadata), got " + Value.describeOf(item);
+        for (String k : List.of("apiVersion", "kind")) {
+            if (!(m.get(k) instanceof Value.Scalar s) || s.value() == null) return "the object has no " + k;
+        }
+        if (!(m.get("metadata") instanceof Value.Mapping meta) || !(meta.get("name") instanceof Value.Scalar n) || n.value() == null) {
+            return "the object has no metadata.name";
+        }
+        return null;
+    }
+
+    /** Plain values, each string's expressions resolved on its own (a lone expression keeps its type). */
+    private static Object plain(Value v, StepContext ctx) {
+        if (v instanceof Value.Scalar s) {
+            if (ctx != null && s.value() instanceof String text && Template.hasExpression(text)) {
+                try {
+                    return ctx.resolve(text);
+                } catch (ExpressionException | IllegalArgumentException e) {
+                    throw new LockstepException(dev.lockstep.error.ErrorCode.INVALID_RUNBOOK, s.position() + ": " + e.getMessage());
+                }
+            }
+            return s.value();
+        }
+        if (v instanceof Value.Sequence seq) {
+            List<Object> out = new ArrayList<>();
+            for (Value x : seq.items()) out.add(plain(x, ctx));
+            return out;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        ((Value.Mapping) v).entries().forEach((k, x) -> out.put(k, plain(x, ctx)));
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.lockstep.steps.kube;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ContainerResource;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The logs of a Job's pods, every container instance once, in order: a pod that is running is
+ * followed; one that has finished is read whole; a container that restarted has its previous
+ * instance read too. A followed stream is closed when its container (or the Job) ends, and what
+ * it had not delivered yet is read then, so no line is lost and none is shown twice.
+ */
+final class PodLogs implements AutoCloseable {
+    private final KubernetesClient k;
+    private final String namespace;
+    private final Consumer<String> sink;
+    /** By pod name and restart count: one container instance. */
+    private final Map<String, Stream> streams = new LinkedHashMap<>();
+
+    PodLogs(KubernetesClient k, String namespace, Consumer<String> sink) {
+        this.k = k;
+        this.namespace = namespace;
+        this.sink = sink;
+    }
+
+    /** Called with each pod as it is seen: starts, finishes or catches up its streams. */
+    void see(Pod pod) {
+        String name = pod.getMetadata().getName();
+        String container = pod.getSpec().getContainers().get(0).getName();
+        ContainerStatus cs = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? null
+                : pod.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals(container)).findFirst().orElse(null);
+        if (cs == null || cs.getState() == null) return;
+        int restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+        for (int previous = 0; previous < restarts; previous++) {
+            String key = name + "#" + previous;
+            Stream s = streams.get(key);
+            if (s == null) {
+                s = new Stream(name, container, true);
+                streams.put(key, s);
+            }
+            s.finish();
+        }
+        boolean running = cs.getState().getRunning() != null;
+        boolean terminated = cs.getState().getTerminated() != null;
+        if (!running && !terminated) return;
+        String key = name + "#" + restarts;
+        Stream s = streams.get(key);
+        if (s == null) {
+            s = new Stream(name, container, false);
+            streams.put(key, s);
+            if (running) s.follow();
+        }
+        if (terminated) s.finish();
+    }
+
+    /** The Job ended: every stream is closed and caught up. */
+    @Override
+    public void close() {
+        streams.values().forEach(Stream::finish);
+    }
+
+    /** One container instance's log. */
+    private final class Stream {
+        private final String pod;
+        private final String container;
+        private final boolean previous;
+        private int shown;
+        private LogWatch watch;
+        private Thread reader;
+        private boolean finished;
+
+        Stream(String pod, String container, boolean previous) {
+            this.pod = pod;
+            this.container = container;
+            this.previous = previous;
+        }
+
+        private ContainerResource resource() {
+            return k.pods().inNamespace(namespace).withName(pod).inContainer(container);
+        }
+
+        void follow() {
+            sink.accept("following the logs of pod " + pod);
+            try {
+                watch = resource().watchLog();
+            } catch (KubernetesClientException e) {
+                sink.accept("cannot follow the logs of pod " + pod + ": " + Kube.message(e));
+                return;
+            }
+            LogWatch w = watch;
+            reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(w.getOutput(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) emit(line);
+                } catch (IOException | RuntimeException e) {
+                    // The stream was closed: finish() reads what it had not delivered.
+                }
+            }, "logs-" + pod);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private synchronized boolean emit(String line) {
+            if (finished) return false;
+            shown++;
+            sink.accept(line);
+            return true;
+        }
+
+        /** Stops following, then shows the lines the stream had not delivered. */
+        void finish() {
+            if (finished) return;
+            if (watch != null) {
+                watch.close();
+                try {
+                    reader.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            String all;
+            try {
+                all = previous ? resource().terminated().getLog() : resource().getLog();
+            } catch (KubernetesClientException e) {
+                synchronized (this) {
+                    finished = true;
+                }
+                sink.accept("cannot read the logs of pod " + pod + (previous ? " (previous container)" : "") + ": " + Kube.message(e));
+                return;
+            }
+            synchronized (this) {
+                if (watch == null) sink.accept("logs of pod " + pod + (previous ? " (previous container)" : ""));
+                String[] lines = all == null || all.isEmpty() ? new String[0] : all.split("\n", -1);
+                int count = lines.length > 0 && lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
+                for (int i = shown; i < count; i++) sink.accept(lines[i]);
+                shown = Math.max(shown, count);
+                finished = true;
+            }
+        }
+    }
+}
