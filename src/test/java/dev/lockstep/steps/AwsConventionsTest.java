@@ -143,6 +143,36 @@ class AwsConventionsTest {
         assertNothingRecorded();
     }
 
+    /**
+     * An IAM Identity Center profile with a session the test logged in (the cached token the
+     * AWS CLI writes under ~/.aws/sso/cache): the SDK's own SSO code reads it and asks the SSO
+     * portal for the role's credentials. No emulator implements the portal, so it is pointed at
+     * a closed port ($AWS_ENDPOINT_URL_SSO): the line names what was tried and that the portal
+     * could not be reached, which it only can after reading the token. Run as a process of its
+     * own, since the SDK finds ~ through $HOME.
+     */
+    @Test
+    void anSsoProfileWithACachedTokenAsksThePortalForCredentials() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path cache = Files.createDirectories(home.resolve(".aws/sso/cache"));
+        String session = "corp";
+        byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1").digest(session.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.writeString(cache.resolve(java.util.HexFormat.of().formatHex(sha1) + ".json"), """
+                {"startUrl": "https://lockstep-test.awsapps.com/start", "region": "us-east-1", "accessToken": "token-the-test-wrote",
+                 "expiresAt": "2099-01-01T00:00:00Z", "clientId": "c", "clientSecret": "s", "refreshToken": "r",
+                 "registrationExpiresAt": "2099-01-01T00:00:00Z"}
+                """);
+        Path out = tmp.resolve("sso.log");
+        int exit = dev.lockstep.LockstepProcess.run(out, java.util.Map.of("HOME", home.toString(), "AWS_CONFIG_FILE", config.toString(),
+                "AWS_SHARED_CREDENTIALS_FILE", credentials.toString(), "AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9",
+                "AWS_ENDPOINT_URL", MinistackServer.endpoint()), "plan", RUNBOOK, "--profile", "sso");
+        String said = Files.readString(out);
+        assertEquals(14, exit, said);
+        assertTrue(said.contains("no usable AWS credentials: tried profile 'sso' (IAM Identity Center session corp)"), said);
+        assertTrue(said.contains("cannot reach its endpoint: Connection refused"), said);
+        assertFalse(said.contains("class path") || said.contains("Unable to load SSO token"), said);
+    }
+
     @Test
     void noCredentialsIsOneLineExit14AndNothingIsRecorded() {
         LockstepCli none = emulated().env("AWS_SHARED_CREDENTIALS_FILE", tmp.resolve("absent").toString());
@@ -155,6 +185,9 @@ class AwsConventionsTest {
             assertFalse(line.contains("SystemPropertyCredentialsProvider") || line.contains("EnvironmentVariableCredentialsProvider"),
                     "not the SDK's provider chain: " + line);
         }
+        LockstepCli.Result typo = none.run("run", RUNBOOK, "--no-tui", "--profile", "rleay");
+        assertEquals(14, typo.exit(), typo.all());
+        assertTrue(typo.err().contains("no AWS profile 'rleay' in " + config), typo.err());
         LockstepCli.Result plan = none.run("plan", RUNBOOK);
         assertEquals(14, plan.exit(), plan.all());
         assertFalse(plan.all().contains("CredentialsProvider"), plan.all());

@@ -202,6 +202,13 @@ public final class AwsSession {
         synchronized (this) {
             if (account != null) return account;
             StsClient sts = client(StsClient.class, () -> build(StsClient.builder(), "STS"));
+            // Credentials first, so that a profile's own source failing (an SSO portal, a credential_process)
+            // is not mistaken for STS being out of reach.
+            try {
+                credentials.resolveCredentials();
+            } catch (SdkException | IllegalStateException | IllegalArgumentException e) {
+                throw new LockstepException(ErrorCode.NO_CREDENTIALS, noCredentials(e));
+            }
             GetCallerIdentityResponse me;
             try {
                 me = sts.getCallerIdentity();
@@ -228,19 +235,23 @@ public final class AwsSession {
             return "AWS refused the credentials (" + AwsErrors.describe(e) + "); tried " + tried
                     + ". Renew them (aws sso login" + (profile != null ? " --profile " + profile : "") + "), or choose others with --profile";
         }
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("Unable to execute HTTP request") || m.contains("Connect") || m.contains("connect")
-                || e.getCause() instanceof java.io.IOException) {
-            return "cannot reach AWS STS at " + (endpoint != null ? endpoint : "its endpoint in " + region.id()) + " ("
-                    + firstLine(rootMessage(e)) + "). Check the network"
-                    + (endpoint != null ? ", --endpoint-url and $AWS_ENDPOINT_URL" : " and --region");
-        }
+        return "cannot reach AWS STS at " + (endpoint != null ? endpoint : "its endpoint in " + region.id()) + " ("
+                + firstLine(rootMessage(e)) + "). Check the network" + (endpoint != null ? ", --endpoint-url and $AWS_ENDPOINT_URL" : " and --region");
+    }
+
+    /** The credentials could not be had from what was tried: say what, why in a few words, and what to do. */
+    private String noCredentials(Exception e) {
         boolean sso = profile != null && profiles.profile(profile).map(p -> kind(p).startsWith("IAM Identity Center")).orElse(false);
-        String why = sso
-                ? "the SSO session is missing or expired: run aws sso login" + (profile != null ? " --profile " + profile : "")
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String reason = root instanceof java.io.IOException && root != e
+                ? "cannot reach " + (root instanceof java.net.UnknownHostException ? "" : "its endpoint: ") + firstLine(rootMessage(e))
+                : shortReason(String.valueOf(e.getMessage()));
+        String todo = sso
+                ? "if the SSO session is missing or expired, run aws sso login --profile " + profile + "; check the network"
                 : "pass --profile NAME (aws configure list-profiles), run aws sso login --profile NAME for an SSO profile, "
                         + "or set $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY";
-        return "no usable AWS credentials: tried " + tried + " (" + shortReason(m) + "). To go on: " + why;
+        return "no usable AWS credentials: tried " + tried + " (" + reason + "). To go on: " + todo;
     }
 
     /** The SDK's first sentence, without its list of every provider it tried. */
