@@ -89,12 +89,12 @@ public final class AwsSession {
         } else {
             profile = present(env.get("AWS_PROFILE")) ? env.get("AWS_PROFILE") : "default";
         }
+        if (profile != null && (profileChosen || present(env.get("AWS_PROFILE"))) && profiles.profile(profile).isEmpty()) {
+            throw new LockstepException(ErrorCode.NO_CREDENTIALS, "no AWS profile '" + profile + "' in " + files()
+                    + ": check the name (aws configure list-profiles), or set $AWS_CONFIG_FILE");
+        }
         this.region = region(settings, profile == null ? "default" : profile);
         if (profile != null && (profileChosen || present(env.get("AWS_PROFILE")))) {
-            if (profiles.profile(profile).isEmpty()) {
-                throw new LockstepException(ErrorCode.NO_CREDENTIALS, "no AWS profile '" + profile + "' in " + files()
-                        + ": check the name (aws configure list-profiles), or set $AWS_CONFIG_FILE");
-            }
             credentials = ProfileCredentialsProvider.builder().profileFile(profiles).profileName(profile).build();
             tried = "profile '" + profile + "' (" + kind(profiles.profile(profile).get()) + ") from " + files();
         } else if (profile == null) {
