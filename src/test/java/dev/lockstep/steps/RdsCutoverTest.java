@@ -355,4 +355,25 @@ class RdsCutoverTest {
         assertTrue(r.err().contains(tmp.resolve("p.yaml") + ":1:11: bad path 'Resources'"), r.err());
         assertTrue(r.err().contains("rb.yaml:6:81: with.patches: no file " + tmp.resolve("missing.yaml")), r.err());
     }
+
+    /** A deploy whose change set was executed, but the process stopped before journaling so: resume follows it, never executes twice. */
+    @Test
+    void aResumedDeployFollowsTheUpdateItsChangeSetStartedBeforeTheCrash() throws Exception {
+        String runbook = "src/test/resources/runbooks/aws/guard/retention.yaml";
+        LockstepCli cli = cli();
+        LockstepCli.Result first = cli.run("run", runbook, "--no-tui", "-p", "stack=" + stack);
+        assertEquals(0, first.exit(), first.all());
+        String id = runId(first);
+        Path journal = cli.stateDir().resolve("runs/" + id + "/journal.jsonl");
+        List<String> lines = Files.readAllLines(journal);
+        int changeSet = -1;
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).contains("\"changeSet\"")) changeSet = i;
+        assertTrue(changeSet > 0, "the change set's ARN was journaled:\n" + String.join("\n", lines));
+        // As if killed right after that record: the execution and the end were never written.
+        Files.write(journal, lines.subList(0, changeSet + 1));
+        LockstepCli.Result resumed = cli.run("resume", id, "--no-tui");
+        assertEquals(0, resumed.exit(), resumed.all());
+        assertTrue(resumed.out().contains("was executed already (EXECUTE_COMPLETE): following the update"), resumed.out());
+        assertEquals(14, logs.describeLogGroups(b -> b.logGroupNamePrefix("/ecs/" + stack)).logGroups().get(0).retentionInDays());
+    }
 }

@@ -384,12 +384,12 @@ final class CfnTemplate {
                 ops.add(new String[] {" ", a[i], String.valueOf(i), String.valueOf(j)});
                 i++;
                 j++;
-            } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                ops.add(new String[] {"+", b[j], String.valueOf(i), String.valueOf(j)});
-                j++;
-            } else {
+            } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
                 ops.add(new String[] {"-", a[i], String.valueOf(i), String.valueOf(j)});
                 i++;
+            } else {
+                ops.add(new String[] {"+", b[j], String.valueOf(i), String.valueOf(j)});
+                j++;
             }
         }
         List<String> out = new ArrayList<>();

@@ -2,7 +2,6 @@ package dev.lockstep.steps.aws;
 
 import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Digests;
-import dev.lockstep.runbook.Position;
 import dev.lockstep.runbook.Problems;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.step.ConfigBinder;
@@ -28,6 +27,7 @@ import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.AlreadyExistsException;
 import software.amazon.awssdk.services.cloudformation.model.Change;
 import software.amazon.awssdk.services.cloudformation.model.ChangeSetType;
 import software.amazon.awssdk.services.cloudformation.model.DescribeChangeSetResponse;
@@ -377,7 +377,13 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
         } else {
             Body body = source.get();
             String name = "lockstep-" + AwsErrors.runToken(ctx, space + (ended == null ? "" : ended), 20);
-            arn = create(cf, stack, body.template(), body.parameters(), body.capabilities(), name);
+            try {
+                arn = create(cf, stack, body.template(), body.parameters(), body.capabilities(), name);
+            } catch (AlreadyExistsException e) {
+                // Made by this attempt before a crash kept its ARN from the journal: the name is the attempt's own.
+                arn = cf.describeChangeSet(b -> b.stackName(stack).changeSetName(name)).changeSetId();
+                ctx.line("re-attaching to change set " + name + ", made before lockstep stopped");
+            }
             ctx.recordExternalId(space + CHANGE_SET, arn);
         }
         DescribeChangeSetResponse d = awaitChangeSet(cf, arn, interval);
@@ -390,6 +396,12 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
                 return StepResult.ok("stack " + stack + " is already up to date", result(cf, stack, changes));
             }
             return StepResult.failed("change set failed: " + why, Map.of());
+        }
+        if (d.executionStatusAsString() != null && d.executionStatusAsString().startsWith("EXECUTE_")) {
+            // Executed before a crash kept that in the journal: follow the update, never execute twice.
+            ctx.recordExternalId(space + EXECUTED, arn);
+            ctx.line("change set " + arn + " was executed already (" + d.executionStatusAsString() + "): following the update");
+            return finish(cf, stack, ctx, space, arn, awaitStack(cf, stack, interval, ctx, since), changes);
         }
         List<String> lines = new ArrayList<>(describe(d));
         List<String> offending = verdict(guard, d, lines);
