@@ -35,7 +35,7 @@ class CfnTemplateTest {
 
     private static MappingNode toPostgres(MappingNode t) throws Exception {
         for (CfnTemplate.Edit e : CfnTemplate.patch(Files.readString(RUNBOOK.resolve("relay-on-postgres.yaml")), "relay-on-postgres.yaml")) {
-            CfnTemplate.apply(t, e, "relay-on-postgres.yaml");
+            CfnTemplate.apply(t, e);
         }
         return t;
     }
@@ -102,10 +102,10 @@ class CfnTemplateTest {
                 + ".Environment[Name=DATA]: Environment[Name=DATA] matches 0 items of the stack's template, expected exactly one", again.getMessage());
         CfnTemplate.Edit twice = CfnTemplate.patch("- add: Resources.ZooidRelayTaskDefinition.Properties.ContainerDefinitions[Name=zooid-relay].Environment\n"
                 + "  value: { Name: DATABASE_URL, Value: x }\n", "a.yaml").get(0);
-        CfnTemplate.Problem dup = assertThrows(CfnTemplate.Problem.class, () -> CfnTemplate.apply(t, twice, "a.yaml"));
+        CfnTemplate.Problem dup = assertThrows(CfnTemplate.Problem.class, () -> CfnTemplate.apply(t, twice));
         assertTrue(dup.getMessage().endsWith("the list has this item already (Name DATABASE_URL)"), dup.getMessage());
         CfnTemplate.Edit absent = CfnTemplate.patch("- remove: Resources.Nope.Properties\n", "p.yaml").get(0);
-        CfnTemplate.Problem p = assertThrows(CfnTemplate.Problem.class, () -> CfnTemplate.apply(t, absent, "p.yaml"));
+        CfnTemplate.Problem p = assertThrows(CfnTemplate.Problem.class, () -> CfnTemplate.apply(t, absent));
         assertEquals("p.yaml:1:3: Resources.Nope.Properties: the stack's template has no Resources.Nope", p.getMessage());
         CfnTemplate.Problem path = assertThrows(CfnTemplate.Problem.class, () -> CfnTemplate.patch("- set: Resources\n  value: 1\n", "q.yaml"));
         assertTrue(path.getMessage().startsWith("q.yaml:1:8: bad path 'Resources'"), path.getMessage());

@@ -3,7 +3,6 @@ package dev.lockstep.steps.aws;
 import dev.lockstep.context.ContextKind;
 import dev.lockstep.context.ContextOption;
 import dev.lockstep.context.ContextTarget;
-import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Settings;

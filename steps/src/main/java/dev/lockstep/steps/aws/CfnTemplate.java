@@ -234,10 +234,9 @@ final class CfnTemplate {
     }
 
     /** Applies one edit to the template, or says what in the template does not fit it. */
-    static void apply(MappingNode template, Edit edit, String name) throws Problem {
+    static void apply(MappingNode template, Edit edit) throws Problem {
         List<Segment> path = segments(edit.path(), edit.at());
         Node at = template;
-        MappingNode parent = null;
         String where = "";
         for (int i = 0; i < path.size() - 1; i++) {
             at = step(at, path.get(i), where, edit);
@@ -245,8 +244,7 @@ final class CfnTemplate {
         }
         Segment last = path.get(path.size() - 1);
         String full = edit.path();
-        if (!(at instanceof MappingNode m)) throw new Problem(edit.at(), full + ": " + where + " is not a mapping in the stack's template");
-        parent = m;
+        if (!(at instanceof MappingNode parent)) throw new Problem(edit.at(), full + ": " + where + " is not a mapping in the stack's template");
         NodeTuple t = entry(parent, last.key());
         if (last.selects()) {
             if (t == null || !(t.getValueNode() instanceof SequenceNode list)) {

@@ -312,7 +312,7 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
             }
             for (String p : c.patches()) {
                 Path file = dir.resolve(p);
-                for (CfnTemplate.Edit e : CfnTemplate.patch(read(file), file.toString())) CfnTemplate.apply(root, e, file.toString());
+                for (CfnTemplate.Edit e : CfnTemplate.patch(read(file), file.toString())) CfnTemplate.apply(root, e);
             }
         } catch (CfnTemplate.Problem p) {
             throw new IllegalStateException("the template cannot be made: " + p.getMessage());
