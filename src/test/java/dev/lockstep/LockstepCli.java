@@ -38,6 +38,12 @@ public final class LockstepCli {
         return this;
     }
 
+    /** Runs without this variable, whatever the test's own environment holds. */
+    public LockstepCli without(String key) {
+        env.remove(key);
+        return this;
+    }
+
     public record Result(int exit, String out, String err) {
         public String all() {
             return out + err;

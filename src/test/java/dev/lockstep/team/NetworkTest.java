@@ -37,7 +37,7 @@ class NetworkTest {
             String runId = Team.awaitEvent(direct, "STEP_EXTERNAL_ID", "slow", driver, first);
             proxy.refuse();
 
-            assertEquals(14, Team.exit(driver, first), Team.read(first));
+            assertEquals(15, Team.exit(driver, first), Team.read(first));
             String said = Team.read(first);
             assertTrue(said.contains("cannot renew the lease of run " + runId), "says so while the step runs: " + said);
             assertTrue(said.contains("records nothing more and stops before its next step"), said);

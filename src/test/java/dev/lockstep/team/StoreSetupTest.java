@@ -94,7 +94,7 @@ class StoreSetupTest {
             port = s.getLocalPort();
         }
         LockstepCli.Result r = LockstepCli.onStore("postgres://u:hunter22@127.0.0.1:" + port + "/d").run("runs");
-        assertEquals(14, r.exit(), r.all());
+        assertEquals(15, r.exit(), r.all());
         assertTrue(r.err().contains("state store postgres://u@127.0.0.1:" + port + "/d") && r.err().contains("STATE_UNAVAILABLE"),
                 r.err());
         assertFalse(r.all().contains("hunter22"), r.all());

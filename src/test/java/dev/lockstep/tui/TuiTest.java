@@ -194,6 +194,8 @@ class TuiTest {
         assertEquals(TextColor.ANSI.RED, cellOf("HALTED  step talk").getBackgroundColor());
         assertEquals(TextColor.ANSI.RED, cellAfter("│table kv: source=3 dest=2 MISMATCH").getForegroundColor(),
                 "a line matching haltOn is shown in red");
+        assertEquals(TextColor.ANSI.RED, cellAfter("│Modify  Task (AWS::ECS::TaskDefinition)  !! REPLACED").getForegroundColor(),
+                "a replacement is said loudly");
         assertEquals(TextColor.ANSI.DEFAULT, cellAfter("│line 199").getForegroundColor(), "other lines are not");
 
         key(KeyType.Enter);

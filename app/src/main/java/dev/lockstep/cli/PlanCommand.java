@@ -62,6 +62,11 @@ final class PlanCommand implements Callable<Integer> {
         if (!plan.withoutRollback().isEmpty()) out.println("  no rollback: " + String.join(", ", plan.withoutRollback()));
         out.println();
         out.println("Dry run: nothing was changed and no run was recorded.");
+        if (!plan.wouldHalt().isEmpty()) {
+            Planner.StepPlan s = plan.wouldHalt().get(0);
+            ErrorHandler.print(cli.err, ErrorCode.HALTED, "step " + s.id() + " would halt: " + s.halt());
+            return ErrorCode.HALTED.exitCode();
+        }
         if (plan.failedFirstChecks() > 0) {
             ErrorHandler.print(cli.err, ErrorCode.PRECONDITION_NOT_MET, "the first step's preconditions do not hold now ("
                     + plan.failedFirstChecks() + " check(s) fail)");

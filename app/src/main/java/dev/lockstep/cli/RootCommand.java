@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 "  5 invalid runbook   6 lock held   7 needs an operator's decision",
                 "  8 runbook changed since the run started   9 unfinished run exists   10 no such run",
                 "  11 journal damaged   12 file error   13 wrong place to act (credentials, cluster)",
-                "  14 state store unreachable (the run can be resumed)",
+                "  14 no credentials, or the endpoint unreachable   15 state store unreachable (the run can be resumed)",
                 "  70 internal error   130 interrupted"})
 final class RootCommand implements Callable<Integer> {
     final Cli cli;

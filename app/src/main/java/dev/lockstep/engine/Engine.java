@@ -318,8 +318,11 @@ public final class Engine {
             ctx.close();
             if (a.interrupted) return interruptedOutcome(step.id());
             if (ctx.haltLine() != null) {
-                run.append(EventType.STEP_HALTED, step.id(), new EventData.Halted(ctx.haltReason(), ctx.haltLine(), null));
-                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + ctx.haltReason() + ": "
+                // A step that stopped its own work on the halt (a task) says so in its result.
+                String reason = ctx.haltReason() + (a.result != null ? "; " + a.result.summary() : "");
+                run.append(EventType.STEP_HALTED, step.id(), new EventData.Halted(reason, ctx.haltLine(),
+                        a.result == null ? null : a.result.data()));
+                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + run.redactor().redact(reason) + ": "
                         + ctx.haltLine());
             }
             if (a.result != null && a.result.halts()) {

@@ -188,6 +188,11 @@ final class StepRun implements dev.lockstep.step.StepContext {
         return haltReason;
     }
 
+    @Override
+    public String halting() {
+        return haltReason;
+    }
+
     String haltLine() {
         return haltLine;
     }

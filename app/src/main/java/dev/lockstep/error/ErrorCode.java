@@ -18,8 +18,9 @@ public enum ErrorCode {
     STATE_CORRUPT(11, "the journal cannot be read"),
     IO(12, "a file could not be read or written"),
     WRONG_TARGET(13, "the credentials or cluster point somewhere the runbook may not act"),
+    NO_CREDENTIALS(14, "no usable credentials, or the service cannot be reached: where to act could not be checked"),
     /** The shared store cannot be reached, or its lease could not be renewed: the driver stopped before its next effect. */
-    STATE_UNAVAILABLE(14, "the state store cannot be reached; the run can be resumed"),
+    STATE_UNAVAILABLE(15, "the state store cannot be reached; the run can be resumed"),
     INTERNAL(70, "internal error"),
     INTERRUPTED(130, "interrupted; the run can be resumed");
 

@@ -79,7 +79,8 @@ public final class Params {
                         + Redactor.MIN_SECRET_LENGTH + " characters (shorter ones cannot be masked reliably)");
             } else if (def.pattern() != null && !def.pattern().matcher(text).matches()) {
                 problems.add(def.position(), "parameter " + def.name() + ": expected a value matching "
-                        + def.pattern().pattern() + ", got " + (def.secret() ? "a value that does not" : "'" + text + "'"));
+                        + def.pattern().pattern() + ", got " + (def.secret() ? "a value that does not" : "'" + text + "'")
+                        + (def.description() != null ? " (" + def.description() + ")" : ""));
             }
             values.put(def.name(), value);
         }

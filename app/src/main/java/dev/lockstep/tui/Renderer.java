@@ -231,7 +231,8 @@ final class Renderer {
         List<String> lines = logs.window(v.id, top, visible);
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
-            boolean halt = matches(v.haltOn, l);
+            // A haltOn line, or a line a step marks loud ("!! REPLACED", a broken guard): red and bold.
+            boolean halt = matches(v.haltOn, l) || l.contains("!! ");
             boolean found = s.search != null && !s.search.isEmpty() && l.contains(s.search);
             if (halt && color) g.setForegroundColor(TextColor.ANSI.RED);
             if (halt) g.enableModifiers(SGR.BOLD);
