@@ -93,7 +93,7 @@ public class AwsBench {
             public CheckOutcome evaluate(Check check) { throw new UnsupportedOperationException(); }
             public boolean askOperator(String instructions) { return false; }
         };
-        LogsTailStep.Config config = new LogsTailStep.Config(group, null, "migrate/", null, Duration.ZERO, true, Duration.ofSeconds(1));
+        LogsTailStep.Config config = new LogsTailStep.Config(group, null, "migrate/", null, "0s", true, Duration.ofSeconds(1));
         Thread tail = new Thread(() -> {
             try {
                 new LogsTailStep().execute(config, ctx);

@@ -14,15 +14,33 @@ import java.util.Map;
 /** Runs the CLI in-process, as a user would, and keeps what it printed. */
 public final class LockstepCli {
     private final Path stateDir;
+    private final List<String> stateOptions;
     private final Map<String, String> env = new HashMap<>(System.getenv());
 
     public LockstepCli(Path stateDir) {
+        this(stateDir, List.of("--state-dir", stateDir.toString()));
+    }
+
+    private LockstepCli(Path stateDir, List<String> stateOptions) {
         this.stateDir = stateDir;
+        this.stateOptions = stateOptions;
         env.remove("LOCKSTEP_STATE_DIR");
+        env.remove("LOCKSTEP_STATE");
+    }
+
+    /** Runs commands against a shared store (postgres://…) instead of a folder. */
+    public static LockstepCli onStore(String url) {
+        return new LockstepCli(null, List.of("--state", url));
     }
 
     public LockstepCli env(String key, String value) {
         env.put(key, value);
+        return this;
+    }
+
+    /** Runs without this variable, whatever the test's own environment holds. */
+    public LockstepCli without(String key) {
+        env.remove(key);
         return this;
     }
 
@@ -32,12 +50,11 @@ public final class LockstepCli {
         }
     }
 
-    /** Runs a command; {@code --state-dir} is added for commands that take it. */
+    /** Runs a command; where state lives is added for commands that take it. */
     public Result run(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
-        if (args.length > 0 && List.of("run", "resume", "rollback", "runs", "show", "report").contains(args[0])) {
-            full.add("--state-dir");
-            full.add(stateDir.toString());
+        if (args.length > 0 && List.of("run", "resume", "rollback", "runs", "show", "report", "watch").contains(args[0])) {
+            full.addAll(stateOptions);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

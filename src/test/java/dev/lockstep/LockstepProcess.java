@@ -28,6 +28,7 @@ public final class LockstepProcess {
     public static Process start(Path output, java.util.Map<String, String> env, String... args) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().remove("LOCKSTEP_STATE_DIR");
+        pb.environment().remove("LOCKSTEP_STATE");
         pb.environment().putAll(env);
         return pb.start();
     }

@@ -49,6 +49,16 @@ public final class TestPostgres {
         return "jdbc:postgresql://localhost:" + server().getPort() + "/" + name;
     }
 
+    /** A new, empty database as a lockstep state URL (postgres://…), on the given port (a proxy's, say). */
+    public static String newStateUrl(int port) {
+        String jdbc = newDatabase();
+        return "postgres://postgres@localhost:" + port + jdbc.substring(jdbc.lastIndexOf('/'));
+    }
+
+    public static String newStateUrl() {
+        return newStateUrl(server().getPort());
+    }
+
     public static Connection connect(String url) throws SQLException {
         return DriverManager.getConnection(url, "postgres", null);
     }

@@ -101,10 +101,10 @@ class MachineOutputTest {
         LockstepCli.Result runs = cli.run("runs", "--output", "json");
         assertEquals(0, runs.exit(), runs.all());
         Map<String, Object> doc = object(Json.parse(runs.out()));
-        assertEquals(List.of("stateDir", "runs"), keys(doc));
+        assertEquals(List.of("store", "runs"), keys(doc));
         Map<String, Object> run = object(list(doc.get("runs")).get(0));
-        assertEquals(List.of("id", "runbook", "title", "status", "active", "stepsDone", "stepsTotal", "startedAt", "lastEvent",
-                "damage"), keys(run));
+        assertEquals(List.of("id", "runbook", "title", "status", "active", "movedTo", "stepsDone", "stepsTotal", "startedAt",
+                "lastEvent", "damage"), keys(run));
         assertEquals("halted", run.get("status"));
         assertEquals(2L, run.get("stepsDone"));
         assertEquals(List.of("seq", "time", "type", "step"), keys(run.get("lastEvent")));
@@ -113,7 +113,7 @@ class MachineOutputTest {
         LockstepCli.Result show = cli.run("show", (String) run.get("id"), "--output", "json");
         assertEquals(0, show.exit(), show.all());
         Map<String, Object> s = object(Json.parse(show.out()));
-        assertEquals(List.of("id", "title", "status", "runbook", "startedAt", "startedBy", "parameters", "steps", "events",
+        assertEquals(List.of("id", "title", "status", "runbook", "startedAt", "startedBy", "movedTo", "parameters", "steps", "events",
                 "warnings"), keys(s));
         assertEquals(List.of("name", "path", "sha256"), keys(s.get("runbook")));
         Map<String, Object> verify = object(list(s.get("steps")).get(2));

@@ -57,7 +57,7 @@ class SavedPlanTest {
     void aChangedRunbookIsRefused() throws IOException {
         Files.writeString(book, Files.readString(book).replace("rows=$(wc -l", "rows=$(wc -l -c"));
         LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--confirm", "switch=relay");
-        assertEquals(14, run.exit(), run.all());
+        assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("the runbook " + book + " changed since the plan was made"), run.err());
         assertTrue(run.err().contains("step prepare would do something else than was reviewed"), run.err());
         assertNothingRecorded();
@@ -66,7 +66,7 @@ class SavedPlanTest {
     @Test
     void aDifferentParameterIsRefused() {
         LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "-p", "rows=600");
-        assertEquals(14, run.exit(), run.all());
+        assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("parameter rows: planned '500', now '600'"), run.err());
         assertNothingRecorded();
     }
@@ -74,7 +74,7 @@ class SavedPlanTest {
     @Test
     void aDifferentSecretIsRefusedWithoutShowingEither() {
         LockstepCli.Result run = cli.env("DEMO_API_TOKEN", "another-token").run("run", "--plan", plan.toString(), "--no-tui");
-        assertEquals(14, run.exit(), run.all());
+        assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("parameter api_token: its value differs from the planned one (kept only as a digest)"),
                 run.err());
         assertFalse(run.all().contains("another-token") || run.all().contains("tok-4242-secret"), run.all());
@@ -87,7 +87,7 @@ class SavedPlanTest {
                 "us-east-1", "--out", plan.toString());
         assertEquals(0, saved.exit(), saved.all());
         LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--region", "eu-west-1");
-        assertEquals(14, run.exit(), run.all());
+        assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("the place to act differs: planned aws us-east-1"), run.err());
         assertTrue(run.err().contains("now aws eu-west-1"), run.err());
         assertNothingRecorded();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.TestPostgres;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
@@ -19,20 +20,29 @@ import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepTypes;
+import dev.lockstep.store.LocalStore;
+import dev.lockstep.store.PostgresStore;
+import dev.lockstep.store.PostgresUrl;
+import dev.lockstep.store.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Replays journals recorded from real runs of runbooks/replay.yaml (some cut short
- * where a crash would cut them) and checks the state they rebuild and what resuming does.
+ * where a crash would cut them) and checks the state they rebuild and what resuming does,
+ * in both stores: the local directory and PostgreSQL (the journal brought there by state copy).
  */
 class ReplayTest {
     private static final Path JOURNALS = Path.of("src/test/resources/journals");
@@ -43,8 +53,33 @@ class ReplayTest {
     @TempDir
     Path tmp;
 
-    private static RunSnapshot replay(String name) {
-        return RunSnapshot.replay(name, name, Journal.read(JOURNALS.resolve(name + ".jsonl")).events());
+    private StateStore store;
+
+    /** The stores every run can live in; each test that takes one runs once per store. */
+    enum Store { LOCAL, POSTGRES }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) store.close();
+    }
+
+    /** A store of this kind holding the recorded journal {@code name}. */
+    private StateStore holding(Store kind, String name) throws IOException {
+        StateDir recorded = new StateDir(tmp.resolve(kind == Store.LOCAL ? "state" : "recorded"));
+        Files.createDirectories(recorded.runDir(name));
+        Files.copy(JOURNALS.resolve(name + ".jsonl"), recorded.journal(name));
+        LocalStore local = new LocalStore(recorded);
+        if (kind == Store.LOCAL) {
+            store = local;
+        } else {
+            store = PostgresStore.open(PostgresUrl.parse(TestPostgres.newStateUrl(), Map.of()), Duration.ofSeconds(30));
+            StateCopy.copy(local, store, name, "test");
+        }
+        return store;
+    }
+
+    private RunSnapshot replay(Store kind, String name) throws IOException {
+        return new Runs(holding(kind, name), "test").read(name);
     }
 
     private static Map<String, StepState> states(RunSnapshot s) {
@@ -53,25 +88,28 @@ class ReplayTest {
         return out;
     }
 
-    @Test
-    void completeRunReplaysToSucceeded() {
-        RunSnapshot s = replay("complete");
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void completeRunReplaysToSucceeded(Store kind) throws IOException {
+        RunSnapshot s = replay(kind, "complete");
         assertEquals(RunStatus.SUCCEEDED, s.status());
         assertEquals(Map.of("first", SUCCEEDED, "idem", SUCCEEDED, "once", SUCCEEDED, "verdict", SUCCEEDED), states(s));
         assertEquals("first", s.step("first").outputs().get("said"));
     }
 
-    @Test
-    void haltedRunKeepsItsEvidence() {
-        RunSnapshot s = replay("halted");
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void haltedRunKeepsItsEvidence(Store kind) throws IOException {
+        RunSnapshot s = replay(kind, "halted");
         assertEquals(RunStatus.HALTED, s.status());
         assertEquals(HALTED, s.step("verdict").state());
         assertTrue(s.step("verdict").notes().get(0).contains("haltOn /MISMATCH/"));
     }
 
-    @Test
-    void crashMidStepReplaysAsRunningWithItsProcessId() {
-        RunSnapshot s = replay("crashed-in-once");
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void crashMidStepReplaysAsRunningWithItsProcessId(Store kind) throws IOException {
+        RunSnapshot s = replay(kind, "crashed-in-once");
         assertEquals(RunStatus.IN_DOUBT, s.status());
         assertEquals(RUNNING, s.step("once").state());
         assertEquals(PENDING, s.step("verdict").state());
@@ -113,12 +151,9 @@ class ReplayTest {
         assertTrue(e.getMessage().contains("STEP_STARTED is not possible for step first in state succeeded"), e.getMessage());
     }
 
-    /** Puts a recorded journal into a fresh state dir and resumes it with flags standing in for the operator. */
-    private Outcome resume(String name, Set<String> rerun, Set<String> markDone) throws IOException {
-        StateDir dir = new StateDir(tmp.resolve("state"));
-        Files.createDirectories(dir.runDir(name));
-        Files.copy(JOURNALS.resolve(name + ".jsonl"), dir.journal(name));
-        Runs runs = new Runs(dir, "test");
+    /** Puts a recorded journal into a fresh store and resumes it with flags standing in for the operator. */
+    private Outcome resume(Store kind, String name, Set<String> rerun, Set<String> markDone) throws IOException {
+        Runs runs = new Runs(holding(kind, name), "test");
         Runbook runbook = loader.load(RUNBOOK);
         try (Run run = runs.reopen(name, p -> runbook,
                 (rb, snap) -> Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null),
@@ -128,13 +163,13 @@ class ReplayTest {
     }
 
     private RunSnapshot after(String name) {
-        StateDir dir = new StateDir(tmp.resolve("state"));
-        return RunSnapshot.replay(name, name, Journal.read(dir.journal(name)).events());
+        return new Runs(store, "test").read(name);
     }
 
-    @Test
-    void idempotentStepInFlightIsRunAgainOnResume() throws IOException {
-        Outcome o = resume("crashed-in-idem", Set.of(), Set.of());
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void idempotentStepInFlightIsRunAgainOnResume(Store kind) throws IOException {
+        Outcome o = resume(kind, "crashed-in-idem", Set.of(), Set.of());
         assertTrue(o.ok(), o.message());
         List<EventType> idem = after("crashed-in-idem").events().stream().filter(e -> "idem".equals(e.step()))
                 .map(Event::type).toList();
@@ -145,9 +180,10 @@ class ReplayTest {
                 "the completed step is not run again");
     }
 
-    @Test
-    void nonIdempotentStepInFlightWaitsForTheOperator() throws IOException {
-        Outcome o = resume("crashed-in-once", Set.of(), Set.of());
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void nonIdempotentStepInFlightWaitsForTheOperator(Store kind) throws IOException {
+        Outcome o = resume(kind, "crashed-in-once", Set.of(), Set.of());
         assertEquals(ErrorCode.NEEDS_OPERATOR, o.code());
         assertTrue(o.message().contains("--rerun once, --mark-done once or --skip once"), o.message());
         RunSnapshot s = after("crashed-in-once");
@@ -155,9 +191,10 @@ class ReplayTest {
         assertEquals(PENDING, s.step("verdict").state(), "nothing after an undecided step runs");
     }
 
-    @Test
-    void operatorMarksAnInDoubtStepDoneAndTheRunGoesOn() throws IOException {
-        Outcome o = resume("crashed-in-once", Set.of(), Set.of("once"));
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void operatorMarksAnInDoubtStepDoneAndTheRunGoesOn(Store kind) throws IOException {
+        Outcome o = resume(kind, "crashed-in-once", Set.of(), Set.of("once"));
         assertTrue(o.ok(), o.message());
         RunSnapshot s = after("crashed-in-once");
         assertEquals(SUCCEEDED, s.step("once").state());
@@ -165,9 +202,10 @@ class ReplayTest {
         assertEquals(SUCCEEDED, s.step("verdict").state());
     }
 
-    @Test
-    void haltedRunDoesNotMoveOnByItself() throws IOException {
-        Outcome o = resume("halted", Set.of(), Set.of());
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void haltedRunDoesNotMoveOnByItself(Store kind) throws IOException {
+        Outcome o = resume(kind, "halted", Set.of(), Set.of());
         assertEquals(ErrorCode.HALTED, o.code());
         assertTrue(o.message().contains("--override verdict=verdict"), o.message());
     }

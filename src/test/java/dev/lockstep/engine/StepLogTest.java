@@ -7,6 +7,7 @@ import dev.lockstep.expr.Scope;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
 import dev.lockstep.step.Settings;
+import dev.lockstep.store.LocalStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class StepLogTest {
         StepDef step = new StepDef("chatty", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
                 false, StepDef.LogPatterns.NONE, null, Map.of());
         StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
-                listener, full, StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { }, (c, s, d) -> null,
+                listener, () -> LocalStore.fileLog(full), StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { }, (c, s, d) -> null,
                 Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY, false);
         for (int i = 0; i < 15_953; i++) run.line("line " + i);
         run.close();

@@ -52,7 +52,7 @@ class SavedPlanAwsTest {
         deployOutOfBand(stack, "templates/one.yaml", true);
 
         LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui");
-        assertEquals(14, run.exit(), run.all());
+        assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("step deploy would do something else than was reviewed"), run.err());
         assertTrue(cli.run("runs").out().startsWith("no runs"), "refused before a run was recorded");
     }
@@ -76,7 +76,7 @@ class SavedPlanAwsTest {
         Path plan = tmp.resolve("plan.json");
         assertEquals(0, cli.run("plan", BOOK, "-p", "stack=" + stack, "--region", "us-east-1", "--out", plan.toString()).exit());
         LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--region", "eu-west-1");
-        assertEquals(14, run.exit(), run.all());
+        assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("the place to act differs: planned aws 123456789012 us-east-1, now aws 123456789012 "
                 + "eu-west-1"), "the identity checked, account and region:\n" + run.err());
 

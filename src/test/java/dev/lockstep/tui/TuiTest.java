@@ -246,6 +246,8 @@ class TuiTest {
         assertEquals(TextColor.ANSI.RED, cellOf("HALTED  step talk").getBackgroundColor());
         assertEquals(TextColor.ANSI.RED, cellAfter("│table kv: source=3 dest=2 MISMATCH").getForegroundColor(),
                 "a line matching haltOn is shown in red");
+        assertEquals(TextColor.ANSI.RED, cellAfter("│Modify  Task (AWS::ECS::TaskDefinition)  !! REPLACED").getForegroundColor(),
+                "a replacement is said loudly");
         assertEquals(TextColor.ANSI.DEFAULT, cellAfter("│line 199").getForegroundColor(), "other lines are not");
         String footer = awaitScreen(s -> s.contains(" t retry  r roll back")).split("\n")[29];
         assertEquals(" t retry  r roll back  o override  q quit", footer.stripTrailing(), "while halted, only the ways on");

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -27,6 +29,10 @@ final class Cli {
     private Path hintStateDir;
     /** A lockstep command that reads the state folder, as messages suggest them. */
     private static final Pattern SUGGESTED_COMMAND = Pattern.compile("\\blockstep (resume|rollback|show|report|runs|run)\\b");
+    /** The state store's password, masked in every message too. */
+    private final List<String> storeSecrets = new ArrayList<>();
+    /** What the command opened that must be closed when it ends (state store connections). */
+    private final List<AutoCloseable> opened = new ArrayList<>();
 
     Cli(Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
         this.env = env;
@@ -47,7 +53,29 @@ final class Cli {
     }
 
     Redactor redactor() {
-        return redactor;
+        return storeSecrets.isEmpty() ? redactor : redactor.and(Redactor.of(storeSecrets));
+    }
+
+    /** Masks a state store's password in whatever is printed from now on. */
+    void maskStoreSecret(String secret) {
+        if (secret != null && secret.length() >= Redactor.MIN_SECRET_LENGTH) storeSecrets.add(secret);
+    }
+
+    /** Closes {@code resource} when the command ends, however it ends. */
+    <T extends AutoCloseable> T closeAtEnd(T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    void closeAll() {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                err.println("lockstep: warning: could not close " + opened.get(i) + ": " + redactor().redact(String.valueOf(e)));
+            }
+        }
+        opened.clear();
     }
 
     /**

@@ -45,7 +45,11 @@ public final class Main {
             return new CommandLine.RunLast().execute(parsed);
         });
         cmd.setExitCodeExceptionMapper(ex -> ErrorCode.INTERNAL.exitCode());
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } finally {
+            cli.closeAll();
+        }
     }
 
     /**

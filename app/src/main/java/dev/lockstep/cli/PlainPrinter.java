@@ -84,7 +84,8 @@ final class PlainPrinter implements RunListener {
                     + " (runbook " + e.data(EventData.RunStarted.class).runbook() + ")";
             case RUN_RESUMED -> {
                 EventData.RunResumed r = e.data(EventData.RunResumed.class);
-                yield "run resumed by " + r.by() + (r.forced() != null ? ", forced past: " + r.forced() : "");
+                yield "run resumed by " + r.by() + (r.tookOver() != null ? ", taking over " + r.tookOver() : "")
+                        + (r.forced() != null ? ", forced past: " + r.forced() : "");
             }
             case RUN_INTERRUPTED -> "run interrupted; it can be resumed";
             case RUN_FINISHED -> "run finished: all steps done";

@@ -64,6 +64,11 @@ final class PlanCommand implements Callable<Integer> {
             (output.json() ? cli.err : cli.out).println("plan saved to " + out + ": lockstep run --plan " + out
                     + " runs exactly this, and refuses if anything differs");
         }
+        if (!plan.wouldHalt().isEmpty()) {
+            Planner.StepPlan s = plan.wouldHalt().get(0);
+            ErrorHandler.print(cli.err, ErrorCode.HALTED, "step " + s.id() + " would halt: " + s.halt());
+            return ErrorCode.HALTED.exitCode();
+        }
         if (plan.failedFirstChecks() > 0) {
             ErrorHandler.print(cli.err, ErrorCode.PRECONDITION_NOT_MET, "the first step's preconditions do not hold now ("
                     + plan.failedFirstChecks() + " check(s) fail)");

@@ -10,6 +10,8 @@ import dev.lockstep.journal.EventData;
 import dev.lockstep.runbook.ParamDef;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.store.StateStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,19 +24,33 @@ final class Reopen {
     static String pick(Runs runs, String runId) {
         if (runId != null) return runId;
         return runs.latestUnfinished(null).map(RunSnapshot::runId).orElseThrow(() -> new LockstepException(
-                ErrorCode.NOT_FOUND, "no unfinished run in " + runs.stateDir().root() + " (lockstep runs lists them)"));
+                ErrorCode.NOT_FOUND, "no unfinished run in " + runs.store().describe() + " (lockstep runs lists them)"));
     }
 
     /** Reopens a run of {@code runbook}, loaded from the path the run recorded (see {@link #runbook}). */
     static Run open(Cli cli, Runs runs, String runId, ParamOptions paramOptions, String command, boolean force,
                     boolean allowSucceeded, RunListener listener, Runbook runbook) {
-        return runs.reopen(runId, path -> runbook, (rb, snapshot) -> params(cli, rb, snapshot, paramOptions), listener, command,
+        return open(cli, runs, runId, paramOptions, StateStore.Opening.of(command), force, allowSucceeded, listener, runbook);
+    }
+
+    static Run open(Cli cli, Runs runs, String runId, ParamOptions paramOptions, StateStore.Opening how, boolean force,
+                    boolean allowSucceeded, RunListener listener, Runbook runbook) {
+        return runs.reopen(runId, path -> runbook, (rb, snapshot) -> params(cli, rb, snapshot, paramOptions), listener, how,
                 force, allowSucceeded);
     }
 
-    /** The runbook a run was started from, as it is on disk now. */
-    static Runbook runbook(Cli cli, Runs runs, String runId) {
-        return cli.loader().load(Path.of(runs.read(runId).runbookPath()));
+    /**
+     * The runbook to go on with: {@code given} (--runbook), else the file the run was started from, as it
+     * is on disk now. On another machine that file may not be there: then it must be given.
+     */
+    static Runbook runbook(Cli cli, Runs runs, String runId, Path given) {
+        if (given != null) return cli.loader().load(given);
+        Path recorded = Path.of(runs.read(runId).runbookPath());
+        if (!Files.exists(recorded)) {
+            throw new LockstepException(ErrorCode.USAGE, "run " + runId + " was started from " + recorded
+                    + ", which is not on this machine: give the runbook with --runbook FILE");
+        }
+        return cli.loader().load(recorded);
     }
 
     /**

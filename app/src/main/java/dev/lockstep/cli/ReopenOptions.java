@@ -7,6 +7,7 @@ import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.store.StateStore;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,14 @@ final class ReopenOptions {
     @Option(names = "--force", description = "Go on although started steps' definitions changed (recorded).")
     boolean force;
 
+    @Option(names = "--take-over", paramLabel = "RUN_ID",
+            description = "Take the run from a driver that is still alive: type its run id (recorded). An expired lease needs nothing.")
+    String takeOver;
+
+    @Option(names = "--runbook", paramLabel = "FILE",
+            description = "The runbook, when it is not where the run was started (another machine); its steps must match (see --force).")
+    Path runbook;
+
     /** A reopened run and where it acts, verified before the run records anything. */
     record Reopened(Run run, Targets targets) {}
 
@@ -38,19 +47,21 @@ final class ReopenOptions {
     Looked look(Cli cli, TargetOptions where, Consumer<Runbook> check) {
         Runs runs = state.runs(cli);
         String id = Reopen.pick(runs, runId);
+        if (takeOver != null) StateStore.requireTyped(id, takeOver, "--take-over");
         RunSnapshot snapshot = runs.read(id);
-        Runbook runbook = Reopen.runbook(cli, runs, id);
-        check.accept(runbook);
-        Targets targets = where.verified(cli, runbook);
+        Runbook book = Reopen.runbook(cli, runs, id, runbook);
+        check.accept(book);
+        Targets targets = where.verified(cli, book);
         ParamOptions params = new ParamOptions();
         params.paramsFile = paramsFile;
-        return new Looked(runs, id, snapshot, runbook, targets, Reopen.params(cli, runbook, snapshot, params));
+        return new Looked(runs, id, snapshot, book, targets, Reopen.params(cli, book, snapshot, params));
     }
 
     /** Reopens a run looked at: from here on the run records what happens. */
     Reopened open(Looked looked, String command, boolean allowSucceeded, RunListener listener) {
+        StateStore.Opening how = new StateStore.Opening(command, takeOver, false);
         Run run = looked.runs().reopen(looked.runId(), path -> looked.runbook(), (rb, snapshot) -> looked.params(), listener,
-                command, force, allowSucceeded);
+                how, force, allowSucceeded);
         return new Reopened(run, looked.targets());
     }
 

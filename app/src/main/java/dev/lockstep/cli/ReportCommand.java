@@ -35,7 +35,7 @@ final class ReportCommand implements Callable<Integer> {
             root.cli.out.print(text);
             return 0;
         }
-        Path file = output != null ? Path.of(output) : runs.stateDir().checked(runs.stateDir().report(runId));
+        Path file = output != null ? Path.of(output) : runs.store().defaultReport(runId);
         try {
             StateDir.writePrivate(file, text);
         } catch (IOException e) {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
                 "  5 invalid runbook   6 lock held   7 needs an operator's decision",
                 "  8 runbook changed since the run started   9 unfinished run exists   10 no such run",
                 "  11 journal damaged   12 file error   13 wrong place to act (credentials, cluster)",
-                "  14 differs from the saved plan   70 internal error   130 interrupted"})
+                "  14 no credentials, or the endpoint unreachable   15 state store unreachable (the run can be resumed)",
+                "  16 differs from the saved plan   70 internal error   130 interrupted"})
 final class RootCommand implements Callable<Integer> {
     /**
      * Every command, in the order help lists them. Main registers only the one a command line
@@ -59,6 +60,9 @@ final class RootCommand implements Callable<Integer> {
         c.put("runs", RunsCommand::new);
         c.put("show", ShowCommand::new);
         c.put("report", ReportCommand::new);
+        c.put("watch", WatchCommand::new);
+        c.put("lock", LockCommand::new);
+        c.put("state", StateCommand::new);
         c.put("schema", SchemaCommand::new);
         c.put("completion", CompletionCommand::new);
         c.put("man", ManCommand::new);

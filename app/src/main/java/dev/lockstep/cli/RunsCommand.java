@@ -5,6 +5,7 @@ import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.journal.Event;
 import dev.lockstep.json.Json;
+import dev.lockstep.store.LockHolder;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -36,25 +37,25 @@ final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Runs runs = state.runs(root.cli);
-        List<Runs.Entry> entries = runs.list();
+        Runs store = state.runs(root.cli);
+        List<Runs.Entry> runs = store.list();
         if (output.json()) {
-            root.cli.out.println(Json.pretty(json(runs, entries)));
+            root.cli.out.println(Json.pretty(json(store, runs)));
             return 0;
         }
-        if (entries.isEmpty()) {
-            root.cli.out.println("no runs in " + runs.stateDir().root());
+        if (runs.isEmpty()) {
+            root.cli.out.println("no runs in " + store.store().describe());
             return 0;
         }
         String format = "%-48s %-16s %-7s %-19s %s%n";
         root.cli.out.printf(format, "RUN", "STATUS", "STEPS", "STARTED", "LAST EVENT");
-        for (Runs.Entry entry : entries) {
+        for (Runs.Entry entry : runs) {
             RunSnapshot s = entry.snapshot();
             if (s == null) {
                 root.cli.out.printf(format, entry.runId(), "damaged", "", "", entry.damage());
                 continue;
             }
-            String status = s.status().label() + (driverAlive(s) ? " (active)" : "");
+            String status = s.status().label() + (entry.movedTo() != null ? " (moved)" : active(store, s) ? " (active)" : "");
             Event last = s.events().get(s.events().size() - 1);
             root.cli.out.printf(format, s.runId(), status, done(s) + "/" + s.steps().size(), When.FORMAT.format(s.startedAt()),
                     When.FORMAT.format(last.time()) + " " + last.type().name().toLowerCase() + (last.step() != null ? " " + last.step() : ""));
@@ -62,12 +63,17 @@ final class RunsCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Whether a live driver holds the unfinished run now. */
+    private static boolean active(Runs store, RunSnapshot s) {
+        return !s.status().isFinished() && store.store().holder(s.runId()).filter(LockHolder::live).isPresent();
+    }
+
     private static long done(RunSnapshot s) {
         return s.steps().values().stream().filter(r -> r.state() == StepState.SUCCEEDED || r.state() == StepState.SKIPPED).count();
     }
 
     /** The shape README.md pins for {@code runs --output json}. */
-    private static Map<String, Object> json(Runs runs, List<Runs.Entry> entries) {
+    private static Map<String, Object> json(Runs store, List<Runs.Entry> entries) {
         List<Object> list = new ArrayList<>();
         for (Runs.Entry entry : entries) {
             RunSnapshot s = entry.snapshot();
@@ -76,29 +82,18 @@ final class RunsCommand implements Callable<Integer> {
             m.put("runbook", s == null ? null : s.runbookName());
             m.put("title", s == null ? null : s.start().title());
             m.put("status", s == null ? "damaged" : s.status().label());
-            m.put("active", s != null && driverAlive(s));
+            m.put("active", s != null && active(store, s));
+            m.put("movedTo", entry.movedTo());
             m.put("stepsDone", s == null ? null : done(s));
             m.put("stepsTotal", s == null ? null : s.steps().size());
             m.put("startedAt", s == null ? null : s.startedAt().toString());
-            if (s == null) {
-                m.put("lastEvent", null);
-            } else {
-                Event last = s.events().get(s.events().size() - 1);
-                m.put("lastEvent", ShowCommand.event(last, false));
-            }
+            m.put("lastEvent", s == null ? null : ShowCommand.event(s.events().get(s.events().size() - 1), false));
             m.put("damage", entry.damage());
             list.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("stateDir", runs.stateDir().root().toString());
+        out.put("store", store.store().describe());
         out.put("runs", list);
         return out;
-    }
-
-    /** Whether the process that last started or resumed the run still exists (on this host). */
-    static boolean driverAlive(RunSnapshot s) {
-        long pid = s.driverPid();
-        return !s.status().isFinished() && pid != ProcessHandle.current().pid()
-                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 }

@@ -36,13 +36,14 @@ final class ShowCommand implements Callable<Integer> {
         PrintStream out = root.cli.out;
         List<String> warnings = runs.warnings(runId);
         if (output.json()) {
-            out.println(Json.pretty(json(s, warnings)));
+            out.println(Json.pretty(json(s, warnings, runs.store().movedTo(runId).orElse(null))));
             return 0;
         }
         warnings.forEach(w -> root.cli.err.println("warning: " + w));
         out.println("Run " + s.runId() + ": " + s.start().title() + " — " + s.status().label());
         out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
         out.println("Started " + RunsCommand.When.FORMAT.format(s.startedAt()) + " by " + s.start().by());
+        runs.store().movedTo(runId).ifPresent(to -> out.println("Handed over to " + to + "; it continues there"));
         out.println();
         out.println("Steps:");
         for (RunSnapshot.StepRecord r : s.steps().values()) {
@@ -70,7 +71,7 @@ final class ShowCommand implements Callable<Integer> {
     }
 
     /** The shape README.md pins for {@code show --output json}; the journal masked every value before writing it. */
-    private static Map<String, Object> json(RunSnapshot s, List<String> warnings) {
+    private static Map<String, Object> json(RunSnapshot s, List<String> warnings, String movedTo) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.runId());
         out.put("title", s.start().title());
@@ -82,6 +83,7 @@ final class ShowCommand implements Callable<Integer> {
         out.put("runbook", runbook);
         out.put("startedAt", s.startedAt().toString());
         out.put("startedBy", s.start().by());
+        out.put("movedTo", movedTo);
         out.put("parameters", s.start().params());
         List<Object> steps = new ArrayList<>();
         for (RunSnapshot.StepRecord r : s.steps().values()) {

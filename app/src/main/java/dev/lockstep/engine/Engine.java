@@ -344,8 +344,11 @@ public final class Engine {
             ctx.close();
             if (a.interrupted) return interruptedOutcome(step.id());
             if (ctx.haltLine() != null) {
-                run.append(EventType.STEP_HALTED, step.id(), new EventData.Halted(ctx.haltReason(), ctx.haltLine(), null));
-                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + ctx.haltReason() + ": "
+                // A step that stopped its own work on the halt (a task) says so in its result.
+                String reason = ctx.haltReason() + (a.result != null ? "; " + a.result.summary() : "");
+                run.append(EventType.STEP_HALTED, step.id(), new EventData.Halted(reason, ctx.haltLine(),
+                        a.result == null ? null : a.result.data()));
+                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + run.redactor().redact(reason) + ": "
                         + ctx.haltLine());
             }
             if (a.result != null && a.result.halts()) {
@@ -577,7 +580,7 @@ public final class Engine {
         StepRun ctx = context(subject, "[rollback " + (index + 1) + "] ", StepDef.LogPatterns.NONE, scope,
                 run.snapshot().finalRollbackIds(index),
                 (k, v) -> run.append(EventType.FINAL_ROLLBACK_EXTERNAL_ID, null, new EventData.RunbookActionExternalId(index, k, v)),
-                run.stateDir().stepLog(run.id(), StateDir.RUNBOOK_ROLLBACK_LOG));
+                StateDir.RUNBOOK_ROLLBACK_LOG);
         return once(ctx, () -> binder.bind(action, scope).execute(ctx), null);
     }
 
@@ -606,24 +609,25 @@ public final class Engine {
         return ids;
     }
 
-    private java.nio.file.Path log(StepDef step) {
-        return run.stateDir().stepLog(run.id(), step.id());
+    /** The name of the log a step's output goes to. */
+    private static String log(StepDef step) {
+        return step.id();
     }
 
     /** A context for running something on behalf of a step, a check or the runbook's rollback. */
     private StepRun context(StepDef subject, String prefix, StepDef.LogPatterns patterns, Scope scope,
-                            Map<String, String> ids, ExternalIds sink, java.nio.file.Path logFile) {
-        return context(subject, prefix, patterns, scope, ids, sink, logFile, false);
+                            Map<String, String> ids, ExternalIds sink, String logName) {
+        return context(subject, prefix, patterns, scope, ids, sink, logName, false);
     }
 
     private StepRun context(StepDef subject, String prefix, StepDef.LogPatterns patterns, Scope scope,
-                            Map<String, String> ids, ExternalIds sink, java.nio.file.Path logFile, boolean runsPastUntil) {
+                            Map<String, String> ids, ExternalIds sink, String logName, boolean runsPastUntil) {
         Map<String, String> stepEnv = new LinkedHashMap<>();
         stepEnv.putAll(targets.exports());
         stepEnv.put(Orphans.RUN_ID, run.id());
         stepEnv.put(Orphans.STEP_ID, subject.id());
         return new StepRun(subject, prefix, run.runbook().file().getParent(), settings, stepEnv, run.redactor(),
-                run.listener(), run.stateDir().checked(logFile), patterns, ids, sink::record, this::evaluate, scope, operator,
+                run.listener(), () -> run.openLog(logName), patterns, ids, sink::record, this::evaluate, scope, operator,
                 runsPastUntil);
     }
 

@@ -40,14 +40,20 @@ public final class Planner {
 
     /** The dry-run of one runbook. All text in it is already masked. */
     public record Plan(List<StepPlan> steps, List<RollbackAction> rollback, List<String> withoutRollback) {
+        /** Steps that would halt if run now (a change set breaking its guard). */
+        public List<StepPlan> wouldHalt() {
+            return steps.stream().filter(s -> s.halt() != null).toList();
+        }
+
         /** Failing checks of the first step: they must hold now for a run to start at all. */
         public long failedFirstChecks() {
             return steps.isEmpty() ? 0 : steps.get(0).checks().stream().filter(c -> c.status() == CheckStatus.FAIL).count();
         }
     }
 
+    /** One step of the plan; {@code halt} says why it would halt if run now (null: it would not). */
     public record StepPlan(String id, String title, String uses, List<String> actions, List<CheckPlan> checks,
-                           String confirm, List<String> outputs, RollbackAction rollback) {}
+                           String confirm, List<String> outputs, RollbackAction rollback, String halt) {}
 
     public record CheckPlan(String description, CheckStatus status, String observed) {}
 
@@ -141,9 +147,10 @@ public final class Planner {
             if (rb != null) rollback.add(rb);
             else without.add(step.id());
             StepRun preview = context(step, runbook.file().getParent(), targets, scope, redactor, new RunListener() { });
+            String[] halt = new String[1];
             steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(),
-                    actions(step.action(), scope, redactor, preview), checks, confirm,
-                    new ArrayList<>(step.outputs().keySet()), rb));
+                    actions(step.action(), scope, redactor, preview, halt), checks, confirm,
+                    new ArrayList<>(step.outputs().keySet()), rb, halt[0]));
         }
         Collections.reverse(rollback);
         for (Action a : runbook.rollback()) rollback.add(new RollbackAction("runbook", a.uses(), actions(a, scope, redactor)));
@@ -179,20 +186,25 @@ public final class Planner {
     }
 
     private List<String> actions(Action action, Scope scope, Redactor redactor) {
-        return actions(action, scope, redactor, null);
+        return actions(action, scope, redactor, null, new String[1]);
     }
 
     /**
      * What an action will do. With a context, and when every value is known already, the
      * step type's preview may ask the real systems (a CloudFormation change set).
      */
-    private List<String> actions(Action action, Scope scope, Redactor redactor, StepRun previewContext) {
+    private List<String> actions(Action action, Scope scope, Redactor redactor, StepRun previewContext, String[] halt) {
         Scope dry = scope.withPlaceholders();
         try {
             Bound bound = binder.bind(action, dry);
             List<String> lines = previewContext != null && dry.placeholdersUsed().isEmpty()
                     ? bound.preview(previewContext) : bound.plan();
             return lines.stream().map(redactor::redact).toList();
+        } catch (dev.lockstep.step.WouldHalt h) {
+            halt[0] = redactor.redact(h.getMessage());
+            List<String> lines = new ArrayList<>(h.lines().stream().map(redactor::redact).toList());
+            lines.add("WOULD HALT: " + halt[0]);
+            return lines;
         } catch (Exception e) {
             return List.of("(not resolvable before the run: " + redactor.redact(String.valueOf(e.getMessage())) + ")");
         }

@@ -4,12 +4,14 @@ import dev.lockstep.expr.Scope;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
-import dev.lockstep.journal.Journal;
-import dev.lockstep.journal.RunLock;
-import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.store.Exclusion;
+import dev.lockstep.store.HeldRun;
+import dev.lockstep.store.StateStore;
+import dev.lockstep.store.StepLog;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,8 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An open run: its runbook, parameters, journal and replayed state, held under the
- * runbook's lock and the journal's own. All changes go through {@link #append}, which
+ * An open run: its runbook, parameters, journal and replayed state, held in its store (the
+ * journal's lock, or the lease). All changes go through {@link #append}, which
  * checks the run and step state machines, journals, and only then updates the in-memory
  * state and tells the listeners.
  */
@@ -27,25 +29,41 @@ public final class Run implements AutoCloseable {
     private final String id;
     private final Runbook runbook;
     private final Params params;
-    private final StateDir stateDir;
-    private final Journal journal;
+    private final StateStore store;
+    private final HeldRun journal;
     private final RunSnapshot snapshot;
-    private final RunLock lock;
+    private final Exclusion lock;
     private final RunListener listener;
     /** Real values of outputs that held a secret (the journal has them masked), by step and output name. */
     private final Map<String, Map<String, Object>> secretOutputs = new HashMap<>();
 
-    Run(String id, Runbook runbook, Params params, StateDir stateDir, Journal journal, RunSnapshot snapshot,
-        RunLock lock, RunListener listener) {
+    Run(String id, Runbook runbook, Params params, StateStore store, HeldRun journal, RunSnapshot snapshot,
+        Exclusion lock, RunListener listener) {
         this.id = id;
         this.runbook = runbook;
         this.params = params;
-        this.stateDir = stateDir;
+        this.store = store;
         this.journal = journal;
         this.snapshot = snapshot;
         this.lock = lock;
         this.listener = new MaskingListener(listener, params.redactor());
         journal.redactWith(params.redactor());
+        journal.onNotice(this.listener::notice);
+    }
+
+    /**
+     * A run another process drives, seen from here ({@code lockstep watch}): nothing can be appended;
+     * its events arrive through {@link #observed}.
+     */
+    public static Run watching(String id, Runbook runbook, Params params, StateStore store, RunSnapshot snapshot,
+                               RunListener listener) {
+        return new Run(id, runbook, params, store, new Watched(id, store), snapshot, Exclusion.NONE, listener);
+    }
+
+    /** An event the driver wrote, as a watcher reads it: applied through the same state machines, then shown. */
+    public synchronized void observed(Event e) {
+        snapshot.apply(e);
+        listener.event(e);
     }
 
     public synchronized Event append(EventType type, String step, EventData data) {
@@ -119,8 +137,13 @@ public final class Run implements AutoCloseable {
         return params.redactor();
     }
 
-    public StateDir stateDir() {
-        return stateDir;
+    public StateStore store() {
+        return store;
+    }
+
+    /** Opens one of the run's logs (a step's, or the runbook rollback's) to append output to it. */
+    public StepLog openLog(String name) throws IOException {
+        return journal.openLog(name);
     }
 
     public RunSnapshot snapshot() {
@@ -138,6 +161,60 @@ public final class Run implements AutoCloseable {
         } finally {
             lock.close();
         }
+    }
+
+    /** The hold of a watcher: none. */
+    private record Watched(String runId, StateStore store) implements HeldRun {
+        @Override
+        public String source() {
+            return store.describe() + " (watched)";
+        }
+
+        @Override
+        public List<Event> events() {
+            return List.of();
+        }
+
+        @Override
+        public List<String> records() {
+            return List.of();
+        }
+
+        @Override
+        public List<String> warnings() {
+            return List.of();
+        }
+
+        @Override
+        public void redactWith(Redactor redactor) {}
+
+        @Override
+        public Event append(EventType type, String step, EventData data) {
+            throw new IllegalStateException("a watched run is read-only");
+        }
+
+        @Override
+        public StepLog openLog(String log) throws IOException {
+            throw new IOException("a watched run is read-only");
+        }
+
+        @Override
+        public void appendRecords(List<String> records) {
+            throw new IllegalStateException("a watched run is read-only");
+        }
+
+        @Override
+        public void replaceLog(String log, List<String> lines) {
+            throw new IllegalStateException("a watched run is read-only");
+        }
+
+        @Override
+        public void markMoved(String to) {
+            throw new IllegalStateException("a watched run is read-only");
+        }
+
+        @Override
+        public void close() {}
     }
 
     /** Masks notices on their way out; events are masked when journaled and lines by their step. */

@@ -246,6 +246,11 @@ public final class RunSnapshot {
         return start.name();
     }
 
+    /** The runbook's checksum as last recorded (at start or at the latest resume). */
+    public String checksum() {
+        return lastResume != null ? lastResume.checksum() : start.checksum();
+    }
+
     /** The step definitions' digests as last recorded (at start or at the latest resume). */
     public Map<String, Map<String, String>> definitions() {
         return lastResume != null ? lastResume.definitions() : start.definitions();

@@ -6,33 +6,44 @@ import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Identity;
 import dev.lockstep.journal.Journal;
-import dev.lockstep.journal.RunLock;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.store.Exclusion;
+import dev.lockstep.store.HeldRun;
+import dev.lockstep.store.LocalStore;
+import dev.lockstep.store.LockHolder;
+import dev.lockstep.store.StateStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Starts new runs and reopens existing ones, enforcing the locks and the resume rules. */
+/** Starts new runs and reopens existing ones in a store, enforcing the locks and the resume rules. */
 public final class Runs {
-    private final StateDir stateDir;
+    private final StateStore store;
     private final String version;
 
-    public Runs(StateDir stateDir, String version) {
-        this.stateDir = stateDir;
+    public Runs(StateStore store, String version) {
+        this.store = store;
         this.version = version;
     }
 
-    public StateDir stateDir() {
-        return stateDir;
+    public Runs(StateDir stateDir, String version) {
+        this(new LocalStore(stateDir), version);
     }
 
-    /** One run as listed: its replayed state, or why its journal cannot be read. */
-    public record Entry(String runId, RunSnapshot snapshot, String damage) {
+    public StateStore store() {
+        return store;
+    }
+
+    /**
+     * One run as listed: its replayed state, or why its journal cannot be read; {@code movedTo} is set
+     * when it was handed to another store and continues there.
+     */
+    public record Entry(String runId, RunSnapshot snapshot, String damage, String movedTo) {
         /** The runbook the run belongs to, when its first record says; null for a run that never started. */
         public String runbookName() {
             return snapshot != null ? snapshot.runbookName() : null;
@@ -41,26 +52,25 @@ public final class Runs {
 
     /** Replays a run without locking or writing anything. */
     public RunSnapshot read(String runId) {
-        if (!stateDir.exists(runId)) {
-            throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + runId + " in " + stateDir.root());
-        }
-        Journal j = Journal.read(stateDir.checked(stateDir.journal(runId)));
-        return RunSnapshot.replay(runId, j.file().toString(), j.events());
+        StateStore.Stored s = store.read(runId);
+        return RunSnapshot.replay(runId, s.source(), s.events());
     }
 
     /** Warnings from reading the run's journal (a torn last record). */
     public List<String> warnings(String runId) {
-        return Journal.read(stateDir.checked(stateDir.journal(runId))).warnings();
+        return store.read(runId).warnings();
     }
 
     /** Every run, oldest first; a run whose journal cannot be read is listed with the reason, and blocks nothing. */
     public List<Entry> list() {
         List<Entry> out = new ArrayList<>();
-        for (String id : stateDir.runIds()) {
+        for (String id : store.runIds()) {
+            String moved = store.movedTo(id).orElse(null);
             try {
-                out.add(new Entry(id, read(id), null));
+                out.add(new Entry(id, read(id), null, moved));
             } catch (LockstepException e) {
-                out.add(new Entry(id, null, e.getMessage()));
+                if (e.code() == ErrorCode.STATE_UNAVAILABLE) throw e;
+                out.add(new Entry(id, null, e.getMessage(), moved));
             }
         }
         return out;
@@ -76,7 +86,8 @@ public final class Runs {
         List<RunSnapshot> runs = all();
         for (int i = runs.size() - 1; i >= 0; i--) {
             RunSnapshot s = runs.get(i);
-            if (!s.status().isFinished() && (runbookName == null || runbookName.equals(s.runbookName()))) {
+            if (!s.status().isFinished() && (runbookName == null || runbookName.equals(s.runbookName()))
+                    && store.movedTo(s.runId()).isEmpty()) {
                 return Optional.of(s);
             }
         }
@@ -88,14 +99,22 @@ public final class Runs {
      * {@code abandonUnfinished}, which marks it abandoned in its own journal.
      */
     public Run start(Runbook runbook, Params params, RunListener listener, String command, boolean abandonUnfinished) {
-        RunLock lock = RunLock.acquire(stateDir.checked(stateDir.lockFile(runbook.name())), command);
+        Exclusion lock = store.exclude(runbook.name(), command);
         try {
-            lock.staleNote().ifPresent(listener::notice);
+            lock.note().ifPresent(listener::notice);
+            StateTargets.warnings(runbook, params, store).forEach(listener::notice);
             for (Entry old : list()) {
                 if (old.snapshot() == null && old.runId().startsWith(runbook.name() + "-")) {
                     listener.notice("run " + old.runId() + " cannot be read and is left as it is: " + old.damage());
                 }
                 if (!runbook.name().equals(old.runbookName()) || old.snapshot().status().isFinished()) continue;
+                if (old.movedTo() != null) {
+                    listener.notice("run " + old.runId() + " of this runbook was handed over to " + old.movedTo()
+                            + " and continues there");
+                    continue;
+                }
+                Optional<LockHolder> driver = store.holder(old.runId()).filter(LockHolder::live);
+                if (driver.isPresent()) throw drivenElsewhere(runbook.name(), old.runId(), driver.get());
                 if (!abandonUnfinished) {
                     throw new LockstepException(ErrorCode.UNFINISHED_RUN, "runbook " + runbook.name()
                             + " has an unfinished run " + old.runId() + " (" + old.snapshot().status().label()
@@ -105,8 +124,8 @@ public final class Runs {
                 abandon(old.runId(), command);
                 listener.notice("marked unfinished run " + old.runId() + " abandoned");
             }
-            String id = stateDir.newRunId(runbook.name());
-            Journal journal = Journal.create(stateDir.checked(stateDir.journal(id)), stateDir.driver(id), command);
+            String id = store.newRunId(runbook.name());
+            HeldRun journal = store.create(id, command);
             try {
                 journal.redactWith(params.redactor());
                 EventData.RunStarted started = new EventData.RunStarted(Journal.FORMAT, runbook.file().toString(),
@@ -114,9 +133,9 @@ public final class Runs {
                         runbook.steps().stream().map(StepDef::id).toList(), definitions(runbook), params.redacted(),
                         params.secretNames(), params.maskedNames(), Identity.operator(), Identity.host(), ProcessHandle.current().pid(), version,
                         command);
-                RunSnapshot snapshot = RunSnapshot.replay(id, journal.file().toString(),
+                RunSnapshot snapshot = RunSnapshot.replay(id, journal.source(),
                         List.of(journal.append(EventType.RUN_STARTED, null, started)));
-                Run run = new Run(id, runbook, params, stateDir, journal, snapshot, lock, listener);
+                Run run = new Run(id, runbook, params, store, journal, snapshot, lock.whileDriving(), listener);
                 listener.event(snapshot.events().get(0));
                 refuseIfStartedTwice(run, command);
                 return run;
@@ -128,6 +147,11 @@ public final class Runs {
             lock.close();
             throw e;
         }
+    }
+
+    private static LockstepException drivenElsewhere(String runbook, String runId, LockHolder driver) {
+        return new LockstepException(ErrorCode.LOCK_HELD, "another lockstep process is driving runbook " + runbook
+                + " (run " + runId + "): " + driver.describe() + "; wait for it to finish or stop it");
     }
 
     /**
@@ -142,23 +166,19 @@ public final class Runs {
                     || other.snapshot().status().isFinished()) {
                 continue;
             }
-            Optional<String> driver = Journal.driverOf(stateDir.checked(stateDir.journal(other.runId())),
-                    stateDir.driver(other.runId()));
+            Optional<LockHolder> driver = store.holder(other.runId()).filter(LockHolder::live);
             if (driver.isPresent()) {
                 mine.append(EventType.RUN_ABANDONED, null, new EventData.ByReason(Identity.operator(),
                         "another process started run " + other.runId() + " of this runbook at the same moment"));
-                throw new LockstepException(ErrorCode.LOCK_HELD, "another lockstep process is driving runbook "
-                        + mine.runbook().name() + " (run " + other.runId() + "): " + driver.get()
-                        + "; wait for it to finish or stop it");
+                throw drivenElsewhere(mine.runbook().name(), other.runId(), driver.get());
             }
         }
     }
 
     /** Marks an unfinished run abandoned, through its own journal's lock and state machine. */
     private void abandon(String runId, String command) {
-        try (Journal j = Journal.openForAppend(stateDir.checked(stateDir.journal(runId)), stateDir.driver(runId),
-                command, runId)) {
-            RunSnapshot s = RunSnapshot.replay(runId, j.file().toString(), j.events());
+        try (HeldRun j = store.open(runId, StateStore.Opening.of(command))) {
+            RunSnapshot s = RunSnapshot.replay(runId, j.source(), j.events());
             s.requireAllowed(EventType.RUN_ABANDONED, null);
             s.apply(j.append(EventType.RUN_ABANDONED, null, new EventData.ByReason(Identity.operator(), "lockstep run --new")));
         }
@@ -172,15 +192,21 @@ public final class Runs {
      */
     public Run reopen(String runId, RunbookSource source, ParamsSource paramsFor, RunListener listener,
                       String command, boolean force, boolean allowSucceeded) {
+        return reopen(runId, source, paramsFor, listener, StateStore.Opening.of(command), force, allowSucceeded);
+    }
+
+    /** Reopens a run as {@code how} says: {@code takeOver} takes it from a driver that is still alive (recorded). */
+    public Run reopen(String runId, RunbookSource source, ParamsSource paramsFor, RunListener listener,
+                      StateStore.Opening how, boolean force, boolean allowSucceeded) {
+        String command = how.command();
         RunSnapshot peek = read(runId);
-        RunLock lock = RunLock.acquire(stateDir.checked(stateDir.lockFile(peek.runbookName())), command);
+        Exclusion lock = store.exclude(peek.runbookName(), command);
         try {
-            lock.staleNote().ifPresent(listener::notice);
-            Journal journal = Journal.openForAppend(stateDir.checked(stateDir.journal(runId)), stateDir.driver(runId),
-                    command, runId);
+            lock.note().ifPresent(listener::notice);
+            HeldRun journal = store.open(runId, how);
             try {
                 journal.warnings().forEach(listener::notice);
-                RunSnapshot snapshot = RunSnapshot.replay(runId, journal.file().toString(), journal.events());
+                RunSnapshot snapshot = RunSnapshot.replay(runId, journal.source(), journal.events());
                 if (snapshot.status().isFinished() && !(allowSucceeded && snapshot.status() == RunStatus.SUCCEEDED)) {
                     throw new LockstepException(ErrorCode.NOT_FOUND, "run " + runId + " has " + snapshot.status().label()
                             + "; there is nothing to continue");
@@ -193,10 +219,12 @@ public final class Runs {
                             + ". Restore it, or pass --force to go on with the new definition (recorded in the journal)");
                 }
                 Params params = paramsFor.params(runbook, snapshot);
-                Run run = new Run(runId, runbook, params, stateDir, journal, snapshot, lock, listener);
+                StateTargets.warnings(runbook, params, store).forEach(listener::notice);
+                Run run = new Run(runId, runbook, params, store, journal, snapshot, lock.whileDriving(), listener);
                 run.append(EventType.RUN_RESUMED, null, new EventData.RunResumed(Identity.operator(), Identity.host(),
                         ProcessHandle.current().pid(), command, runbook.checksum(),
-                        runbook.steps().stream().map(StepDef::id).toList(), definitions(runbook), force ? changes : null));
+                        runbook.steps().stream().map(StepDef::id).toList(), definitions(runbook), force ? changes : null,
+                        journal.tookOver().orElse(null)));
                 for (RunSnapshot.StepRecord r : new ArrayList<>(snapshot.steps().values())) {
                     if (r.state() == StepState.RUNNING) {
                         run.append(EventType.STEP_IN_DOUBT, r.id(), new EventData.Reason(
@@ -214,6 +242,40 @@ public final class Runs {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * Ends another process's hold of a run ({@code lockstep lock break}): an expired lease is simply
+     * taken; a living holder needs the run id typed, and loses the run as to a takeover (the local
+     * store's holder is asked to stop). Either way the run records who took it from whom, and is
+     * then left free for whoever resumes it.
+     */
+    public String breakLock(String runId, String typed, String command) {
+        Optional<LockHolder> holder = store.holder(runId);
+        if (holder.isEmpty()) {
+            if (!store.exists(runId)) throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + runId + " in " + store.describe());
+            return "nobody holds run " + runId + "; there is nothing to break";
+        }
+        boolean live = holder.get().live();
+        if (live && typed == null) {
+            throw new LockstepException(ErrorCode.NEEDS_OPERATOR, "run " + runId + " is held by " + holder.get().describe()
+                    + ", which is alive: breaking the lock takes the run from it (its next step is refused). Type the run "
+                    + "id to do so: lockstep lock break " + runId + " --confirm " + runId);
+        }
+        if (typed != null) StateStore.requireTyped(runId, typed, "--confirm");
+        String from;
+        try (HeldRun j = store.open(runId, new StateStore.Opening(command, live ? typed : null, true))) {
+            from = j.tookOver().orElse(holder.get().describe());
+            RunSnapshot s = RunSnapshot.replay(runId, j.source(), j.events());
+            if (s.refusal(EventType.RUN_RESUMED, null) == null) {
+                s.apply(j.append(EventType.RUN_RESUMED, null, new EventData.RunResumed(Identity.operator(), Identity.host(),
+                        ProcessHandle.current().pid(), command, s.checksum(), new ArrayList<>(s.steps().keySet()),
+                        s.definitions(), null, from)));
+                s.apply(j.append(EventType.RUN_INTERRUPTED, null, new EventData.By(Identity.operator())));
+            }
+        }
+        return "took run " + runId + " from " + from + " (recorded in the run) and let it go: resume it with lockstep resume "
+                + runId;
     }
 
     private static Map<String, Map<String, String>> definitions(Runbook runbook) {

@@ -1,36 +1,26 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.expr.Scope;
-import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
-import java.io.BufferedWriter;
+import dev.lockstep.store.StepLog;
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The context of one execution of a step (or of a check or rollback on its behalf).
- * Every output line is masked, written to the step's log file, shown to listeners,
+ * Every output line is masked, written to the step's log in the run's store, shown to listeners,
  * and matched against {@code haltOn}/{@code until}; a match stops the worker.
  */
 final class StepRun implements dev.lockstep.step.StepContext {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final StepDef step;
     private final String prefix;
@@ -39,7 +29,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     private final dev.lockstep.step.Settings settings;
     private final Redactor redactor;
     private final RunListener listener;
-    private final BufferedWriter log;
+    private final StepLog log;
     private final StepDef.LogPatterns patterns;
     private final Map<String, String> externalIds;
     private final ExternalIdSink externalIdSink;
@@ -61,7 +51,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     }
 
     StepRun(StepDef step, String prefix, Path workDir, dev.lockstep.step.Settings settings, Map<String, String> env, Redactor redactor,
-            RunListener listener, Path logFile, StepDef.LogPatterns patterns, Map<String, String> externalIds,
+            RunListener listener, LogOpener logOpener, StepDef.LogPatterns patterns, Map<String, String> externalIds,
             ExternalIdSink externalIdSink, Engine.Checks checks, Scope scope, Operator operator, boolean runsPastUntil) {
         this.step = step;
         this.prefix = prefix;
@@ -77,18 +67,19 @@ final class StepRun implements dev.lockstep.step.StepContext {
         this.scope = scope;
         this.operator = operator;
         this.runsPastUntil = runsPastUntil;
-        this.log = logFile == null ? null : openLog(logFile, listener, step.id());
+        this.log = logOpener == null ? null : openLog(logOpener, listener, step.id());
     }
 
-    /** Opens the step's log for appending: 0600 in 0700 folders, never through a symbolic link. */
-    private static BufferedWriter openLog(Path file, RunListener listener, String stepId) {
+    /** Opens the log a step's output goes to; a dry run has none. */
+    interface LogOpener {
+        StepLog open() throws IOException;
+    }
+
+    private static StepLog openLog(LogOpener opener, RunListener listener, String stepId) {
         try {
-            StateDir.createPrivateDirectories(file.getParent());
-            FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS), PRIVATE);
-            return new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8));
+            return opener.open();
         } catch (IOException e) {
-            listener.notice("cannot open the log of step " + stepId + " (" + file + ": " + e.getMessage()
+            listener.notice("cannot open the log of step " + stepId + " (" + e.getMessage()
                     + "); its output is still shown, but not kept");
             return null;
         }
@@ -160,8 +151,6 @@ final class StepRun implements dev.lockstep.step.StepContext {
         }
         try {
             log.write(LocalTime.now().format(TIME) + " " + prefix + shown);
-            log.newLine();
-            log.flush();
         } catch (IOException e) {
             linesNotLogged = 1;
             listener.notice("cannot write the log of step " + step.id() + " (" + e.getMessage()
@@ -196,6 +185,11 @@ final class StepRun implements dev.lockstep.step.StepContext {
     }
 
     String haltReason() {
+        return haltReason;
+    }
+
+    @Override
+    public String halting() {
         return haltReason;
     }
 

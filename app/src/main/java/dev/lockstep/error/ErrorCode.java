@@ -18,7 +18,10 @@ public enum ErrorCode {
     STATE_CORRUPT(11, "the journal cannot be read"),
     IO(12, "a file could not be read or written"),
     WRONG_TARGET(13, "the credentials or cluster point somewhere the runbook may not act"),
-    PLAN_DIFFERS(14, "the runbook, a parameter, the place or a step's action differs from the saved plan"),
+    NO_CREDENTIALS(14, "no usable credentials, or the service cannot be reached: where to act could not be checked"),
+    /** The shared store cannot be reached, or its lease could not be renewed: the driver stopped before its next effect. */
+    STATE_UNAVAILABLE(15, "the state store cannot be reached; the run can be resumed"),
+    PLAN_DIFFERS(16, "the runbook, a parameter, the place or a step's action differs from the saved plan"),
     INTERNAL(70, "internal error"),
     INTERRUPTED(130, "interrupted; the run can be resumed");
 

@@ -14,8 +14,7 @@ public final class Resolver {
     public static Value resolve(Value value, Scope scope) {
         if (value instanceof Value.Scalar s) {
             if (!(s.value() instanceof String text) || !Template.hasExpression(text)) return s;
-            Object resolved = resolveText(text, scope);
-            return Value.Scalar.of(resolved, s.position());
+            return tree(resolveText(text, scope), s.position());
         }
         if (value instanceof Value.Sequence seq) {
             List<Value> items = new ArrayList<>();
@@ -26,6 +25,25 @@ public final class Resolver {
         Map<String, Value> entries = new LinkedHashMap<>();
         m.entries().forEach((k, v) -> entries.put(k, resolve(v, scope)));
         return new Value.Mapping(entries, m.keys(), m.position());
+    }
+
+    /** A resolved value as a tree at the expression's place: a list (a step's list output) stays a list. */
+    private static Value tree(Object v, dev.lockstep.runbook.Position at) {
+        if (v instanceof List<?> list) {
+            List<Value> items = new ArrayList<>();
+            for (Object x : list) items.add(tree(x, at));
+            return new Value.Sequence(items, at);
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<String, Value> entries = new LinkedHashMap<>();
+            Map<String, dev.lockstep.runbook.Position> keys = new LinkedHashMap<>();
+            map.forEach((k, x) -> {
+                entries.put(String.valueOf(k), tree(x, at));
+                keys.put(String.valueOf(k), at);
+            });
+            return new Value.Mapping(entries, keys, at);
+        }
+        return Value.Scalar.of(v, at);
     }
 
     /** A lone expression keeps its value's type; text around expressions makes a string. */

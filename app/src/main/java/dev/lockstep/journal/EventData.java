@@ -40,10 +40,14 @@ public sealed interface EventData {
         }
     }
 
-    /** RUN_RESUMED: another process took the run over, possibly past changed definitions ({@code forced}). */
+    /**
+     * RUN_RESUMED: another process took the run over, possibly past changed definitions ({@code forced}).
+     * {@code tookOver} names the holder whose lease it took: an expired one, or a live one the operator
+     * confirmed by typing the run id.
+     */
     record RunResumed(String by, @Optional String host, long pid, String command, @Structural String checksum,
                       @Structural List<String> steps, @Structural Map<String, Map<String, String>> definitions,
-                      @Optional List<String> forced) implements EventData {}
+                      @Optional List<String> forced, @Optional String tookOver) implements EventData {}
 
     /** Events that only say who: RUN_INTERRUPTED, RUN_FINISHED, STEP_RETRIED, STEP_MARKED_DONE, ROLLBACK_FINISHED. */
     record By(String by) implements EventData {}

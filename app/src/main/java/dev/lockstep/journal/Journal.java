@@ -2,7 +2,6 @@ package dev.lockstep.journal;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
-import dev.lockstep.json.Json;
 import dev.lockstep.secret.Redactor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,15 +15,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.zip.CRC32;
 
 /**
  * A run's append-only event log: one JSON object per line, each with a CRC so that a
@@ -40,18 +34,20 @@ import java.util.zip.CRC32;
 public final class Journal implements AutoCloseable {
     /** The journal format this lockstep writes and reads; RUN_STARTED records it. */
     public static final int FORMAT = 1;
-    private static final String CRC_KEY = ",\"crc\":\"";
 
     private final Path file;
     private final List<Event> events;
+    /** Each record's text as stored, for copying a run verbatim to another store. */
+    private final List<String> records;
     private final List<String> warnings;
     private final LockedFile locked;
     private long end;
     private Redactor redactor = Redactor.none();
 
-    private Journal(Path file, List<Event> events, List<String> warnings, LockedFile locked, long end) {
+    private Journal(Path file, List<Event> events, List<String> records, List<String> warnings, LockedFile locked, long end) {
         this.file = file;
         this.events = events;
+        this.records = records;
         this.warnings = warnings;
         this.locked = locked;
         this.end = end;
@@ -65,7 +61,7 @@ public final class Journal implements AutoCloseable {
             forceDirectory(file.getParent());
             LockedFile locked = LockedFile.tryLock(file, false).orElseThrow(() -> new LockstepException(
                     ErrorCode.LOCK_HELD, "another process took the new journal " + file + " before this one could"));
-            Journal j = new Journal(file, new ArrayList<>(), new ArrayList<>(), locked, 0);
+            Journal j = new Journal(file, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), locked, 0);
             j.nameDriver(driverFile, command);
             return j;
         } catch (FileAlreadyExistsException e) {
@@ -133,6 +129,22 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * The process named in a driver file, when it runs on this machine: the one that holds the
+     * journal (whoever holds the lock wrote its name there first).
+     */
+    public static Optional<ProcessHandle> driverProcessHere(Path driverFile) {
+        try (FileChannel ch = FileChannel.open(driverFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            java.util.Map<String, Object> h = Holder.read(ch);
+            if (h == null || !(h.get("pid") instanceof Number pid) || !Identity.host().equals(h.get("host"))) {
+                return Optional.empty();
+            }
+            return ProcessHandle.of(pid.longValue());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private static String driver(Path driverFile) throws IOException {
         try (FileChannel ch = FileChannel.open(driverFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             return Holder.describe(ch);
@@ -164,6 +176,7 @@ public final class Journal implements AutoCloseable {
 
     private static Journal parse(Path file, byte[] bytes, LockedFile locked) throws IOException {
         List<Event> events = new ArrayList<>();
+        List<String> records = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         int start = 0;
         int goodEnd = 0;
@@ -174,8 +187,9 @@ public final class Journal implements AutoCloseable {
             boolean complete = nl >= 0;
             int end = complete ? nl : bytes.length;
             String where = file + ":" + lineNo + ": ";
-            Record r = complete ? decode(bytes, start, end) : Record.TORN;
-            if (r == Record.TORN) {
+            String line = complete ? utf8(bytes, start, end) : null;
+            Records.Decoded r = line == null ? Records.Decoded.TORN : Records.decode(line);
+            if (r.torn()) {
                 if (complete && nl + 1 < bytes.length) {
                     throw new LockstepException(ErrorCode.STATE_CORRUPT, where
                             + "journal record is damaged and is not the last one; refusing to guess the run's state");
@@ -192,11 +206,9 @@ public final class Journal implements AutoCloseable {
                 throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "expected record " + (events.size() + 1)
                         + ", found record " + e.seq());
             }
-            if (events.isEmpty() && e.data() instanceof EventData.RunStarted rs && rs.formatVersion() > FORMAT) {
-                throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "journal format " + rs.formatVersion()
-                        + " was written by a newer lockstep (" + rs.version() + "); this one reads format " + FORMAT);
-            }
+            if (events.isEmpty()) requireKnownFormat(e, where);
             events.add(e);
+            records.add(line);
             start = end + 1;
             goodEnd = start;
         }
@@ -204,7 +216,90 @@ public final class Journal implements AutoCloseable {
             locked.channel().truncate(goodEnd);
             locked.channel().force(true);
         }
-        return new Journal(file, events, warnings, locked, goodEnd);
+        return new Journal(file, events, records, warnings, locked, goodEnd);
+    }
+
+    /** Records read past an offset by {@link #tail}, and the offset after the last whole one. */
+    public record Tail(List<Event> events, long offset) {}
+
+    /**
+     * Reads the whole records written past {@code offset} (a watcher following a journal):
+     * a last line still being written, or torn, is left for later; damage before the end, or a
+     * record out of sequence, is refused.
+     */
+    public static Tail tail(Path file, long offset, long recordsSeen) {
+        Optional<LockedFile> mine = LockedFile.heldHere(file);
+        byte[] bytes;
+        try {
+            if (mine.isPresent()) {
+                bytes = bytesFrom(mine.get().channel(), offset);
+            } else {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                    bytes = bytesFrom(ch, offset);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new LockstepException(ErrorCode.NOT_FOUND, "no journal " + file);
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot read journal " + file + ": " + e.getMessage());
+        }
+        List<Event> events = new ArrayList<>();
+        int start = 0;
+        while (true) {
+            int nl = indexOf(bytes, (byte) '\n', start);
+            if (nl < 0) break;
+            long seq = recordsSeen + events.size() + 1;
+            String where = file + ": record " + seq + ": ";
+            String line = utf8(bytes, start, nl);
+            Records.Decoded r = line == null ? Records.Decoded.TORN : Records.decode(line);
+            if (r.torn()) {
+                if (nl + 1 < bytes.length) {
+                    throw new LockstepException(ErrorCode.STATE_CORRUPT, where
+                            + "journal record is damaged and is not the last one; refusing to guess the run's state");
+                }
+                break;
+            }
+            if (r.problem() != null) {
+                throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "journal record has a valid checksum but "
+                        + r.problem() + "; refusing to guess the run's state");
+            }
+            if (r.event().seq() != seq) {
+                throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "found record " + r.event().seq());
+            }
+            if (seq == 1) requireKnownFormat(r.event(), where);
+            events.add(r.event());
+            start = nl + 1;
+        }
+        return new Tail(events, offset + start);
+    }
+
+    private static byte[] bytesFrom(FileChannel ch, long offset) throws IOException {
+        long size = ch.size();
+        if (size < offset) throw new IOException("it is shorter (" + size + " bytes) than what was already read (" + offset + ")");
+        if (size - offset > Integer.MAX_VALUE - 8) throw new IOException("journal is larger than 2 GB");
+        ByteBuffer buf = ByteBuffer.allocate((int) (size - offset));
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, offset + buf.position()) < 0) break;
+        }
+        return java.util.Arrays.copyOf(buf.array(), buf.position());
+    }
+
+    /** Refuses a run whose first record says it was written in a newer journal format than this lockstep reads. */
+    public static void requireKnownFormat(Event first, String where) {
+        if (first.data() instanceof EventData.RunStarted rs && rs.formatVersion() > FORMAT) {
+            throw new LockstepException(ErrorCode.STATE_CORRUPT, where + "journal format " + rs.formatVersion()
+                    + " was written by a newer lockstep (" + rs.version() + "); this one reads format " + FORMAT);
+        }
+    }
+
+    /** A line's text, or null when it is not valid UTF-8 (a torn or damaged record). */
+    private static String utf8(byte[] bytes, int from, int to) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {
@@ -223,12 +318,38 @@ public final class Journal implements AutoCloseable {
      */
     public synchronized Event append(EventType type, String step, EventData data) {
         if (locked == null) throw new IllegalStateException("journal opened read-only");
-        if (!type.payload().isInstance(data)) {
-            throw new IllegalArgumentException(type + " carries " + type.payload().getSimpleName() + ", not " + data);
+        Event e = Records.make(events.size() + 1L, type, step, data, redactor);
+        String record = Records.encode(e);
+        write(List.of(record));
+        events.add(e);
+        records.add(record);
+        return e;
+    }
+
+    /**
+     * Appends records exactly as another store kept them (lockstep state copy): each must be
+     * whole and carry the next number, or nothing is written.
+     */
+    public synchronized void appendRecords(List<String> more) {
+        if (locked == null) throw new IllegalStateException("journal opened read-only");
+        List<Event> read = new ArrayList<>();
+        for (String record : more) {
+            Event e = Records.decodeWhole(record, file + ":" + (events.size() + read.size() + 1) + ": ");
+            if (e.seq() != events.size() + read.size() + 1) {
+                throw new LockstepException(ErrorCode.STATE_CORRUPT, "record " + e.seq() + " cannot follow record "
+                        + (events.size() + read.size()) + " of " + file);
+            }
+            read.add(e);
         }
-        if ((step != null) != type.isStepEvent()) throw new IllegalArgumentException(type + " with step " + step);
-        Event e = new Event(events.size() + 1L, Instant.now(), type, step, EventCodec.read(type, EventCodec.write(data, redactor)));
-        byte[] line = (encode(e) + "\n").getBytes(StandardCharsets.UTF_8);
+        write(more);
+        events.addAll(read);
+        records.addAll(more);
+    }
+
+    /** Writes lines and forces them to disk; refuses, before writing, when the file is not as this process left it. */
+    private void write(List<String> lines) {
+        StringBuilder text = new StringBuilder();
+        for (String l : lines) text.append(l).append('\n');
         FileChannel ch = locked.channel();
         try {
             if (ch.size() != end) {
@@ -236,7 +357,7 @@ public final class Journal implements AutoCloseable {
                         + ch.size() + " bytes where " + end + " were written): another process wrote to it. Stopping before "
                         + "anything else happens; inspect it with lockstep show");
             }
-            ByteBuffer buf = ByteBuffer.wrap(line);
+            ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
             long at = end;
             while (buf.hasRemaining()) at += ch.write(buf, at);
             ch.force(false);
@@ -244,68 +365,6 @@ public final class Journal implements AutoCloseable {
         } catch (IOException ex) {
             throw new LockstepException(ErrorCode.IO, "cannot write journal " + file + ": " + ex.getMessage());
         }
-        events.add(e);
-        return e;
-    }
-
-    static String encode(Event e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seq", e.seq());
-        m.put("ts", e.time().toString());
-        m.put("type", e.type().name());
-        if (e.step() != null) m.put("step", e.step());
-        m.put("data", EventCodec.write(e.data(), Redactor.none()));
-        String body = Json.write(m);
-        return body.substring(0, body.length() - 1) + CRC_KEY + crc(body) + "\"}";
-    }
-
-    /** One line read back: an event, a torn record (checksum fails), or a record that checks but makes no sense. */
-    private record Record(Event event, String problem) {
-        static final Record TORN = new Record(null, null);
-    }
-
-    private static Record decode(byte[] bytes, int from, int to) {
-        String line;
-        try {
-            line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
-        } catch (CharacterCodingException e) {
-            return Record.TORN;
-        }
-        int at = line.lastIndexOf(CRC_KEY);
-        if (at < 0 || !line.endsWith("\"}")) return Record.TORN;
-        String body = line.substring(0, at) + "}";
-        String crc = line.substring(at + CRC_KEY.length(), line.length() - 2);
-        if (!crc.equals(crc(body))) return Record.TORN;
-        try {
-            if (!(Json.parse(body) instanceof Map<?, ?> m)) return new Record(null, "is not a JSON object");
-            if (!(m.get("seq") instanceof Number seq) || !(m.get("ts") instanceof String ts)
-                    || !(m.get("type") instanceof String typeName)) {
-                return new Record(null, "lacks seq, ts or type");
-            }
-            EventType type;
-            try {
-                type = EventType.valueOf(typeName);
-            } catch (IllegalArgumentException e) {
-                return new Record(null, "has an unknown event type " + typeName + " (written by a newer lockstep?)");
-            }
-            Object step = m.get("step");
-            if (type.isStepEvent() ? !(step instanceof String) : step != null) {
-                return new Record(null, type + (type.isStepEvent() ? " does not name its step" : " names a step"));
-            }
-            return new Record(new Event(seq.longValue(), Instant.parse(ts), type, (String) step,
-                    EventCodec.read(type, m.get("data"))), null);
-        } catch (EventCodec.BadPayload e) {
-            return new Record(null, e.getMessage());
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            return new Record(null, "is not readable: " + e.getMessage());
-        }
-    }
-
-    private static String crc(String body) {
-        CRC32 c = new CRC32();
-        c.update(body.getBytes(StandardCharsets.UTF_8));
-        return String.format("%08x", c.getValue());
     }
 
     private static void forceDirectory(Path dir) {
@@ -318,6 +377,11 @@ public final class Journal implements AutoCloseable {
 
     public List<Event> events() {
         return Collections.unmodifiableList(events);
+    }
+
+    /** Each record's text as stored. */
+    public List<String> records() {
+        return Collections.unmodifiableList(records);
     }
 
     public List<String> warnings() {

@@ -70,7 +70,7 @@ public final class StateDir {
         return runId;
     }
 
-    public String newRunId(String runbookName) {
+    public static String newRunId(String runbookName) {
         byte[] b = new byte[2];
         RANDOM.nextBytes(b);
         return runbookName + "-" + LocalDateTime.now().format(STAMP) + "-" + HexFormat.of().formatHex(b);

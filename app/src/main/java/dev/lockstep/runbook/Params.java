@@ -79,12 +79,21 @@ public final class Params {
                         + Redactor.MIN_SECRET_LENGTH + " characters (shorter ones cannot be masked reliably)");
             } else if (def.pattern() != null && !def.pattern().matcher(text).matches()) {
                 problems.add(def.position(), "parameter " + def.name() + ": expected a value matching "
-                        + def.pattern().pattern() + ", got " + (def.secret() ? "a value that does not" : "'" + text + "'"));
+                        + def.pattern().pattern() + ", got " + (def.secret() ? "a value that does not" : "'" + text + "'")
+                        + (def.description() != null ? " (" + def.description() + ")" : ""));
             }
             values.put(def.name(), value);
         }
         problems.throwIfAny();
         return new Params(values, List.copyOf(secrets));
+    }
+
+    /**
+     * Parameters as a run recorded them (secrets masked): what a watcher shows, which never knows
+     * a secret and never acts.
+     */
+    public static Params recorded(Map<String, Object> values, List<String> secretNames) {
+        return new Params(new LinkedHashMap<>(values), List.copyOf(secretNames));
     }
 
     public Map<String, Object> values() {

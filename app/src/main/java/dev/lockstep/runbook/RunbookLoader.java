@@ -115,6 +115,8 @@ public final class RunbookLoader {
         private final Map<String, Set<String>> stepOutputs = new HashMap<>();
         /** How many steps' outputs the value being validated may read. */
         private int visibleNow;
+        /** The runbook's folder, where files its steps name are read from. */
+        private Path folder;
 
         Validator(Problems problems, boolean checkReferences) {
             this.problems = problems;
@@ -123,6 +125,7 @@ public final class RunbookLoader {
         }
 
         Runbook runbook(Value.Mapping top, Path file, String checksum) {
+            folder = file.getParent() != null ? file.getParent() : Path.of("");
             Fields f = new Fields(top, "the runbook", TOP_KEYS);
             Value version = f.get("lockstep");
             if (version == null) {
@@ -348,6 +351,7 @@ public final class RunbookLoader {
             }
             expressions(with, visibleSteps, null);
             binder.check(type.configType(), with, problems);
+            if (checkReferences && folder != null) type.checkFiles(with, folder, problems);
             return new Action(uses, with, usesAt);
         }
 

@@ -102,6 +102,13 @@ public final class Redactor {
         return lower == upper ? String.valueOf(lower) : "[" + lower + upper + "]";
     }
 
+    /** Masks what either masks. */
+    public Redactor and(Redactor other) {
+        if (other.forms == null) return this;
+        if (forms == null) return other;
+        return new Redactor(Pattern.compile(forms.pattern() + "|" + other.forms.pattern()));
+    }
+
     public String redact(String text) {
         if (text == null || forms == null || text.isEmpty()) return text;
         return forms.matcher(text).replaceAll(MASK);

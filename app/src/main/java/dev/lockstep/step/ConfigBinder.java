@@ -86,6 +86,10 @@ public final class ConfigBinder {
         try {
             return type.cast(type.getDeclaredConstructors()[0].newInstance(args));
         } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof ValueProblem p) {
+                problems.add(p.position(), where + "." + p.getMessage());
+                return null;
+            }
             problems.add(with.position(), where + ": " + e.getCause().getMessage());
             return null;
         } catch (ReflectiveOperationException e) {

@@ -23,6 +23,15 @@ public interface StepContext {
     /** Sends one line of output to the journal's step log, the screen and the haltOn/until patterns. */
     void line(String text);
 
+    /**
+     * Why the step's own output halts it (a {@code haltOn} line), or null. The step is being
+     * stopped then: it may stop the outside work it started (a task) and return a result
+     * saying so, which the halt carries.
+     */
+    default String halting() {
+        return null;
+    }
+
     /** Journals an id of outside work (a task ARN, a stack update) before the step goes on, so resume can re-attach. */
     void recordExternalId(String key, String value);
 

@@ -56,10 +56,18 @@ public interface StepType<C extends Record> {
     /**
      * What dry-run shows for this step. By default {@link #plan}; a type may ask the real
      * systems here (CloudFormation builds a change set and deletes it unexecuted), but
-     * must leave nothing changed behind.
+     * must leave nothing changed behind. Throws {@link WouldHalt} when the step would halt.
      */
     default List<String> preview(C config, StepContext ctx) throws Exception {
         return plan(config);
+    }
+
+    /**
+     * Checks, when the runbook loads, the files this step names beside the runbook (template
+     * fragments, patches), each problem at its own {@code file:line:col}. Only values written
+     * literally can be checked then.
+     */
+    default void checkFiles(Value.Mapping with, java.nio.file.Path folder, dev.lockstep.runbook.Problems problems) {
     }
 
     /** Does the work. Report external ids (task ARNs, change-set ids) through the context as soon as known. */

@@ -1,9 +1,6 @@
 package dev.lockstep.tui;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.lockstep.error.LockstepException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +8,7 @@ import java.util.Map;
 
 /**
  * Output lines per step, in ring buffers of {@link #CAPACITY} lines each, so memory stays
- * bounded however much a step prints; the full output stays in the step's log file.
+ * bounded however much a step prints; the full output stays in the step's log.
  * Written by the engine's threads, read by the UI thread.
  */
 final class LogStore {
@@ -24,16 +21,15 @@ final class LogStore {
     }
 
     /** Loads the tail of a step log written by an earlier process (resume). */
-    void preload(String stepId, Path logFile) {
-        if (!Files.isRegularFile(logFile)) return;
-        try (var lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+    void preload(String stepId, java.util.function.Supplier<List<String>> log) {
+        try {
             Ring r = new Ring();
-            lines.forEach(r::add);
+            log.get().forEach(r::add);
             synchronized (this) {
                 rings.put(stepId, r);
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            append(stepId, "[lockstep] cannot read " + logFile + ": " + e.getMessage());
+        } catch (LockstepException e) {
+            append(stepId, "[lockstep] " + e.getMessage());
         }
     }
 

@@ -64,7 +64,8 @@ final class Renderer {
         }
         header(s, g, w);
         int top = 1;
-        if (s.halt != null) top = haltBanner(s.halt, g, w, h, top);
+        if (s.watching) top = watchBanner(s, g, w, top);
+        if (s.halt != null) top = haltBanner(s, g, w, h, top);
         int bottom = h - 2;
         String status = s.message != null ? s.message : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
@@ -112,8 +113,20 @@ final class Renderer {
         return String.format("%02d:%02d:%02d", sec / 3600, (sec / 60) % 60, sec % 60);
     }
 
-    /** Why the run halted and the evidence, wrapped (at most a third of the screen), then the three ways on. */
-    private int haltBanner(UiState.Halt halt, TextGraphics g, int w, int h, int row) {
+    private int watchBanner(UiState s, TextGraphics g, int w, int row) {
+        if (color) {
+            g.setBackgroundColor(TextColor.ANSI.CYAN);
+            g.setForegroundColor(TextColor.ANSI.BLACK);
+        }
+        g.fillRectangle(new TerminalPosition(0, row), new TerminalSize(w, 1), ' ');
+        put(g, 1, row, "WATCHING (read-only)  " + (s.driver != null ? s.driver : ""), w - 2, color ? SGR.BOLD : SGR.REVERSE);
+        reset(g);
+        return row + 1;
+    }
+
+    /** Why the run halted and the evidence, wrapped (at most a third of the screen), then the ways on. */
+    private int haltBanner(UiState s, TextGraphics g, int w, int h, int row) {
+        UiState.Halt halt = s.halt;
         List<String> text = new ArrayList<>(Text.wrap("HALTED  step " + halt.stepId() + ": " + halt.reason(), w - 2, "  "));
         if (halt.evidence() != null && !halt.evidence().isBlank()) {
             for (String l : halt.evidence().split("\n")) text.addAll(Text.wrap((text.size() == 1 ? "evidence: " : "          ") + l, w - 2, "          "));
@@ -133,7 +146,8 @@ final class Renderer {
             if (i == 0) put(g, 1, row, text.get(0), w - 2, SGR.BOLD);
             else put(g, 1, row + i, text.get(i), w - 2);
         }
-        put(g, 1, row + text.size(), "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
+        put(g, 1, row + text.size(), s.watching ? "the driver decides: retry, roll back, or override (typed, recorded)"
+                : "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
         reset(g);
         return row + rows;
     }
@@ -231,7 +245,8 @@ final class Renderer {
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
             String plain = Text.plain(l);
-            boolean halt = matches(v.haltOn, plain);
+            // A haltOn line, or a line a step marks loud ("!! REPLACED", a broken guard): red and bold.
+            boolean halt = matches(v.haltOn, plain) || plain.contains("!! ");
             boolean found = s.search != null && !s.search.isEmpty() && plain.contains(s.search);
             if (halt && color) g.setForegroundColor(TextColor.ANSI.RED);
             if (halt) g.enableModifiers(SGR.BOLD);
@@ -251,6 +266,7 @@ final class Renderer {
         UiState.StepView v = s.selectedStep();
         List<String> keys = new ArrayList<>();
         if (s.overlay != null) return overlayKeys(s.overlay);
+        if (s.watching) return List.of("↑↓ step", "l logs", "f follow", "Tab pane", "/ search", "? help", "q quit");
         if (s.busy != null) {
             keys.add("a auto " + (s.auto ? "off" : "on"));
             keys.addAll(List.of("p plan", "l logs", "/ search", "? help", "q quit (stops the step)"));

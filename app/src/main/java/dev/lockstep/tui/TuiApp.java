@@ -105,6 +105,22 @@ public final class TuiApp implements RunListener {
         queue.add(new UiEvent.Notice(text));
     }
 
+    /** lockstep watch: who drives the run now, for the banner. */
+    public void driver(String text) {
+        queue.add(new UiEvent.Driver(text));
+    }
+
+    /**
+     * Shows a run that another process drives, read-only, until the operator quits. Its events
+     * and lines arrive as a listener's, from the thread that follows the run.
+     */
+    public void watch(Engine engine) throws IOException {
+        this.engine = engine;
+        state.watching = true;
+        load(engine.run());
+        onScreen(() -> { }, () -> { });
+    }
+
     /**
      * Shows the run and takes keys until the operator quits. Returns the exit code of
      * how the run last stopped (0 when it finished or was simply left).
@@ -114,16 +130,27 @@ public final class TuiApp implements RunListener {
         this.planner = planner;
         operator.connect(queue::add, engine::preview);
         load(engine.run());
+        onScreen(() -> engine.interrupt(null), () -> {
+            StepDef next = engine.nextStep();
+            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) runNext();
+        });
+        return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
+    }
+
+    /**
+     * Takes the screen, does {@code first}, then keys and events until the operator quits; the
+     * terminal is restored however it ends, {@code atExit} done first when the JVM is stopped.
+     */
+    private void onScreen(Runnable atExit, Runnable first) throws IOException {
         Thread restore = new Thread(() -> {
-            engine.interrupt(null);
+            atExit.run();
             stopScreen();
         }, "lockstep-tui-restore");
         Runtime.getRuntime().addShutdownHook(restore);
         screen.startScreen();
         screen.setCursorPosition(null);
         try {
-            StepDef next = engine.nextStep();
-            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) runNext();
+            first.run();
             loop();
         } finally {
             stopScreen();
@@ -134,7 +161,6 @@ public final class TuiApp implements RunListener {
                 // Already exiting: the hook is running.
             }
         }
-        return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
     }
 
     /** One line for the terminal after the screen is gone: where the run stands and how to go on. */
@@ -178,7 +204,8 @@ public final class TuiApp implements RunListener {
                 v.hasChecks = !def.checks().isEmpty();
                 v.haltOn = def.logs().haltOn();
                 state.steps.add(v);
-                logs.preload(def.id(), run.stateDir().stepLog(run.id(), def.id()));
+                // A watcher is given every line by its follower, from the first.
+                if (!state.watching) logs.preload(def.id(), () -> run.store().readLog(run.id(), def.id()));
             }
             refreshPreviews();
             if (!run.runbook().rollback().isEmpty()) {
@@ -193,7 +220,7 @@ public final class TuiApp implements RunListener {
                 for (Action a : run.runbook().rollback()) preview.addAll(engine.preview(a));
                 v.preview = preview;
                 state.steps.add(v);
-                logs.preload(v.id, run.stateDir().stepLog(run.id(), StateDir.RUNBOOK_ROLLBACK_LOG));
+                if (!state.watching) logs.preload(v.id, () -> run.store().readLog(run.id(), StateDir.RUNBOOK_ROLLBACK_LOG));
             }
             for (Event e : snap.events()) {
                 UiState.StepView v = e.step() == null ? null : state.step(e.step());
@@ -329,6 +356,8 @@ public final class TuiApp implements RunListener {
             }
         } else if (e instanceof UiEvent.Finished f) {
             finished(f);
+        } else if (e instanceof UiEvent.Driver d) {
+            state.driver = d.text();
         }
     }
 
@@ -453,6 +482,10 @@ public final class TuiApp implements RunListener {
             overlayKey(k);
             return;
         }
+        if (state.watching && acts(k)) {
+            state.message = "watching, read-only: the driver of this run decides (q quits the watch)";
+            return;
+        }
         switch (k.getKeyType()) {
             case Enter -> runNext();
             case Tab -> state.focus = state.focus == UiState.Focus.STEPS ? UiState.Focus.LOGS : UiState.Focus.STEPS;
@@ -471,10 +504,16 @@ public final class TuiApp implements RunListener {
         }
     }
 
+    /** Keys that change the run (or run checks against the real systems): none of them works in a watch. */
+    private static boolean acts(KeyStroke k) {
+        return k.getKeyType() == KeyType.Enter
+                || k.getKeyType() == KeyType.Character && "acstorp".indexOf(k.getCharacter()) >= 0;
+    }
+
     private void character(char c) {
         UiState.StepView v = state.selectedStep();
         switch (c) {
-            case '?' -> state.overlay = new UiState.Overlay(UiState.Kind.HELP, "Keys", HELP);
+            case '?' -> state.overlay = new UiState.Overlay(UiState.Kind.HELP, "Keys", state.watching ? WATCH_HELP : HELP);
             case 'q' -> {
                 if (state.busy == null) {
                     state.quit = true;
@@ -780,6 +819,13 @@ public final class TuiApp implements RunListener {
     private int pageSize() {
         return Math.max(1, screen.getTerminalSize().getRows() / 3);
     }
+
+    private static final List<String> WATCH_HELP = List.of(
+            "Watching: read-only. The banner says who drives the run; nothing here changes it.",
+            "l       logs full screen    f follow on/off    / search    n next match    N previous match",
+            "Tab     switch between the step list and the log",
+            "Up/Down select a step (or scroll the log)   PgUp/PgDn/Home/End scroll the log",
+            "q       quit watching (the run goes on)");
 
     private static final List<String> HELP = List.of(
             "Enter   run the next step (its preconditions are checked first)",

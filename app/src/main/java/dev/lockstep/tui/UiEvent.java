@@ -21,4 +21,7 @@ sealed interface UiEvent {
     record PlanReady(List<String> lines) implements UiEvent {}
 
     record LogsChanged() implements UiEvent {}
+
+    /** lockstep watch: who drives the run now. */
+    record Driver(String text) implements UiEvent {}
 }

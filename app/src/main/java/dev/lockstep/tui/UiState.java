@@ -39,6 +39,9 @@ final class UiState {
     Halt halt;
     String message;
     boolean quit;
+    /** lockstep watch: read-only, and {@code driver} says who drives the run. */
+    boolean watching;
+    String driver;
 
     enum Focus { STEPS, LOGS }
 

@@ -3,13 +3,11 @@ package dev.lockstep.steps.aws;
 import dev.lockstep.context.ContextKind;
 import dev.lockstep.context.ContextOption;
 import dev.lockstep.context.ContextTarget;
-import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Settings;
 import java.net.URI;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -136,11 +134,7 @@ public final class AwsContext implements ContextKind<AwsContext.Config> {
         @Override
         public void verify() {
             if (account != null) return;
-            try {
-                account = AwsSession.of(settings).identity();
-            } catch (IllegalStateException e) {
-                throw new LockstepException(ErrorCode.WRONG_TARGET, e.getMessage());
-            }
+            account = AwsSession.of(settings).identity();
         }
 
         @Override
@@ -148,25 +142,22 @@ public final class AwsContext implements ContextKind<AwsContext.Config> {
             return account != null;
         }
 
+        /** The profile, region and endpoint as the session resolved them (see {@link AwsSession}). */
         @Override
         public Map<String, String> exports() {
-            Map<String, String> out = new LinkedHashMap<>();
-            String profile = settings.option(PROFILE);
-            String region = settings.option(REGION);
-            String endpoint = settings.option(ENDPOINT);
-            if (profile != null) out.put("AWS_PROFILE", profile);
-            if (region != null) {
-                out.put("AWS_REGION", region);
-                out.put("AWS_DEFAULT_REGION", region);
-            }
-            if (endpoint != null) out.put("AWS_ENDPOINT_URL", endpoint);
-            return out;
+            return AwsSession.of(settings).exports();
         }
 
         @Override
         public Map<String, Object> values() {
             Map<String, Object> out = new HashMap<>();
-            out.put("region", settings.option(REGION));
+            String region = settings.option(REGION);
+            try {
+                region = AwsSession.of(settings).region().id();
+            } catch (LockstepException e) {
+                // No region anywhere: the value stays unknown, and the guard or the first AWS step says why.
+            }
+            out.put("region", region);
             out.put("account", account != null ? account : settings.option(EXPECTED_ACCOUNT));
             out.put("profile", settings.option(PROFILE));
             return out;

@@ -21,7 +21,13 @@ final class AwsErrors {
      * names): an execution resumed after a crash asks for the same thing again, not a second one.
      */
     static String runToken(StepContext ctx, int length) {
-        return Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId()).substring(0, length);
+        return runToken(ctx, "", length);
+    }
+
+    /** The same, for one of several things a step starts in turn ({@code salt} names which: the one before it). */
+    static String runToken(StepContext ctx, String salt, int length) {
+        return Digests.sha256(ctx.env().getOrDefault("LOCKSTEP_RUN_ID", "") + "/" + ctx.stepId()
+                + (salt.isEmpty() ? "" : "/" + salt)).substring(0, length);
     }
 
     static String describe(Throwable e) {

@@ -30,7 +30,10 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinition;
  * {@code logs.haltOn}/{@code logs.until} apply, waits until it stops, and reports the
  * container's exit code and the stop reason. The task's ARN is journaled as soon as it
  * is known, and the request carries an idempotency token: a resumed step re-attaches
- * to the same task instead of starting another.
+ * to the same task instead of starting another, while a retry (after the task ended)
+ * starts a new one. A task finishes by itself, so a {@code logs.until} line does not end
+ * the step: the task's exit code still decides. A {@code haltOn} line stops the task
+ * (StopTask) before the run halts, and the halt says so.
  *
  * <pre>
  * - id: migrate
@@ -48,6 +51,8 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinition;
  */
 public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
     static final String TASK_ARN = "taskArn";
+    /** The last task whose end this step saw: a step that runs again after it starts a new task. */
+    static final String TASK_ENDED = "taskEnded";
 
     public record Config(
             @Key(value = "the ECS cluster", required = true) String cluster,
@@ -96,8 +101,15 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
 
     @Override
     public ResultShape result(Value.Mapping with) {
-        return ResultShape.object("taskArn", ResultShape.VALUE, "exitCode", ResultShape.VALUE, "stopCode", ResultShape.VALUE, "stoppedReason", ResultShape.VALUE,
-                "states", ResultShape.listOf(ResultShape.VALUE));
+        return ResultShape.object("taskArn", ResultShape.VALUE, "taskId", ResultShape.VALUE, "logGroup", ResultShape.VALUE,
+                "logStream", ResultShape.VALUE, "exitCode", ResultShape.VALUE, "stopCode", ResultShape.VALUE,
+                "stoppedReason", ResultShape.VALUE, "states", ResultShape.listOf(ResultShape.VALUE));
+    }
+
+    /** The task's exit code decides, not the until line: the step follows the task to its end. */
+    @Override
+    public boolean runsPastUntil() {
+        return true;
     }
 
     @Override
@@ -126,11 +138,13 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
             AwsSession aws = AwsSession.of(ctx.settings());
             EcsClient ecs = aws.ecs();
             String arn = ctx.externalIds().get(TASK_ARN);
-            if (arn != null) {
+            String ended = ctx.externalIds().get(TASK_ENDED);
+            if (arn != null && !arn.equals(ended)) {
                 ctx.line("re-attaching to task " + arn);
             } else {
+                if (arn != null) ctx.line("task " + arn + " of an earlier attempt has ended: starting a new one");
                 TaskDefinition td = ecs.describeTaskDefinition(b -> b.taskDefinition(c.taskDefinition())).taskDefinition();
-                RunTaskResponse r = ecs.runTask(request(c, ctx, td));
+                RunTaskResponse r = ecs.runTask(request(c, ctx, td, ended));
                 if (!r.failures().isEmpty() || r.tasks().isEmpty()) {
                     return StepResult.failed("the task did not start: " + String.join("; ", r.failures().stream()
                             .map(f -> f.arn() + " " + f.reason() + (f.detail() != null ? " " + f.detail() : "")).toList()), Map.of());
@@ -149,10 +163,11 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
      * The RunTask call. The network configuration goes only with awsvpc task definitions,
      * and the platform version only to Fargate: AWS refuses either anywhere else.
      */
-    private static RunTaskRequest request(Config c, StepContext ctx, TaskDefinition td) {
+    private static RunTaskRequest request(Config c, StepContext ctx, TaskDefinition td, String previousTask) {
+        // The token names this attempt: the same after a crash (AWS returns the same task), new after a task ended.
         RunTaskRequest.Builder b = RunTaskRequest.builder().cluster(c.cluster()).taskDefinition(c.taskDefinition())
                 .startedBy("lockstep")
-                .clientToken(AwsErrors.runToken(ctx, 32));
+                .clientToken(AwsErrors.runToken(ctx, previousTask == null ? "" : previousTask, 32));
         if (c.launchType() != null) b.launchType(c.launchType());
         if (c.platformVersion() != null && "FARGATE".equals(c.launchType())) b.platformVersion(c.platformVersion());
         if (!c.subnets().isEmpty() && td.networkMode() == NetworkMode.AWSVPC) {
@@ -171,13 +186,12 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
         EcsClient ecs = aws.ecs();
         Task first = describe(ecs, c.cluster(), arn);
         ContainerDefinition def = container(ecs, first.taskDefinitionArn(), c.container());
-        String taskId = arn.substring(arn.lastIndexOf('/') + 1);
+        String taskId = taskId(arn);
         LogTail tail = null;
-        if (def.logConfiguration() != null && "awslogs".equals(def.logConfiguration().logDriverAsString())) {
-            Map<String, String> o = def.logConfiguration().options();
-            String stream = o.get("awslogs-stream-prefix") + "/" + def.name() + "/" + taskId;
-            ctx.line("following log group " + o.get("awslogs-group") + " stream " + stream);
-            tail = new LogTail(aws, ctx, o.get("awslogs-group"), List.of(stream), null, null, 0);
+        String[] where = awslogs(def, taskId);
+        if (where != null) {
+            ctx.line("following log group " + where[0] + " stream " + where[1]);
+            tail = new LogTail(aws, ctx, where[0], List.of(where[1]), null, null, 0);
         } else {
             ctx.line("container " + def.name() + " has no awslogs configuration: no logs to follow");
         }
@@ -185,7 +199,12 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
         List<String> seenStates = new ArrayList<>();
         seenStates.add(first.lastStatus());
         ctx.line("task " + first.lastStatus());
+        long every = c.interval().toMillis();
+        long[] lookedAt = {System.nanoTime()};
         java.util.function.BooleanSupplier stopped = () -> {
+            // The tail asks often; the task is looked at once per interval.
+            if (System.nanoTime() - lookedAt[0] < every * 1_000_000L) return false;
+            lookedAt[0] = System.nanoTime();
             Task t = describe(ecs, c.cluster(), arn);
             if (!t.lastStatus().equals(seenStates.get(seenStates.size() - 1))) {
                 seenStates.add(t.lastStatus());
@@ -194,27 +213,89 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
             last.set(t);
             return "STOPPED".equals(t.lastStatus());
         };
-        if (tail != null) {
-            tail.follow(stopped, c.interval(), false);
-        } else {
-            while (!stopped.getAsBoolean()) Thread.sleep(c.interval().toMillis());
+        try {
+            if (tail != null) {
+                tail.follow(stopped, c.interval(), false);
+            } else {
+                while (!stopped.getAsBoolean()) Thread.sleep(every);
+            }
+        } catch (InterruptedException | SdkException e) {
+            if (ctx.halting() == null) throw e;
+            // The run halts on the task's own output: the task must not go on writing to the target.
+            Thread.interrupted();
+            StepResult r = stopForHalt(ecs, c, ctx, arn, def, where, seenStates);
+            ctx.recordExternalId(TASK_ENDED, arn);
+            return r;
         }
         Task t = last.get();
+        ctx.recordExternalId(TASK_ENDED, arn);
+        Map<String, Object> data = data(t, arn, def, where, seenStates);
+        String reason = t.stoppedReason() != null ? t.stoppedReason() : t.stopCodeAsString();
+        return verdict((Integer) data.get("exitCode"), seenStates, tail == null ? 0 : tail.shown(), reason, data);
+    }
+
+    /** Stops the task because its output halted the run, waits until ECS says it stopped, and says so. */
+    private static StepResult stopForHalt(EcsClient ecs, Config c, StepContext ctx, String arn, ContainerDefinition def,
+                                          String[] where, List<String> states) {
+        String why = "lockstep halted the run: " + ctx.halting();
+        ecs.stopTask(b -> b.cluster(c.cluster()).task(arn).reason(why.length() > 255 ? why.substring(0, 255) : why));
+        ctx.line("stopping task " + arn + " (StopTask) because the run halts");
+        Task t = describe(ecs, c.cluster(), arn);
+        // A stop takes ECS up to the container's stop timeout (30 s by default); look for two minutes at most.
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!"STOPPED".equals(t.lastStatus()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(Math.min(c.interval().toMillis(), 2_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            t = describe(ecs, c.cluster(), arn);
+        }
+        if (!states.get(states.size() - 1).equals(t.lastStatus())) states.add(t.lastStatus());
+        Map<String, Object> data = data(t, arn, def, where, states);
+        return StepResult.failed("task " + taskId(arn) + (("STOPPED".equals(t.lastStatus())) ? " was stopped (StopTask)"
+                : " was asked to stop (StopTask) and is " + t.lastStatus()) + (data.get("exitCode") != null
+                ? ", exit code " + data.get("exitCode") : ""), data);
+    }
+
+    private static Map<String, Object> data(Task t, String arn, ContainerDefinition def, String[] where, List<String> states) {
         Container box = t.containers().stream().filter(x -> x.name().equals(def.name())).findFirst().orElse(null);
-        Integer exit = box == null ? null : box.exitCode();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("taskArn", arn);
-        data.put("exitCode", exit);
+        data.put("taskId", taskId(arn));
+        data.put("logGroup", where == null ? null : where[0]);
+        data.put("logStream", where == null ? null : where[1]);
+        data.put("exitCode", box == null ? null : box.exitCode());
         data.put("stopCode", t.stopCodeAsString());
         data.put("stoppedReason", t.stoppedReason());
-        data.put("states", seenStates);
-        String reason = t.stoppedReason() != null ? t.stoppedReason() : t.stopCodeAsString();
-        return verdict(exit, seenStates, tail == null ? 0 : tail.shown(), reason, data);
+        data.put("states", List.copyOf(states));
+        return data;
+    }
+
+    static String taskId(String arn) {
+        return arn.substring(arn.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * The log group and stream the awslogs driver writes a task's container to
+     * ({@code PREFIX/CONTAINER/TASK_ID}), or null when the container logs elsewhere.
+     */
+    static String[] awslogs(ContainerDefinition def, String taskId) {
+        if (def.logConfiguration() == null || !"awslogs".equals(def.logConfiguration().logDriverAsString())) return null;
+        Map<String, String> o = def.logConfiguration().options();
+        String prefix = o.get("awslogs-stream-prefix");
+        if (o.get("awslogs-group") == null || prefix == null) return null;
+        return new String[] {o.get("awslogs-group"), prefix + "/" + def.name() + "/" + taskId};
     }
 
     /** How a stopped task ends the step: exit 0 succeeds; a task that never ran is said so plainly. */
     static StepResult verdict(Integer exit, List<String> states, int logEvents, String reason, Map<String, Object> data) {
-        if (exit != null && exit == 0) return StepResult.ok("task exited 0", data);
+        if (exit != null && exit == 0) {
+            // ECS says who stopped a task: a StopTask (UserInitiated) that a process survived with 0 is worth a look.
+            return StepResult.ok("task exited 0" + ("UserInitiated".equals(data.get("stopCode")) ? " after StopTask (" + reason + ")" : ""),
+                    data);
+        }
         if (exit == null && !states.contains("RUNNING") && logEvents == 0) {
             return StepResult.failed("the task stopped before it ran (" + String.join(" → ", states) + ", no logs): " + reason, data);
         }
@@ -227,7 +308,7 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
         return tasks.get(0);
     }
 
-    private static ContainerDefinition container(EcsClient ecs, String taskDefinition, String name) {
+    static ContainerDefinition container(EcsClient ecs, String taskDefinition, String name) {
         List<ContainerDefinition> defs = ecs.describeTaskDefinition(b -> b.taskDefinition(taskDefinition))
                 .taskDefinition().containerDefinitions();
         return defs.stream().filter(d -> name != null ? d.name().equals(name) : !Boolean.FALSE.equals(d.essential()))

@@ -20,8 +20,10 @@ import software.amazon.awssdk.services.ecs.model.ServiceEvent;
 
 /**
  * {@code ecs.scale}: sets a service's desired count and waits until it is stable
- * (running = desired, one deployment), showing the service's events. Rolling back
- * restores the desired count it found.
+ * (running = desired, one deployment), showing the service's events. Its result names
+ * the tasks it started (those running now that were not when it first ran) and their
+ * awslogs streams, so that a {@code logs.tail} after it follows exactly those tasks and
+ * never an old task's lines. Rolling back restores the desired count it found.
  *
  * <pre>
  * - id: stop-relay
@@ -32,6 +34,8 @@ import software.amazon.awssdk.services.ecs.model.ServiceEvent;
  */
 public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
     private static final String PREVIOUS = "previousDesiredCount";
+    /** The service's tasks running when the step first ran, space-separated: those are not "started" by it. */
+    private static final String TASKS_BEFORE = "tasksBefore";
 
     public record Config(
             @Key(value = "the ECS cluster", required = true) String cluster,
@@ -66,7 +70,9 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
 
     @Override
     public ResultShape result(Value.Mapping with) {
-        return ResultShape.object("running", ResultShape.VALUE, "desired", ResultShape.VALUE);
+        return ResultShape.object("running", ResultShape.VALUE, "desired", ResultShape.VALUE,
+                "tasks", ResultShape.listOf(ResultShape.VALUE), "logGroup", ResultShape.VALUE,
+                "logStreams", ResultShape.listOf(ResultShape.VALUE));
     }
 
     @Override
@@ -86,9 +92,11 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
         try {
             EcsClient ecs = AwsSession.of(ctx.settings()).ecs();
             if (!ctx.externalIds().containsKey(PREVIOUS)) {
+                ctx.recordExternalId(TASKS_BEFORE, String.join(" ", running(ecs, c)));
                 ctx.recordExternalId(PREVIOUS, String.valueOf(service(ecs, c).desiredCount()));
             }
-            return scale(ecs, c, c.desiredCount(), ctx);
+            StepResult r = scale(ecs, c, c.desiredCount(), ctx);
+            return r.ok() ? started(ecs, c, ctx, r) : r;
         } catch (SdkException e) {
             return AwsErrors.failed(e);
         }
@@ -124,12 +132,45 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
             }
             if (s.runningCount() == desired && s.pendingCount() == 0 && s.deployments().size() <= 1) {
                 return StepResult.ok(c.service() + " is stable at " + desired + " running",
-                        Map.of("running", s.runningCount(), "desired", desired));
+                        Map.of("running", s.runningCount(), "desired", desired, "tasks", List.of(), "logStreams", List.of()));
             }
             ctx.line("running " + s.runningCount() + ", pending " + s.pendingCount() + ", desired " + desired
                     + ", deployments " + s.deployments().size());
             Thread.sleep(c.interval().toMillis());
         }
+    }
+
+    /** The result with the tasks this step started and where their containers log. */
+    private static StepResult started(EcsClient ecs, Config c, StepContext ctx, StepResult scaled) {
+        List<String> before = List.of(ctx.externalIds().getOrDefault(TASKS_BEFORE, "").split(" "));
+        List<String> tasks = running(ecs, c).stream().filter(t -> !before.contains(t)).sorted().toList();
+        Map<String, Object> data = new java.util.LinkedHashMap<>(scaled.data());
+        data.put("tasks", tasks);
+        List<String> streams = new java.util.ArrayList<>();
+        String group = null;
+        if (!tasks.isEmpty()) {
+            String taskDefinition = ecs.describeTasks(b -> b.cluster(c.cluster()).tasks(tasks)).tasks().get(0).taskDefinitionArn();
+            var def = EcsRunTaskStep.container(ecs, taskDefinition, null);
+            for (String t : tasks) {
+                String[] where = EcsRunTaskStep.awslogs(def, EcsRunTaskStep.taskId(t));
+                if (where == null) break;
+                group = where[0];
+                streams.add(where[1]);
+            }
+        }
+        data.put("logGroup", group);
+        data.put("logStreams", streams);
+        if (!tasks.isEmpty()) ctx.line("started " + String.join(", ", tasks.stream().map(EcsRunTaskStep::taskId).toList())
+                + (streams.isEmpty() ? "" : "; logs in " + group + ": " + String.join(", ", streams)));
+        return StepResult.ok(scaled.summary(), data);
+    }
+
+    /** The service's tasks that are running or about to (desired RUNNING). */
+    private static List<String> running(EcsClient ecs, Config c) {
+        List<String> out = new java.util.ArrayList<>();
+        ecs.listTasksPaginator(b -> b.cluster(c.cluster()).serviceName(c.service()).desiredStatus("RUNNING"))
+                .forEach(p -> out.addAll(p.taskArns()));
+        return out;
     }
 
     private static Service service(EcsClient ecs, Config c) {

@@ -3,9 +3,9 @@ package dev.lockstep.steps.aws;
 import dev.lockstep.step.StepContext;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,13 +23,18 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.StartLiveTailRespons
 /**
  * Follows a log group and sends each new event to the step's output, where haltOn and
  * until see it. StartLiveTail when the service offers it; otherwise FilterLogEvents
- * polling, which moves a time cursor forward and drops events it has already shown
- * (by event id, and by stream, time and text for events first seen live), so nothing
- * is shown twice and nothing is missed.
+ * polling, which moves a time cursor forward. Either way the window before the step
+ * ({@code since}) is read first, and live events that arrive meanwhile wait until it has
+ * been shown. Events are told apart by stream, time and text, so nothing is shown twice.
+ *
+ * <p>Only the streams asked for are shown, whatever the service returns: an emulator that
+ * ignores {@code logStreamNamePrefix} must not let another task's lines through.
  */
 final class LogTail {
     /** Polls at most this often: the account-wide FilterLogEvents quota is 5 per second. */
     static final Duration MIN_INTERVAL = Duration.ofMillis(500);
+    /** Events this much older than the newest are not fetched again, so their keys can be forgotten. */
+    private static final long HORIZON_MILLIS = 10 * 60_000;
 
     private final AwsSession aws;
     private final StepContext ctx;
@@ -37,10 +42,12 @@ final class LogTail {
     private final List<String> streams;
     private final String streamPrefix;
     private final String filter;
-    private final Set<String> seen = new HashSet<>();
+    /** Event key (stream, time, text) → its timestamp. */
+    private final Map<String, Long> seen = new HashMap<>();
     private final AtomicLong cursor;
-    private long seenAt;
+    private long newest;
     private int shown;
+    private final AtomicLong requests = new AtomicLong();
 
     LogTail(AwsSession aws, StepContext ctx, String group, List<String> streams, String streamPrefix, String filter, long startMillis) {
         this.aws = aws;
@@ -52,15 +59,32 @@ final class LogTail {
         this.cursor = new AtomicLong(startMillis);
     }
 
-    int shown() {
+    synchronized int shown() {
         return shown;
+    }
+
+    /** Calls made to CloudWatch Logs so far (FilterLogEvents pages, and one per live session). */
+    long requests() {
+        return requests.get();
     }
 
     /** Follows until {@code done} says so (then reads what is left once more) or the thread is interrupted. */
     void follow(BooleanSupplier done, Duration interval, boolean tryLive) throws InterruptedException {
-        if (tryLive && live(done)) return;
+        try {
+            followUntil(done, interval, tryLive);
+        } finally {
+            // What following cost, for the operator (the account's FilterLogEvents quota is shared) and the benchmark.
+            ctx.line("[lockstep] tail of " + group + ": " + shown() + " events, " + requests() + " requests to CloudWatch Logs");
+        }
+    }
+
+    private void followUntil(BooleanSupplier done, Duration interval, boolean tryLive) throws InterruptedException {
+        if (tryLive && live(done)) {
+            poll();
+            return;
+        }
         Duration every = interval.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : interval;
-        if (tryLive) ctx.line("[lockstep] following " + group + " by polling FilterLogEvents every " + every.toMillis() + "ms");
+        ctx.line("[lockstep] following " + group + " by polling FilterLogEvents every " + every.toMillis() + "ms");
         while (true) {
             boolean last = done.getAsBoolean();
             poll();
@@ -81,6 +105,7 @@ final class LogTail {
             if (filter != null) b.filterPattern(filter);
             if (token != null) b.nextToken(token);
             FilterLogEventsResponse r;
+            requests.incrementAndGet();
             try {
                 r = logs.filterLogEvents(b.build());
             } catch (software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException e) {
@@ -90,39 +115,40 @@ final class LogTail {
             token = r.nextToken();
         } while (token != null);
         fresh.sort((x, y) -> Long.compare(x.timestamp(), y.timestamp()));
-        for (FilteredLogEvent e : fresh) {
-            if (seen.contains(e.eventId()) || seen.contains(key(e.logStreamName(), e.timestamp(), e.message()))) continue;
-            remember(e.eventId(), e.timestamp());
-            emit(e.message());
+        synchronized (this) {
+            for (FilteredLogEvent e : fresh) offer(e.logStreamName(), e.timestamp(), e.message());
         }
     }
 
-    private void remember(String id, long timestamp) {
-        if (timestamp > seenAt) {
-            // Events older than the cursor are never fetched again: forget them, so memory stays bounded.
-            seen.clear();
-            seenAt = timestamp;
+    /** Whether an event of this stream belongs to the tail. */
+    private boolean wanted(String stream) {
+        if (stream == null) return streams.isEmpty() && streamPrefix == null;
+        if (!streams.isEmpty()) return streams.contains(stream);
+        return streamPrefix == null || stream.startsWith(streamPrefix);
+    }
+
+    /** Shows an event unless it is another stream's or was shown already. Callers hold the lock. */
+    private void offer(String stream, long timestamp, String message) {
+        if (!wanted(stream)) return;
+        String key = stream + "|" + timestamp + "|" + message;
+        if (seen.putIfAbsent(key, timestamp) != null) return;
+        if (timestamp > newest) {
+            newest = timestamp;
+            seen.values().removeIf(t -> t < newest - HORIZON_MILLIS);
         }
-        seen.add(id);
         cursor.set(Math.max(cursor.get(), timestamp));
-    }
-
-    private void emit(String message) {
         shown++;
         for (String line : message.split("\n")) ctx.line(line);
     }
 
-    private static String key(String stream, long timestamp, String message) {
-        return stream + "|" + timestamp + "|" + message;
-    }
-
     /**
-     * StartLiveTail on the async client. Returns false when live tail is not available
-     * (the caller polls instead); true once {@code done} says so.
+     * StartLiveTail on the async client. Returns false when live tail is not available or
+     * ends early (the caller polls from where it got to); true once {@code done} says so.
      */
     private boolean live(BooleanSupplier done) throws InterruptedException {
         String arn;
         try {
+            requests.incrementAndGet();
             arn = aws.logs().describeLogGroups(b -> b.logGroupNamePrefix(group)).logGroups().stream()
                     .filter(g -> g.logGroupName().equals(group)).map(LogGroup::arn).findFirst().orElse(null);
         } catch (RuntimeException e) {
@@ -132,6 +158,9 @@ final class LogTail {
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicBoolean started = new AtomicBoolean();
         AtomicBoolean sampledSaid = new AtomicBoolean();
+        // Live events wait here until the window before the step has been read and shown.
+        List<LiveTailSessionLogEvent> early = new ArrayList<>();
+        AtomicBoolean caughtUp = new AtomicBoolean();
         StartLiveTailRequest.Builder req = StartLiveTailRequest.builder().logGroupIdentifiers(arn.replaceAll(":\\*$", ""));
         if (!streams.isEmpty()) req.logStreamNames(streams);
         else if (streamPrefix != null) req.logStreamNamePrefixes(streamPrefix);
@@ -139,40 +168,48 @@ final class LogTail {
         StartLiveTailResponseHandler handler = StartLiveTailResponseHandler.builder()
                 .onError(error::set)
                 .subscriber(StartLiveTailResponseHandler.Visitor.builder()
-                        .onSessionStart(s -> {
-                            started.set(true);
-                            ctx.line("[lockstep] following " + group + " live (StartLiveTail)");
-                        })
+                        .onSessionStart(s -> started.set(true))
                         .onSessionUpdate(u -> {
                             if (u.sessionMetadata() != null && Boolean.TRUE.equals(u.sessionMetadata().sampled())
                                     && sampledSaid.compareAndSet(false, true)) {
                                 ctx.line("[lockstep] warning: live tail is sampling this log: not every event is shown");
                             }
                             synchronized (this) {
-                                for (LiveTailSessionLogEvent e : u.sessionResults()) {
-                                    String k = key(e.logStreamName(), e.timestamp(), e.message());
-                                    if (seen.contains(k)) continue;
-                                    remember(k, e.timestamp());
-                                    emit(e.message());
+                                if (!caughtUp.get()) {
+                                    early.addAll(u.sessionResults());
+                                    return;
                                 }
+                                for (LiveTailSessionLogEvent e : u.sessionResults()) offer(e.logStreamName(), e.timestamp(), e.message());
                             }
                         })
                         .build())
                 .build();
         CompletableFuture<Void> session;
         try {
+            requests.incrementAndGet();
             session = aws.logsAsync().startLiveTail(req.build(), handler);
         } catch (RuntimeException e) {
             return false;
         }
         try {
+            while (!started.get()) {
+                if (error.get() != null || session.isDone()) {
+                    ctx.line("[lockstep] live tail is not available here (" + AwsErrors.describe(error.get() != null
+                            ? error.get() : new IllegalStateException("session refused")) + ")");
+                    return false;
+                }
+                if (done.getAsBoolean()) return true;
+                Thread.sleep(20);
+            }
+            ctx.line("[lockstep] following " + group + " live (StartLiveTail)");
+            poll();
+            synchronized (this) {
+                for (LiveTailSessionLogEvent e : early) offer(e.logStreamName(), e.timestamp(), e.message());
+                early.clear();
+                caughtUp.set(true);
+            }
             while (!done.getAsBoolean()) {
-                if (error.get() != null || session.isCompletedExceptionally()) {
-                    if (!started.get()) {
-                        ctx.line("[lockstep] live tail is not available here (" + AwsErrors.describe(error.get() != null
-                                ? error.get() : new IllegalStateException("session refused")) + ")");
-                        return false;
-                    }
+                if (error.get() != null || session.isDone()) {
                     ctx.line("[lockstep] live tail ended (" + AwsErrors.describe(error.get() != null ? error.get()
                             : new IllegalStateException("session closed")) + "); polling from here");
                     return false;

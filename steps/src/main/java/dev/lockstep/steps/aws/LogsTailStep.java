@@ -28,20 +28,49 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class LogsTailStep implements StepType<LogsTailStep.Config> {
     public record Config(
             @Key(value = "the log group's name", required = true) String group,
-            @Key("log stream names") List<String> streams,
+            @Key("exactly these log streams (such as a task's logStream, or ecs.scale's logStreams)") List<String> streams,
             @Key("a log stream name prefix") String streamPrefix,
             @Key("a CloudWatch Logs filter pattern") String filter,
-            @Key("also show events from this long before the step starts (default 0s)") Duration since,
+            @Key("where to start reading: a duration before the step starts (10m), or an instant such as "
+                    + "${{ steps.ID.startedAt }} (default 0s: only what comes next)") String since,
             @Key("use StartLiveTail when available (default true); else FilterLogEvents polling") Boolean liveTail,
             @Key("polling interval (default 1s, at least 500ms)") Duration interval) {
         public Config {
+            if (streams != null && streams.isEmpty()) {
+                // An expression that named no stream (a scale that started no task) must not widen the tail to the whole group.
+                throw new IllegalArgumentException("streams: the list is empty: name at least one stream, or leave streams out");
+            }
             streams = streams == null ? List.of() : streams;
             if (!streams.isEmpty() && streamPrefix != null) {
                 throw new IllegalArgumentException("give streams or streamPrefix, not both");
             }
-            since = since == null ? Duration.ZERO : since;
+            since = since == null || since.isBlank() ? "0s" : since.trim();
+            startMillis(since, 0);
             liveTail = liveTail == null || liveTail;
             interval = interval == null ? Duration.ofSeconds(1) : interval;
+        }
+    }
+
+    /**
+     * When reading starts, in epoch milliseconds: {@code now} less a duration, or an absolute
+     * instant (an ISO-8601 time such as a step's {@code startedAt}), so that lines older than
+     * a step can neither satisfy nor halt the one that follows it.
+     *
+     * @throws IllegalArgumentException saying what was expected
+     */
+    static long startMillis(String since, long now) {
+        if (since.matches("\\d{4}-.*")) {
+            try {
+                return java.time.Instant.parse(since).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("since: expected an ISO-8601 instant such as 2026-01-31T02:00:00Z, got '"
+                        + since + "'");
+            }
+        }
+        try {
+            return now - dev.lockstep.runbook.Durations.parse(since).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("since: expected " + e.getMessage() + ", or an instant such as ${{ steps.ID.startedAt }}");
         }
     }
 
@@ -81,7 +110,8 @@ public final class LogsTailStep implements StepType<LogsTailStep.Config> {
         List<String> lines = new ArrayList<>();
         lines.add("follow log group " + c.group() + (c.streams().isEmpty() ? "" : " streams " + String.join(", ", c.streams()))
                 + (c.streamPrefix() != null ? " streams starting " + c.streamPrefix() : "")
-                + (c.filter() != null ? " matching " + c.filter() : ""));
+                + (c.filter() != null ? " matching " + c.filter() : "")
+                + (c.since().equals("0s") ? "" : c.since().matches("\\d{4}-.*") ? " from " + c.since() : " from " + c.since() + " before the step"));
         lines.add(c.liveTail() ? "live tail, or polling every " + c.interval().toMillis() + "ms when live tail is unavailable"
                 : "polling every " + c.interval().toMillis() + "ms");
         return lines;
@@ -92,7 +122,7 @@ public final class LogsTailStep implements StepType<LogsTailStep.Config> {
         try {
             AwsSession aws = AwsSession.of(ctx.settings());
             LogTail tail = new LogTail(aws, ctx, c.group(), c.streams(), c.streamPrefix(), c.filter(),
-                    System.currentTimeMillis() - c.since().toMillis());
+                    startMillis(c.since(), System.currentTimeMillis()));
             tail.follow(() -> false, c.interval(), c.liveTail());
             return StepResult.ok("tail ended after " + tail.shown() + " events", Map.of("events", tail.shown()));
         } catch (SdkException e) {

@@ -1,0 +1,343 @@
+package dev.lockstep.store;
+
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.Event;
+import dev.lockstep.journal.EventData;
+import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.Identity;
+import dev.lockstep.journal.Journal;
+import dev.lockstep.journal.RunLock;
+import dev.lockstep.journal.StateDir;
+import dev.lockstep.json.Json;
+import dev.lockstep.secret.Redactor;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The local state directory (see {@link StateDir}): a journal file per run, held with the
+ * operating system's lock, which dies with its process; logs as files beside it.
+ */
+public final class LocalStore implements StateStore {
+    /** How long breaking a lock waits for the process that held it to stop. */
+    private static final long STOP_PATIENCE_SECONDS = 60;
+    private static final String MOVED = "moved";
+
+    private final StateDir dir;
+
+    public LocalStore(StateDir dir) {
+        this.dir = dir;
+    }
+
+    public StateDir dir() {
+        return dir;
+    }
+
+    @Override
+    public String describe() {
+        return dir.root().toString();
+    }
+
+    @Override
+    public String newRunId(String runbookName) {
+        return StateDir.newRunId(runbookName);
+    }
+
+    @Override
+    public List<String> runIds() {
+        return dir.runIds();
+    }
+
+    @Override
+    public boolean exists(String runId) {
+        return dir.exists(runId);
+    }
+
+    @Override
+    public Stored read(String runId) {
+        if (!dir.exists(runId)) {
+            throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + runId + " in " + dir.root());
+        }
+        Journal j = Journal.read(journal(runId));
+        return new Stored(j.events(), j.warnings(), j.file().toString());
+    }
+
+    private Path journal(String runId) {
+        return dir.checked(dir.journal(runId));
+    }
+
+    @Override
+    public HeldRun create(String runId, String command) {
+        return new LocalRun(runId, Journal.create(journal(runId), dir.driver(runId), command), null);
+    }
+
+    @Override
+    public HeldRun open(String runId, Opening how) {
+        String tookOver = null;
+        Optional<String> holder = Journal.driverOf(journal(runId), dir.driver(runId));
+        if (holder.isPresent() && how.takeOver() != null) {
+            StateStore.requireTyped(runId, how.takeOver(), "--take-over");
+            stop(runId, holder.get());
+            tookOver = holder.get() + ", stopped on request";
+        }
+        Journal j = Journal.openForAppend(journal(runId), dir.driver(runId), how.command(), runId);
+        LocalRun run = new LocalRun(runId, j, tookOver);
+        Optional<String> moved = movedTo(runId);
+        if (moved.isPresent() && !how.evenIfMoved()) {
+            run.close();
+            throw movedAway(runId, moved.get());
+        }
+        return run;
+    }
+
+    static LockstepException movedAway(String runId, String movedTo) {
+        return new LockstepException(ErrorCode.NOT_FOUND, "run " + runId + " was handed over to another store and "
+                + "continues there: " + movedTo + ". Go on with it there, or copy it back with lockstep state copy");
+    }
+
+    @Override
+    public Optional<LockHolder> holder(String runId) {
+        return Journal.driverOf(journal(runId), dir.driver(runId)).map(who -> new LockHolder(who, null, true));
+    }
+
+    /**
+     * The operating system's lock cannot be taken from a living process: it is asked to stop
+     * (SIGTERM, which a driver answers by recording where it stopped), and this waits for it.
+     */
+    private void stop(String runId, String holder) {
+        ProcessHandle p = Journal.driverProcessHere(dir.driver(runId)).orElseThrow(() -> new LockstepException(
+                ErrorCode.LOCK_HELD, "run " + runId + " is held by " + holder + ", not a process of this machine ("
+                        + Identity.host() + "): stop it where it runs"));
+        p.destroy();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_PATIENCE_SECONDS);
+        while (Journal.driverOf(journal(runId), dir.driver(runId)).isPresent()) {
+            if (System.nanoTime() > deadline) {
+                throw new LockstepException(ErrorCode.LOCK_HELD, "asked " + holder + " to stop, but it still holds run "
+                        + runId + " after " + STOP_PATIENCE_SECONDS + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LockstepException(ErrorCode.INTERRUPTED, "interrupted while waiting for " + holder + " to stop");
+            }
+        }
+    }
+
+    @Override
+    public Exclusion exclude(String runbookName, String command) {
+        RunLock lock = RunLock.acquire(dir.checked(dir.lockFile(runbookName)), command);
+        return new Exclusion() {
+            @Override
+            public Optional<String> note() {
+                return lock.staleNote();
+            }
+
+            @Override
+            public Exclusion whileDriving() {
+                return this;
+            }
+
+            @Override
+            public void close() {
+                lock.close();
+            }
+        };
+    }
+
+    @Override
+    public List<String> readLog(String runId, String log) {
+        Path file = dir.checked(dir.stepLog(runId, log));
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot read the log " + file + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public List<String> logNames(String runId) {
+        Path logs = dir.checked(dir.stepLog(runId, "x")).getParent();
+        if (!Files.isDirectory(logs, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        try (Stream<Path> s = Files.list(logs)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log") && !n.startsWith("."))
+                    .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot list the logs in " + logs + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Follow follow(String runId) {
+        if (!dir.exists(runId)) throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + runId + " in " + dir.root());
+        return new LocalFollow(dir, runId);
+    }
+
+    @Override
+    public Path defaultReport(String runId) {
+        return dir.checked(dir.report(runId));
+    }
+
+    @Override
+    public Optional<String> movedTo(String runId) {
+        Path file = dir.checked(dir.runDir(runId).resolve(MOVED));
+        try {
+            Object m = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+            if (m instanceof Map<?, ?> map) {
+                return Optional.of(map.get("to") + " (by " + map.get("by") + " at " + map.get("at") + ")");
+            }
+            return Optional.of("another store (" + file + " does not say which)");
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.of("another store (" + file + " cannot be read: " + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public void close() {}
+
+    /** A run whose journal this process holds. */
+    private final class LocalRun implements HeldRun {
+        private final String runId;
+        private final Journal journal;
+        private final String tookOver;
+
+        LocalRun(String runId, Journal journal, String tookOver) {
+            this.runId = runId;
+            this.journal = journal;
+            this.tookOver = tookOver;
+        }
+
+        @Override
+        public String runId() {
+            return runId;
+        }
+
+        @Override
+        public String source() {
+            return journal.file().toString();
+        }
+
+        @Override
+        public List<Event> events() {
+            return journal.events();
+        }
+
+        @Override
+        public List<String> records() {
+            return journal.records();
+        }
+
+        @Override
+        public List<String> warnings() {
+            return journal.warnings();
+        }
+
+        @Override
+        public void redactWith(Redactor redactor) {
+            journal.redactWith(redactor);
+        }
+
+        @Override
+        public Event append(EventType type, String step, EventData data) {
+            return journal.append(type, step, data);
+        }
+
+        @Override
+        public StepLog openLog(String log) throws IOException {
+            return fileLog(dir.checked(dir.stepLog(runId, log)));
+        }
+
+        @Override
+        public Optional<String> tookOver() {
+            return Optional.ofNullable(tookOver);
+        }
+
+        @Override
+        public void appendRecords(List<String> records) {
+            journal.appendRecords(records);
+        }
+
+        @Override
+        public void replaceLog(String log, List<String> lines) {
+            Path file = dir.checked(dir.stepLog(runId, log));
+            try {
+                StateDir.writePrivate(file, lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
+            } catch (IOException e) {
+                throw new LockstepException(ErrorCode.IO, "cannot write the log " + file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void markMoved(String to) {
+            Path file = dir.checked(dir.runDir(runId).resolve(MOVED));
+            try {
+                if (to == null) {
+                    Files.deleteIfExists(file);
+                    return;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("to", to);
+                m.put("by", Identity.operator());
+                m.put("at", Instant.now().toString());
+                StateDir.writePrivate(file, Json.write(m));
+            } catch (IOException e) {
+                throw new LockstepException(ErrorCode.IO, "cannot write " + file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            journal.close();
+        }
+    }
+
+    /** Opens a log file for appending: 0600 in 0700 folders, never through a symbolic link. */
+    public static StepLog fileLog(Path file) throws IOException {
+        return new FileLog(file);
+    }
+
+    private static final class FileLog implements StepLog {
+        private final BufferedWriter out;
+
+        FileLog(Path file) throws IOException {
+            StateDir.createPrivateDirectories(file.getParent());
+            FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            out = new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void write(String line) throws IOException {
+            out.write(line);
+            out.newLine();
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.lockstep.store;
+
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.Event;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where runs are kept: a local state directory ({@link LocalStore}) or a PostgreSQL database
+ * shared by a team ({@link PostgresStore}). Both keep the same records with the same
+ * checksums and masking, let one process at a time drive a run, and name it to the others.
+ */
+public interface StateStore extends AutoCloseable {
+    /** The store in messages: its folder, or its URL without a password. */
+    String describe();
+
+    String newRunId(String runbookName);
+
+    /** Run ids, oldest first by their last change. */
+    List<String> runIds();
+
+    boolean exists(String runId);
+
+    /** A run's records, read without holding the run. */
+    Stored read(String runId);
+
+    /** What a run's records say, where they were read, and anything odd found on the way (a torn last record). */
+    record Stored(List<Event> events, List<String> warnings, String source) {}
+
+    /** Creates a run and holds it: this process drives it until it closes the hold. */
+    HeldRun create(String runId, String command);
+
+    /** Holds an existing run to go on with it; refuses (exit 6), naming the holder, while another process drives it. */
+    HeldRun open(String runId, Opening how);
+
+    /**
+     * How a run is opened. {@code takeOver} is the run id typed to take the run from a holder that is
+     * still alive (null: only a free or expired hold is taken); {@code evenIfMoved} is for state copy,
+     * which opens runs that were handed to another store.
+     */
+    record Opening(String command, String takeOver, boolean evenIfMoved) {
+        public static Opening of(String command) {
+            return new Opening(command, null, false);
+        }
+    }
+
+    /** Taking a run from a living process needs its run id typed, as overriding a halt needs the step id. */
+    static void requireTyped(String runId, String typed, String option) {
+        if (!runId.equals(typed)) {
+            throw new LockstepException(ErrorCode.USAGE, "to take run " + runId + " from a process that is still alive, type "
+                    + "its run id exactly (" + option + " " + runId + ")");
+        }
+    }
+
+    /** Who holds a run now, if anyone does. */
+    Optional<LockHolder> holder(String runId);
+
+    /** Keeps two processes from starting (or reopening) runs of one runbook at the same moment. */
+    Exclusion exclude(String runbookName, String command);
+
+    /** The lines of one of a run's logs (a step's output, timestamped, masked); empty when it has none. */
+    List<String> readLog(String runId, String log);
+
+    /** The names of a run's logs: its steps' ids, and {@code _runbook-rollback}. */
+    List<String> logNames(String runId);
+
+    /** Follows a run from its first record: what a watcher shows. */
+    Follow follow(String runId);
+
+    /** Where {@code lockstep report} writes by default. */
+    Path defaultReport(String runId);
+
+    /** Set when the run was handed to another store by {@code lockstep state copy} and continues there. */
+    Optional<String> movedTo(String runId);
+
+    /** Where the store's database is, when it is one: to warn when a runbook acts on that very database. */
+    default Optional<DatabaseAddress> database() {
+        return Optional.empty();
+    }
+
+    @Override
+    void close();
+}
