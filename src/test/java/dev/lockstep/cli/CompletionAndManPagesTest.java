@@ -64,7 +64,7 @@ class CompletionAndManPagesTest {
         String run = run(List.of("groff", "-man", "-Tascii", "-P", "-cbou", tmp.resolve("lockstep-run.1").toString()));
         assertTrue(run.contains("lockstep-run - Start a run of a runbook"), run);
         assertTrue(run.contains("--plan FILE") && run.contains("--junit FILE") && run.contains("--region REGION"), run);
-        assertTrue(run.replaceAll("\\s+", " ").contains("14 the runbook, a parameter, the place or a step's action differs "
+        assertTrue(run.replaceAll("\\s+", " ").contains("16 the runbook, a parameter, the place or a step's action differs "
                 + "from the saved plan"), run);
         String top = run(List.of("groff", "-man", "-Tascii", "-P", "-cbou", tmp.resolve("lockstep.1").toString()));
         assertTrue(top.contains("lockstep-rollback(1)") && top.contains("COMMANDS"), top);

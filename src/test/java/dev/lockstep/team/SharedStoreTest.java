@@ -84,7 +84,7 @@ class SharedStoreTest {
 
         LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes");
         assertEquals(0, rollback.exit(), rollback.all());
-        assertTrue(rollback.out().contains("Steps with no rollback (left as they are): last, idem, slow, one"), rollback.out());
+        assertTrue(rollback.out().contains("No rollback (left as they are): last, idem, slow, one"), rollback.out());
         assertTrue(cli.run("show", id).out().contains("rolled-back"), "the rollback is in the shared record");
         assertTrue(lines.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} one said hello")), lines.toString());
         assertFalse(Files.exists(Path.of("report-" + id + ".md")));

@@ -139,6 +139,11 @@ public final class RunbookSchema {
         if (c.getType() == Value.class) return desc(description, Map.of());
         if (c.getType() == Duration.class) return desc(description, Map.of("anyOf", List.of(ref("duration"), ref("expression"))));
         String type = ConfigBinder.schemaType(c);
+        if (type.equals("array")) {
+            // One item stands for a list of one.
+            return desc(description, Map.of("anyOf", List.of(Map.of("type", "array"),
+                    Map.of("type", List.of("string", "number", "boolean", "object")))));
+        }
         if (type.equals("integer") || type.equals("boolean") || type.equals("number")) {
             return desc(description, Map.of("anyOf", List.of(Map.of("type", type), ref("expression"))));
         }
