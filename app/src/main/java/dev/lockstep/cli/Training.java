@@ -5,6 +5,7 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
 import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.Runs;
@@ -58,7 +59,7 @@ final class Training {
         Cli cli = new Cli(Map.of(), new ByteArrayInputStream(new byte[0]), new PrintStream(OutputStream.nullOutputStream()),
                 new PrintStream(OutputStream.nullOutputStream()));
         DefaultVirtualTerminal terminal = new DefaultVirtualTerminal(new TerminalSize(120, 40));
-        TuiApp app = new TuiApp(new TerminalScreen(terminal), dev.lockstep.engine.Operator.NOBODY, Map.of());
+        TuiApp app = new TuiApp(new TerminalScreen(terminal), Operator.NOBODY, Map.of());
         Runbook runbook = cli.loader().load(demo);
         Params params = Params.resolve(runbook, Map.of("workdir", tmp.resolve("work").toString()), Map.of(), Map.of(), d -> null);
         Run run = new Runs(new StateDir(tmp.resolve("tui-state")), Cli.version()).start(runbook, params, app, "training", false);
