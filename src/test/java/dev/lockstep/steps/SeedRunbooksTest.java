@@ -258,7 +258,8 @@ class SeedRunbooksTest {
     private static List<String> events(String ns, String name) {
         try (KubernetesClient k = KubeCluster.client()) {
             return k.v1().events().inNamespace(ns).withField("involvedObject.name", name).list().getItems().stream()
-                    .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
+                    // Creation timestamps have one-second resolution; the store's revision orders events exactly.
+                    .sorted(java.util.Comparator.comparingLong(e -> Long.parseLong(e.getMetadata().getResourceVersion())))
                     .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
         }
     }
