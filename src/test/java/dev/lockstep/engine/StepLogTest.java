@@ -36,7 +36,7 @@ class StepLogTest {
             }
         };
         StepDef step = new StepDef("chatty", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
-                false, StepDef.LogPatterns.NONE, null, Map.of());
+                false, StepDef.LogPatterns.NONE, null, dev.lockstep.runbook.Lazy.known(Map.of()));
         StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
                 listener, () -> LocalStore.fileLog(full), StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { }, (c, s, d) -> null,
                 Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY, false);

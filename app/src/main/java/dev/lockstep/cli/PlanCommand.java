@@ -49,7 +49,8 @@ final class PlanCommand implements Callable<Integer> {
         Params p = params.resolve(rb, cli);
         Targets targets = where.verified(cli, rb);
         Planner.Plan plan = new Planner(cli.types(), cli.loader()).plan(rb, p, targets);
-        SavedPlan saved = SavedPlan.of(rb, p, targets, plan, Cli.version());
+        // Only a saved or printed document needs digests (and the security providers they load).
+        SavedPlan saved = output.json() || out != null ? SavedPlan.of(rb, p, targets, plan, Cli.version()) : null;
         if (output.json()) {
             cli.out.println(Json.pretty(saved.document()));
         } else {

@@ -11,6 +11,7 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.runbook.Action;
+import dev.lockstep.runbook.Lazy;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Position;
 import dev.lockstep.runbook.Runbook;
@@ -170,10 +171,10 @@ final class Watch {
         List<StepDef> steps = new ArrayList<>();
         for (String id : snapshot.steps().keySet()) {
             steps.add(new StepDef(id, null, null, unknown, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false,
-                    StepDef.LogPatterns.NONE, here, Map.of()));
+                    StepDef.LogPatterns.NONE, here, Lazy.known(Map.of())));
         }
         return new Runbook(file, snapshot.runbookName(), snapshot.start().title(), null, Map.of(), Map.of(), steps, List.of(),
-                snapshot.checksum());
+                Lazy.known(snapshot.checksum()));
     }
 
     /** The run to watch when none is named: the latest unfinished one, else the latest. */

@@ -11,6 +11,7 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.Durations;
+import dev.lockstep.runbook.Lazy;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
@@ -576,7 +577,7 @@ public final class Engine {
         Scope scope = scope();
         StepDef subject = new StepDef(StateDir.RUNBOOK_ROLLBACK_LOG + "-" + (index + 1), "runbook rollback action " + (index + 1),
                 null, action, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, StepDef.LogPatterns.NONE,
-                action.position(), Map.of());
+                action.position(), Lazy.known(Map.of()));
         StepRun ctx = context(subject, "[rollback " + (index + 1) + "] ", StepDef.LogPatterns.NONE, scope,
                 run.snapshot().finalRollbackIds(index),
                 (k, v) -> run.append(EventType.FINAL_ROLLBACK_EXTERNAL_ID, null, new EventData.RunbookActionExternalId(index, k, v)),

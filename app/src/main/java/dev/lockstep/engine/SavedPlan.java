@@ -27,7 +27,10 @@ import java.util.Set;
  */
 public final class SavedPlan {
     public static final int FORMAT = 1;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Made when first needed: seeding it loads the security providers, which commands that never use it should not pay. */
+    private static final class Random {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private final Map<String, Object> document;
 
@@ -38,7 +41,7 @@ public final class SavedPlan {
     /** A plan to save; secrets are digested with a new salt. */
     public static SavedPlan of(Runbook runbook, Params params, Targets targets, Planner.Plan plan, String version) {
         byte[] salt = new byte[16];
-        RANDOM.nextBytes(salt);
+        Random.RANDOM.nextBytes(salt);
         return of(runbook, params, targets, plan, version, HexFormat.of().formatHex(salt));
     }
 

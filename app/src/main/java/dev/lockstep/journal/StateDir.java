@@ -43,7 +43,10 @@ public final class StateDir {
     private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_DIR =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Made when first needed: seeding it loads the security providers, which commands that never use it should not pay. */
+    private static final class Random {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private final Path root;
 
@@ -72,7 +75,7 @@ public final class StateDir {
 
     public static String newRunId(String runbookName) {
         byte[] b = new byte[2];
-        RANDOM.nextBytes(b);
+        Random.RANDOM.nextBytes(b);
         return runbookName + "-" + LocalDateTime.now().format(STAMP) + "-" + HexFormat.of().formatHex(b);
     }
 
@@ -151,7 +154,7 @@ public final class StateDir {
 
     private static byte[] randomBytes() {
         byte[] b = new byte[6];
-        RANDOM.nextBytes(b);
+        Random.RANDOM.nextBytes(b);
         return b;
     }
 

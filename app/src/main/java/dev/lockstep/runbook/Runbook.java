@@ -16,7 +16,7 @@ public record Runbook(
         Map<String, ParamDef> params,
         List<StepDef> steps,
         List<Action> rollback,
-        String checksum) {
+        Lazy<String> digest) {
 
     /** One {@code context.NAME}: where the runbook may act in one kind of place; lockstep refuses to act elsewhere. */
     public record Context(ContextKind<?> kind, Record config, Position position) {}
@@ -30,6 +30,11 @@ public record Runbook(
             if (steps.get(i).id().equals(id)) return i;
         }
         return -1;
+    }
+
+    /** SHA-256 of the runbook's bytes, computed when first asked for. */
+    public String checksum() {
+        return digest.get();
     }
 
     public String displayTitle() {

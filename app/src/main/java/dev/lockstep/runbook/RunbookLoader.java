@@ -66,7 +66,7 @@ public final class RunbookLoader {
     /** Reads at most {@link YamlReader#MAX_BYTES} bytes of strict UTF-8, then parses and validates them. */
     public Runbook load(Path file) {
         byte[] bytes = YamlReader.readBytes(file);
-        return parse(YamlReader.decode(bytes, file.toString()), file, Digests.sha256(bytes));
+        return parse(YamlReader.decode(bytes, file.toString()), file, Lazy.of(() -> Digests.sha256(bytes)));
     }
 
     /**
@@ -80,7 +80,7 @@ public final class RunbookLoader {
         return config;
     }
 
-    Runbook parse(String text, Path file, String checksum) {
+    Runbook parse(String text, Path file, Lazy<String> checksum) {
         String fileName = file.toString();
         Problems problems = new Problems();
         Value tree = YamlReader.parse(text, fileName, problems);
@@ -124,7 +124,7 @@ public final class RunbookLoader {
             this.binder = new ConfigBinder(this::nestedCheck);
         }
 
-        Runbook runbook(Value.Mapping top, Path file, String checksum) {
+        Runbook runbook(Value.Mapping top, Path file, Lazy<String> checksum) {
             folder = file.getParent() != null ? file.getParent() : Path.of("");
             Fields f = new Fields(top, "the runbook", TOP_KEYS);
             Value version = f.get("lockstep");
@@ -556,10 +556,12 @@ public final class RunbookLoader {
             }
         }
 
-        private Map<String, String> digests(Value.Mapping m) {
-            Map<String, String> out = new LinkedHashMap<>();
-            m.entries().forEach((k, v) -> out.put(k, Digests.sha256(Json.write(v.plain())).substring(0, 16)));
-            return out;
+        private Lazy<Map<String, String>> digests(Value.Mapping m) {
+            return Lazy.of(() -> {
+                Map<String, String> out = new LinkedHashMap<>();
+                m.entries().forEach((k, v) -> out.put(k, Digests.sha256(Json.write(v.plain())).substring(0, 16)));
+                return out;
+            });
         }
 
         /** Typed access to one mapping's keys; unknown keys are reported once, on construction. */

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * One step of a runbook as written (expressions unresolved).
- * {@code fieldDigests} hold a digest per top-level key so that resume can say
+ * {@code digests} hold a digest per top-level key so that resume can say
  * exactly which part of a completed step's definition changed.
  */
 public record StepDef(
@@ -24,7 +24,12 @@ public record StepDef(
         boolean idempotent,
         LogPatterns logs,
         Position position,
-        Map<String, String> fieldDigests) {
+        Lazy<Map<String, String>> digests) {
+
+    /** A digest per top-level key of the step as written, computed when first asked for. */
+    public Map<String, String> fieldDigests() {
+        return digests.get();
+    }
 
     public String displayTitle() {
         return title != null ? title : id;
