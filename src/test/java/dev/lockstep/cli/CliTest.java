@@ -11,6 +11,7 @@ import dev.lockstep.journal.StateDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -273,6 +274,25 @@ class CliTest {
         assertEquals(5, r.exit());
         assertTrue(r.out().contains("ok runbooks/demo.yaml (5 steps)"), r.out());
         assertTrue(r.err().contains("lockstep: 12 problems found"), r.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void thousandsOfProblemsShowTheFirstHundredAndCountTheRest() throws Exception {
+        StringBuilder yaml = new StringBuilder("lockstep: 1\nname: many\nsteps:\n");
+        for (int i = 0; i < 3000; i++) yaml.append("  - id: s").append(i).append("\n    bogus: 1\n    run: echo\n");
+        Path runbook = Files.writeString(tmp.resolve("many.yaml"), yaml);
+        for (String command : List.of("validate", "plan")) {
+            LockstepCli.Result r = cli.run(command, runbook.toString());
+            assertEquals(5, r.exit(), r.err());
+            List<String> lines = r.err().lines().toList();
+            assertEquals(100, lines.stream().filter(l -> l.startsWith(runbook + ":")).count(), command + ": " + r.err());
+            assertTrue(r.err().contains("... and 2900 more not shown"), r.err());
+            assertTrue(r.err().contains("lockstep: 3000 problems found"), r.err());
+        }
+        LockstepCli.Result json = cli.run("validate", runbook.toString(), "--output", "json");
+        Map<String, Object> out = (Map<String, Object>) Json.parse(json.out());
+        assertEquals(3000, ((Number) out.get("problems")).intValue(), "JSON keeps every problem");
     }
 
     @Test

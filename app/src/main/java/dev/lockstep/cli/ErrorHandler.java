@@ -9,10 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 
 /** The one place where an exception becomes what the user sees and an exit code. */
 final class ErrorHandler {
     private ErrorHandler() {}
+
+    /** As many problems as a compiler shows before it stops listing them. */
+    static final int PROBLEMS_SHOWN = 100;
 
     static int handle(Exception ex, PrintStream err, Cli cli) {
         Redactor redactor = cli.redactor();
@@ -44,10 +48,23 @@ final class ErrorHandler {
         return "input/output error: " + what;
     }
 
+    /** The first problems of a file, enough to start fixing it; the rest counted, never thousands of lines. */
+    static void printProblems(PrintStream err, List<?> problems) {
+        List<?> shown = shown(problems);
+        for (Object p : shown) err.println(p);
+        if (shown.size() < problems.size()) {
+            err.println("... and " + (problems.size() - shown.size()) + " more not shown (all of them: lockstep validate --output json)");
+        }
+    }
+
+    static <T> List<T> shown(List<T> problems) {
+        return problems.subList(0, Math.min(problems.size(), PROBLEMS_SHOWN));
+    }
+
     static void print(PrintStream err, ErrorCode code, String message) {
         String[] lines = message.split("\n");
         if (code == ErrorCode.INVALID_RUNBOOK) {
-            for (String l : lines) err.println(l);
+            printProblems(err, List.of(lines));
             err.println("lockstep: " + lines.length + " problem" + (lines.length == 1 ? "" : "s") + " found ("
                     + code.name() + ")");
             return;

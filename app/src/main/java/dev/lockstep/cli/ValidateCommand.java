@@ -55,12 +55,12 @@ final class ValidateCommand implements Callable<Integer> {
         } else {
             for (Checked c : checked) {
                 if (c.problems().isEmpty()) cli.out.println("ok " + c.file() + " (" + c.runbook().steps().size() + " steps)");
-                for (Problem p : c.problems()) cli.err.println(p);
+                ErrorHandler.printProblems(cli.err, c.problems());
             }
         }
         GithubActions github = GithubActions.of(cli.env);
         if (github != null) {
-            for (Checked c : checked) for (Problem p : c.problems()) cli.out.println(github.error(p.position(), "lockstep validate", p.message()));
+            for (Checked c : checked) for (Problem p : ErrorHandler.shown(c.problems())) cli.out.println(github.error(p.position(), "lockstep validate", p.message()));
         }
         if (problems == 0) return 0;
         if (!output.json()) {
