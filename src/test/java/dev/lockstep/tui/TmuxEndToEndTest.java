@@ -111,6 +111,36 @@ class TmuxEndToEndTest {
         }
     }
 
+    /** Typed at the prompt before the full screen opens, a secret is edited as a line: Backspace erases. */
+    @Test
+    void aSecretTypedAtThePromptKeepsItsLineEditing() throws Exception {
+        Path runbook = Files.writeString(tmp.resolve("prompt.yaml"), """
+                lockstep: 1
+                name: prompt
+                params:
+                  token: { secret: true, description: the token }
+                  out: { description: where the step writes what it was given }
+                steps:
+                  - id: compare
+                    run: |
+                      if [ "${{ params.token }}" = abcd ]; then echo MATCH > "${{ params.out }}"; else echo NOMATCH > "${{ params.out }}"; fi
+                """);
+        Path out = tmp.resolve("compared");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String command = "'" + java + "' -cp '" + LockstepProcess.classpath() + "' dev.lockstep.cli.Main run '" + runbook + "'"
+                + " --state-dir '" + tmp.resolve("state") + "' -p out='" + out + "'; echo LOCKSTEP_EXIT=$?; sleep 600";
+        tmux("new-session", "-d", "-s", "prompt", "-x", "100", "-y", "30", "env", "-u", "CI", "TERM=xterm-256color",
+                "sh", "-c", command);
+        await("prompt", s -> s.contains("token (secret, the token):"));
+        keys("prompt", "abcX", "BSpace", "d", "Enter");
+        await("prompt", s -> s.contains("lockstep │") && s.contains("Enter run next"));
+        keys("prompt", "Enter");
+        await("prompt", s -> s.contains("SUCCEEDED"));
+        assertEquals("MATCH", Files.readString(out).trim(), "the step was given abcd, as corrected at the prompt");
+        keys("prompt", "q");
+        await("prompt", s -> s.contains("LOCKSTEP_EXIT=0"));
+    }
+
     @Test
     void runPartWayKillResumeToTheEnd() throws Exception {
         Path state = tmp.resolve("state");

@@ -33,12 +33,14 @@ final class Frontend {
 
     static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt, CiOptions ci) {
         if (options.interactive(cli)) {
-            try {
-                TuiApp app = new TuiApp(TuiApp.openTerminal(), options.flags(skipInDoubt), cli.env);
-                return new Frontend(cli, app, app, app.operator(), ci);
-            } catch (IOException e) {
-                throw new LockstepException(ErrorCode.IO, "cannot open the terminal (use --no-tui): " + e.getMessage());
-            }
+            TuiApp app = new TuiApp(() -> {
+                try {
+                    return TuiApp.openTerminal();
+                } catch (IOException e) {
+                    throw new LockstepException(ErrorCode.IO, "cannot open the terminal (use --no-tui): " + e.getMessage());
+                }
+            }, options.flags(skipInDoubt), cli.env);
+            return new Frontend(cli, app, app, app.operator(), ci);
         }
         return plain(cli, options.flags(skipInDoubt), ci);
     }

@@ -52,7 +52,8 @@ public final class TuiApp implements RunListener {
     /** Output alone redraws at most this often; keys redraw at once. */
     private static final long LOG_REDRAW_MS = 50;
 
-    private final Screen screen;
+    private final ScreenOpener opener;
+    private volatile Screen screen;
     private final Renderer renderer;
     private final LinkedBlockingQueue<UiEvent> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean logsDirty = new AtomicBoolean();
@@ -69,10 +70,24 @@ public final class TuiApp implements RunListener {
     private Outcome lastStop;
 
     public TuiApp(Screen screen, Operator flags, Map<String, String> env) {
-        this.screen = screen;
+        this(() -> screen, flags, env);
+    }
+
+    /**
+     * A UI that takes the terminal only when it first shows: what is asked on the plain terminal
+     * before (a secret parameter's prompt) keeps its line editing, which raw input would take away.
+     */
+    public TuiApp(ScreenOpener opener, Operator flags, Map<String, String> env) {
+        this.opener = opener;
         String noColor = env.get("NO_COLOR");
         this.renderer = new Renderer(noColor == null || noColor.isEmpty());
         this.operator = new TuiOperator(flags);
+    }
+
+    /** Where the screen comes from when the UI first shows. */
+    @FunctionalInterface
+    public interface ScreenOpener {
+        Screen open() throws IOException;
     }
 
     /** A screen on the process's own terminal; Ctrl-C arrives as a key, so the UI decides what it means. */
@@ -145,6 +160,7 @@ public final class TuiApp implements RunListener {
      * terminal is restored however it ends, {@code atExit} done first when the JVM is stopped.
      */
     private void onScreen(Runnable atExit, Runnable first) throws IOException {
+        screen = opener.open();
         Thread restore = new Thread(() -> {
             atExit.run();
             stopScreen();
@@ -177,6 +193,7 @@ public final class TuiApp implements RunListener {
     }
 
     private void stopScreen() {
+        if (screen == null) return;
         try {
             screen.stopScreen();
         } catch (IOException | RuntimeException e) {
