@@ -1,7 +1,10 @@
 package dev.lockstep.cli;
 
 import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.input.DefaultKeyDecodingProfile;
+import com.googlecode.lanterna.input.InputDecoder;
 import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.ScreenInfoCharacterPattern;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
 import dev.lockstep.engine.Engine;
@@ -18,10 +21,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -70,5 +75,22 @@ final class Training {
         } finally {
             run.close();
         }
+        realTerminal();
+    }
+
+    /**
+     * What a virtual terminal leaves out of the first frame on a real one: the tty terminal's
+     * classes, and its key decoder reading an arrow key and the cursor report that gives the size.
+     */
+    private static void realTerminal() throws IOException {
+        try {
+            Class.forName("dev.lockstep.tui.QuickTtyTerminal", false, Training.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the training names a class that is gone", e);
+        }
+        InputDecoder keys = new InputDecoder(new StringReader("\u001b[30;100R\u001b[Aq"));
+        keys.addProfile(new DefaultKeyDecodingProfile());
+        keys.addProfile(() -> List.of(new ScreenInfoCharacterPattern()));
+        for (int i = 0; i < 3; i++) keys.getNextCharacter(false);
     }
 }
