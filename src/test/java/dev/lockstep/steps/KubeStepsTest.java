@@ -61,6 +61,17 @@ class KubeStepsTest {
         assertEquals(0, ok.exit(), ok.all());
         assertTrue(ok.out().contains("the ctx-guard namespace"), "kubectl read the runbook's namespace: " + ok.out());
         assertTrue(ok.out().contains("helm namespace ctx-guard"), ok.out());
+
+        // A $KUBECONFIG list is merged as kubectl merges it: files that do not exist are passed over, and
+        // the runbook's context (staging) is found in the second file, after one that has only prod.
+        String list = tmp.resolve("no-such-file") + java.io.File.pathSeparator + prod + java.io.File.pathSeparator + staging;
+        LockstepCli.Result merged = cli.env("KUBECONFIG", list).run("run", DIR + "context.yaml", "--no-tui", "--new");
+        assertEquals(0, merged.exit(), merged.all());
+        LockstepCli.Result firstCurrent = cli.env("KUBECONFIG", list).run("run", DIR + "context-server.yaml", "--no-tui");
+        assertEquals(13, firstCurrent.exit(), firstCurrent.all());
+        assertTrue(firstCurrent.err().contains("but $KUBECONFIG (" + prod + java.io.File.pathSeparator + staging + ") points at context prod"),
+                "the first file to set current-context sets it: " + firstCurrent.err());
+        assertTrue(merged.out().contains("the ctx-guard namespace"), "the staging context of the second file: " + merged.out());
     }
 
     @Test

@@ -76,7 +76,7 @@ public final class KubeContext implements ContextKind<KubeContext.Config> {
     @Override
     public List<ContextOption> options() {
         return List.of(
-                ContextOption.of("--kubeconfig", KUBECONFIG, "FILE", "kubeconfig file (default: the first file of $KUBECONFIG, else ~/.kube/config,"
+                ContextOption.of("--kubeconfig", KUBECONFIG, "FILE", "kubeconfig file (default: the files of $KUBECONFIG, merged as kubectl merges them, else ~/.kube/config,"
                         + " else the pod's service account)."),
                 ContextOption.of("--context", CONTEXT, "NAME", "kubeconfig context (default: the runbook's context.kubernetes.context,"
                         + " else the current context)."),

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where Kubernetes steps act, and their client. The place is found as kubectl finds it —
- * {@code --kubeconfig}, else the first file of {@code $KUBECONFIG}, else
+ * {@code --kubeconfig}, else the files of {@code $KUBECONFIG} merged as kubectl merges them, else
  * {@code ~/.kube/config}, else the pod's service account when lockstep runs inside a cluster;
  * {@code --context} else the kubeconfig's current context; {@code --namespace} else the
  * context's namespace, else {@code default} — and checked against what the runbook's
@@ -114,8 +114,8 @@ public final class KubeSession {
     }
 
     private Place resolve() {
-        Path file = kubeconfigFile();
-        if (file != null) return fromKubeconfig(file);
+        List<Path> files = kubeconfigFiles();
+        if (!files.isEmpty()) return fromKubeconfigs(files);
         Map<String, String> env = settings.env();
         Path sa = Path.of(SERVICE_ACCOUNT);
         if (env.get("KUBERNETES_SERVICE_HOST") != null && Files.isReadable(sa.resolve("token"))) return inCluster(env, sa);
@@ -123,23 +123,25 @@ public final class KubeSession {
                 + home().resolve(".kube/config") + ", and not inside a cluster (no $KUBERNETES_SERVICE_HOST and service account token)");
     }
 
-    private Path kubeconfigFile() {
+    private List<Path> kubeconfigFiles() {
         String option = settings.option(KubeContext.KUBECONFIG);
         if (option != null) {
             Path p = Path.of(option);
             if (!Files.isRegularFile(p)) throw new IllegalStateException("--kubeconfig " + option + ": no such file");
-            return p;
+            return List.of(p);
         }
         String list = settings.env().get("KUBECONFIG");
         if (list != null && !list.isBlank()) {
-            // kubectl merges every file of the list; lockstep takes the first that exists, and says which in the header.
+            // As kubectl: files of the list that do not exist are passed over.
+            List<Path> files = new ArrayList<>();
             for (String f : list.split(java.io.File.pathSeparator)) {
-                if (!f.isBlank() && Files.isRegularFile(Path.of(f))) return Path.of(f);
+                if (!f.isBlank() && Files.isRegularFile(Path.of(f)) && !files.contains(Path.of(f))) files.add(Path.of(f));
             }
-            throw new IllegalStateException("$KUBECONFIG names no file that exists: " + list);
+            if (files.isEmpty()) throw new IllegalStateException("$KUBECONFIG names no file that exists: " + list);
+            return files;
         }
         Path home = home().resolve(".kube/config");
-        return Files.isRegularFile(home) ? home : null;
+        return Files.isRegularFile(home) ? List.of(home) : List.of();
     }
 
     private Path home() {
@@ -147,30 +149,72 @@ public final class KubeSession {
         return Path.of(home != null ? home : System.getProperty("user.home"));
     }
 
-    @SuppressWarnings("unchecked")
-    private Place fromKubeconfig(Path file) {
-        Value read;
-        try {
-            read = YamlReader.read(file);
-        } catch (LockstepException e) {
-            throw new IllegalStateException("kubeconfig " + e.getMessage(), e);
+    /**
+     * The place the kubeconfig files name, merged as kubectl merges {@code $KUBECONFIG}: the
+     * first file to set current-context sets it, the first to define a context, cluster or user
+     * of a name defines it, and a relative path is relative to the file it is written in.
+     */
+    private Place fromKubeconfigs(List<Path> files) {
+        Kubeconfigs merged = new Kubeconfigs(files.size() == 1 ? "kubeconfig " + files.get(0)
+                : "$KUBECONFIG (" + String.join(java.io.File.pathSeparator, files.stream().map(Path::toString).toList()) + ")");
+        for (Path file : files) merged.add(file);
+        String name = first(settings.option(KubeContext.CONTEXT), merged.currentContext);
+        if (name == null) throw new IllegalStateException(merged.source + " has no current-context: pass --context");
+        Kubeconfigs.Entry context = merged.named("contexts", name, "context");
+        Kubeconfigs.Entry cluster = merged.named("clusters", (String) context.value().get("cluster"), "cluster");
+        Kubeconfigs.Entry user = context.value().get("user") == null ? null
+                : merged.named("users", (String) context.value().get("user"), "user");
+        String server = (String) cluster.value().get("server");
+        if (server == null) throw new IllegalStateException(merged.source + ": cluster " + context.value().get("cluster") + " has no server");
+        String namespace = first(settings.option(KubeContext.NAMESPACE), (String) context.value().get("namespace"), "default");
+        Map<String, Object> ownCluster = absolute(cluster.value(), cluster.dir(), "certificate-authority");
+        Map<String, Object> ownUser = user == null ? Map.of() : absolute(user.value(), user.dir(), "client-certificate", "client-key", "tokenFile");
+        return new Place(name, server, namespace, merged.source, write(name, ownCluster, ownUser, namespace));
+    }
+
+    /** Kubeconfig files read in order, each name kept from the first file that defines it. */
+    private static final class Kubeconfigs {
+        /** A context, cluster or user, and the folder of the file it was read from. */
+        record Entry(Map<String, Object> value, Path dir) {}
+
+        final String source;
+        String currentContext;
+        private final Map<String, Map<String, Entry>> lists = new LinkedHashMap<>();
+
+        Kubeconfigs(String source) {
+            this.source = source;
         }
-        if (!(read instanceof Value.Mapping)) throw new IllegalStateException("kubeconfig " + file + " holds no configuration");
-        Map<String, Object> config = (Map<String, Object>) read.plain();
-        String name = first(settings.option(KubeContext.CONTEXT), (String) config.get("current-context"));
-        if (name == null) throw new IllegalStateException("kubeconfig " + file + " has no current-context: pass --context");
-        Map<String, Object> context = named(config, "contexts", name, "context", file);
-        Map<String, Object> cluster = named(config, "clusters", (String) context.get("cluster"), "cluster", file);
-        Map<String, Object> user = context.get("user") == null ? Map.of()
-                : named(config, "users", (String) context.get("user"), "user", file);
-        String server = (String) cluster.get("server");
-        if (server == null) throw new IllegalStateException("kubeconfig " + file + ": cluster " + context.get("cluster") + " has no server");
-        String namespace = first(settings.option(KubeContext.NAMESPACE), (String) context.get("namespace"), "default");
-        Path dir = file.toAbsolutePath().getParent();
-        Map<String, Object> ownCluster = absolute(cluster, dir, "certificate-authority");
-        Map<String, Object> ownUser = absolute(user, dir, "client-certificate", "client-key", "tokenFile");
-        return new Place(name, server, namespace, "kubeconfig " + file,
-                write(name, ownCluster, ownUser, namespace));
+
+        @SuppressWarnings("unchecked")
+        void add(Path file) {
+            Value read;
+            try {
+                read = YamlReader.read(file);
+            } catch (LockstepException e) {
+                throw new IllegalStateException("kubeconfig " + e.getMessage(), e);
+            }
+            if (!(read instanceof Value.Mapping)) throw new IllegalStateException("kubeconfig " + file + " holds no configuration");
+            Map<String, Object> config = (Map<String, Object>) read.plain();
+            if (currentContext == null) currentContext = first((String) config.get("current-context"));
+            Path dir = file.toAbsolutePath().getParent();
+            for (String[] kind : new String[][] {{"contexts", "context"}, {"clusters", "cluster"}, {"users", "user"}}) {
+                Map<String, Entry> named = lists.computeIfAbsent(kind[0], k -> new LinkedHashMap<>());
+                if (!(config.get(kind[0]) instanceof List<?> items)) continue;
+                for (Object item : items) {
+                    if (item instanceof Map<?, ?> m && m.get("name") != null && m.get(kind[1]) instanceof Map<?, ?> value) {
+                        named.putIfAbsent(String.valueOf(m.get("name")), new Entry((Map<String, Object>) value, dir));
+                    }
+                }
+            }
+        }
+
+        Entry named(String list, String name, String field) {
+            Map<String, Entry> named = lists.getOrDefault(list, Map.of());
+            Entry found = name == null ? null : named.get(name);
+            if (found != null) return found;
+            throw new IllegalStateException(source + " has no " + field + " named " + name
+                    + (named.isEmpty() ? "" : " (it has " + String.join(", ", named.keySet()) + ")"));
+        }
     }
 
     private Place inCluster(Map<String, String> env, Path sa) {
@@ -214,23 +258,6 @@ public final class KubeSession {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the kubeconfig for shell steps: " + e.getMessage(), e);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> named(Map<String, Object> config, String list, String name, String field, Path file) {
-        List<String> names = new ArrayList<>();
-        if (config.get(list) instanceof List<?> items) {
-            for (Object item : items) {
-                if (item instanceof Map<?, ?> m) {
-                    names.add(String.valueOf(m.get("name")));
-                    if (String.valueOf(m.get("name")).equals(name) && m.get(field) instanceof Map<?, ?> found) {
-                        return (Map<String, Object>) found;
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("kubeconfig " + file + " has no " + field + " named " + name
-                + (names.isEmpty() ? "" : " (it has " + String.join(", ", names) + ")"));
     }
 
     /** A copy whose file paths no longer depend on where the kubeconfig was. */
