@@ -178,6 +178,11 @@ public final class KubeCluster {
         return started().logs(namespace, null, text);
     }
 
+    /** Like {@link #serveLogs}, each container with its own text, by container name. */
+    public static void serveContainerLogs(String namespace, Map<String, String> byContainer) {
+        started().containerLogs(namespace, byContainer);
+    }
+
     /** Like {@link #serveLogs} for the pod named {@code pod} only; it wins over the namespace's. */
     public static Path servePodLogs(String namespace, String pod, String text) {
         return started().logs(namespace, pod, text);
@@ -198,16 +203,33 @@ public final class KubeCluster {
     /** A Logs object (named after the pod) or, for every pod in the namespace, a ClusterLogs one. */
     private Path logs(String namespace, String pod, String text) {
         String name = pod != null ? pod : "logs-" + namespace;
-        Path file = dir.resolve("logs").resolve(namespace + "_" + name + ".log");
+        Path file = logFile(namespace + "_" + name, text);
+        applyLogs(namespace, pod, name, List.of(Map.of("logsFile", file.toString())));
+        return file;
+    }
+
+    private void containerLogs(String namespace, Map<String, String> byContainer) {
+        List<Map<String, Object>> logs = new ArrayList<>();
+        byContainer.forEach((container, text) -> logs.add(Map.of("containers", List.of(container),
+                "logsFile", logFile(namespace + "_" + container, text).toString())));
+        applyLogs(namespace, null, "logs-" + namespace, logs);
+    }
+
+    private Path logFile(String name, String text) {
+        Path file = dir.resolve("logs").resolve(name + ".log");
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, criLines(text));
         } catch (IOException e) {
             throw new AssertionError("could not write logs for kwok: " + e, e);
         }
+        return file;
+    }
+
+    private void applyLogs(String namespace, String pod, String name, List<? extends Map<String, Object>> logList) {
         Map<String, Object> spec = new LinkedHashMap<>();
         if (pod == null) spec.put("selector", Map.of("matchNamespaces", List.of(namespace)));
-        spec.put("logs", List.of(Map.of("logsFile", file.toString())));
+        spec.put("logs", logList);
         GenericKubernetesResource logs = new GenericKubernetesResourceBuilder()
                 .withApiVersion("kwok.x-k8s.io/v1alpha1").withKind(pod != null ? "Logs" : "ClusterLogs")
                 .withNewMetadata().withName(name).withNamespace(pod != null ? namespace : null).endMetadata()
@@ -215,7 +237,6 @@ public final class KubeCluster {
         try (KubernetesClient client = newClient(ADMIN)) {
             client.resource(logs).forceConflicts().serverSideApply();
         }
-        return file;
     }
 
     /** CRI log format, what a kubelet reads: "TIME stdout F TEXT" per line. */

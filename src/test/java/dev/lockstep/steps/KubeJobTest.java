@@ -128,6 +128,24 @@ class KubeJobTest {
         assertTrue(r.out().contains("event FailedScheduling: 0/1 nodes are available"), r.out());
     }
 
+    /** haltOn applies to every container's log: here the migration's, which is neither the init container nor the first. */
+    @Test
+    void everyContainersLogIsShownAndAMismatchInTheMigrationContainerHalts() {
+        String ns = KubeCluster.newNamespace("job-sidecar");
+        KubeCluster.serveContainerLogs(ns, Map.of("wait-for-db", "database is up\n", "db-proxy", "proxy listening on 5432\n",
+                "migrate", "users: source=10 dest=9 MISMATCH\n"));
+        LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=k8s/job-sidecar.yaml"));
+        assertEquals(3, r.exit(), "the migration container's MISMATCH halts the run: " + r.all());
+        assertTrue(r.out().contains("database is up") && r.out().contains("proxy listening on 5432"), r.out());
+        assertTrue(r.out().contains("container migrate"), "a pod of several containers names the one a line comes from: " + r.out());
+
+        String failing = KubeCluster.newNamespace("job-sidecar-fail");
+        LockstepCli.Result failed = cli().run(args("job.yaml", failing, "-p", "job=k8s/job-sidecar-fail.yaml", "--new"));
+        assertEquals(1, failed.exit(), failed.all());
+        assertTrue(failed.out().contains("container migrate exited 3 (Error)"),
+                "the container that failed is the one reported, not the proxy listed first: " + failed.out());
+    }
+
     @Test
     void aMismatchInARunningPodsLogHaltsTheRun() throws Exception {
         String ns = KubeCluster.newNamespace("job-halt");

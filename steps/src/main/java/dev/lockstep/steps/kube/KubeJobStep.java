@@ -365,7 +365,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             ContainerStateTerminated t = terminated(last);
             data.put("exitCode", t.getExitCode());
             data.put("terminationMessage", t.getMessage());
-            container = "; pod " + last.getMetadata().getName() + " exited " + t.getExitCode()
+            container = "; pod " + last.getMetadata().getName() + (statuses(last).size() > 1 ? " container " + ended(last).getName() : "")
+                    + " exited " + t.getExitCode()
                     + (t.getReason() != null ? " (" + t.getReason() + ")" : "") + (t.getMessage() != null && !t.getMessage().isBlank()
                     ? ": " + t.getMessage().strip() : "");
         }
@@ -399,19 +400,33 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
     }
 
+    /** How the pod ended: its first container (init containers included) that failed, else the first that ended. */
     private static ContainerStateTerminated terminated(Pod p) {
-        ContainerStatus cs = first(p);
-        return cs == null || cs.getState() == null ? null : cs.getState().getTerminated();
+        ContainerStatus cs = ended(p);
+        return cs == null ? null : cs.getState().getTerminated();
     }
 
-    private static ContainerStatus first(Pod p) {
-        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null || p.getStatus().getContainerStatuses().isEmpty()) return null;
-        return p.getStatus().getContainerStatuses().get(0);
+    private static ContainerStatus ended(Pod p) {
+        List<ContainerStatus> ended = statuses(p).stream().filter(cs -> cs.getState() != null && cs.getState().getTerminated() != null).toList();
+        return ended.stream().filter(cs -> !Integer.valueOf(0).equals(cs.getState().getTerminated().getExitCode())).findFirst()
+                .orElse(ended.isEmpty() ? null : ended.get(0));
+    }
+
+    /** Every container's status, init containers first: the one that matters is not always the first listed. */
+    private static List<ContainerStatus> statuses(Pod p) {
+        List<ContainerStatus> out = new ArrayList<>();
+        if (p.getStatus() == null) return out;
+        if (p.getStatus().getInitContainerStatuses() != null) out.addAll(p.getStatus().getInitContainerStatuses());
+        if (p.getStatus().getContainerStatuses() != null) out.addAll(p.getStatus().getContainerStatuses());
+        return out;
     }
 
     private static String exitText(Pod p) {
-        ContainerStateTerminated t = terminated(p);
-        return t == null ? "" : " (exit " + t.getExitCode() + (t.getReason() != null ? ", " + t.getReason() : "") + ")";
+        ContainerStatus cs = ended(p);
+        if (cs == null) return "";
+        ContainerStateTerminated t = cs.getState().getTerminated();
+        return " (" + (statuses(p).size() > 1 ? "container " + cs.getName() + " " : "") + "exit " + t.getExitCode()
+                + (t.getReason() != null ? ", " + t.getReason() : "") + ")";
     }
 
     /** Why a Pending pod waits, when Kubernetes says: unschedulable, or a container that cannot start. */
@@ -424,10 +439,13 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 }
             }
         }
-        ContainerStatus cs = first(p);
-        ContainerStateWaiting w = cs == null || cs.getState() == null ? null : cs.getState().getWaiting();
-        if (w != null && w.getReason() != null && !"ContainerCreating".equals(w.getReason()) && !"PodInitializing".equals(w.getReason())) {
-            return w.getReason() + (w.getMessage() != null ? " (" + w.getMessage() + ")" : "");
+        List<ContainerStatus> statuses = statuses(p);
+        for (ContainerStatus cs : statuses) {
+            ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
+            if (w != null && w.getReason() != null && !"ContainerCreating".equals(w.getReason()) && !"PodInitializing".equals(w.getReason())) {
+                return (statuses.size() > 1 ? "container " + cs.getName() + ": " : "") + w.getReason()
+                        + (w.getMessage() != null ? " (" + w.getMessage() + ")" : "");
+            }
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.lockstep.steps.kube;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,21 +11,26 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The logs of a Job's pods, every container instance once, in order: a pod that is running is
- * followed; one that has finished is read whole; a container that restarted has its previous
- * instance read too. A followed stream is closed when its container (or the Job) ends, and what
+ * The logs of a Job's pods, every container instance once, in order: a container that is
+ * running is followed; one that has finished is read whole; one that restarted has its previous
+ * instance read too. Every container counts, init containers and sidecars too: the migration is
+ * not always the first (a database proxy often is), and its lines are the ones haltOn must see. A followed stream is closed when its container (or the Job) ends, and what
  * it had not delivered yet is read then, so no line is lost and none is shown twice.
  */
 final class PodLogs implements AutoCloseable {
     private final KubernetesClient k;
     private final String namespace;
     private final Consumer<String> sink;
-    /** By pod name and restart count: one container instance. */
+    /** By pod, container and restart count: one container instance. */
     private final Map<String, Stream> streams = new LinkedHashMap<>();
 
     PodLogs(KubernetesClient k, String namespace, Consumer<String> sink) {
@@ -35,28 +41,35 @@ final class PodLogs implements AutoCloseable {
 
     /** Called with each pod as it is seen: starts, finishes or catches up its streams. */
     void see(Pod pod) {
-        String name = pod.getMetadata().getName();
-        String container = pod.getSpec().getContainers().get(0).getName();
-        ContainerStatus cs = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? null
-                : pod.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals(container)).findFirst().orElse(null);
+        // Init containers first, in their order, then the others: the order in which they run.
+        List<Container> containers = new ArrayList<>();
+        if (pod.getSpec().getInitContainers() != null) containers.addAll(pod.getSpec().getInitContainers());
+        containers.addAll(pod.getSpec().getContainers());
+        Map<String, ContainerStatus> statuses = new HashMap<>();
+        if (pod.getStatus() != null) {
+            for (List<ContainerStatus> list : Arrays.asList(pod.getStatus().getInitContainerStatuses(), pod.getStatus().getContainerStatuses())) {
+                if (list != null) list.forEach(s -> statuses.put(s.getName(), s));
+            }
+        }
+        for (Container c : containers) {
+            String source = "pod " + pod.getMetadata().getName() + (containers.size() > 1 ? " container " + c.getName() : "");
+            see(pod.getMetadata().getName(), c.getName(), source, statuses.get(c.getName()));
+        }
+    }
+
+    private void see(String pod, String container, String source, ContainerStatus cs) {
         if (cs == null || cs.getState() == null) return;
         int restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
         for (int previous = 0; previous < restarts; previous++) {
-            String key = name + "#" + previous;
-            Stream s = streams.get(key);
-            if (s == null) {
-                s = new Stream(name, container, true);
-                streams.put(key, s);
-            }
-            s.finish();
+            streams.computeIfAbsent(pod + "#" + container + "#" + previous, k -> new Stream(pod, container, source, true)).finish();
         }
         boolean running = cs.getState().getRunning() != null;
         boolean terminated = cs.getState().getTerminated() != null;
         if (!running && !terminated) return;
-        String key = name + "#" + restarts;
+        String key = pod + "#" + container + "#" + restarts;
         Stream s = streams.get(key);
         if (s == null) {
-            s = new Stream(name, container, false);
+            s = new Stream(pod, container, source, false);
             streams.put(key, s);
             if (running) s.follow();
         }
@@ -73,15 +86,18 @@ final class PodLogs implements AutoCloseable {
     private final class Stream {
         private final String pod;
         private final String container;
+        /** How the stream is named in what the operator reads: the pod, and the container when it has several. */
+        private final String source;
         private final boolean previous;
         private int shown;
         private LogWatch watch;
         private Thread reader;
         private boolean finished;
 
-        Stream(String pod, String container, boolean previous) {
+        Stream(String pod, String container, String source, boolean previous) {
             this.pod = pod;
             this.container = container;
+            this.source = source;
             this.previous = previous;
         }
 
@@ -90,11 +106,11 @@ final class PodLogs implements AutoCloseable {
         }
 
         void follow() {
-            sink.accept("following the logs of pod " + pod);
+            sink.accept("following the logs of " + source);
             try {
                 watch = resource().watchLog();
             } catch (KubernetesClientException e) {
-                sink.accept("cannot follow the logs of pod " + pod + ": " + Kube.message(e));
+                sink.accept("cannot follow the logs of " + source + ": " + Kube.message(e));
                 return;
             }
             LogWatch w = watch;
@@ -105,7 +121,7 @@ final class PodLogs implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     // The stream was closed: finish() reads what it had not delivered.
                 }
-            }, "logs-" + pod);
+            }, "logs-" + pod + "-" + container);
             reader.setDaemon(true);
             reader.start();
         }
@@ -135,11 +151,11 @@ final class PodLogs implements AutoCloseable {
                 synchronized (this) {
                     finished = true;
                 }
-                sink.accept("cannot read the logs of pod " + pod + (previous ? " (previous container)" : "") + ": " + Kube.message(e));
+                sink.accept("cannot read the logs of " + source + (previous ? " (previous instance)" : "") + ": " + Kube.message(e));
                 return;
             }
             synchronized (this) {
-                if (watch == null) sink.accept("logs of pod " + pod + (previous ? " (previous container)" : ""));
+                if (watch == null) sink.accept("logs of " + source + (previous ? " (previous instance)" : ""));
                 String[] lines = all == null || all.isEmpty() ? new String[0] : all.split("\n", -1);
                 int count = lines.length > 0 && lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
                 for (int i = shown; i < count; i++) sink.accept(lines[i]);
