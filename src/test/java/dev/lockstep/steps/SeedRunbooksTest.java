@@ -211,6 +211,14 @@ class SeedRunbooksTest {
         Map<String, String> conditions = conditions(ns, "app-migration");
         assertEquals(Map.of("Accepted", "True", "Progressing", "False", "Ready", "True", "Degraded", "False"), conditions);
         assertEquals(List.of("Accepted", "JobCreated", "JobSucceeded"), events(ns, "app-migration"));
+        String owner;
+        try (KubernetesClient k = KubeCluster.client()) {
+            owner = k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).withName("app-migration").get().getMetadata().getUid();
+        }
+        var ref = KubeJobTest.jobs(ns).get(0).getMetadata().getOwnerReferences();
+        assertEquals(1, ref.size(), "the DBUpgrade owns its Job: " + ref);
+        assertEquals(owner, ref.get(0).getUid());
+        assertTrue(ref.get(0).getController() && ref.get(0).getBlockOwnerDeletion(), ref.toString());
 
         LockstepCli.Result again = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1"}, kube));
         assertEquals(0, again.exit(), again.all());
@@ -229,6 +237,17 @@ class SeedRunbooksTest {
         assertEquals("True", degraded.get("Degraded"), degraded.toString());
         assertEquals("False", degraded.get("Ready"), degraded.toString());
         assertTrue(events(ns, "broken-migration").contains("JobFailed"));
+
+        // The owner's deletion takes its Jobs with it: Kubernetes' garbage collector, as for an operator's.
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).withName("app-migration").delete();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (KubeJobTest.jobs(ns).stream().anyMatch(j -> j.getMetadata().getOwnerReferences().get(0).getUid().equals(owner))) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the DBUpgrade's Jobs outlived it: " + KubeJobTest.jobs(ns));
+            Thread.sleep(200);
+        }
+        assertEquals(1, KubeJobTest.jobs(ns).size(), "broken-migration's Job stays with its owner");
     }
 
     private static GenericKubernetesResource dbUpgrade(String name) {

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -64,7 +66,9 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             Duration pendingTimeout,
             @Key("how often to look at the Job when no watch event comes (default 2s)") Duration interval,
             @Key("an object ({ apiVersion, kind, name }) whose status conditions mirror the Job, as an operator's do: Progressing"
-                    + " while it runs, then Ready, or Degraded with the reason; with an Event at each change") Map<String, String> reportTo) {
+                    + " while it runs, then Ready, or Degraded with the reason; with an Event at each change") Map<String, String> reportTo,
+            @Key("an object ({ apiVersion, kind, name }) in the Job's namespace that owns the Job, as an operator's resource owns"
+                    + " the Jobs it makes: deleting it deletes them") Map<String, String> ownedBy) {
         public Config {
             if ((file == null) == (job == null)) throw new IllegalArgumentException("give exactly one of file: FILE or job: { … }");
             if (job != null) {
@@ -75,15 +79,20 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             }
             pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(5) : pendingTimeout;
             interval = interval == null ? Duration.ofSeconds(2) : interval;
-            if (reportTo != null) {
-                for (String k : reportTo.keySet()) {
-                    if (!List.of("apiVersion", "kind", "name", "namespace").contains(k)) {
-                        throw new IllegalArgumentException("reportTo: unknown key '" + k + "': expected apiVersion, kind, name, namespace");
-                    }
+            objectReference("reportTo", reportTo, List.of("apiVersion", "kind", "name", "namespace"));
+            // Kubernetes owners are in their dependents' namespace: an owner elsewhere is not one.
+            objectReference("ownedBy", ownedBy, List.of("apiVersion", "kind", "name"));
+        }
+
+        private static void objectReference(String key, Map<String, String> ref, List<String> allowed) {
+            if (ref == null) return;
+            for (String k : ref.keySet()) {
+                if (!allowed.contains(k)) {
+                    throw new IllegalArgumentException(key + ": unknown key '" + k + "': expected " + String.join(", ", allowed));
                 }
-                for (String k : List.of("apiVersion", "kind", "name")) {
-                    if (reportTo.get(k) == null) throw new IllegalArgumentException("reportTo." + k + " is required");
-                }
+            }
+            for (String k : List.of("apiVersion", "kind", "name")) {
+                if (ref.get(k) == null) throw new IllegalArgumentException(key + "." + k + " is required");
             }
         }
     }
@@ -137,6 +146,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         lines.add("run the Job " + (c.file() != null ? "in " + c.file() : "given inline") + " to completion, named by the hash of its spec"
                 + " (a Complete Job with that spec is adopted, not run again)");
         if (c.namespace() != null) lines.add("namespace " + c.namespace());
+        if (c.ownedBy() != null) lines.add("owned by " + c.ownedBy().get("kind") + " " + c.ownedBy().get("name") + ": deleting it deletes the Job");
         lines.add("follow its pods' logs; fail on Failed (reason, exit code) or a pod Pending longer than "
                 + dev.lockstep.runbook.Durations.format(c.pendingTimeout()));
         return lines;
@@ -240,6 +250,10 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 ctx.line("job " + id + " with this spec is already running: following it");
             }
             if (existing == null) {
+                if (c.ownedBy() != null) {
+                    String missing = own(k, wanted, c.ownedBy());
+                    if (missing != null) return StepResult.failed(missing, Map.of());
+                }
                 ctx.recordExternalId(JOB, id);
                 jobs.resource(wanted).create();
                 ctx.line("created job " + id);
@@ -268,6 +282,23 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             Kube.rethrowIfInterrupted(e);
             return Kube.failed(e);
         }
+    }
+
+    /**
+     * Makes {@code owner} the Job's controlling owner, so that Kubernetes' garbage collector deletes
+     * the Job with it. Returns why it cannot, or null.
+     */
+    private static String own(KubernetesClient k, Job job, Map<String, String> owner) {
+        String ns = job.getMetadata().getNamespace();
+        GenericKubernetesResource found = k.genericKubernetesResources(owner.get("apiVersion"), owner.get("kind"))
+                .inNamespace(ns).withName(owner.get("name")).get();
+        if (found == null) {
+            return "the Job's owner " + owner.get("kind") + " " + ns + "/" + owner.get("name") + " does not exist: no Job was created";
+        }
+        job.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion(owner.get("apiVersion"))
+                .withKind(owner.get("kind")).withName(owner.get("name")).withUid(found.getMetadata().getUid())
+                .withController(true).withBlockOwnerDeletion(true).build()));
+        return null;
     }
 
     /** Mirrors the Job's state onto {@code reportTo}, when the step has one. */
