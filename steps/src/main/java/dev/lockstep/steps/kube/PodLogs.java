@@ -82,6 +82,20 @@ final class PodLogs implements AutoCloseable {
         streams.values().forEach(Stream::finish);
     }
 
+    private static final int READ_ATTEMPTS = 4;
+    private static final long READ_PAUSE_MS = 500;
+
+    /** Waits before the log is asked for again; false when the step is being stopped. */
+    private static boolean pause() {
+        try {
+            Thread.sleep(READ_PAUSE_MS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** One container instance's log. */
     private final class Stream {
         private final String pod;
@@ -144,15 +158,20 @@ final class PodLogs implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            String all;
-            try {
-                all = previous ? resource().terminated().getLog() : resource().getLog();
-            } catch (KubernetesClientException e) {
-                synchronized (this) {
-                    finished = true;
+            String all = null;
+            // A node may not serve a container's log the moment it ends: asked again, shortly, before saying so.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    all = previous ? resource().terminated().getLog() : resource().getLog();
+                    break;
+                } catch (KubernetesClientException e) {
+                    if (attempt < READ_ATTEMPTS && pause()) continue;
+                    synchronized (this) {
+                        finished = true;
+                    }
+                    sink.accept("cannot read the logs of " + source + (previous ? " (previous instance)" : "") + ": " + Kube.message(e));
+                    return;
                 }
-                sink.accept("cannot read the logs of " + source + (previous ? " (previous instance)" : "") + ": " + Kube.message(e));
-                return;
             }
             synchronized (this) {
                 if (watch == null) sink.accept("logs of " + source + (previous ? " (previous instance)" : ""));
