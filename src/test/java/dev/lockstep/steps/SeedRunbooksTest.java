@@ -200,8 +200,12 @@ class SeedRunbooksTest {
         LockstepCli cli = cli();
         String[] kube = {"--no-tui", "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns};
         LockstepCli.Result noSecret = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1"}, kube));
-        assertEquals(4, noSecret.exit(), "no Job before the Secret exists: " + noSecret.all());
+        assertEquals(1, noSecret.exit(), "no Job before the Secret exists: " + noSecret.all());
         assertTrue(KubeJobTest.jobs(ns).isEmpty());
+        Map<String, String> secretMissing = conditions(ns, "app-migration");
+        assertEquals("True", secretMissing.get("Degraded"), "the DBUpgrade says why: " + secretMissing);
+        assertEquals("False", secretMissing.get("Ready"), secretMissing.toString());
+        assertEquals(List.of("SecretNotFound"), events(ns, "app-migration"));
         try (KubernetesClient k = KubeCluster.client()) {
             k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("db-connection").endMetadata()
                     .addToStringData("url", "postgres://postgres:testpass@db:5432/testdb?sslmode=disable").build()).create();
@@ -210,7 +214,7 @@ class SeedRunbooksTest {
         assertEquals(0, r.exit(), r.all());
         Map<String, String> conditions = conditions(ns, "app-migration");
         assertEquals(Map.of("Accepted", "True", "Progressing", "False", "Ready", "True", "Degraded", "False"), conditions);
-        assertEquals(List.of("Accepted", "JobCreated", "JobSucceeded"), events(ns, "app-migration"));
+        assertEquals(List.of("SecretNotFound", "Accepted", "JobCreated", "JobSucceeded"), events(ns, "app-migration"));
         String owner;
         try (KubernetesClient k = KubeCluster.client()) {
             owner = k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).withName("app-migration").get().getMetadata().getUid();

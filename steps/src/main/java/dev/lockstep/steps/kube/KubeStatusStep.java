@@ -17,7 +17,9 @@ import java.util.Map;
  * {@code k8s.status}: sets conditions on an object's status subresource (a custom resource such
  * as a DBUpgrade) and emits Events about it, so a runbook can report as an operator does
  * (Accepted, Progressing, Ready, Degraded). A condition's lastTransitionTime changes only
- * when its status does.
+ * when its status does. Objects it {@code requires} (a connection Secret) are looked for first:
+ * when one is missing, the object is reported Degraded and not Ready with the requirement's
+ * reason (SecretNotFound), with a Warning event, and the step fails, as the operator does.
  *
  * <pre>
  * - id: accepted
@@ -37,13 +39,39 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
             @Key(value = "the object's name", required = true) String name,
             @Key("its namespace (default: the context's)") String namespace,
             @Key("conditions to set: { type, status: \"True\"|\"False\"|\"Unknown\", reason, message }") List<Map<String, String>> conditions,
-            @Key("events to emit about it: { type: Normal|Warning, reason, message }") List<Map<String, String>> events) {
+            @Key("events to emit about it: { type: Normal|Warning, reason, message }") List<Map<String, String>> events,
+            @Key("objects in its namespace that must exist first: { apiVersion, kind, name, reason }; when one is missing the"
+                    + " object is set Degraded=True and Ready=False with that reason (default KIND + NotFound), a Warning event"
+                    + " says so, and the step fails") List<Map<String, String>> requires) {
         public Config {
             conditions = conditions == null ? List.of() : conditions;
             events = events == null ? List.of() : events;
+            requires = requires == null ? List.of() : requires;
             if (conditions.isEmpty() && events.isEmpty()) throw new IllegalArgumentException("give conditions, events, or both");
             conditions.forEach(StatusWriter.Condition::of);
             events.forEach(StatusWriter.Note::of);
+            requires.forEach(Required::of);
+        }
+    }
+
+    /** An object that must exist, and the reason the status gives when it does not. */
+    record Required(String apiVersion, String kind, String name, String reason) {
+        static Required of(Map<String, String> m) {
+            for (String k : m.keySet()) {
+                if (!List.of("apiVersion", "kind", "name", "reason").contains(k)) {
+                    throw new IllegalArgumentException("requires: unknown key '" + k + "': expected apiVersion, kind, name, reason");
+                }
+            }
+            for (String k : List.of("apiVersion", "kind", "name")) {
+                if (m.get(k) == null) throw new IllegalArgumentException("requires: " + k + " is required");
+            }
+            Required r = new Required(m.get("apiVersion"), m.get("kind"), m.get("name"), m.getOrDefault("reason", m.get("kind") + "NotFound"));
+            new StatusWriter.Condition("Degraded", "True", r.reason(), null);
+            return r;
+        }
+
+        String describe() {
+            return kind + " " + name;
         }
     }
 
@@ -86,6 +114,8 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
     public List<String> plan(Config c) {
         List<String> lines = new ArrayList<>();
         String what = c.kind() + " " + (c.namespace() != null ? c.namespace() + "/" : "") + c.name();
+        c.requires().stream().map(Required::of).forEach(r -> lines.add("require " + r.describe() + " (missing: Degraded=True ("
+                + r.reason() + ") on " + what + ", and the step fails)"));
         c.conditions().forEach(m -> lines.add("set " + m.get("type") + "=" + m.get("status") + (m.get("reason") != null ? " (" + m.get("reason") + ")" : "")
                 + " on " + what));
         c.events().forEach(m -> lines.add("emit event " + m.getOrDefault("type", "Normal") + " " + m.get("reason") + " on " + what));
@@ -97,6 +127,14 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
             StatusWriter.Target t = new StatusWriter.Target(c.apiVersion(), c.kind(), c.name(), session.namespace(c.namespace()));
+            for (Required r : c.requires().stream().map(Required::of).toList()) {
+                if (Kube.objects(session.client(), r.apiVersion(), r.kind(), t.namespace()).withName(r.name()).get() != null) continue;
+                String missing = r.describe() + " not found";
+                StatusWriter.write(session.client(), t, List.of(new StatusWriter.Condition("Degraded", "True", r.reason(), missing),
+                                new StatusWriter.Condition("Ready", "False", r.reason(), missing)),
+                        List.of(new StatusWriter.Note("Warning", r.reason(), missing)), ctx::line);
+                return StepResult.failed(missing + ": " + t.describe() + " reported Degraded (" + r.reason() + ")", Map.of());
+            }
             Map<String, Object> states = StatusWriter.write(session.client(), t,
                     c.conditions().stream().map(StatusWriter.Condition::of).toList(),
                     c.events().stream().map(StatusWriter.Note::of).toList(), ctx::line);
