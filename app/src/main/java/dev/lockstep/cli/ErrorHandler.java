@@ -2,14 +2,21 @@ package dev.lockstep.cli;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.StateDir;
 import dev.lockstep.secret.Redactor;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 
 /** The one place where an exception becomes what the user sees and an exit code. */
 final class ErrorHandler {
@@ -17,6 +24,7 @@ final class ErrorHandler {
 
     /** As many problems as a compiler shows before it stops listing them. */
     static final int PROBLEMS_SHOWN = 100;
+    private static final DateTimeFormatter CRASH_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     static int handle(Exception ex, PrintStream err, Cli cli) {
         Redactor redactor = cli.redactor();
@@ -31,13 +39,32 @@ final class ErrorHandler {
             return ErrorCode.IO.exitCode();
         }
         err.println("lockstep: internal error: " + redactor.redact(String.valueOf(ex)));
-        for (StackTraceElement e : ex.getStackTrace()) {
-            if (e.getClassName().startsWith("dev.lockstep")) {
-                err.println("    at " + e);
-            }
-        }
-        err.println("This is a bug in lockstep. The journal is consistent: the run can be resumed.");
+        Path report = crashReport(ex, redactor, cli.env);
+        err.println("This is a bug in lockstep. The journal is consistent: the run can be resumed."
+                + (report != null ? " What went wrong, for a bug report: " + report : ""));
         return ErrorCode.INTERNAL.exitCode();
+    }
+
+    /**
+     * The stack trace of a bug, for its report: written to a private file under the user's cache
+     * folder rather than onto the operator's screen, redacted as everything else. Null when it
+     * cannot be written; the message already said what happened.
+     */
+    static Path crashReport(Exception ex, Redactor redactor, Map<String, String> env) {
+        StringWriter trace = new StringWriter();
+        ex.printStackTrace(new PrintWriter(trace));
+        String text = "lockstep " + Cli.version() + ", Java " + System.getProperty("java.version") + ", "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "\n" + redactor.redact(trace.toString());
+        String cache = env.get("XDG_CACHE_HOME");
+        Path dir = (cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache"))
+                .resolve("lockstep").resolve("crashes");
+        Path file = dir.resolve("crash-" + CRASH_STAMP.format(LocalDateTime.now()) + "-" + ProcessHandle.current().pid() + ".txt");
+        try {
+            StateDir.writePrivate(file, text);
+            return file;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String describe(IOException e) {
