@@ -199,6 +199,10 @@ class SeedRunbooksTest {
         }
         LockstepCli cli = cli();
         String[] kube = {"--no-tui", "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns};
+        LockstepCli.Result planned = cli.run("plan", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1",
+                "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns);
+        assertTrue(planned.out().contains("Secret db-connection is missing now: a run would report Degraded (SecretNotFound)"),
+                "plan looks, read-only: " + planned.all());
         LockstepCli.Result noSecret = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1"}, kube));
         assertEquals(1, noSecret.exit(), "no Job before the Secret exists: " + noSecret.all());
         assertTrue(KubeJobTest.jobs(ns).isEmpty());

@@ -50,13 +50,14 @@ final class ErrorHandler {
      * folder rather than onto the operator's screen, redacted as everything else. Null when it
      * cannot be written; the message already said what happened.
      */
-    static Path crashReport(Exception ex, Redactor redactor, Map<String, String> env) {
+    static Path crashReport(Throwable ex, Redactor redactor, Map<String, String> env) {
         StringWriter trace = new StringWriter();
         ex.printStackTrace(new PrintWriter(trace));
         String text = "lockstep " + Cli.version() + ", Java " + System.getProperty("java.version") + ", "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "\n" + redactor.redact(trace.toString());
         String cache = env.get("XDG_CACHE_HOME");
-        Path dir = (cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache"))
+        // The XDG rule: a relative XDG_CACHE_HOME is ignored (a report must not land in the folder lockstep runs in).
+        Path dir = (cache != null && Path.of(cache).isAbsolute() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache"))
                 .resolve("lockstep").resolve("crashes");
         Path file = dir.resolve("crash-" + CRASH_STAMP.format(LocalDateTime.now()) + "-" + ProcessHandle.current().pid() + ".txt");
         try {

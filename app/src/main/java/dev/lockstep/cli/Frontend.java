@@ -9,6 +9,7 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.tui.TuiApp;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -33,13 +34,7 @@ final class Frontend {
 
     static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt, CiOptions ci) {
         if (options.interactive(cli)) {
-            TuiApp app = new TuiApp(() -> {
-                try {
-                    return TuiApp.openTerminal();
-                } catch (IOException e) {
-                    throw new LockstepException(ErrorCode.IO, "cannot open the terminal (use --no-tui): " + e.getMessage());
-                }
-            }, options.flags(skipInDoubt), cli.env);
+            TuiApp app = new TuiApp(TuiApp::openTerminal, options.flags(skipInDoubt), cli.env);
             return new Frontend(cli, app, app, app.operator(), ci);
         }
         return plain(cli, options.flags(skipInDoubt), ci);
@@ -75,9 +70,17 @@ final class Frontend {
         try {
             int code = tui.drive(engine, new Planner(cli.types(), cli.loader()));
             cli.out.println(cli.hint(tui.farewell()));
+            if (tui.bug() != null) {
+                Path report = ErrorHandler.crashReport(tui.bug(), engine.run().redactor(), cli.env);
+                cli.err.println("lockstep: a bug in lockstep stopped an action" + (report != null ? "; what went wrong, for a bug report: "
+                        + report : "") + " (INTERNAL)");
+            }
             return code;
         } catch (IOException e) {
-            throw new LockstepException(ErrorCode.IO, "terminal error: " + e.getMessage() + "; the run is resumable");
+            // The screen opens once the run is recorded: the operator needs its id to go on without one.
+            String id = engine.run().id();
+            throw new LockstepException(ErrorCode.IO, "terminal error: " + e.getMessage() + "; run " + id
+                    + " is recorded and can be continued: lockstep resume " + id + " (--no-tui for plain lines)");
         } finally {
             engine.run().close();
         }

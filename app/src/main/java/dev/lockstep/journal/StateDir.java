@@ -147,9 +147,15 @@ public final class StateDir {
     public static void writePrivate(Path file, String text) throws IOException {
         createPrivateDirectories(file.getParent());
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + HexFormat.of().formatHex(randomBytes()) + ".tmp");
-        Files.writeString(Files.createFile(tmp, PRIVATE_FILE), text);
-        // Renaming replaces a planted link itself; it never writes through it.
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(Files.createFile(tmp, PRIVATE_FILE), text);
+            // Renaming replaces a planted link itself; it never writes through it.
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // A full disk leaves no half-written file behind.
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
     }
 
     private static byte[] randomBytes() {

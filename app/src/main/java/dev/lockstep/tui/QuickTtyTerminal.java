@@ -17,6 +17,7 @@ import java.nio.charset.Charset;
 final class QuickTtyTerminal extends UnixLikeTTYTerminal {
     static final File TTY = new File("/dev/tty");
     private static final String STTY = "/bin/stty";
+    private static final String RAW = "lockstep-raw-input";
 
     /** False while Lanterna's constructor acquires the terminal: it runs before this class's own. */
     private boolean acquired;
@@ -35,9 +36,13 @@ final class QuickTtyTerminal extends UnixLikeTTYTerminal {
 
     @Override
     protected void saveTerminalSettings() throws IOException {
-        String saved = exec("/bin/sh", "-c", STTY + " -g && " + STTY + " -icanon min 1 -echo intr undef").trim();
-        if (saved.isEmpty()) throw new IOException("could not read the terminal's settings with " + STTY + " -g");
-        settingsToRestore = saved;
+        // Lanterna joins the lines a command prints: the marker after the settings says the switch worked too.
+        String out = exec("/bin/sh", "-c", STTY + " -g && " + STTY + " -icanon min 1 -echo intr undef && echo " + RAW).trim();
+        boolean raw = out.endsWith(RAW);
+        String saved = raw ? out.substring(0, out.length() - RAW.length()) : out;
+        // Kept even when the switch failed part way: what was changed is still put back on exit.
+        if (!saved.isEmpty()) settingsToRestore = saved;
+        if (!raw || saved.isEmpty()) throw new IOException("could not switch the terminal to raw input with " + STTY);
     }
 
     @Override

@@ -67,6 +67,8 @@ public final class TuiApp implements RunListener {
     });
     private Engine engine;
     private Planner planner;
+    /** The first bug met on the engine thread, for its report. */
+    private volatile RuntimeException bug;
     private Outcome lastStop;
 
     public TuiApp(Screen screen, Operator flags, Map<String, String> env) {
@@ -168,6 +170,12 @@ public final class TuiApp implements RunListener {
         Runtime.getRuntime().addShutdownHook(restore);
         screen.startScreen();
         screen.setCursorPosition(null);
+        // Keys typed before the screen showed (an extra Enter after a secret's prompt) were waiting in
+        // the terminal's line buffer: none of them can be meant for a screen not yet seen, and an
+        // Enter would run the first step.
+        while (screen.pollInput() != null) {
+            // dropped
+        }
         try {
             first.run();
             loop();
@@ -180,6 +188,11 @@ public final class TuiApp implements RunListener {
                 // Already exiting: the hook is running.
             }
         }
+    }
+
+    /** The first bug met while the screen showed, or null. */
+    public RuntimeException bug() {
+        return bug;
     }
 
     /** One line for the terminal after the screen is gone: where the run stands and how to go on. */
@@ -718,7 +731,10 @@ public final class TuiApp implements RunListener {
             } catch (LockstepException e) {
                 o = new Outcome(e.code(), e.getMessage());
             } catch (RuntimeException e) {
-                o = new Outcome(ErrorCode.INTERNAL, "internal error: " + e);
+                // A bug: its message on screen, redacted; its trace for a report once the screen is gone.
+                if (bug == null) bug = e;
+                o = new Outcome(ErrorCode.INTERNAL, "internal error: " + engine.run().redactor().redact(String.valueOf(e))
+                        + " (a bug in lockstep; where its details are is said when you quit)");
             }
             queue.add(new UiEvent.Finished(action, o));
         });

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -295,9 +297,13 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         if (found == null) {
             return "the Job's owner " + owner.get("kind") + " " + ns + "/" + owner.get("name") + " does not exist: no Job was created";
         }
-        job.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion(owner.get("apiVersion"))
-                .withKind(owner.get("kind")).withName(owner.get("name")).withUid(found.getMetadata().getUid())
-                .withController(true).withBlockOwnerDeletion(true).build()));
+        List<OwnerReference> refs = new ArrayList<>();
+        if (job.getMetadata().getOwnerReferences() != null) refs.addAll(job.getMetadata().getOwnerReferences());
+        // Controlling and blocking its owner's deletion until it is gone, as an operator's Jobs are;
+        // where OwnerReferencesPermissionEnforcement is on, that needs update on the owner's finalizers.
+        refs.add(new OwnerReferenceBuilder().withApiVersion(owner.get("apiVersion")).withKind(owner.get("kind"))
+                .withName(owner.get("name")).withUid(found.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build());
+        job.getMetadata().setOwnerReferences(refs);
         return null;
     }
 
@@ -431,16 +437,29 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
     }
 
-    /** How the pod ended: its first container (init containers included) that failed, else the first that ended. */
     private static ContainerStateTerminated terminated(Pod p) {
         ContainerStatus cs = ended(p);
         return cs == null ? null : cs.getState().getTerminated();
     }
 
+    /**
+     * How the pod ended: the container that failed first, else its first container that ended.
+     * A native sidecar (an init container that restarts always, a database proxy) is stopped when
+     * the pod ends, with a signal's exit code: it never is the container that failed.
+     */
     private static ContainerStatus ended(Pod p) {
-        List<ContainerStatus> ended = statuses(p).stream().filter(cs -> cs.getState() != null && cs.getState().getTerminated() != null).toList();
-        return ended.stream().filter(cs -> !Integer.valueOf(0).equals(cs.getState().getTerminated().getExitCode())).findFirst()
-                .orElse(ended.isEmpty() ? null : ended.get(0));
+        Set<String> sidecars = new HashSet<>();
+        if (p.getSpec() != null && p.getSpec().getInitContainers() != null) {
+            p.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy())).forEach(c -> sidecars.add(c.getName()));
+        }
+        List<ContainerStatus> ended = statuses(p).stream()
+                .filter(cs -> cs.getState() != null && cs.getState().getTerminated() != null && !sidecars.contains(cs.getName())).toList();
+        Optional<ContainerStatus> failed = ended.stream().filter(cs -> !Integer.valueOf(0).equals(cs.getState().getTerminated().getExitCode()))
+                .min(Comparator.comparing(cs -> cs.getState().getTerminated().getFinishedAt(), Comparator.nullsLast(Comparator.naturalOrder())));
+        if (failed.isPresent()) return failed.get();
+        List<ContainerStatus> main = p.getStatus() == null || p.getStatus().getContainerStatuses() == null ? List.of()
+                : p.getStatus().getContainerStatuses();
+        return main.stream().filter(ended::contains).findFirst().orElse(null);
     }
 
     /** Every container's status, init containers first: the one that matters is not always the first listed. */

@@ -161,14 +161,24 @@ public final class KubeSession {
         String name = first(settings.option(KubeContext.CONTEXT), merged.currentContext);
         if (name == null) throw new IllegalStateException(merged.source + " has no current-context: pass --context");
         Kubeconfigs.Entry context = merged.named("contexts", name, "context");
-        Kubeconfigs.Entry cluster = merged.named("clusters", (String) context.value().get("cluster"), "cluster");
+        String source = merged.source;
+        Kubeconfigs.Entry cluster = merged.named("clusters", text(context.value().get("cluster"), "context " + name + ": cluster", source), "cluster");
         Kubeconfigs.Entry user = context.value().get("user") == null ? null
-                : merged.named("users", (String) context.value().get("user"), "user");
-        String server = (String) cluster.value().get("server");
+                : merged.named("users", text(context.value().get("user"), "context " + name + ": user", source), "user");
+        String server = text(cluster.value().get("server"), "cluster " + context.value().get("cluster") + ": server", source);
         if (server == null) throw new IllegalStateException(merged.source + ": cluster " + context.value().get("cluster") + " has no server");
-        String namespace = first(settings.option(KubeContext.NAMESPACE), (String) context.value().get("namespace"), "default");
+        String namespace = first(settings.option(KubeContext.NAMESPACE), text(context.value().get("namespace"), "context " + name + ": namespace", source),
+                "default");
         Map<String, Object> ownCluster = absolute(cluster.value(), cluster.dir(), "certificate-authority");
         Map<String, Object> ownUser = user == null ? Map.of() : absolute(user.value(), user.dir(), "client-certificate", "client-key", "tokenFile");
+        if (user != null && ownUser.get("exec") instanceof Map<?, ?> exec && exec.get("command") instanceof String command
+                && command.contains("/")) {
+            // As kubectl: a credential plugin named by a path is found from the kubeconfig that names it.
+            Map<String, Object> ownExec = new LinkedHashMap<>();
+            exec.forEach((k, v) -> ownExec.put(String.valueOf(k), v));
+            ownExec.put("command", user.dir().resolve(command).toString());
+            ownUser.put("exec", ownExec);
+        }
         return new Place(name, server, namespace, merged.source, write(name, ownCluster, ownUser, namespace));
     }
 
@@ -193,9 +203,11 @@ public final class KubeSession {
             } catch (LockstepException e) {
                 throw new IllegalStateException("kubeconfig " + e.getMessage(), e);
             }
+            // An empty file is an empty configuration, as kubectl reads it.
+            if (read == null || read.plain() == null) return;
             if (!(read instanceof Value.Mapping)) throw new IllegalStateException("kubeconfig " + file + " holds no configuration");
             Map<String, Object> config = (Map<String, Object>) read.plain();
-            if (currentContext == null) currentContext = first((String) config.get("current-context"));
+            if (currentContext == null) currentContext = first(text(config.get("current-context"), "current-context", "kubeconfig " + file));
             Path dir = file.toAbsolutePath().getParent();
             for (String[] kind : new String[][] {{"contexts", "context"}, {"clusters", "cluster"}, {"users", "user"}}) {
                 Map<String, Entry> named = lists.computeIfAbsent(kind[0], k -> new LinkedHashMap<>());
@@ -267,6 +279,12 @@ public final class KubeSession {
             if (out.get(k) instanceof String p && !p.isBlank()) out.put(k, dir.resolve(p).toString());
         }
         return out;
+    }
+
+    /** A kubeconfig field that must be text, or null when absent; anything else is named as the mistake it is. */
+    private static String text(Object value, String what, String where) {
+        if (value == null || value instanceof String) return (String) value;
+        throw new IllegalStateException(where + ": " + what + ": expected a name, got " + value);
     }
 
     private static String first(String... values) {

@@ -122,6 +122,25 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         return lines;
     }
 
+    /** What a run would set, and, looked at now (read-only), which required objects are missing. */
+    @Override
+    public List<String> preview(Config c, StepContext ctx) throws Exception {
+        List<String> lines = new ArrayList<>(plan(c));
+        try {
+            KubeSession session = KubeSession.of(ctx.settings());
+            String ns = session.namespace(c.namespace());
+            for (Required r : c.requires().stream().map(Required::of).toList()) {
+                boolean there = Kube.objects(session.client(), r.apiVersion(), r.kind(), ns).withName(r.name()).get() != null;
+                lines.add(r.describe() + (there ? " is there" : " is missing now: a run would report Degraded (" + r.reason()
+                        + ") and stop at this step"));
+            }
+        } catch (KubernetesClientException e) {
+            Kube.rethrowIfInterrupted(e);
+            lines.add("cannot look at the required objects now: " + Kube.message(e));
+        }
+        return lines;
+    }
+
     @Override
     public StepResult execute(Config c, StepContext ctx) throws Exception {
         try {
@@ -135,8 +154,12 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
                         List.of(new StatusWriter.Note("Warning", r.reason(), missing)), ctx::line);
                 return StepResult.failed(missing + ": " + t.describe() + " reported Degraded (" + r.reason() + ")", Map.of());
             }
-            Map<String, Object> states = StatusWriter.write(session.client(), t,
-                    c.conditions().stream().map(StatusWriter.Condition::of).toList(),
+            List<StatusWriter.Condition> conditions = new ArrayList<>(c.conditions().stream().map(StatusWriter.Condition::of).toList());
+            if (!c.requires().isEmpty() && conditions.stream().noneMatch(x -> x.type().equals("Degraded"))) {
+                // What a missing requirement set before is over.
+                conditions.add(new StatusWriter.Condition("Degraded", "False", "RequirementsMet", "every required object is there"));
+            }
+            Map<String, Object> states = StatusWriter.write(session.client(), t, conditions,
                     c.events().stream().map(StatusWriter.Note::of).toList(), ctx::line);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("conditions", states);

@@ -32,6 +32,8 @@ final class PodLogs implements AutoCloseable {
     private final Consumer<String> sink;
     /** By pod, container and restart count: one container instance. */
     private final Map<String, Stream> streams = new LinkedHashMap<>();
+    /** By pod and container: the restart count last seen. */
+    private final Map<String, Integer> restartsOf = new HashMap<>();
 
     PodLogs(KubernetesClient k, String namespace, Consumer<String> sink) {
         this.k = k;
@@ -60,8 +62,10 @@ final class PodLogs implements AutoCloseable {
     private void see(String pod, String container, String source, ContainerStatus cs) {
         if (cs == null || cs.getState() == null) return;
         int restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
-        for (int previous = 0; previous < restarts; previous++) {
-            streams.computeIfAbsent(pod + "#" + container + "#" + previous, k -> new Stream(pod, container, source, true)).finish();
+        restartsOf.put(pod + "#" + container, restarts);
+        for (int earlier = 0; earlier < restarts; earlier++) {
+            int index = earlier;
+            streams.computeIfAbsent(pod + "#" + container + "#" + index, k -> new Stream(pod, container, source, index)).finish(restarts);
         }
         boolean running = cs.getState().getRunning() != null;
         boolean terminated = cs.getState().getTerminated() != null;
@@ -69,17 +73,17 @@ final class PodLogs implements AutoCloseable {
         String key = pod + "#" + container + "#" + restarts;
         Stream s = streams.get(key);
         if (s == null) {
-            s = new Stream(pod, container, source, false);
+            s = new Stream(pod, container, source, restarts);
             streams.put(key, s);
             if (running) s.follow();
         }
-        if (terminated) s.finish();
+        if (terminated) s.finish(restarts);
     }
 
     /** The Job ended: every stream is closed and caught up. */
     @Override
     public void close() {
-        streams.values().forEach(Stream::finish);
+        streams.values().forEach(s -> s.finish(restartsOf.getOrDefault(s.pod + "#" + s.container, s.index)));
     }
 
     private static final int READ_ATTEMPTS = 4;
@@ -102,17 +106,18 @@ final class PodLogs implements AutoCloseable {
         private final String container;
         /** How the stream is named in what the operator reads: the pod, and the container when it has several. */
         private final String source;
-        private final boolean previous;
+        /** Which instance: the container's restart count while it ran. */
+        private final int index;
         private int shown;
         private LogWatch watch;
         private Thread reader;
         private boolean finished;
 
-        Stream(String pod, String container, String source, boolean previous) {
+        Stream(String pod, String container, String source, int index) {
             this.pod = pod;
             this.container = container;
             this.source = source;
-            this.previous = previous;
+            this.index = index;
         }
 
         private ContainerResource resource() {
@@ -147,9 +152,22 @@ final class PodLogs implements AutoCloseable {
             return true;
         }
 
-        /** Stops following, then shows the lines the stream had not delivered. */
-        void finish() {
+        /**
+         * Stops following, then shows the lines the stream had not delivered. The node keeps a
+         * container's running instance and the one before it: which this one is now depends on
+         * how often the container has restarted since ({@code restarts}); older ones are gone.
+         */
+        void finish(int restarts) {
             if (finished) return;
+            boolean previous = index == restarts - 1;
+            if (index < restarts - 1) {
+                synchronized (this) {
+                    finished = true;
+                }
+                sink.accept("the logs of " + source + " before restart " + (index + 1) + " are gone: a node keeps only the last two");
+                if (watch != null) watch.close();
+                return;
+            }
             if (watch != null) {
                 watch.close();
                 try {
@@ -165,7 +183,9 @@ final class PodLogs implements AutoCloseable {
                     all = previous ? resource().terminated().getLog() : resource().getLog();
                     break;
                 } catch (KubernetesClientException e) {
-                    if (attempt < READ_ATTEMPTS && pause()) continue;
+                    // Not there yet (400) or the node's trouble (5xx) may pass; no permission or no pod will not.
+                    boolean passing = e.getCode() == 400 || e.getCode() >= 500;
+                    if (passing && attempt < READ_ATTEMPTS && pause()) continue;
                     synchronized (this) {
                         finished = true;
                     }
