@@ -39,7 +39,22 @@ import java.util.stream.Stream;
 final class Training {
     private Training() {}
 
+    /** Far longer than a training run takes (a few seconds); a run that is still going is stuck. */
+    private static final long MAX_MILLIS = 120_000;
+
     public static void main(String[] args) throws IOException {
+        // The launcher trains on a command's first use: a stuck training must not hold that command up.
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(MAX_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("lockstep training: still running after " + MAX_MILLIS / 1000 + " s; stopped");
+            Runtime.getRuntime().halt(1);
+        }, "lockstep-training-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         Path home = Path.of(System.getProperty("lockstep.home", "."));
         Path demo = home.resolve("runbooks/demo.yaml");
         Path tmp = Files.createTempDirectory("lockstep-training");

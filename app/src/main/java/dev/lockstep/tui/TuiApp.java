@@ -53,6 +53,7 @@ public final class TuiApp implements RunListener {
     private static final long LOG_REDRAW_MS = 50;
 
     private final ScreenOpener opener;
+    private final boolean dropsTypeAhead;
     private volatile Screen screen;
     private final Renderer renderer;
     private final LinkedBlockingQueue<UiEvent> queue = new LinkedBlockingQueue<>();
@@ -71,16 +72,23 @@ public final class TuiApp implements RunListener {
     private volatile RuntimeException bug;
     private Outcome lastStop;
 
+    /** A UI on a screen already made; keys its input holds before the UI shows are the caller's (a test's, the training's). */
     public TuiApp(Screen screen, Operator flags, Map<String, String> env) {
-        this(() -> screen, flags, env);
+        this(() -> screen, flags, env, false);
     }
 
     /**
      * A UI that takes the terminal only when it first shows: what is asked on the plain terminal
      * before (a secret parameter's prompt) keeps its line editing, which raw input would take away.
+     * Keys typed before it shows are dropped.
      */
     public TuiApp(ScreenOpener opener, Operator flags, Map<String, String> env) {
+        this(opener, flags, env, true);
+    }
+
+    private TuiApp(ScreenOpener opener, Operator flags, Map<String, String> env, boolean dropsTypeAhead) {
         this.opener = opener;
+        this.dropsTypeAhead = dropsTypeAhead;
         String noColor = env.get("NO_COLOR");
         this.renderer = new Renderer(noColor == null || noColor.isEmpty());
         this.operator = new TuiOperator(flags);
@@ -173,7 +181,7 @@ public final class TuiApp implements RunListener {
         // Keys typed before the screen showed (an extra Enter after a secret's prompt) were waiting in
         // the terminal's line buffer: none of them can be meant for a screen not yet seen, and an
         // Enter would run the first step.
-        while (screen.pollInput() != null) {
+        while (dropsTypeAhead && screen.pollInput() != null) {
             // dropped
         }
         try {
