@@ -66,9 +66,13 @@ class TmuxEndToEndTest {
 
     /** Starts lockstep with {@code env} (VAR=value) in a terminal of its own; {@code tail} ends its command line. */
     private void start(String session, Path state, Path work, String env, String tail) throws IOException, InterruptedException {
+        lockstep(session, env, "run runbooks/demo.yaml --state-dir '" + state + "' -p workdir='" + work + "'" + tail);
+    }
+
+    /** Runs {@code lockstep ARGS} (shell words) with {@code env} in a new tmux session of its own. */
+    private void lockstep(String session, String env, String args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String command = "'" + java + "' -cp '" + LockstepProcess.classpath() + "' dev.lockstep.cli.Main run runbooks/demo.yaml"
-                + " --state-dir '" + state + "' -p workdir='" + work + "'" + tail
+        String command = "'" + java + "' -cp '" + LockstepProcess.classpath() + "' dev.lockstep.cli.Main " + args
                 + "; echo LOCKSTEP_EXIT=$?; sleep 600";
         tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", Path.of("").toAbsolutePath().toString(),
                 // CI runners set CI, and tmux hands this test's environment to the session: a
@@ -126,11 +130,7 @@ class TmuxEndToEndTest {
                       if [ "${{ params.token }}" = abcd ]; then echo MATCH > "${{ params.out }}"; else echo NOMATCH > "${{ params.out }}"; fi
                 """);
         Path out = tmp.resolve("compared");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String command = "'" + java + "' -cp '" + LockstepProcess.classpath() + "' dev.lockstep.cli.Main run '" + runbook + "'"
-                + " --state-dir '" + tmp.resolve("state") + "' -p out='" + out + "'; echo LOCKSTEP_EXIT=$?; sleep 600";
-        tmux("new-session", "-d", "-s", "prompt", "-x", "100", "-y", "30", "env", "-u", "CI", "TERM=xterm-256color",
-                "sh", "-c", command);
+        lockstep("prompt", "TERM=xterm-256color", "run '" + runbook + "' --state-dir '" + tmp.resolve("state") + "' -p out='" + out + "'");
         await("prompt", s -> s.contains("token (secret, the token):"));
         keys("prompt", "abcX", "BSpace", "d", "Enter");
         await("prompt", s -> s.contains("lockstep │") && s.contains("Enter run next"));

@@ -9,8 +9,10 @@ import dev.lockstep.step.StepType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ecr.model.ImageDetail;
+import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
@@ -59,6 +61,14 @@ public final class EcrImageStep implements StepType<EcrImageStep.Config> {
         return true;
     }
 
+    /** An image named by its tag, or by its digest when it is one (sha256:…). */
+    static Consumer<ImageIdentifier.Builder> imageId(String tagOrDigest) {
+        return id -> {
+            if (tagOrDigest.startsWith("sha256:")) id.imageDigest(tagOrDigest);
+            else id.imageTag(tagOrDigest);
+        };
+    }
+
     @Override
     public List<String> plan(Config c) {
         return List.of("look for " + c.repository() + ":" + c.tag() + " in ECR");
@@ -72,10 +82,7 @@ public final class EcrImageStep implements StepType<EcrImageStep.Config> {
         data.put("tags", List.of());
         try {
             List<ImageDetail> found = AwsSession.of(ctx.settings()).ecr().describeImages(b -> b.repositoryName(c.repository())
-                    .imageIds(id -> {
-                        if (c.tag().startsWith("sha256:")) id.imageDigest(c.tag());
-                        else id.imageTag(c.tag());
-                    })).imageDetails();
+                    .imageIds(imageId(c.tag()))).imageDetails();
             if (found.isEmpty()) return StepResult.failed("no image " + c.repository() + ":" + c.tag(), data);
             data.put("exists", true);
             data.put("digest", found.get(0).imageDigest());

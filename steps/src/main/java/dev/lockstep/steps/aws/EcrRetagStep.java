@@ -64,11 +64,7 @@ public final class EcrRetagStep implements StepType<EcrRetagStep.Config> {
     public StepResult execute(Config c, StepContext ctx) {
         try {
             EcrClient ecr = AwsSession.of(ctx.settings()).ecr();
-            List<Image> images = ecr.batchGetImage(b -> b.repositoryName(c.repository())
-                    .imageIds(id -> {
-                        if (c.from().startsWith("sha256:")) id.imageDigest(c.from());
-                        else id.imageTag(c.from());
-                    })).images();
+            List<Image> images = ecr.batchGetImage(b -> b.repositoryName(c.repository()).imageIds(EcrImageStep.imageId(c.from()))).images();
             if (images.isEmpty()) return StepResult.failed("no image " + c.repository() + ":" + c.from(), Map.of());
             Image image = images.get(0);
             String digest;

@@ -92,6 +92,19 @@ final class Kube {
     }
 
     /** A name of at most 63 characters: the base cut short so that its suffix always fits. */
+    /**
+     * Checks an object reference a step is given ({ apiVersion, kind, name } and the {@code allowed}
+     * others) when the runbook loads: the three are required, other keys refused by name.
+     */
+    static void checkReference(String key, Map<String, String> ref, List<String> allowed) {
+        for (String k : ref.keySet()) {
+            if (!allowed.contains(k)) throw new IllegalArgumentException(key + ": unknown key '" + k + "': expected " + String.join(", ", allowed));
+        }
+        for (String k : List.of("apiVersion", "kind", "name")) {
+            if (ref.get(k) == null) throw new IllegalArgumentException(key + "." + k + " is required");
+        }
+    }
+
     static String name(String base, String suffix) {
         int room = 63 - suffix.length() - 1;
         String b = base.length() > room ? base.substring(0, room).replaceAll("-+$", "") : base;

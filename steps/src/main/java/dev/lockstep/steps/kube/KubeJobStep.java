@@ -81,21 +81,9 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             }
             pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(5) : pendingTimeout;
             interval = interval == null ? Duration.ofSeconds(2) : interval;
-            objectReference("reportTo", reportTo, List.of("apiVersion", "kind", "name", "namespace"));
+            if (reportTo != null) Kube.checkReference("reportTo", reportTo, List.of("apiVersion", "kind", "name", "namespace"));
             // Kubernetes owners are in their dependents' namespace: an owner elsewhere is not one.
-            objectReference("ownedBy", ownedBy, List.of("apiVersion", "kind", "name"));
-        }
-
-        private static void objectReference(String key, Map<String, String> ref, List<String> allowed) {
-            if (ref == null) return;
-            for (String k : ref.keySet()) {
-                if (!allowed.contains(k)) {
-                    throw new IllegalArgumentException(key + ": unknown key '" + k + "': expected " + String.join(", ", allowed));
-                }
-            }
-            for (String k : List.of("apiVersion", "kind", "name")) {
-                if (ref.get(k) == null) throw new IllegalArgumentException(key + "." + k + " is required");
-            }
+            if (ownedBy != null) Kube.checkReference("ownedBy", ownedBy, List.of("apiVersion", "kind", "name"));
         }
     }
 
@@ -399,10 +387,11 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 .max(Comparator.comparing(p -> String.valueOf(terminated(p).getFinishedAt()))).orElse(null);
         String container = "";
         if (last != null) {
-            ContainerStateTerminated t = terminated(last);
+            ContainerStatus failedContainer = ended(last);
+            ContainerStateTerminated t = failedContainer.getState().getTerminated();
             data.put("exitCode", t.getExitCode());
             data.put("terminationMessage", t.getMessage());
-            container = "; pod " + last.getMetadata().getName() + (statuses(last).size() > 1 ? " container " + ended(last).getName() : "")
+            container = "; pod " + last.getMetadata().getName() + (statuses(last).size() > 1 ? " container " + failedContainer.getName() : "")
                     + " exited " + t.getExitCode()
                     + (t.getReason() != null ? " (" + t.getReason() + ")" : "") + (t.getMessage() != null && !t.getMessage().isBlank()
                     ? ": " + t.getMessage().strip() : "");

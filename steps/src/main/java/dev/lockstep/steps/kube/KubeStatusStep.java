@@ -52,19 +52,16 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
             events.forEach(StatusWriter.Note::of);
             requires.forEach(Required::of);
         }
+
+        List<Required> required() {
+            return requires.stream().map(Required::of).toList();
+        }
     }
 
     /** An object that must exist, and the reason the status gives when it does not. */
     record Required(String apiVersion, String kind, String name, String reason) {
         static Required of(Map<String, String> m) {
-            for (String k : m.keySet()) {
-                if (!List.of("apiVersion", "kind", "name", "reason").contains(k)) {
-                    throw new IllegalArgumentException("requires: unknown key '" + k + "': expected apiVersion, kind, name, reason");
-                }
-            }
-            for (String k : List.of("apiVersion", "kind", "name")) {
-                if (m.get(k) == null) throw new IllegalArgumentException("requires: " + k + " is required");
-            }
+            Kube.checkReference("requires", m, List.of("apiVersion", "kind", "name", "reason"));
             Required r = new Required(m.get("apiVersion"), m.get("kind"), m.get("name"), m.getOrDefault("reason", m.get("kind") + "NotFound"));
             new StatusWriter.Condition("Degraded", "True", r.reason(), null);
             return r;
@@ -114,7 +111,7 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
     public List<String> plan(Config c) {
         List<String> lines = new ArrayList<>();
         String what = c.kind() + " " + (c.namespace() != null ? c.namespace() + "/" : "") + c.name();
-        c.requires().stream().map(Required::of).forEach(r -> lines.add("require " + r.describe() + " (missing: Degraded=True ("
+        c.required().forEach(r -> lines.add("require " + r.describe() + " (missing: Degraded=True ("
                 + r.reason() + ") on " + what + ", and the step fails)"));
         c.conditions().forEach(m -> lines.add("set " + m.get("type") + "=" + m.get("status") + (m.get("reason") != null ? " (" + m.get("reason") + ")" : "")
                 + " on " + what));
@@ -129,7 +126,7 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
             String ns = session.namespace(c.namespace());
-            for (Required r : c.requires().stream().map(Required::of).toList()) {
+            for (Required r : c.required()) {
                 boolean there = Kube.objects(session.client(), r.apiVersion(), r.kind(), ns).withName(r.name()).get() != null;
                 lines.add(r.describe() + (there ? " is there" : " is missing now: a run would report Degraded (" + r.reason()
                         + ") and stop at this step"));
@@ -146,7 +143,7 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
             StatusWriter.Target t = new StatusWriter.Target(c.apiVersion(), c.kind(), c.name(), session.namespace(c.namespace()));
-            for (Required r : c.requires().stream().map(Required::of).toList()) {
+            for (Required r : c.required()) {
                 if (Kube.objects(session.client(), r.apiVersion(), r.kind(), t.namespace()).withName(r.name()).get() != null) continue;
                 String missing = r.describe() + " not found";
                 StatusWriter.write(session.client(), t, List.of(new StatusWriter.Condition("Degraded", "True", r.reason(), missing),
