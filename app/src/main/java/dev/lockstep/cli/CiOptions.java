@@ -11,13 +11,17 @@ import dev.lockstep.report.MarkdownReport;
 import dev.lockstep.runbook.StepDef;
 import java.io.IOException;
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What a run leaves for CI when it ends: a JUnit XML file, and under GitHub Actions annotations and the job summary. */
 final class CiOptions {
-    @Option(names = "--junit", paramLabel = "FILE",
-            description = "Write a JUnit XML report when the command ends (a step is a test case), for CI systems.")
     Path junit;
+
+    CiOptions(CommandSpec command) {
+        CommandModel.option(command, "--junit").label("FILE")
+                .description("Write a JUnit XML report when the command ends (a step is a test case), for CI systems.")
+                .bind(Path.class, () -> junit, v -> junit = v);
+    }
 
     /** Written however the run ended; every text in it is masked. */
     void report(Cli cli, Run run) {

@@ -5,14 +5,12 @@ import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.secret.Redactor;
 import dev.lockstep.step.StepTypes;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -104,12 +102,6 @@ final class Cli {
     }
 
     static String version() {
-        Properties p = new Properties();
-        try (var s = Cli.class.getResourceAsStream("/dev/lockstep/version.properties")) {
-            if (s != null) p.load(s);
-        } catch (IOException e) {
-            return "unknown";
-        }
-        return p.getProperty("version", "unknown");
+        return Release.VERSION;
     }
 }

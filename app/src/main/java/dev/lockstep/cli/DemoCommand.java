@@ -26,12 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "demo", description = "The cutover on this machine: a relay-shaped SQLite database (1 million rows) "
-        + "moved to an embedded PostgreSQL by runbooks/demo-cutover.yaml. Nothing to install; everything goes under one folder.")
 final class DemoCommand implements Callable<Integer> {
     private static final String RUNBOOK = "runbooks/demo-cutover.yaml";
     /** Says how many rows relay.db was made with; gone once the demo changed the file. */
@@ -39,39 +35,44 @@ final class DemoCommand implements Callable<Integer> {
     /** Marks a folder the demo made, so that --clean never removes one it did not (--dir ~, say). */
     private static final String MARKER = ".lockstep-demo";
 
-    @picocli.CommandLine.ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "demo", "The cutover on this machine: a relay-shaped SQLite database "
+            + "(1 million rows) moved to an embedded PostgreSQL by runbooks/demo-cutover.yaml. Nothing to install; everything "
+            + "goes under one folder.");
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo keeps everything (default: $TMPDIR/lockstep-cutover-demo).")
     Path dir;
-
-    @Option(names = "--rows", paramLabel = "N", description = "Rows in the SQLite database, all tables together (default 1000000).")
     int rows = 1_000_000;
-
-    @Option(names = "--inject-mismatch", description = "Change the source after the copy, as a relay that was not stopped would: the verify step halts.")
     boolean injectMismatch;
-
-    @Option(names = "--new", description = "Start a new run even if the last one did not finish.")
     boolean fresh;
-
-    @Option(names = "--rollback", description = "Roll back the last demo run (needs --yes without a terminal), instead of running.")
     boolean rollback;
-
-    @Option(names = "--clean", description = "Remove the demo folder and everything in it, then exit.")
     boolean clean;
+    final OperatorOptions operator;
+    final CiOptions ci;
+    final TargetOptions where;
 
-    @Mixin
-    OperatorOptions operator;
-
-    @Mixin(name = "where")
-    TargetOptions where;
-
-    @Mixin
-    CiOptions ci;
+    DemoCommand(Cli cli) {
+        this.cli = cli;
+        CommandModel.option(spec, "--dir").label("DIR").description("Where the demo keeps everything (default: $TMPDIR/lockstep-cutover-demo).")
+                .bind(Path.class, () -> dir, v -> dir = v);
+        CommandModel.option(spec, "--rows").label("N").description("Rows in the SQLite database, all tables together (default 1000000).")
+                .bind(int.class, () -> rows, v -> rows = v);
+        CommandModel.option(spec, "--inject-mismatch")
+                .description("Change the source after the copy, as a relay that was not stopped would: the verify step halts.")
+                .bind(boolean.class, () -> injectMismatch, v -> injectMismatch = v);
+        CommandModel.option(spec, "--new").description("Start a new run even if the last one did not finish.")
+                .bind(boolean.class, () -> fresh, v -> fresh = v);
+        CommandModel.option(spec, "--rollback")
+                .description("Roll back the last demo run (needs --yes without a terminal), instead of running.")
+                .bind(boolean.class, () -> rollback, v -> rollback = v);
+        CommandModel.option(spec, "--clean").description("Remove the demo folder and everything in it, then exit.")
+                .bind(boolean.class, () -> clean, v -> clean = v);
+        operator = new OperatorOptions(spec);
+        ci = new CiOptions(spec);
+        where = new TargetOptions(spec, cli);
+    }
 
     @Override
     public Integer call() throws IOException, SQLException {
-        Cli cli = root.cli;
         Path home = dir != null ? dir : defaultHome(cli.env);
         cli.hintStateDir(home.resolve("state"));
         Folders.requireFolderOrNothing(home, "--dir", ErrorCode.USAGE);
@@ -138,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Where the demo keeps everything, how to look at its runs, and how to remove it all. */
     private String folderLine(Path home) {
         String again = dir != null ? " --dir " + home : "";
-        return root.cli.hint("demo folder: " + home + "  (runs: lockstep runs; remove it all: lockstep demo" + again + " --clean)");
+        return cli.hint("demo folder: " + home + "  (runs: lockstep runs; remove it all: lockstep demo" + again + " --clean)");
     }
 
     /** $TMPDIR/lockstep-cutover-demo, as on every Unix tool; Java's own temporary folder when TMPDIR is not set. */

@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.LocalClock;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.secret.Redactor;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +59,7 @@ final class ErrorHandler {
         // The XDG rule: a relative XDG_CACHE_HOME is ignored (a report must not land in the folder lockstep runs in).
         Path dir = (cache != null && Path.of(cache).isAbsolute() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache"))
                 .resolve("lockstep").resolve("crashes");
-        Path file = dir.resolve("crash-" + CRASH_STAMP.format(LocalDateTime.now()) + "-" + ProcessHandle.current().pid() + ".txt");
+        Path file = dir.resolve("crash-" + CRASH_STAMP.format(LocalClock.now()) + "-" + ProcessHandle.current().pid() + ".txt");
         try {
             StateDir.writePrivate(file, text);
             return file;

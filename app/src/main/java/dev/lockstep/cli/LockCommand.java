@@ -7,44 +7,41 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.store.LockHolder;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
-@Command(name = "lock", description = "Who holds a run (its driver and lease), and breaking that hold.",
-        subcommands = {LockCommand.Show.class, LockCommand.Break.class})
 final class LockCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "lock", "Who holds a run (its driver and lease), and breaking that hold.");
 
-    @Spec
-    CommandSpec spec;
+    LockCommand(Cli cli) {
+        this.cli = cli;
+        spec.addSubcommand("show", new Show(cli).spec);
+        spec.addSubcommand("break", new Break(cli).spec);
+    }
 
     @Override
     public Integer call() {
-        root.cli.err.println("lockstep lock: a command is required (show or break)");
-        spec.commandLine().usage(root.cli.err);
+        cli.err.println("lockstep lock: a command is required (show or break)");
+        spec.commandLine().usage(cli.err);
         return ErrorCode.USAGE.exitCode();
     }
 
-    @Command(name = "show", description = "Who holds a run now: the process, and for a shared store how fresh its lease is.")
     static final class Show implements Callable<Integer> {
-        @ParentCommand
-        LockCommand lock;
+        private final Cli cli;
+        final CommandSpec spec = CommandModel.command(this, "show",
+                "Who holds a run now: the process, and for a shared store how fresh its lease is.");
 
-        @Parameters(index = "0", paramLabel = "RUN_ID")
         String runId;
+        final StateOptions state;
 
-        @Mixin
-        StateOptions state;
+        Show(Cli cli) {
+            this.cli = cli;
+            CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
+            state = new StateOptions(spec);
+        }
 
         @Override
         public Integer call() {
-            Cli cli = lock.root.cli;
             Runs runs = state.runs(cli);
             String id = StateDir.requireRunId(runId);
             if (!runs.store().exists(id)) {
@@ -59,25 +56,26 @@ final class LockCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "break", description = "Take a run from whoever holds it and let it go, recorded in the run: "
-            + "an expired lease at once; a living driver only with --confirm RUN_ID (it stops at its next step; "
-            + "on the local store it is asked to stop).")
     static final class Break implements Callable<Integer> {
-        @ParentCommand
-        LockCommand lock;
+        private final Cli cli;
+        final CommandSpec spec = CommandModel.command(this, "break", "Take a run from whoever holds it and let it go, recorded "
+                + "in the run: an expired lease at once; a living driver only with --confirm RUN_ID (it stops at its next step; "
+                + "on the local store it is asked to stop).");
 
-        @Parameters(index = "0", paramLabel = "RUN_ID")
         String runId;
-
-        @Mixin
-        StateOptions state;
-
-        @Option(names = "--confirm", paramLabel = "RUN_ID", description = "Type the run id to take it from a driver that is alive.")
+        final StateOptions state;
         String confirm;
+
+        Break(Cli cli) {
+            this.cli = cli;
+            CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
+            state = new StateOptions(spec);
+            CommandModel.option(spec, "--confirm").label("RUN_ID").description("Type the run id to take it from a driver that is alive.")
+                    .bind(String.class, () -> confirm, v -> confirm = v);
+        }
 
         @Override
         public Integer call() {
-            Cli cli = lock.root.cli;
             String id = StateDir.requireRunId(runId);
             cli.out.println(state.runs(cli).breakLock(id, confirm, "lockstep lock break " + id));
             return 0;

@@ -12,7 +12,25 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(System.getenv(), System.in, System.out, System.err, args));
+        int code = run(System.getenv(), System.in, System.out, System.err, args);
+        System.out.flush();
+        System.err.flush();
+        // System.exit logs itself through System.Logger (JDK 21+), whose first use opens every jar on the
+        // class path to look for a logging provider: ~50 ms at the end of every command. Returning ends
+        // the JVM the same way (shutdown hooks included) when no other thread would keep it running.
+        if (code == 0 && onlyDaemonsLeft()) return;
+        System.exit(code);
+    }
+
+    private static boolean onlyDaemonsLeft() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) root = root.getParent();
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        for (int i = 0; i < n; i++) {
+            if (threads[i] != Thread.currentThread() && !threads[i].isDaemon()) return false;
+        }
+        return n < threads.length;
     }
 
     public static int run(PrintStream out, PrintStream err, String... args) {
@@ -21,7 +39,7 @@ public final class Main {
 
     public static int run(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String... args) {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            // Nothing to parse: answered before the command line's model is built, which is most of start-up.
+            // Nothing to parse: answered before anything is set up.
             out.println(new RootCommand.Version().getVersion()[0]);
             return 0;
         }
@@ -57,14 +75,14 @@ public final class Main {
      * with none, or with one that describes them all) and the options of the places commands act in.
      */
     static CommandLine commandLine(Cli cli, String... args) {
-        CommandLine cmd = new CommandLine(new RootCommand(cli));
+        CommandLine cmd = new CommandLine(new RootCommand(cli).spec);
         String named = args.length > 0 ? args[0] : null;
         boolean one = RootCommand.COMMANDS.containsKey(named) && !RootCommand.DESCRIBE_ALL.contains(named);
         RootCommand.COMMANDS.forEach((name, command) -> {
-            if (!one || name.equals(named)) cmd.addSubcommand(name, command.get());
+            if (!one || name.equals(named)) cmd.addSubcommand(name, command.apply(cli));
         });
+        CommandModel.addHelpOptions(cmd.getCommandSpec());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
-        TargetOptions.register(cmd, cli);
         return cmd;
     }
 }

@@ -9,25 +9,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** Man pages (troff), one per command, generated from the same model as --help: they cannot disagree. */
-@Command(name = "man", hidden = true, description = "Write the man pages (lockstep.1, lockstep-run.1, …) into a folder.")
 final class ManCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "man", "Write the man pages (lockstep.1, lockstep-run.1, …) into a folder.");
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where to write them (default: man).")
     Path dir = Path.of("man");
+
+    ManCommand(Cli cli) {
+        this.cli = cli;
+        spec.usageMessage().hidden(true);
+        CommandModel.option(spec, "--dir").label("DIR").description("Where to write them (default: man).")
+                .bind(Path.class, () -> dir, v -> dir = v);
+    }
 
     @Override
     public Integer call() {
@@ -39,7 +37,7 @@ final class ManCommand implements Callable<Integer> {
             if (s.usageMessage().hidden() || s.name().equals("help")) continue;
             write(page(s, top), "lockstep-" + s.name() + ".1", written);
         }
-        root.cli.out.println("wrote " + String.join(", ", written) + " in " + dir);
+        cli.out.println("wrote " + String.join(", ", written) + " in " + dir);
         return 0;
     }
 

@@ -10,24 +10,32 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** How the operator answers: on the terminal, or ahead of time with flags (CI). */
 final class OperatorOptions {
-    @Option(names = "--no-tui", description = "Plain timestamped lines; answers come only from flags.")
     boolean noTui;
 
-    @Option(names = "--yes", description = "Answer yes to plain confirmations and manual steps.")
     boolean yes;
 
-    @Option(names = "--confirm", paramLabel = "STEP=VALUE", description = "The typed confirmation for a step.")
     Map<String, String> confirm = new LinkedHashMap<>();
 
-    @Option(names = "--rerun", paramLabel = "STEP", description = "Run an in-doubt step (or its rollback) again.")
     Set<String> rerun = new LinkedHashSet<>();
 
-    @Option(names = "--mark-done", paramLabel = "STEP", description = "Record an in-doubt step (or its rollback) as done.")
     Set<String> markDone = new LinkedHashSet<>();
+
+    OperatorOptions(CommandSpec command) {
+        CommandModel.option(command, "--no-tui").description("Plain timestamped lines; answers come only from flags.")
+                .bind(boolean.class, () -> noTui, v -> noTui = v);
+        CommandModel.option(command, "--yes").description("Answer yes to plain confirmations and manual steps.")
+                .bind(boolean.class, () -> yes, v -> yes = v);
+        CommandModel.option(command, "--confirm").label("STEP=VALUE").description("The typed confirmation for a step.")
+                .bindPairs(() -> confirm, v -> confirm = v);
+        CommandModel.option(command, "--rerun").label("STEP").description("Run an in-doubt step (or its rollback) again.")
+                .bindSet(() -> rerun, v -> rerun = v);
+        CommandModel.option(command, "--mark-done").label("STEP").description("Record an in-doubt step (or its rollback) as done.")
+                .bindSet(() -> markDone, v -> markDone = v);
+    }
 
     /** Refuses flags naming steps the runbook does not have: a mistyped id must not be silently ignored. */
     void requireSteps(Runbook runbook) {

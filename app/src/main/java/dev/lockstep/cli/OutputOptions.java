@@ -1,14 +1,18 @@
 package dev.lockstep.cli;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --output json}: one JSON document on standard output, in the shape README.md pins, for scripts and CI. */
 final class OutputOptions {
     enum Format { TEXT, JSON }
 
-    @Option(names = "--output", paramLabel = "FORMAT",
-            description = "text (the default) or json: one JSON document on standard output, in a documented shape.")
     Format format = Format.TEXT;
+
+    OutputOptions(CommandSpec command) {
+        CommandModel.option(command, "--output").label("FORMAT")
+                .description("text (the default) or json: one JSON document on standard output, in a documented shape.")
+                .bind(Format.class, () -> format, v -> format = v);
+    }
 
     boolean json() {
         return format == Format.JSON;

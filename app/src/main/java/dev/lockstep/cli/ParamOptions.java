@@ -14,15 +14,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code -p key=value} and {@code --params-file FILE}. */
 final class ParamOptions {
-    @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE", description = "A parameter value (not for secrets).")
     Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = "--params-file", paramLabel = "FILE", description = "A YAML file of parameter values; may hold secrets.")
     Path paramsFile;
+
+    /** Values given in code (a run's secrets, one runbook's share of them), not on a command line. */
+    ParamOptions() {}
+
+    ParamOptions(CommandSpec command) {
+        CommandModel.option(command, "-p", "--param").label("KEY=VALUE").description("A parameter value (not for secrets).")
+                .bindPairs(() -> params, v -> params = v);
+        CommandModel.option(command, "--params-file").label("FILE").description("A YAML file of parameter values; may hold secrets.")
+                .bind(Path.class, () -> paramsFile, v -> paramsFile = v);
+    }
 
     /** The file's values already read and narrowed to one runbook's parameters ({@link #only}). */
     private Map<String, Object> narrowedFile;

@@ -1,14 +1,14 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.engine.RunListener;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
+import dev.lockstep.journal.LocalClock;
 import dev.lockstep.runbook.Durations;
-import dev.lockstep.engine.RunListener;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
@@ -72,7 +72,7 @@ final class PlainPrinter implements RunListener {
     }
 
     private void print(String text) {
-        out.println(LocalTime.now().format(TIME) + " " + text);
+        out.println(LocalClock.now().format(TIME) + " " + text);
         out.flush();
     }
 

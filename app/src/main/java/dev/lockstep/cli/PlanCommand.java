@@ -14,37 +14,32 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "plan", description = "Dry-run: every step resolved, read-only checks run, the rollback plan. Changes nothing, "
-        + "records nothing (--out saves what was reviewed, for lockstep run --plan).")
 final class PlanCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "plan", "Dry-run: every step resolved, read-only checks run, the "
+            + "rollback plan. Changes nothing, records nothing (--out saves what was reviewed, for lockstep run --plan).");
 
-    @Parameters(index = "0", paramLabel = "RUNBOOK")
     Path runbook;
-
-    @Mixin
-    ParamOptions params;
-
-    @Mixin(name = "where")
-    TargetOptions where;
-
-    @Mixin
-    OutputOptions output;
-
-    @Option(names = "--out", paramLabel = "FILE",
-            description = "Save the plan (secrets only as digests) for lockstep run --plan FILE, which refuses any difference.")
+    final ParamOptions params;
+    final OutputOptions output;
     Path out;
+    final TargetOptions where;
+
+    PlanCommand(Cli cli) {
+        this.cli = cli;
+        CommandModel.positional(spec, "0", "RUNBOOK").bind(Path.class, () -> runbook, v -> runbook = v);
+        params = new ParamOptions(spec);
+        output = new OutputOptions(spec);
+        CommandModel.option(spec, "--out").label("FILE")
+                .description("Save the plan (secrets only as digests) for lockstep run --plan FILE, which refuses any difference.")
+                .bind(Path.class, () -> out, v -> out = v);
+        where = new TargetOptions(spec, cli);
+    }
 
     @Override
     public Integer call() {
-        Cli cli = root.cli;
         Runbook rb = cli.loader().load(runbook);
         Params p = params.resolve(rb, cli);
         Targets targets = where.verified(cli, rb);

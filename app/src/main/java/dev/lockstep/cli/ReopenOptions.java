@@ -10,32 +10,38 @@ import dev.lockstep.runbook.Runbook;
 import dev.lockstep.store.StateStore;
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What resume and rollback share: which run, where state lives, its secrets, and --force. */
 final class ReopenOptions {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_ID", description = "Default: the latest unfinished run.")
     String runId;
 
-    @Mixin
-    StateOptions state;
+    final StateOptions state;
 
-    @Option(names = "--params-file", paramLabel = "FILE",
-            description = "Secrets for the run (non-secret values are kept from its start).")
     Path paramsFile;
 
-    @Option(names = "--force", description = "Go on although started steps' definitions changed (recorded).")
     boolean force;
 
-    @Option(names = "--take-over", paramLabel = "RUN_ID",
-            description = "Take the run from a driver that is still alive: type its run id (recorded). An expired lease needs nothing.")
     String takeOver;
 
-    @Option(names = "--runbook", paramLabel = "FILE",
-            description = "The runbook, when it is not where the run was started (another machine); its steps must match (see --force).")
     Path runbook;
+
+    ReopenOptions(CommandSpec command) {
+        CommandModel.positional(command, "0", "RUN_ID").arity("0..1").description("Default: the latest unfinished run.")
+                .bind(String.class, () -> runId, v -> runId = v);
+        state = new StateOptions(command);
+        CommandModel.option(command, "--params-file").label("FILE")
+                .description("Secrets for the run (non-secret values are kept from its start).")
+                .bind(Path.class, () -> paramsFile, v -> paramsFile = v);
+        CommandModel.option(command, "--force").description("Go on although started steps' definitions changed (recorded).")
+                .bind(boolean.class, () -> force, v -> force = v);
+        CommandModel.option(command, "--take-over").label("RUN_ID")
+                .description("Take the run from a driver that is still alive: type its run id (recorded). An expired lease needs nothing.")
+                .bind(String.class, () -> takeOver, v -> takeOver = v);
+        CommandModel.option(command, "--runbook").label("FILE")
+                .description("The runbook, when it is not where the run was started (another machine); its steps must match (see --force).")
+                .bind(Path.class, () -> runbook, v -> runbook = v);
+    }
 
     /** A reopened run and where it acts, verified before the run records anything. */
     record Reopened(Run run, Targets targets) {}

@@ -7,32 +7,32 @@ import java.io.IOException;
 import dev.lockstep.journal.StateDir;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "report", description = "Write a Markdown report of a run: steps, timings, outputs, halts, overrides, who ran it.")
 final class ReportCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "report",
+            "Write a Markdown report of a run: steps, timings, outputs, halts, overrides, who ran it.");
 
-    @Parameters(index = "0", paramLabel = "RUN_ID")
     String runId;
-
-    @Mixin
-    StateOptions state;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write it; - for standard output (default: report.md in the run's folder).")
+    final StateOptions state;
     String output;
+
+    ReportCommand(Cli cli) {
+        this.cli = cli;
+        CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
+        state = new StateOptions(spec);
+        CommandModel.option(spec, "-o", "--output").label("FILE")
+                .description("Where to write it; - for standard output (default: report.md in the run's folder).")
+                .bind(String.class, () -> output, v -> output = v);
+    }
 
     @Override
     public Integer call() {
-        var runs = state.runs(root.cli);
+        var runs = state.runs(cli);
         String text = MarkdownReport.render(runs.read(runId));
         if ("-".equals(output)) {
-            root.cli.out.print(text);
+            cli.out.print(text);
             return 0;
         }
         Path file = output != null ? Path.of(output) : runs.store().defaultReport(runId);
@@ -41,7 +41,7 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot write report " + file + ": " + e.getMessage());
         }
-        root.cli.out.println("report written to " + file);
+        cli.out.println("report written to " + file);
         return 0;
     }
 }

@@ -10,43 +10,39 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "resume", description = "Continue an unfinished run where it stopped (default: the latest one).")
 final class ResumeCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "resume", "Continue an unfinished run where it stopped (default: the latest one).");
 
-    @Mixin
-    ReopenOptions target;
-
-    @Mixin
-    OperatorOptions operator;
-
-    @Mixin(name = "where")
-    TargetOptions where;
-
-    @Mixin
-    CiOptions ci;
-
-    @Option(names = "--retry", paramLabel = "STEP", description = "Retry a failed or halted step.")
+    final ReopenOptions target;
+    final OperatorOptions operator;
+    final CiOptions ci;
     Set<String> retry = new LinkedHashSet<>();
-
-    @Option(names = "--override", paramLabel = "STEP=STEP", description = "Accept a halted step; type its id as the value.")
     Map<String, String> override = new LinkedHashMap<>();
-
-    @Option(names = "--skip", paramLabel = "STEP", description = "Skip a pending, failed or in-doubt step (needs --reason).")
     Set<String> skip = new LinkedHashSet<>();
-
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Why steps are skipped (recorded).")
     String reason;
+    final TargetOptions where;
+
+    ResumeCommand(Cli cli) {
+        this.cli = cli;
+        target = new ReopenOptions(spec);
+        operator = new OperatorOptions(spec);
+        ci = new CiOptions(spec);
+        CommandModel.option(spec, "--retry").label("STEP").description("Retry a failed or halted step.")
+                .bindSet(() -> retry, v -> retry = v);
+        CommandModel.option(spec, "--override").label("STEP=STEP").description("Accept a halted step; type its id as the value.")
+                .bindPairs(() -> override, v -> override = v);
+        CommandModel.option(spec, "--skip").label("STEP").description("Skip a pending, failed or in-doubt step (needs --reason).")
+                .bindSet(() -> skip, v -> skip = v);
+        CommandModel.option(spec, "--reason").label("TEXT").description("Why steps are skipped (recorded).")
+                .bind(String.class, () -> reason, v -> reason = v);
+        where = new TargetOptions(spec, cli);
+    }
 
     @Override
     public Integer call() {
-        Cli cli = root.cli;
         if (!skip.isEmpty() && (reason == null || reason.isBlank())) {
             throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
         }

@@ -10,30 +10,27 @@ import dev.lockstep.error.LockstepException;
 import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "rollback", description = "Undo a run: step rollbacks last-first, then the runbook's rollback. Resumable.")
 final class RollbackCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "rollback", "Undo a run: step rollbacks last-first, then the runbook's rollback. Resumable.");
 
-    @Mixin
-    ReopenOptions target;
+    final ReopenOptions target;
+    final OperatorOptions operator;
+    final CiOptions ci;
+    final TargetOptions where;
 
-    @Mixin
-    OperatorOptions operator;
-
-    @Mixin(name = "where")
-    TargetOptions where;
-
-    @Mixin
-    CiOptions ci;
+    RollbackCommand(Cli cli) {
+        this.cli = cli;
+        target = new ReopenOptions(spec);
+        operator = new OperatorOptions(spec);
+        ci = new CiOptions(spec);
+        where = new TargetOptions(spec, cli);
+    }
 
     @Override
     public Integer call() {
-        Cli cli = root.cli;
         Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()), ci);
         ReopenOptions.Looked looked = target.look(cli, where, operator::requireSteps);
         RunSnapshot snapshot = looked.snapshot();

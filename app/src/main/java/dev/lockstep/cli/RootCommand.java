@@ -6,40 +6,34 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
-import picocli.CommandLine.Command;
+import java.util.function.Function;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 
-// scope INHERIT gives every subcommand --help, --version and the exit codes in its help.
-@Command(name = "lockstep", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
-        scope = ScopeType.INHERIT,
-        description = "Runs risky production procedures as checked, resumable YAML runbooks.",
-        footerHeading = "%nExit codes:%n",
-        footer = {"  0 success   1 step failed   2 usage   3 halted   4 precondition not met",
+final class RootCommand implements Callable<Integer> {
+    /**
+     * Every command, in the order help lists them. Main registers only the one a command line
+     * names (building a command's model is much of start-up), or all of them for help, usage
+     * errors and the generators of man pages and completion.
+     */
+    static final Map<String, Function<Cli, Object>> COMMANDS = commands();
+
+    final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "lockstep", "Runs risky production procedures as checked, resumable YAML runbooks.");
+
+    RootCommand(Cli cli) {
+        this.cli = cli;
+        // INHERIT gives every subcommand the version and the exit codes in its help.
+        spec.scopeType(ScopeType.INHERIT).versionProvider(new Version());
+        spec.usageMessage().footerHeading("%nExit codes:%n").footer(
+                "  0 success   1 step failed   2 usage   3 halted   4 precondition not met",
                 "  5 invalid runbook   6 lock held   7 needs an operator's decision",
                 "  8 runbook changed since the run started   9 unfinished run exists   10 no such run",
                 "  11 journal damaged   12 file error   13 wrong place to act (credentials, cluster)",
                 "  14 no credentials, or the endpoint unreachable   15 state store unreachable (the run can be resumed)",
-                "  16 differs from the saved plan   70 internal error   130 interrupted"})
-final class RootCommand implements Callable<Integer> {
-    /**
-     * Every command, in the order help lists them. Main registers only the one a command line
-     * names (reading a command's annotations is most of picocli's start-up), or all of them for
-     * help, usage errors and the generators of man pages and completion.
-     */
-    static final Map<String, Supplier<Object>> COMMANDS = commands();
-
-    final Cli cli;
-
-    @Spec
-    CommandSpec spec;
-
-    RootCommand(Cli cli) {
-        this.cli = cli;
+                "  16 differs from the saved plan   70 internal error   130 interrupted");
     }
 
     @Override
@@ -49,24 +43,25 @@ final class RootCommand implements Callable<Integer> {
         return ErrorCode.USAGE.exitCode();
     }
 
-    private static Map<String, Supplier<Object>> commands() {
-        Map<String, Supplier<Object>> c = new LinkedHashMap<>();
-        c.put("demo", DemoCommand::new);
-        c.put("run", RunCommand::new);
-        c.put("resume", ResumeCommand::new);
-        c.put("rollback", RollbackCommand::new);
-        c.put("plan", PlanCommand::new);
-        c.put("validate", ValidateCommand::new);
-        c.put("runs", RunsCommand::new);
-        c.put("show", ShowCommand::new);
-        c.put("report", ReportCommand::new);
-        c.put("watch", WatchCommand::new);
-        c.put("lock", LockCommand::new);
-        c.put("state", StateCommand::new);
-        c.put("schema", SchemaCommand::new);
-        c.put("completion", CompletionCommand::new);
-        c.put("man", ManCommand::new);
-        c.put("help", HelpCommand::new);
+    /** Each command's model (picocli's own help command is the one read from annotations). */
+    private static Map<String, Function<Cli, Object>> commands() {
+        Map<String, Function<Cli, Object>> c = new LinkedHashMap<>();
+        c.put("demo", cli -> new DemoCommand(cli).spec);
+        c.put("run", cli -> new RunCommand(cli).spec);
+        c.put("resume", cli -> new ResumeCommand(cli).spec);
+        c.put("rollback", cli -> new RollbackCommand(cli).spec);
+        c.put("plan", cli -> new PlanCommand(cli).spec);
+        c.put("validate", cli -> new ValidateCommand(cli).spec);
+        c.put("runs", cli -> new RunsCommand(cli).spec);
+        c.put("show", cli -> new ShowCommand(cli).spec);
+        c.put("report", cli -> new ReportCommand(cli).spec);
+        c.put("watch", cli -> new WatchCommand(cli).spec);
+        c.put("lock", cli -> new LockCommand(cli).spec);
+        c.put("state", cli -> new StateCommand(cli).spec);
+        c.put("schema", cli -> new SchemaCommand(cli).spec);
+        c.put("completion", cli -> new CompletionCommand(cli).spec);
+        c.put("man", cli -> new ManCommand(cli).spec);
+        c.put("help", cli -> new HelpCommand());
         return Collections.unmodifiableMap(c);
     }
 

@@ -18,46 +18,40 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "run", description = "Start a run of a runbook (on a terminal: in the full-screen UI, "
-        + "which reopens an unfinished run of the same runbook where it stopped).")
 final class RunCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "run", "Start a run of a runbook (on a terminal: in the full-screen UI, "
+            + "which reopens an unfinished run of the same runbook where it stopped).");
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUNBOOK", description = "The runbook file (with --plan: the plan's).")
     Path runbook;
-
-    @Mixin
-    StateOptions state;
-
-    @Mixin
-    ParamOptions params;
-
-    @Mixin
-    OperatorOptions operator;
-
-    @Mixin(name = "where")
-    TargetOptions where;
-
-    @Mixin
-    CiOptions ci;
-
-    @Option(names = "--new", description = "Start over even though an unfinished run exists (it is marked abandoned).")
+    final StateOptions state;
+    final ParamOptions params;
+    final OperatorOptions operator;
+    final CiOptions ci;
     boolean fresh;
-
-    @Option(names = "--plan", paramLabel = "FILE", description = "Run exactly what lockstep plan --out FILE saved: "
-            + "refused, naming the difference, if the runbook, a parameter, the place or a step's action differs now.")
     Path plan;
+    final TargetOptions where;
+
+    RunCommand(Cli cli) {
+        this.cli = cli;
+        CommandModel.positional(spec, "0", "RUNBOOK").arity("0..1").description("The runbook file (with --plan: the plan's).")
+                .bind(Path.class, () -> runbook, v -> runbook = v);
+        state = new StateOptions(spec);
+        params = new ParamOptions(spec);
+        operator = new OperatorOptions(spec);
+        ci = new CiOptions(spec);
+        CommandModel.option(spec, "--new").description("Start over even though an unfinished run exists (it is marked abandoned).")
+                .bind(boolean.class, () -> fresh, v -> fresh = v);
+        CommandModel.option(spec, "--plan").label("FILE").description("Run exactly what lockstep plan --out FILE saved: "
+                        + "refused, naming the difference, if the runbook, a parameter, the place or a step's action differs now.")
+                .bind(Path.class, () -> plan, v -> plan = v);
+        where = new TargetOptions(spec, cli);
+    }
 
     @Override
     public Integer call() {
-        Cli cli = root.cli;
         SavedPlan reviewed = plan == null ? null : readPlan();
         if (reviewed == null && runbook == null) {
             throw new LockstepException(ErrorCode.USAGE, "a runbook is required: lockstep run RUNBOOK (or --plan FILE)");

@@ -13,20 +13,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "runs", description = "List runs and where each stands.")
 final class RunsCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "runs", "List runs and where each stands.");
 
-    @Mixin
-    StateOptions state;
+    final StateOptions state;
+    final OutputOptions output;
 
-    @Mixin
-    OutputOptions output;
+    RunsCommand(Cli cli) {
+        this.cli = cli;
+        state = new StateOptions(spec);
+        output = new OutputOptions(spec);
+    }
 
     /** Local time for people; made only when a command prints one (the zone database costs start-up time). */
     static final class When {
@@ -37,27 +37,27 @@ final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Runs store = state.runs(root.cli);
+        Runs store = state.runs(cli);
         List<Runs.Entry> runs = store.list();
         if (output.json()) {
-            root.cli.out.println(Json.pretty(json(store, runs)));
+            cli.out.println(Json.pretty(json(store, runs)));
             return 0;
         }
         if (runs.isEmpty()) {
-            root.cli.out.println("no runs in " + store.store().describe());
+            cli.out.println("no runs in " + store.store().describe());
             return 0;
         }
         String format = "%-48s %-16s %-7s %-19s %s%n";
-        root.cli.out.printf(format, "RUN", "STATUS", "STEPS", "STARTED", "LAST EVENT");
+        cli.out.printf(format, "RUN", "STATUS", "STEPS", "STARTED", "LAST EVENT");
         for (Runs.Entry entry : runs) {
             RunSnapshot s = entry.snapshot();
             if (s == null) {
-                root.cli.out.printf(format, entry.runId(), "damaged", "", "", entry.damage());
+                cli.out.printf(format, entry.runId(), "damaged", "", "", entry.damage());
                 continue;
             }
             String status = s.status().label() + (entry.movedTo() != null ? " (moved)" : active(store, s) ? " (active)" : "");
             Event last = s.events().get(s.events().size() - 1);
-            root.cli.out.printf(format, s.runId(), status, done(s) + "/" + s.steps().size(), When.FORMAT.format(s.startedAt()),
+            cli.out.printf(format, s.runId(), status, done(s) + "/" + s.steps().size(), When.FORMAT.format(s.startedAt()),
                     When.FORMAT.format(last.time()) + " " + last.type().name().toLowerCase() + (last.step() != null ? " " + last.step() : ""));
         }
         return 0;

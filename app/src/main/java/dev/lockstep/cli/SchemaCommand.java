@@ -3,17 +3,20 @@ package dev.lockstep.cli;
 import dev.lockstep.json.Json;
 import dev.lockstep.runbook.RunbookSchema;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "schema", description = "Print the JSON Schema of the runbook format, for editors (yaml-language-server).")
 final class SchemaCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "schema",
+            "Print the JSON Schema of the runbook format, for editors (yaml-language-server).");
+
+    SchemaCommand(Cli cli) {
+        this.cli = cli;
+    }
 
     @Override
     public Integer call() {
-        root.cli.out.println(Json.pretty(RunbookSchema.of(root.cli.types(), root.cli.contexts())));
+        cli.out.println(Json.pretty(RunbookSchema.of(cli.types(), cli.contexts())));
         return 0;
     }
 }

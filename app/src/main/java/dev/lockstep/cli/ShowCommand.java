@@ -10,36 +10,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "show", description = "Print a run's steps and its timeline.")
 final class ShowCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "show", "Print a run's steps and its timeline.");
 
-    @Parameters(index = "0", paramLabel = "RUN_ID")
     String runId;
+    final StateOptions state;
+    final OutputOptions output;
 
-    @Mixin
-    StateOptions state;
-
-    @Mixin
-    OutputOptions output;
+    ShowCommand(Cli cli) {
+        this.cli = cli;
+        CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
+        state = new StateOptions(spec);
+        output = new OutputOptions(spec);
+    }
 
     @Override
     public Integer call() {
-        var runs = state.runs(root.cli);
+        var runs = state.runs(cli);
         RunSnapshot s = runs.read(runId);
-        PrintStream out = root.cli.out;
+        PrintStream out = cli.out;
         List<String> warnings = runs.warnings(runId);
         if (output.json()) {
             out.println(Json.pretty(json(s, warnings, runs.store().movedTo(runId).orElse(null))));
             return 0;
         }
-        warnings.forEach(w -> root.cli.err.println("warning: " + w));
+        warnings.forEach(w -> cli.err.println("warning: " + w));
         out.println("Run " + s.runId() + ": " + s.start().title() + " — " + s.status().label());
         out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
         out.println("Started " + RunsCommand.When.FORMAT.format(s.startedAt()) + " by " + s.start().by());

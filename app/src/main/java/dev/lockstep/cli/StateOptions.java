@@ -11,19 +11,24 @@ import dev.lockstep.store.StateStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --state} and {@code --state-dir}: where runs are kept, a folder or a PostgreSQL store shared by a team. */
 final class StateOptions {
-    @Option(names = "--state", paramLabel = "URL",
-            description = "Where runs are kept: postgres://[USER@]HOST[:PORT]/DATABASE[?schema=NAME] for a store shared by a "
-                    + "team (password from $PGPASSWORD, $LOCKSTEP_STATE_PASSWORD_FILE or ~/.pgpass), or a folder "
-                    + "(default: $LOCKSTEP_STATE, else the state folder).")
     String state;
 
-    @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where runs are kept (default: $LOCKSTEP_STATE_DIR, else $XDG_STATE_HOME/lockstep, else ~/.local/state/lockstep).")
     Path stateDir;
+
+    StateOptions(CommandSpec command) {
+        CommandModel.option(command, "--state").label("URL")
+                .description("Where runs are kept: postgres://[USER@]HOST[:PORT]/DATABASE[?schema=NAME] for a store shared by a "
+                        + "team (password from $PGPASSWORD, $LOCKSTEP_STATE_PASSWORD_FILE or ~/.pgpass), or a folder "
+                        + "(default: $LOCKSTEP_STATE, else the state folder).")
+                .bind(String.class, () -> state, v -> state = v);
+        CommandModel.option(command, "--state-dir").label("DIR")
+                .description("Where runs are kept (default: $LOCKSTEP_STATE_DIR, else $XDG_STATE_HOME/lockstep, else ~/.local/state/lockstep).")
+                .bind(Path.class, () -> stateDir, v -> stateDir = v);
+    }
 
     private StateStore opened;
 

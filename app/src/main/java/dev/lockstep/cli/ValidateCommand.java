@@ -14,32 +14,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "validate", description = "Check runbooks and report every problem as file:line:col. With -p or --params-file, "
-        + "check each file's own parameters too.")
 final class ValidateCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "validate", "Check runbooks and report every problem as file:line:col. "
+            + "With -p or --params-file, check each file's own parameters too.");
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
     List<Path> files;
+    final ParamOptions params;
+    final OutputOptions output;
 
-    @Mixin
-    ParamOptions params;
-
-    @Mixin
-    OutputOptions output;
+    ValidateCommand(Cli cli) {
+        this.cli = cli;
+        CommandModel.positional(spec, "0..*", "FILE").arity("1..*").bindList(Path.class, () -> files, v -> files = v);
+        params = new ParamOptions(spec);
+        output = new OutputOptions(spec);
+    }
 
     /** One file's verdict. */
     private record Checked(Path file, Runbook runbook, List<Problem> problems) {}
 
     @Override
     public Integer call() {
-        Cli cli = root.cli;
         List<Checked> checked = new ArrayList<>();
         for (Path f : files) {
             try {

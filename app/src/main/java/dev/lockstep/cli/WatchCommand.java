@@ -6,34 +6,32 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.tui.TuiApp;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "watch", description = "Follow a run from another terminal, read-only: its full-screen UI with a banner "
-        + "naming who drives it (or, with --no-tui, the lines run --no-tui prints).")
 final class WatchCommand implements Callable<Integer> {
-    @ParentCommand
-    RootCommand root;
+    private final Cli cli;
+    final CommandSpec spec = CommandModel.command(this, "watch", "Follow a run from another terminal, read-only: its full-screen "
+            + "UI with a banner naming who drives it (or, with --no-tui, the lines run --no-tui prints).");
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_ID", description = "Default: the latest unfinished run, else the latest.")
     String runId;
-
-    @Mixin
-    StateOptions state;
-
-    @Option(names = "--no-tui", description = "Plain timestamped lines until the run ends.")
+    final StateOptions state;
     boolean noTui;
-
-    @Option(names = "--runbook", paramLabel = "FILE",
-            description = "The runbook, when it is not where the run was started (another machine); without it, steps are shown by id.")
     Path runbook;
+
+    WatchCommand(Cli cli) {
+        this.cli = cli;
+        CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description("Default: the latest unfinished run, else the latest.")
+                .bind(String.class, () -> runId, v -> runId = v);
+        state = new StateOptions(spec);
+        CommandModel.option(spec, "--no-tui").description("Plain timestamped lines until the run ends.")
+                .bind(boolean.class, () -> noTui, v -> noTui = v);
+        CommandModel.option(spec, "--runbook").label("FILE")
+                .description("The runbook, when it is not where the run was started (another machine); without it, steps are shown by id.")
+                .bind(Path.class, () -> runbook, v -> runbook = v);
+    }
 
     @Override
     public Integer call() throws Exception {
-        Cli cli = root.cli;
         Runs runs = state.runs(cli);
         String id = runId != null ? StateDir.requireRunId(runId) : Watch.latest(runs);
         Watch watch = new Watch(cli, runs.store(), id, cli.closeAtEnd(runs.store().follow(id)));

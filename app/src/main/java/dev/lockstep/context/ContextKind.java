@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * A kind of place where a runbook may act (an AWS account and region, a Kubernetes
- * cluster and namespace), as a plugin found through {@link java.util.ServiceLoader}: what a
+ * cluster and namespace), as a plugin lockstep lists ({@link dev.lockstep.step.Plugins}): what a
  * runbook's {@code context.NAME} holds (a record validated when it loads, like a step's
  * {@code with}), the command-line options that choose the place, and the {@link ContextTarget}
  * that describes it, guards it and hands it to shell steps. Adding a kind of place touches

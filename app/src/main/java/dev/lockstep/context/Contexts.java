@@ -1,11 +1,11 @@
 package dev.lockstep.context;
 
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.step.Plugins;
 import dev.lockstep.step.Settings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /** The kinds of place lockstep can act in, found as plugins, and the targets of one runbook. */
@@ -16,10 +16,9 @@ public final class Contexts {
         this.byName = byName;
     }
 
-    @SuppressWarnings("rawtypes")
     public static Contexts discover() {
         Map<String, ContextKind<?>> found = new TreeMap<>();
-        for (ContextKind kind : ServiceLoader.load(ContextKind.class)) {
+        for (ContextKind<?> kind : Plugins.listed(ContextKind.class)) {
             if (found.put(kind.name(), kind) != null) throw new IllegalStateException("two contexts are named " + kind.name());
         }
         return new Contexts(found);

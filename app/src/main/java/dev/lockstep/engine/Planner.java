@@ -128,15 +128,17 @@ public final class Planner {
         List<StepPlan> steps = new ArrayList<>();
         List<RollbackAction> rollback = new ArrayList<>();
         List<String> without = new ArrayList<>();
-        Map<StepDef, List<Future<CheckPlan>>> checksOf = new LinkedHashMap<>();
+        // By position, not keyed by the step: a record's hash is deep, and its first use links code at start-up.
+        List<List<Future<CheckPlan>>> checksOf = new ArrayList<>();
         for (StepDef step : runbook.steps()) {
             List<Future<CheckPlan>> futures = new ArrayList<>();
             for (Check c : step.checks()) futures.add(check(c, step, runbook.file().getParent(), targets, scope, redactor, checking));
-            checksOf.put(step, futures);
+            checksOf.add(futures);
         }
-        for (StepDef step : runbook.steps()) {
+        for (int i = 0; i < runbook.steps().size(); i++) {
+            StepDef step = runbook.steps().get(i);
             List<CheckPlan> checks = new ArrayList<>();
-            for (Future<CheckPlan> f : checksOf.get(step)) checks.add(join(f));
+            for (Future<CheckPlan> f : checksOf.get(i)) checks.add(join(f));
             String confirm = null;
             if (step.confirm() != null) {
                 confirm = step.confirm().isTyped()

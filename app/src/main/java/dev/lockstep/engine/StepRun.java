@@ -1,13 +1,13 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.expr.Scope;
+import dev.lockstep.journal.LocalClock;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
 import dev.lockstep.store.StepLog;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,7 +150,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
             return;
         }
         try {
-            log.write(LocalTime.now().format(TIME) + " " + prefix + shown);
+            log.write(LocalClock.now().format(TIME) + " " + prefix + shown);
         } catch (IOException e) {
             linesNotLogged = 1;
             listener.notice("cannot write the log of step " + step.id() + " (" + e.getMessage()

@@ -9,7 +9,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -76,7 +75,7 @@ public final class StateDir {
     public static String newRunId(String runbookName) {
         byte[] b = new byte[2];
         Random.RANDOM.nextBytes(b);
-        return runbookName + "-" + LocalDateTime.now().format(STAMP) + "-" + HexFormat.of().formatHex(b);
+        return runbookName + "-" + LocalClock.now().format(STAMP) + "-" + HexFormat.of().formatHex(b);
     }
 
     public Path runDir(String runId) {

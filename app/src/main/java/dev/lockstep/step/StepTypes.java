@@ -1,10 +1,9 @@
 package dev.lockstep.step;
 
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** The step types available to runbooks, found as plugins through {@link ServiceLoader}. */
+/** The step types available to runbooks: the plugins lockstep lists ({@link Plugins}). */
 public final class StepTypes {
     private final Map<String, StepType<?>> byName;
 
@@ -12,10 +11,9 @@ public final class StepTypes {
         this.byName = byName;
     }
 
-    @SuppressWarnings("rawtypes")
     public static StepTypes discover() {
         Map<String, StepType<?>> found = new TreeMap<>();
-        for (StepType type : ServiceLoader.load(StepType.class)) {
+        for (StepType<?> type : Plugins.listed(StepType.class)) {
             StepType<?> previous = found.put(type.name(), type);
             if (previous != null) {
                 throw new IllegalStateException("two step types are named " + type.name());
