@@ -24,7 +24,7 @@ public final class Identity {
         if (named != null && !named.isBlank()) return named;
         // The kernel's name for the machine, as InetAddress.getLocalHost().getHostName() gives it, without
         // the address lookup that comes with it: its first use loads the JDK's resolver plugins, which opens
-        // each of the ~130 jars on the class path (~20 ms before the first screen).
+        // each of the ~100 jars on the class path (~20 ms before the first screen).
         try {
             String kernel = Files.readString(KERNEL_HOSTNAME).strip();
             if (!kernel.isEmpty()) return kernel;

@@ -7,7 +7,7 @@ import java.util.TimeZone;
 /**
  * The local wall-clock time, from the JDK's time-zone data read directly. {@code LocalDateTime.now()}
  * gives the same, but its first use loads java.time's zone-rules plugins through ServiceLoader, which
- * opens each of the ~130 jars on the class path: ~20 ms before the first screen.
+ * opens each of the ~100 jars on the class path: ~20 ms before the first screen.
  */
 public final class LocalClock {
     private LocalClock() {}

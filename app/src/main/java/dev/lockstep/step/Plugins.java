@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * The plugins lockstep lists in its own {@code META-INF/services} files: every step type and every
  * kind of place is there. {@link java.util.ServiceLoader} reads the same files but opens each of
- * the ~130 jars on the class path first, to look for more that none of them has: ~50 ms of every
+ * the ~100 jars on the class path first, to look for more that none of them has: ~50 ms of every
  * start. The first listing on the class path is lockstep's own.
  */
 public final class Plugins {
