@@ -61,4 +61,16 @@ class DemoTest {
         assertEquals(0, clean.exit(), clean.all());
         assertEquals("removed " + tmp.resolve("lockstep-cutover-demo"), clean.out().trim());
     }
+
+    @Test
+    void aPostgresThatCannotStartIsSaidPlainlyNotReportedAsABug() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("demo"));
+        Files.createFile(dir.resolve(".lockstep-demo"));
+        Files.writeString(dir.resolve("postgres"), "a file where PostgreSQL's data folder goes");
+        LockstepCli.Result r = new LockstepCli(tmp.resolve("unused")).env("XDG_CACHE_HOME", tmp.resolve("cache").toString())
+                .run("demo", "--dir", dir.toString(), "--rows", "5000", "--no-tui", "--yes");
+        assertEquals(12, r.exit(), r.all());
+        assertTrue(r.err().contains("lockstep: the demo's embedded PostgreSQL did not start in " + dir.resolve("postgres") + ": "), r.err());
+        assertFalse(r.all().contains("internal error") || Files.exists(tmp.resolve("cache/lockstep/crashes")), r.all());
+    }
 }

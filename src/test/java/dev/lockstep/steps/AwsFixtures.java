@@ -18,10 +18,10 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /** What the AWS tests do to the emulator themselves: clients, container instances, the task's log lines. */
-final class AwsFixtures {
+public final class AwsFixtures {
     private AwsFixtures() {}
 
-    static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder, Region region) {
+    public static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder, Region region) {
         return client(builder, region, MotoServer.endpoint());
     }
 

@@ -1,5 +1,7 @@
 package dev.lockstep.demo;
 
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.ArchUtils;
 import java.io.FilterInputStream;
@@ -53,12 +55,19 @@ public final class DemoPostgres implements AutoCloseable {
             Files.writeString(passwordFile, password);
             Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
         }
-        EmbeddedPostgres server = EmbeddedPostgres.builder()
-                .setPgBinaryResolver(DemoPostgres::binaries)
-                .setDataDirectory(dir.resolve("postgres"))
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .start();
+        EmbeddedPostgres server;
+        try {
+            server = EmbeddedPostgres.builder()
+                    .setPgBinaryResolver(DemoPostgres::binaries)
+                    .setDataDirectory(dir.resolve("postgres"))
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .start();
+        } catch (IllegalStateException e) {
+            // The library says which of PostgreSQL's programs failed (initdb, pg_ctl), not why: it is not a bug of ours.
+            throw new LockstepException(ErrorCode.IO, "the demo's embedded PostgreSQL did not start in " + dir.resolve("postgres")
+                    + ": " + e.getMessage());
+        }
         Files.writeString(portFile, String.valueOf(port));
         DemoPostgres pg = new DemoPostgres(server, password);
         pg.prepare();
