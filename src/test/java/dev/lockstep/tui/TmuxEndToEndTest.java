@@ -146,7 +146,12 @@ class TmuxEndToEndTest {
         Path state = tmp.resolve("state");
         Path work = tmp.resolve("work");
         start("first", state, work);
-        await("first", s -> s.contains("lockstep │") && s.contains("›· Create the source table"));
+        String first = await("first", s -> s.contains("lockstep │") && s.contains("›· Create the source table"));
+        // The header reaches the right edge (its last cell is a space): the size stty read is the pane's.
+        assertEquals(99, first.lines().findFirst().orElseThrow().stripTrailing().length(), first);
+        // A resize is Lanterna's to measure: the terminal reports where the cursor can go.
+        tmux("resize-window", "-t", "first", "-x", "120", "-y", "40");
+        await("first", s -> s.lines().findFirst().orElseThrow().stripTrailing().length() == 119 && s.lines().count() > 30);
         keys("first", "Enter");
         await("first", s -> s.contains("✓ Create the source table") && s.contains("Enter run next"));
         keys("first", "Enter");
@@ -165,7 +170,8 @@ class TmuxEndToEndTest {
         keys("second", "relay", "Enter");
         await("second", s -> s.contains("✓ Point readers at the target") && s.contains("Enter run next"));
         keys("second", "Enter");
-        String done = await("second", s -> s.contains("✓ Wait until readers use the targ") && s.contains("SUCCEEDED"));
+        // The title is cut to leave room for the step's duration, which may take 4 or 5 columns.
+        String done = await("second", s -> s.contains("✓ Wait until readers use the ta") && s.contains("SUCCEEDED"));
         assertTrue(done.contains("✓ Verify row counts") && done.contains("✓ Point readers at the target"), done);
         keys("second", "q");
         String after = await("second", s -> s.contains("LOCKSTEP_EXIT="));

@@ -95,7 +95,7 @@ final class Training {
 
     /**
      * What a virtual terminal leaves out of the first frame on a real one: the tty terminal's
-     * classes, and its key decoder reading an arrow key and the cursor report that gives the size.
+     * classes, and its key decoder, set up as Lanterna sets it up, reading an arrow key.
      */
     private static void realTerminal() throws IOException {
         try {

@@ -103,7 +103,7 @@ public final class TuiApp implements RunListener {
     /** A screen on the process's own terminal; Ctrl-C arrives as a key, so the UI decides what it means. */
     public static Screen openTerminal() throws IOException {
         if (QuickTtyTerminal.available()) {
-            return new TerminalScreen(new QuickTtyTerminal(System.in, System.out, StandardCharsets.UTF_8));
+            return new TerminalScreen(QuickTtyTerminal.standard());
         }
         DefaultTerminalFactory factory = new DefaultTerminalFactory(System.out, System.in, StandardCharsets.UTF_8);
         factory.setForceTextTerminal(true);
