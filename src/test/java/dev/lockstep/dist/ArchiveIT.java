@@ -91,6 +91,12 @@ class ArchiveIT {
         Ran version = lockstep(Map.of(), "--version");
         assertEquals(0, version.exit(), version.out());
         assertTrue(version.out().startsWith("lockstep "), version.out());
+        // Installed as a link from a folder on the PATH, the launcher still finds its runtime.
+        Path onPath = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(onPath.resolve("lockstep"), Path.of(lockstep));
+        Ran linked = run(Map.of("PATH", onPath + ":/usr/bin:/bin", "JAVA_HOME", ""), List.of("lockstep", "--version"));
+        assertEquals(0, linked.exit(), linked.out());
+        assertEquals(version.out(), linked.out());
         Ran plan = lockstep(Map.of(), "plan", home.resolve("runbooks/demo.yaml").toString(), "-p", "workdir=" + tmp.resolve("work"));
         assertEquals(0, plan.exit(), plan.out());
         assertTrue(plan.out().contains("Dry run: nothing was changed"), plan.out());

@@ -46,13 +46,15 @@ class TuiTest {
     Path tmp;
 
     private DefaultVirtualTerminal vt;
+    private TerminalScreen terminalScreen;
     private Run run;
     private CompletableFuture<Integer> exit;
 
     /** Opens the UI on a new run of a runbook, in a background thread, as `lockstep run` would. */
     private void open(String runbook, Map<String, String> params, Map<String, String> env, int cols, int rows) throws Exception {
         vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
-        TuiApp app = new TuiApp(new TerminalScreen(vt), Operator.NOBODY, env);
+        terminalScreen = new TerminalScreen(vt);
+        TuiApp app = new TuiApp(terminalScreen, Operator.NOBODY, env);
         Runbook rb = LOADER.load(Path.of(runbook));
         Params p = Params.resolve(rb, params, Map.of(), Map.of(), d -> null);
         run = new Runs(new StateDir(tmp.resolve("state")), "test").start(rb, p, app, "test", false);
@@ -92,19 +94,14 @@ class TuiTest {
         for (char c : text.toCharArray()) key(c);
     }
 
-    /** The screen as text, read until two reads agree (the UI thread may be mid-refresh). */
+    /**
+     * The screen as text, as the last refresh left it: a refresh holds the screen's lock while it
+     * writes, and a read part way through one (two reads 10 ms apart agreed, on a loaded machine)
+     * showed a new header over an old frame.
+     */
     private String screen() {
-        String previous = read();
-        while (true) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return previous;
-            }
-            String now = read();
-            if (now.equals(previous)) return now;
-            previous = now;
+        synchronized (terminalScreen) {
+            return read();
         }
     }
 
@@ -191,7 +188,8 @@ class TuiTest {
         key(KeyType.Enter);
         awaitScreen(s -> s.contains("✓ Point readers at the target"));
         key('a');
-        String done = awaitScreen(s -> s.contains("✓ Wait until readers use the targ") && s.contains("SUCCEEDED"));
+        // The title is cut to leave room for the step's duration, which may take 4 or 5 columns.
+        String done = awaitScreen(s -> s.contains("✓ Wait until readers use the ta") && s.contains("SUCCEEDED"));
         assertTrue(done.contains("run " + run.id() + " succeeded"), done);
         assertTrue(dialog.contains("Point readers at the target  (step switch)"), dialog);
     }
