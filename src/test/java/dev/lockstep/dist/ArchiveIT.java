@@ -94,7 +94,7 @@ class ArchiveIT {
         // Installed as a link from a folder on the PATH, the launcher still finds its runtime.
         Path onPath = Files.createDirectories(tmp.resolve("bin"));
         Files.createSymbolicLink(onPath.resolve("lockstep"), Path.of(lockstep));
-        Ran linked = run(Map.of("PATH", onPath + ":/usr/bin:/bin", "JAVA_HOME", ""), List.of("lockstep", "--version"));
+        Ran linked = run(Map.of("PATH", onPath + ":/usr/bin:/bin", "JAVA_HOME", ""), List.of("/bin/sh", "-c", "lockstep --version"));
         assertEquals(0, linked.exit(), linked.out());
         assertEquals(version.out(), linked.out());
         Ran plan = lockstep(Map.of(), "plan", home.resolve("runbooks/demo.yaml").toString(), "-p", "workdir=" + tmp.resolve("work"));
