@@ -39,6 +39,7 @@ final class QuickTtyTerminal extends UnixLikeTTYTerminal {
     private String settingsToRestore;
     /** Likewise: the size stty read, until the terminal is resized (a signal handler's thread clears it). */
     private volatile TerminalSize size;
+    /** The last size stty gave, kept when it cannot say after a resize. */
     private volatile TerminalSize lastSize;
 
     private QuickTtyTerminal(InputStream in, OutputStream out, Charset charset) throws IOException {
