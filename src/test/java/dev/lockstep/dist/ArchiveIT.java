@@ -189,23 +189,17 @@ class ArchiveIT {
         assertEquals("CREATE_COMPLETE", cf.describeStacks(b -> b.stackName(stack)).stacks().get(0).stackStatusAsString());
 
         // The identity guard (STS) and a check before the step; moto gives a stack made through a change set no outputs.
-        String made = stack + "-made";
-        cf.createStack(b -> b.stackName(made).templateBody("Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n"
-                + "    Properties: { LogGroupName: " + made + "-logs }\nOutputs:\n  LogGroupName: { Value: !Ref Logs }\n"));
+        String made = AwsFixtures.stackWithALogGroup(cf);
         Ran read = lockstep(aws, "run", RUNBOOKS + "aws/cfn-read.yaml", "--no-tui", "-p", "stack=" + made);
         assertEquals(0, read.exit(), read.out());
         assertTrue(read.out().contains("outputs: group=" + made + "-logs physical=" + made + "-logs"), read.out());
 
         String instance = "archive-db-" + UUID.randomUUID().toString().substring(0, 8);
         RdsClient rds = AwsFixtures.client(RdsClient.builder(), Region.US_EAST_1);
-        rds.createDBInstance(b -> b.dbInstanceIdentifier(instance).dbInstanceClass("db.t3.micro").engine("postgres")
-                .masterUsername("zooid").masterUserPassword("not-a-real-one").allocatedStorage(20));
+        AwsFixtures.postgresInstance(rds, instance);
         EcrClient ecr = AwsFixtures.client(EcrClient.builder(), Region.US_EAST_1);
         ecr.createRepository(b -> b.repositoryName(instance));
-        ecr.putImage(b -> b.repositoryName(instance).imageTag("sha-44d3ff3").imageManifest("{\"schemaVersion\":2,"
-                + "\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"mediaType\":"
-                + "\"application/vnd.docker.container.image.v1+json\",\"size\":7023,\"digest\":"
-                + "\"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\"},\"layers\":[]}"));
+        ecr.putImage(b -> b.repositoryName(instance).imageTag("sha-44d3ff3").imageManifest(AwsFixtures.IMAGE_MANIFEST));
         Ran rdsEcr = lockstep(aws, "run", RUNBOOKS + "aws/rds-ecr.yaml", "--no-tui", "-p", "instance=" + instance,
                 "-p", "repository=" + instance);
         assertEquals(0, rdsEcr.exit(), rdsEcr.out());

@@ -6,12 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.rds.RdsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -19,7 +22,32 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 
 /** What the AWS tests do to the emulator themselves: clients, container instances, the task's log lines. */
 public final class AwsFixtures {
+    /** An image manifest ECR accepts (moto and ministack alike); its digest is its own SHA-256. */
+    public static final String IMAGE_MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+            + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7023,"
+            + "\"digest\":\"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\"},\"layers\":[]}";
+
     private AwsFixtures() {}
+
+    /** A new stack holding a log group NAME-logs, with its name as the output LogGroupName; returns NAME. */
+    public static String stackWithALogGroup(CloudFormationClient cf) {
+        String name = "s" + UUID.randomUUID().toString().substring(0, 8);
+        cf.createStack(b -> b.stackName(name).templateBody("""
+                Resources:
+                  Logs:
+                    Type: AWS::Logs::LogGroup
+                    Properties: { LogGroupName: %s-logs }
+                Outputs:
+                  LogGroupName: { Value: !Ref Logs }
+                """.formatted(name)));
+        return name;
+    }
+
+    /** A PostgreSQL instance as the runbooks' RDS steps find one. */
+    public static void postgresInstance(RdsClient rds, String id) {
+        rds.createDBInstance(b -> b.dbInstanceIdentifier(id).dbInstanceClass("db.t3.micro").engine("postgres")
+                .masterUsername("zooid").masterUserPassword("not-a-real-one").allocatedStorage(20));
+    }
 
     public static <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C client(B builder, Region region) {
         return client(builder, region, MotoServer.endpoint());

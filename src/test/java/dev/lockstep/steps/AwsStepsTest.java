@@ -176,14 +176,11 @@ class AwsStepsTest {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String instance = "relay-db-" + suffix;
         RdsClient rds = AwsFixtures.client(RdsClient.builder(), Region.US_EAST_1);
-        rds.createDBInstance(b -> b.dbInstanceIdentifier(instance).dbInstanceClass("db.t3.micro").engine("postgres")
-                .masterUsername("zooid").masterUserPassword("not-a-real-one").allocatedStorage(20));
+        AwsFixtures.postgresInstance(rds, instance);
         EcrClient ecr = AwsFixtures.client(EcrClient.builder(), Region.US_EAST_1);
         String repository = "relay-" + suffix;
         ecr.createRepository(b -> b.repositoryName(repository));
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7023,"
-                + "\"digest\":\"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\"},\"layers\":[]}";
+        String manifest = AwsFixtures.IMAGE_MANIFEST;
         ecr.putImage(b -> b.repositoryName(repository).imageManifest(manifest).imageTag("sha-44d3ff3"));
 
         LockstepCli.Result r = cli().run("run", DIR + "rds-ecr.yaml", "--no-tui", "-p", "instance=" + instance,
@@ -269,22 +266,9 @@ class AwsStepsTest {
         return cli;
     }
 
-    private static String stackWithALogGroup() {
-        String name = "s" + UUID.randomUUID().toString().substring(0, 8);
-        cf.createStack(b -> b.stackName(name).templateBody("""
-                Resources:
-                  Logs:
-                    Type: AWS::Logs::LogGroup
-                    Properties: { LogGroupName: %s-logs }
-                Outputs:
-                  LogGroupName: { Value: !Ref Logs }
-                """.formatted(name)));
-        return name;
-    }
-
     @Test
     void statusIsAPreconditionAndOutputsAndResourcesBecomeStepOutputs() {
-        String stack = stackWithALogGroup();
+        String stack = AwsFixtures.stackWithALogGroup(cf);
         LockstepCli.Result r = cli().run("run", DIR + "cfn-read.yaml", "--no-tui", "-p", "stack=" + stack);
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("check 1 (cloudformation.status) passed: status=CREATE_COMPLETE"), r.out());
@@ -300,7 +284,7 @@ class AwsStepsTest {
 
     @Test
     void credentialsForAnotherAccountAreRefusedWithBothShown() {
-        String stack = stackWithALogGroup();
+        String stack = AwsFixtures.stackWithALogGroup(cf);
         LockstepCli cli = cli();
         LockstepCli.Result r = cli.run("run", DIR + "cfn-elsewhere.yaml", "--no-tui", "-p", "stack=" + stack);
         assertEquals(13, r.exit(), r.all());
@@ -314,7 +298,7 @@ class AwsStepsTest {
 
     @Test
     void theEndpointCanBeGivenOnTheCommandLine() {
-        String stack = stackWithALogGroup();
+        String stack = AwsFixtures.stackWithALogGroup(cf);
         LockstepCli cli = new LockstepCli(tmp.resolve("state2")).env("AWS_ACCESS_KEY_ID", "testing")
                 .env("AWS_SECRET_ACCESS_KEY", "testing");
         LockstepCli.Result r = cli.run("plan", DIR + "cfn-read.yaml", "-p", "stack=" + stack,

@@ -346,9 +346,7 @@ class MinistackBehaviourTest {
     void ecrRetagsByPuttingTheSameManifest() throws Exception {
         String repo = unique("relay-");
         ecr.createRepository(b -> b.repositoryName(repo));
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7023,"
-                + "\"digest\":\"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\"},\"layers\":[]}";
+        String manifest = AwsFixtures.IMAGE_MANIFEST;
         String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(manifest.getBytes(StandardCharsets.UTF_8)));
         assertEquals(digest, ecr.putImage(b -> b.repositoryName(repo).imageManifest(manifest).imageTag("stage")).image().imageId()

@@ -151,9 +151,7 @@ class SeedRunbooksTest {
         EcrClient ecr = AwsFixtures.client(EcrClient.builder(), Region.US_EAST_1);
         String repository = "udab-" + ns;
         ecr.createRepository(b -> b.repositoryName(repository));
-        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7023,"
-                + "\"digest\":\"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7\"},\"layers\":[]}";
+        String manifest = AwsFixtures.IMAGE_MANIFEST;
         for (String sha : List.of("44d3ff3", "5e6f7a8")) {
             ecr.putImage(b -> b.repositoryName(repository).imageManifest(manifest.replace("7023", sha.substring(0, 1).equals("4") ? "7023" : "7024"))
                     .imageTag("stage-" + sha));
