@@ -10,7 +10,8 @@ import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -49,7 +50,11 @@ final class PlanCommand implements Callable<Integer> {
         if (output.json()) {
             cli.out.println(Json.pretty(saved.document()));
         } else {
-            print(cli.out, rb, p, plan);
+            // One write: println on standard output flushes, a write per line of a long plan.
+            StringWriter text = new StringWriter();
+            print(new PrintWriter(text), rb, p, plan);
+            cli.out.print(text);
+            cli.out.flush();
         }
         if (out != null) {
             try {
@@ -73,7 +78,7 @@ final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(PrintStream out, Runbook rb, Params p, Planner.Plan plan) {
+    private static void print(PrintWriter out, Runbook rb, Params p, Planner.Plan plan) {
         out.println("Plan: " + rb.displayTitle() + "  (" + rb.file() + ")");
         if (!p.values().isEmpty()) {
             StringBuilder b = new StringBuilder("Parameters:");
@@ -83,7 +88,8 @@ final class PlanCommand implements Callable<Integer> {
         int n = 1;
         for (Planner.StepPlan s : plan.steps()) {
             out.println();
-            out.println(String.format("%2d. %s  %s  [%s]", n++, s.id(), s.title(), s.uses()));
+            // Not String.format: its first number loads the locale's number symbols (~10 ms at start-up).
+            out.println((n < 10 ? " " : "") + n++ + ". " + s.id() + "  " + s.title() + "  [" + s.uses() + "]");
             for (String a : s.actions()) out.println("      " + a);
             int c = 1;
             for (Planner.CheckPlan check : s.checks()) {

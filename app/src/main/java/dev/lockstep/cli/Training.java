@@ -1,11 +1,15 @@
 package dev.lockstep.cli;
 
+import com.googlecode.lanterna.SGR;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.DefaultKeyDecodingProfile;
 import com.googlecode.lanterna.input.InputDecoder;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.ScreenInfoCharacterPattern;
 import com.googlecode.lanterna.screen.TerminalScreen;
+import com.googlecode.lanterna.terminal.MouseCaptureMode;
+import com.googlecode.lanterna.terminal.ansi.ANSITerminal;
+import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
@@ -22,6 +26,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -32,8 +37,10 @@ import java.util.stream.Stream;
 
 /**
  * The training run behind the distribution's class-data (AppCDS) or AOT cache: in one JVM, the
- * commands an operator starts most (--version, --help, validate, plan, schema) and the first frame
- * of the full-screen UI, on a virtual terminal. It leaves nothing behind. Not a lockstep command:
+ * commands an operator starts most (--version, --help, validate, plan, schema, a run of the demo
+ * runbook) and the first frame of the full-screen UI, on a virtual terminal. A class that is not in
+ * the archive is read from its jar, and the first read from the libraries' jar indexes all of its
+ * ~30,000 entries: ~25 ms. It leaves nothing behind. Not a lockstep command:
  * dist/package and the archive's launcher run it with the JVM options that record what it loads.
  */
 final class Training {
@@ -63,7 +70,9 @@ final class Training {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
         try {
             for (String[] command : new String[][] {{"--version"}, {"--help"}, {"validate", demo.toString()},
-                    {"plan", demo.toString(), "-p", "workdir=" + tmp.resolve("work")}, {"schema"}, {"runs"}}) {
+                    {"plan", demo.toString(), "-p", "workdir=" + tmp.resolve("work")}, {"schema"}, {"runs"},
+                    {"run", demo.toString(), "-p", "workdir=" + tmp.resolve("run"), "-p", "rows=5", "--no-tui", "--yes",
+                            "--confirm", "switch=relay"}}) {
                 Main.run(env, new ByteArrayInputStream(new byte[0]), nowhere, nowhere, command);
             }
             firstFrame(demo, tmp);
@@ -103,6 +112,12 @@ final class Training {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("the training names a class that is gone", e);
         }
+        // Lanterna's escape sequences for colours and the mouse (its switch tables), and the Ctrl-C setting.
+        ANSITerminal ansi = new ANSITerminal(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream(),
+                StandardCharsets.UTF_8) { };
+        ansi.enableSGR(SGR.BOLD);
+        ansi.setMouseCaptureMode(MouseCaptureMode.CLICK);
+        UnixLikeTerminal.CtrlCBehaviour.valueOf("TRAP");
         InputDecoder keys = new InputDecoder(new StringReader("\u001b[30;100R\u001b[Aq"));
         keys.addProfile(new DefaultKeyDecodingProfile());
         keys.addProfile(() -> List.of(new ScreenInfoCharacterPattern()));

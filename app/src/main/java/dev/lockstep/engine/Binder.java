@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
 import dev.lockstep.expr.Template;
+import dev.lockstep.reflect.RecordShape;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.RunbookLoader;
@@ -39,7 +40,7 @@ final class Binder {
     Bound bind(Action action, Scope scope) {
         StepType<Record> type = (StepType<Record>) types.get(action.uses());
         Map<String, RecordComponent> components = new LinkedHashMap<>();
-        for (RecordComponent c : type.configType().getRecordComponents()) components.put(c.getName(), c);
+        for (RecordComponent c : RecordShape.of(type.configType()).components()) components.put(c.getName(), c);
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, Value> entries = new LinkedHashMap<>();
         action.with().entries().forEach((key, v) -> {
@@ -81,6 +82,10 @@ final class Binder {
     }
 
     static String envName(Template.Expression e) {
-        return "LS_" + e.toString().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        StringBuilder name = new StringBuilder("LS_");
+        for (char ch : e.toString().toUpperCase(Locale.ROOT).toCharArray()) {
+            name.append((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ? ch : '_');
+        }
+        return name.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.lockstep.journal;
 
+import dev.lockstep.reflect.RecordShape;
 import dev.lockstep.secret.Redactor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -30,7 +31,7 @@ final class EventCodec {
 
     static Map<String, Object> write(EventData data, Redactor redactor) {
         Map<String, Object> out = new LinkedHashMap<>();
-        for (RecordComponent c : data.getClass().getRecordComponents()) {
+        for (RecordComponent c : RecordShape.of(data.getClass()).components()) {
             Object v;
             try {
                 v = c.getAccessor().invoke(data);
@@ -46,17 +47,16 @@ final class EventCodec {
     static EventData read(EventType type, Object data) {
         if (!(data instanceof Map<?, ?> map)) throw new BadPayload("data: expected an object, got " + kind(data));
         Class<? extends EventData> record = type.payload();
-        RecordComponent[] components = record.getRecordComponents();
+        RecordShape shape = RecordShape.of(record);
+        List<RecordComponent> components = shape.components();
         for (Object key : map.keySet()) {
             boolean known = false;
             for (RecordComponent c : components) known |= c.getName().equals(key);
             if (!known) throw new BadPayload("data." + key + ": not a field of " + type);
         }
-        Object[] args = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        for (int i = 0; i < components.length; i++) {
-            RecordComponent c = components[i];
-            types[i] = c.getType();
+        Object[] args = new Object[components.size()];
+        for (int i = 0; i < components.size(); i++) {
+            RecordComponent c = components.get(i);
             Object v = map.get(c.getName());
             if (v == null) {
                 if (!c.isAnnotationPresent(EventData.Optional.class)) {
@@ -68,7 +68,7 @@ final class EventCodec {
             }
         }
         try {
-            return record.getDeclaredConstructor(types).newInstance(args);
+            return record.cast(shape.constructor().newInstance(args));
         } catch (InvocationTargetException e) {
             throw new BadPayload(type + ": " + e.getCause().getMessage());
         } catch (ReflectiveOperationException e) {

@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -42,10 +42,6 @@ public final class StateDir {
     private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_DIR =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    /** Made when first needed: seeding it loads the security providers, which commands that never use it should not pay. */
-    private static final class Random {
-        static final SecureRandom RANDOM = new SecureRandom();
-    }
 
     private final Path root;
 
@@ -74,7 +70,7 @@ public final class StateDir {
 
     public static String newRunId(String runbookName) {
         byte[] b = new byte[2];
-        Random.RANDOM.nextBytes(b);
+        ThreadLocalRandom.current().nextBytes(b);
         return runbookName + "-" + LocalClock.now().format(STAMP) + "-" + HexFormat.of().formatHex(b);
     }
 
@@ -157,9 +153,13 @@ public final class StateDir {
         }
     }
 
+    /**
+     * Names that only have to differ, not be guessed (the folder is the user's own, and a name that is
+     * taken fails): no SecureRandom, whose seeding loads the security providers before the first frame.
+     */
     private static byte[] randomBytes() {
         byte[] b = new byte[6];
-        Random.RANDOM.nextBytes(b);
+        ThreadLocalRandom.current().nextBytes(b);
         return b;
     }
 

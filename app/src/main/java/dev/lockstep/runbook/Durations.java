@@ -46,7 +46,10 @@ public final class Durations {
         long ms = d.toMillis();
         if (ms < 1000) return ms + "ms";
         long s = ms / 1000;
-        if (s < 60) return ms % 1000 == 0 ? s + "s" : String.format("%.1fs", ms / 1000.0);
+        if (s < 60) {
+            long tenths = (ms + 50) / 100; // rounded half up, and the same in every locale
+            return ms % 1000 == 0 ? s + "s" : tenths / 10 + "." + tenths % 10 + "s";
+        }
         if (s < 3600) return (s / 60) + "m" + (s % 60 > 0 ? (s % 60) + "s" : "");
         return (s / 3600) + "h" + ((s % 3600) / 60 > 0 ? ((s % 3600) / 60) + "m" : "");
     }

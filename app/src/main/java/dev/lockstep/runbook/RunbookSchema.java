@@ -2,6 +2,7 @@ package dev.lockstep.runbook;
 
 import dev.lockstep.context.ContextKind;
 import dev.lockstep.context.Contexts;
+import dev.lockstep.reflect.RecordShape;
 import dev.lockstep.step.ConfigBinder;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.StepType;
@@ -122,7 +123,7 @@ public final class RunbookSchema {
     private static Map<String, Object> record(Class<? extends Record> type, Set<String> notRequired) {
         Map<String, Object> props = new LinkedHashMap<>();
         List<String> required = new ArrayList<>();
-        for (RecordComponent c : type.getRecordComponents()) {
+        for (RecordComponent c : RecordShape.of(type).components()) {
             Key key = c.getAnnotation(Key.class);
             props.put(c.getName(), value(c, key != null ? key.value() : c.getName()));
             if (key != null && key.required() && !notRequired.contains(c.getName())) required.add(c.getName());

@@ -1,6 +1,7 @@
 package dev.lockstep.step;
 
 import dev.lockstep.expr.Template;
+import dev.lockstep.reflect.RecordShape;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.Position;
@@ -54,7 +55,8 @@ public final class ConfigBinder {
 
     private <R extends Record> R bind(Class<R> type, Value.Mapping with, Problems problems, boolean deferExpressions,
                                       String where) {
-        RecordComponent[] components = type.getRecordComponents();
+        RecordShape shape = RecordShape.of(type);
+        List<RecordComponent> components = shape.components();
         Map<String, RecordComponent> byName = new LinkedHashMap<>();
         for (RecordComponent c : components) byName.put(c.getName(), c);
         int before = problems.count();
@@ -64,10 +66,10 @@ public final class ConfigBinder {
                         + Suggest.didYouMean(key, byName.keySet()) + ": expected one of " + String.join(", ", byName.keySet()));
             }
         });
-        Object[] args = new Object[components.length];
+        Object[] args = new Object[components.size()];
         boolean deferred = false;
-        for (int i = 0; i < components.length; i++) {
-            RecordComponent c = components[i];
+        for (int i = 0; i < components.size(); i++) {
+            RecordComponent c = components.get(i);
             Value v = with.get(c.getName());
             Key key = c.getAnnotation(Key.class);
             if (v == null || (v instanceof Value.Scalar s && s.value() == null)) {
@@ -84,7 +86,7 @@ public final class ConfigBinder {
         }
         if (deferred || problems.count() > before) return null;
         try {
-            return type.cast(type.getDeclaredConstructors()[0].newInstance(args));
+            return type.cast(shape.constructor().newInstance(args));
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof ValueProblem p) {
                 problems.add(p.position(), where + "." + p.getMessage());

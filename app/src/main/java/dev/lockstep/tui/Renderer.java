@@ -110,7 +110,12 @@ final class Renderer {
     static String elapsed(Instant since) {
         if (since == null) return "00:00:00";
         long sec = Math.max(0, Duration.between(since, Instant.now()).getSeconds());
-        return String.format("%02d:%02d:%02d", sec / 3600, (sec / 60) % 60, sec % 60);
+        // Not String.format: its first number loads the locale's number symbols, ~10 ms before the first frame.
+        return twoDigits(sec / 3600) + ":" + twoDigits((sec / 60) % 60) + ":" + twoDigits(sec % 60);
+    }
+
+    private static String twoDigits(long n) {
+        return n < 10 ? "0" + n : String.valueOf(n);
     }
 
     private int watchBanner(UiState s, TextGraphics g, int w, int row) {
