@@ -2,9 +2,12 @@
 # Start-up cost of lockstep against the JVM's own floor, measured in the same run:
 #   java -version                      the baseline: a JVM that starts and exits
 #   lockstep --version                 picocli + our classes, through dist/lockstep (CDS)
-#   lockstep plan (30 steps)           load, validate, resolve and print a 30-step runbook
+#   lockstep plan (30 steps)           load, validate, resolve and print a 30-step runbook, each step
+#                                      with a read-only check that plan runs (a bash process)
 #   the same two without the launcher  plain `java -jar`, no class-data-sharing archive
 #   the same two from the distribution archive (dist/package; LOCKSTEP_JDK=a JDK 24+ for its AOT cache)
+#   the archive's plan of the same runbook without its checks: what the 30 processes cost
+#   30 `bash -c true` from bash, one after another: those processes' own floor on this machine
 # Prints the median of N runs (default 10) in milliseconds and the ratio to the baseline.
 # Targets (issue 12), from the archive: --version under 150 ms, the 30-step plan under 250 ms.
 set -euo pipefail
@@ -15,7 +18,8 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 dist/lockstep --version >/dev/null          # builds on first use and makes the CDS archive
 archive="$(bench/archive.sh)"
 book="$(mktemp --suffix=.yaml)"
-trap 'rm -f "$book"' EXIT
+unchecked="$(mktemp --suffix=.yaml)"
+trap 'rm -f "$book" "$unchecked"' EXIT
 {
   echo "lockstep: 1"
   echo "name: bench-30"
@@ -35,6 +39,7 @@ trap 'rm -f "$book"' EXIT
     echo "    rollback: { run: echo undo $i }"
   done
 } > "$book"
+grep -v 'check:' "$book" > "$unchecked"
 
 median_ms() {
   local samples=()
@@ -53,6 +58,8 @@ version=$(median_ms dist/lockstep --version)
 plan=$(median_ms dist/lockstep plan "$book")
 version_archive=$(median_ms "$archive" --version)
 plan_archive=$(median_ms "$archive" plan "$book")
+plan_unchecked=$(median_ms "$archive" plan "$unchecked")
+bash30=$(median_ms bash -c 'for i in $(seq 30); do bash --noprofile --norc -eo pipefail -c true; done')
 version_plain=$(median_ms "$java" -jar target/lockstep.jar --version)
 plan_plain=$(median_ms "$java" -jar target/lockstep.jar plan "$book")
 
@@ -64,5 +71,7 @@ row "dist/lockstep --version" "$version"
 row "dist/lockstep plan (30 steps)" "$plan"
 row "archive: lockstep --version" "$version_archive"
 row "archive: lockstep plan (30 steps)" "$plan_archive"
+row "archive: the same plan without its checks" "$plan_unchecked"
+row "30 bash processes, one by one, from bash" "$bash30"
 row "java -jar lockstep.jar --version" "$version_plain"
 row "java -jar lockstep.jar plan (30 steps)" "$plan_plain"
