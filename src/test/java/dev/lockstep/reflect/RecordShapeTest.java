@@ -20,6 +20,7 @@ class RecordShapeTest {
         RecordShape first = RecordShape.of(Sample.class);
         assertSame(first, RecordShape.of(Sample.class));
         assertEquals(List.of("name", "count"), first.components().stream().map(c -> c.getName()).toList());
+        assertEquals(List.of("name", "count"), List.copyOf(first.byName().keySet()));
         // The same annotation object each time: parsed once, where getRecordComponents() parses it again per call.
         Key key = first.components().get(0).getAnnotation(Key.class);
         assertSame(key, RecordShape.of(Sample.class).components().get(0).getAnnotation(Key.class));

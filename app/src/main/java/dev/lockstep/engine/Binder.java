@@ -39,8 +39,7 @@ final class Binder {
     @SuppressWarnings("unchecked")
     Bound bind(Action action, Scope scope) {
         StepType<Record> type = (StepType<Record>) types.get(action.uses());
-        Map<String, RecordComponent> components = new LinkedHashMap<>();
-        for (RecordComponent c : RecordShape.of(type.configType()).components()) components.put(c.getName(), c);
+        Map<String, RecordComponent> components = RecordShape.of(type.configType()).byName();
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, Value> entries = new LinkedHashMap<>();
         action.with().entries().forEach((key, v) -> {

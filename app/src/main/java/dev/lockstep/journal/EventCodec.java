@@ -50,9 +50,7 @@ final class EventCodec {
         RecordShape shape = RecordShape.of(record);
         List<RecordComponent> components = shape.components();
         for (Object key : map.keySet()) {
-            boolean known = false;
-            for (RecordComponent c : components) known |= c.getName().equals(key);
-            if (!known) throw new BadPayload("data." + key + ": not a field of " + type);
+            if (!shape.byName().containsKey(key)) throw new BadPayload("data." + key + ": not a field of " + type);
         }
         Object[] args = new Object[components.size()];
         for (int i = 0; i < components.size(); i++) {

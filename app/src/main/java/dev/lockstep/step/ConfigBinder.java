@@ -57,8 +57,7 @@ public final class ConfigBinder {
                                       String where) {
         RecordShape shape = RecordShape.of(type);
         List<RecordComponent> components = shape.components();
-        Map<String, RecordComponent> byName = new LinkedHashMap<>();
-        for (RecordComponent c : components) byName.put(c.getName(), c);
+        Map<String, RecordComponent> byName = shape.byName();
         int before = problems.count();
         with.entries().forEach((key, v) -> {
             if (!byName.containsKey(key)) {
