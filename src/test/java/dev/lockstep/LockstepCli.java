@@ -53,7 +53,7 @@ public final class LockstepCli {
     /** Runs a command; where state lives is added for commands that take it. */
     public Result run(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
-        if (args.length > 0 && List.of("run", "resume", "rollback", "runs", "show", "report", "watch").contains(args[0])) {
+        if (args.length > 0 && List.of("plan", "run", "resume", "rollback", "runs", "show", "report", "watch").contains(args[0])) {
             full.addAll(stateOptions);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -125,22 +125,33 @@ class MachineOutputTest {
     }
 
     @Test
-    void planJsonIsTheSavedPlansShape() {
+    void planJsonIsTheDocumentItsSchemaPublishes() throws Exception {
         LockstepCli.Result r = cli.run("plan", "runbooks/demo.yaml", "-p", "workdir=" + work, "--output", "json");
         assertEquals(0, r.exit(), r.all());
+        LockstepCli.Result schema = cli.run("schema", "--plan");
+        assertEquals(0, schema.exit(), schema.all());
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.networknt.schema.JsonSchema validator = com.networknt.schema.JsonSchemaFactory
+                .getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012).getSchema(mapper.readTree(schema.out()));
+        assertEquals(java.util.Set.of(), validator.validate(mapper.readTree(r.out())), r.out());
+
         Map<String, Object> doc = object(Json.parse(r.out()));
-        assertEquals(List.of("lockstepPlan", "lockstep", "createdAt", "runbook", "salt", "parameters", "target", "steps",
-                "rollback", "withoutRollback"), keys(doc));
-        assertEquals(1L, doc.get("lockstepPlan"));
+        assertEquals(2L, doc.get("lockstepPlan"));
         assertEquals("local", doc.get("target"));
-        assertEquals(List.of("secret", "sha256"), keys(object(doc.get("parameters")).get("api_token")));
-        assertEquals(List.of("value"), keys(object(doc.get("parameters")).get("workdir")));
+        assertEquals(List.of("secret"), keys(object(doc.get("parameters")).get("api_token")));
         Map<String, Object> copy = object(list(doc.get("steps")).get(1));
-        assertEquals(List.of("id", "title", "uses", "actions", "checks", "confirm", "outputs", "rollback"), keys(copy));
-        assertEquals(List.of("check", "status", "observed"), keys(list(copy.get("checks")).get(0)));
-        assertEquals(List.of("undoes", "uses", "actions"), keys(copy.get("rollback")));
-        assertTrue(list(copy.get("actions")).contains("  env LS_PARAMS_WORKDIR=" + work), r.out());
+        Map<String, Object> action = object(copy.get("action"));
+        assertEquals(work.toString(), object(action.get("env")).get("LS_PARAMS_WORKDIR"));
+        assertTrue(String.valueOf(action.get("script")).contains("else\n  cp \"${LS_PARAMS_WORKDIR}/source.tsv\""), r.out());
+        assertEquals("1m", copy.get("timeout"));
+        assertEquals(true, copy.get("idempotent"));
+        assertEquals(List.of("MISMATCH"), object(object(list(doc.get("steps")).get(2)).get("logs")).get("haltOn"));
+        assertEquals(Map.of("kind", "typed", "value", "relay"), object(list(doc.get("steps")).get(3)).get("confirm"));
         assertFalse(r.out().contains(SECRET), r.out());
+
+        // The schema refuses what is not a plan: a step without its verdict.
+        object(list(doc.get("steps")).get(0)).remove("verdict");
+        assertFalse(validator.validate(mapper.readTree(Json.write(doc))).isEmpty(), "a step without a verdict is refused");
     }
 
     @Test

@@ -33,7 +33,7 @@ class SavedPlanTest {
         plan = tmp.resolve("reviewed.json");
         LockstepCli.Result saved = cli.run("plan", book.toString(), "-p", "workdir=" + tmp.resolve("work"), "--out", plan.toString());
         assertEquals(0, saved.exit(), saved.all());
-        assertTrue(saved.out().contains("plan saved to " + plan), saved.out());
+        assertTrue(saved.out().contains(" saved to " + plan + " (its digest is kept in "), saved.out());
     }
 
     private void assertNothingRecorded() {
@@ -42,13 +42,13 @@ class SavedPlanTest {
     }
 
     @Test
-    void theReviewedPlanRunsAndKeepsSecretsOnlyAsDigests() throws IOException {
+    void theReviewedPlanRunsAndItsFileHoldsNothingOfTheSecret() throws IOException {
         String text = Files.readString(plan);
         assertFalse(text.contains("tok-4242-secret"), text);
-        assertTrue(text.contains("\"api_token\": {\n      \"secret\": true,\n      \"sha256\": \""), text);
-        assertTrue(text.contains("\"workdir\": {\n      \"value\": \"" + tmp.resolve("work") + "\""), text);
+        assertTrue(text.contains("\"api_token\": {\n        \"secret\": true\n      }"), text);
+        assertTrue(text.contains("\"workdir\": {\n        \"value\": \"" + tmp.resolve("work") + "\""), text);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(plan)));
-        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--confirm", "switch=relay");
+        LockstepCli.Result run = cli.run("run", book.toString(), "--plan", plan.toString(), "--no-tui", "--confirm", "switch=relay");
         assertEquals(0, run.exit(), run.all());
         assertTrue(Files.readString(tmp.resolve("work/pointer")).contains("readers=target"));
     }
@@ -56,16 +56,39 @@ class SavedPlanTest {
     @Test
     void aChangedRunbookIsRefused() throws IOException {
         Files.writeString(book, Files.readString(book).replace("rows=$(wc -l", "rows=$(wc -l -c"));
-        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--confirm", "switch=relay");
+        LockstepCli.Result run = cli.run("run", book.toString(), "--plan", plan.toString(), "--no-tui", "--confirm", "switch=relay");
         assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("the runbook " + book + " changed since the plan was made"), run.err());
-        assertTrue(run.err().contains("step prepare would do something else than was reviewed"), run.err());
         assertNothingRecorded();
     }
 
     @Test
+    void aStepThatWouldDoSomethingElseNowIsRefused() throws IOException {
+        Path world = tmp.resolve("world.yaml");
+        Files.writeString(world, """
+                lockstep: 1
+                name: world
+                params:
+                  dir: {}
+                steps:
+                  - id: write
+                    run: echo "$GREETING" > "${{ params.dir }}/said"
+                    with: { env: { GREETING: "${{ env.LOCKSTEP_TEST_GREETING }}" } }
+                """);
+        LockstepCli reviewer = cli.env("LOCKSTEP_TEST_GREETING", "hello");
+        Path worldPlan = tmp.resolve("world.json");
+        LockstepCli.Result saved = reviewer.run("plan", world.toString(), "-p", "dir=" + tmp, "--out", worldPlan.toString());
+        assertEquals(0, saved.exit(), saved.all());
+        LockstepCli.Result run = cli.env("LOCKSTEP_TEST_GREETING", "goodbye").run("run", world.toString(), "--plan", worldPlan.toString(), "--no-tui");
+        assertEquals(16, run.exit(), run.all());
+        assertTrue(run.err().contains("step write would do something else than was reviewed: action.with.env.GREETING: reviewed 'hello', "
+                + "now 'goodbye'"), run.err());
+        assertFalse(Files.exists(tmp.resolve("said")));
+    }
+
+    @Test
     void aDifferentParameterIsRefused() {
-        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "-p", "rows=600");
+        LockstepCli.Result run = cli.run("run", book.toString(), "--plan", plan.toString(), "--no-tui", "-p", "rows=600");
         assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("parameter rows: planned '500', now '600'"), run.err());
         assertNothingRecorded();
@@ -73,9 +96,9 @@ class SavedPlanTest {
 
     @Test
     void aDifferentSecretIsRefusedWithoutShowingEither() {
-        LockstepCli.Result run = cli.env("DEMO_API_TOKEN", "another-token").run("run", "--plan", plan.toString(), "--no-tui");
+        LockstepCli.Result run = cli.env("DEMO_API_TOKEN", "another-token").run("run", book.toString(), "--plan", plan.toString(), "--no-tui");
         assertEquals(16, run.exit(), run.all());
-        assertTrue(run.err().contains("parameter api_token: its value differs from the planned one (kept only as a digest)"),
+        assertTrue(run.err().contains("parameter api_token: its value differs from the planned one (compared by its digest in the state store)"),
                 run.err());
         assertFalse(run.all().contains("another-token") || run.all().contains("tok-4242-secret"), run.all());
         assertNothingRecorded();
@@ -86,7 +109,7 @@ class SavedPlanTest {
         LockstepCli.Result saved = cli.run("plan", book.toString(), "-p", "workdir=" + tmp.resolve("work"), "--region",
                 "us-east-1", "--out", plan.toString());
         assertEquals(0, saved.exit(), saved.all());
-        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--region", "eu-west-1");
+        LockstepCli.Result run = cli.run("run", book.toString(), "--plan", plan.toString(), "--no-tui", "--region", "eu-west-1");
         assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("the place to act differs: planned aws us-east-1"), run.err());
         assertTrue(run.err().contains("now aws eu-west-1"), run.err());
@@ -96,9 +119,9 @@ class SavedPlanTest {
     @Test
     void aFileThatIsNotAPlanIsAUsageError() throws IOException {
         Files.writeString(plan, "{\"hello\": 1}");
-        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui");
+        LockstepCli.Result run = cli.run("run", book.toString(), "--plan", plan.toString(), "--no-tui");
         assertEquals(2, run.exit(), run.all());
-        assertTrue(run.err().contains("is not a saved lockstep plan: it has no lockstepPlan format number"), run.err());
+        assertTrue(run.err().contains("is not a saved lockstep plan: it has no lockstepSavedPlan format number"), run.err());
         LockstepCli.Result other = cli.run("run", "runbooks/demo.yaml", "--plan", tmp.resolve("missing.json").toString());
         assertEquals(12, other.exit(), other.all());
     }

@@ -51,7 +51,7 @@ class SavedPlanAwsTest {
         // Someone deploys after the review: the change set a run would execute is no longer the one reviewed.
         deployOutOfBand(stack, "templates/one.yaml", true);
 
-        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui");
+        LockstepCli.Result run = cli.run("run", BOOK, "--plan", plan.toString(), "--no-tui");
         assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("step deploy would do something else than was reviewed"), run.err());
         assertTrue(cli.run("runs").out().startsWith("no runs"), "refused before a run was recorded");
@@ -75,12 +75,12 @@ class SavedPlanAwsTest {
         LockstepCli cli = cli();
         Path plan = tmp.resolve("plan.json");
         assertEquals(0, cli.run("plan", BOOK, "-p", "stack=" + stack, "--region", "us-east-1", "--out", plan.toString()).exit());
-        LockstepCli.Result run = cli.run("run", "--plan", plan.toString(), "--no-tui", "--region", "eu-west-1");
+        LockstepCli.Result run = cli.run("run", BOOK, "--plan", plan.toString(), "--no-tui", "--region", "eu-west-1");
         assertEquals(16, run.exit(), run.all());
         assertTrue(run.err().contains("the place to act differs: planned aws 123456789012 us-east-1, now aws 123456789012 "
                 + "eu-west-1"), "the identity checked, account and region:\n" + run.err());
 
-        LockstepCli.Result same = cli.run("run", "--plan", plan.toString(), "--no-tui", "--region", "us-east-1");
+        LockstepCli.Result same = cli.run("run", BOOK, "--plan", plan.toString(), "--no-tui", "--region", "us-east-1");
         assertEquals(0, same.exit(), same.all());
         assertTrue(same.out().contains("ok step deploy succeeded"), same.out());
     }

@@ -341,7 +341,7 @@ class TuiTest {
         String work = tmp.resolve("work").toString();
         String s = awaitScreen(t -> t.contains("Will do:"));
         assertTrue(s.contains("$ mkdir -p \"" + work + "\""), "values substituted, for reading:\n" + s);
-        assertTrue(s.contains("runs with the values in its environment"), s);
+        assertTrue(s.contains("runs as written here, with the values in its environment"), s);
         assertTrue(s.contains("$ mkdir -p \"${LS_PARAMS_WORKDIR}\""), "the script as it runs:\n" + s);
         assertTrue(s.contains("env LS_PARAMS_WORKDIR=" + work), "the mapping:\n" + s);
     }
@@ -352,7 +352,7 @@ class TuiTest {
         key(KeyType.Enter);
         awaitScreen(s -> s.contains("✓ Create the source table"));
         key('p');
-        String plan = awaitScreen(s -> s.contains("Plan (dry run, resolved)") && s.contains("1. Create the source table"));
+        String plan = awaitScreen(s -> s.contains("Plan (dry run, resolved)") && s.contains("1. prepare  Create the source table"));
         assertTrue(plan.contains("↑↓ PgUp PgDn scroll"), "the plan has its own footer:\n" + plan);
         String verify = pressUntil(KeyType.PageDown, s -> s.contains("$ if [ \"$dest\" = \"500\" ]"));
         assertFalse(verify.contains("<steps.prepare.outputs.source_rows>"), "prepare's output is known:\n" + verify);

@@ -87,9 +87,13 @@ final class Cli {
     /** {@code text} with the state folder added to each lockstep command it suggests, when one was chosen. */
     String hint(String text) {
         if (hintStateDir == null) return text;
-        String dir = hintStateDir.toString();
-        String quoted = dir.matches("[A-Za-z0-9_./+:@%-]+") ? dir : "'" + dir.replace("'", "'\\''") + "'";
+        String quoted = shellWord(hintStateDir.toString());
         return SUGGESTED_COMMAND.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group() + " --state-dir " + quoted));
+    }
+
+    /** {@code word} as a shell reads it back: quoted only when it has to be. */
+    static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./+:@%=-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     Contexts contexts() {

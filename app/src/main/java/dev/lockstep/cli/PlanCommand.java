@@ -1,15 +1,14 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.context.Targets;
+import dev.lockstep.engine.PlanFile;
+import dev.lockstep.engine.PlanText;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.SavedPlan;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
-import dev.lockstep.journal.StateDir;
-import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ final class PlanCommand implements Callable<Integer> {
     final OutputOptions output;
     Path out;
     final TargetOptions where;
+    final StateOptions state;
 
     PlanCommand(Cli cli) {
         this.cli = cli;
@@ -34,9 +34,11 @@ final class PlanCommand implements Callable<Integer> {
         params = new ParamOptions(spec);
         output = new OutputOptions(spec);
         CommandModel.option(spec, "--out").label("FILE")
-                .description("Save the plan (secrets only as digests) for lockstep run --plan FILE, which refuses any difference.")
+                .description("Save the plan for lockstep run RUNBOOK --plan FILE, which runs it once and refuses any difference; its digest "
+                        + "(and the secrets' digests, never in the file) are kept in the state store.")
                 .bind(Path.class, () -> out, v -> out = v);
         where = new TargetOptions(spec, cli);
+        state = new StateOptions(spec);
     }
 
     @Override
@@ -45,10 +47,9 @@ final class PlanCommand implements Callable<Integer> {
         Params p = params.resolve(rb, cli);
         Targets targets = where.verified(cli, rb);
         Planner.Plan plan = new Planner(cli.types(), cli.loader()).plan(rb, p, targets);
-        // Only a saved or printed document needs digests (and the security providers they load).
-        SavedPlan saved = output.json() || out != null ? SavedPlan.of(rb, p, targets, plan, Cli.version()) : null;
+        SavedPlan document = SavedPlan.of(rb, p, targets, plan, Cli.version());
         if (output.json()) {
-            cli.out.println(Json.pretty(saved.document()));
+            cli.out.println(document.json());
         } else {
             // One write: println on standard output flushes, a write per line of a long plan.
             StringWriter text = new StringWriter();
@@ -57,17 +58,19 @@ final class PlanCommand implements Callable<Integer> {
             cli.out.flush();
         }
         if (out != null) {
-            try {
-                StateDir.writePrivate(out.toAbsolutePath(), Json.pretty(saved.document()) + "\n");
-            } catch (IOException e) {
-                throw new LockstepException(ErrorCode.IO, "cannot write the plan to " + out + ": " + e.getMessage());
-            }
-            (output.json() ? cli.err : cli.out).println("plan saved to " + out + ": lockstep run --plan " + out
-                    + " runs exactly this, and refuses if anything differs");
+            String id = PlanFile.save(out, document, p, state.store(cli));
+            (output.json() ? cli.err : cli.out).println("plan " + id + " saved to " + out + " (its digest is kept in "
+                    + state.store(cli).describe() + "): " + cli.hint("lockstep run " + Cli.shellWord(runbook.toString()) + " --plan "
+                    + Cli.shellWord(out.toString())) + " runs exactly this, once, and refuses if anything differs");
+        }
+        if (!plan.wouldFail().isEmpty()) {
+            Planner.StepPlan s = plan.wouldFail().get(0);
+            ErrorHandler.print(cli.err, ErrorCode.WOULD_FAIL, "step " + s.id() + " would fail: " + s.verdict().reason());
+            return ErrorCode.WOULD_FAIL.exitCode();
         }
         if (!plan.wouldHalt().isEmpty()) {
             Planner.StepPlan s = plan.wouldHalt().get(0);
-            ErrorHandler.print(cli.err, ErrorCode.HALTED, "step " + s.id() + " would halt: " + s.halt());
+            ErrorHandler.print(cli.err, ErrorCode.HALTED, "step " + s.id() + " would halt: " + s.verdict().reason());
             return ErrorCode.HALTED.exitCode();
         }
         if (plan.failedFirstChecks() > 0) {
@@ -85,32 +88,7 @@ final class PlanCommand implements Callable<Integer> {
             for (Map.Entry<String, Object> e : p.redacted().entrySet()) b.append(' ').append(e.getKey()).append('=').append(e.getValue());
             out.println(b);
         }
-        int n = 1;
-        for (Planner.StepPlan s : plan.steps()) {
-            out.println();
-            // Not String.format: its first number loads the locale's number symbols (~10 ms at start-up).
-            out.println((n < 10 ? " " : "") + n++ + ". " + s.id() + "  " + s.title() + "  [" + s.uses() + "]");
-            for (String a : s.actions()) out.println("      " + a);
-            int c = 1;
-            for (Planner.CheckPlan check : s.checks()) {
-                out.println("      check " + c++ + ": " + check.description() + " -> " + check.status()
-                        + (check.observed() != null ? " (" + check.observed() + ")" : "")
-                        + (check.status() == Planner.CheckStatus.FAIL && n > 2 ? "; an earlier step may make it hold" : ""));
-            }
-            if (s.confirm() != null) out.println("      confirm: " + s.confirm());
-            if (!s.outputs().isEmpty()) out.println("      outputs: " + String.join(", ", s.outputs()));
-            if (s.rollback() == null) out.println("      rollback: none");
-            else s.rollback().lines("      rollback: ", "        ").forEach(out::println);
-        }
-        out.println();
-        out.println("Rollback plan (last step first):");
-        if (plan.rollback().isEmpty()) out.println("  (nothing to run)");
-        for (Planner.RollbackAction r : plan.rollback()) {
-            r.lines("  " + (r.subject().equals("runbook") ? "runbook rollback: " : "undo " + r.subject() + ": "), "      ")
-                    .forEach(out::println);
-        }
-        if (!plan.withoutRollback().isEmpty()) out.println("  no rollback: " + String.join(", ", plan.withoutRollback()));
-        out.println();
+        PlanText.lines(plan).forEach(out::println);
         out.println("Dry run: nothing was changed and no run was recorded.");
     }
 }

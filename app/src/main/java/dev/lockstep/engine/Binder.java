@@ -11,6 +11,7 @@ import dev.lockstep.runbook.Value;
 import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
 import java.lang.reflect.RecordComponent;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +55,37 @@ final class Binder {
             }
         });
         Value.Mapping with = new Value.Mapping(entries, action.with().keys(), action.with().position());
-        return new Bound(action, type, loader.bindAtRuntime(type.configType(), with), Map.copyOf(env));
+        // Declaration order, never a hash order: the environment is part of the plan a reviewer signs.
+        return new Bound(action, type, loader.bindAtRuntime(type.configType(), with), Collections.unmodifiableMap(env), with);
+    }
+
+    /** What an action will do, as the plan document holds it; no side effects. */
+    ActionPlan describe(Action action, Scope scope) {
+        return describe(bind(action, scope), scope);
+    }
+
+    /** What an action bound in {@code scope} will do, as the plan document holds it. */
+    ActionPlan describe(Bound bound, Scope scope) {
+        return bound.describe(bound.type().plan(bound.config()), polled(bound, scope));
+    }
+
+    /**
+     * What dry-run shows: like {@link #describe}, but the type may ask the real systems (a change set),
+     * leaving nothing behind.
+     */
+    ActionPlan preview(Action action, Scope scope, dev.lockstep.step.StepContext ctx) throws Exception {
+        Bound bound = bind(action, scope);
+        return bound.describe(bound.type().preview(bound.config(), ctx), polled(bound, scope));
+    }
+
+    /** The checks an action polls (wait's {@code until}), each described as it would run now. */
+    private Map<String, ActionPlan> polled(Bound bound, Scope scope) {
+        Map<String, ActionPlan> out = new LinkedHashMap<>();
+        bound.with().entries().forEach((key, v) -> {
+            Check nested = bound.nestedCheck(key);
+            if (nested != null) out.put(key, describe(nested.action(), scope));
+        });
+        return out;
     }
 
     private static String toShell(String text, Scope scope, Map<String, String> env) {

@@ -1,11 +1,16 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.reflect.RecordShape;
 import dev.lockstep.runbook.Action;
+import dev.lockstep.runbook.Check;
+import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Reconciliation;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -16,7 +21,7 @@ import java.util.regex.Pattern;
  * environment variables its expression values travel in. The only way the engine runs
  * a step type, so that environment always reaches the process.
  */
-record Bound(Action action, StepType<Record> type, Record config, Map<String, String> env) {
+record Bound(Action action, StepType<Record> type, Record config, Map<String, String> env, Value.Mapping with) {
     /** How {@link Binder} refers to a value in shell text. */
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{(LS_[A-Z0-9_]+)\\}");
 
@@ -30,33 +35,52 @@ record Bound(Action action, StepType<Record> type, Record config, Map<String, St
         return type.rollback(config, ctx);
     }
 
-    /** What it will do, with the values its environment variables hold; no side effects. */
-    List<String> plan() {
-        return describe(type.plan(config));
-    }
-
-    /** What dry-run shows: the type may ask the real systems (a change set), leaving nothing behind. */
-    List<String> preview(StepContext ctx) throws Exception {
-        return describe(type.preview(config, ctx));
-    }
-
     /**
-     * The type's lines with each {@code ${LS_…}} reference replaced by its value, for reading; then
-     * the lines as they really run and the environment that carries the values into them.
+     * The action for the plan document: the type's lines ({@code typeLines}) with each {@code ${LS_…}}
+     * reference replaced by its value, for reading; the checks it polls; then, when values travel in the
+     * environment, every line as it really runs (all of them: a reader must see the whole script) and
+     * that environment.
      */
-    private List<String> describe(List<String> typeLines) {
-        if (env.isEmpty()) return typeLines;
+    ActionPlan describe(List<String> typeLines, Map<String, ActionPlan> polled) {
         List<String> lines = new ArrayList<>();
-        List<String> asRun = new ArrayList<>();
-        for (String line : typeLines) {
-            String read = substituted(line);
-            lines.add(read);
-            if (!read.equals(line)) asRun.add("  " + line);
+        for (String line : typeLines) lines.add(substituted(line));
+        polled.forEach((key, check) -> {
+            lines.add(key + ": " + check.uses());
+            for (String l : check.lines()) lines.add("  " + l);
+        });
+        if (!env.isEmpty()) {
+            lines.add("runs as written here, with the values in its environment, never pasted into the script:");
+            for (String line : typeLines) lines.add("  " + line);
+            env.forEach((k, v) -> lines.add("  env " + k + "=" + v));
         }
-        lines.add("runs with the values in its environment, never pasted into the script:");
-        lines.addAll(asRun);
-        env.forEach((k, v) -> lines.add("  env " + k + "=" + v));
+        Map<String, Object> shown = new LinkedHashMap<>();
+        String script = null;
+        for (Map.Entry<String, Value> e : with.entries().entrySet()) {
+            if (type.shellKeys().contains(e.getKey()) && e.getValue() instanceof Value.Scalar s && s.value() instanceof String text) {
+                script = text;
+            } else {
+                shown.put(e.getKey(), polled.containsKey(e.getKey()) ? polled.get(e.getKey()).json() : ActionPlan.jsonSafe(e.getValue().plain()));
+            }
+        }
+        return new ActionPlan(action.uses(), shown, script, env, lines);
+    }
+
+    /** What the type's built-in undo will do, with the values its environment variables hold. */
+    List<String> describeUndo() {
+        List<String> lines = new ArrayList<>();
+        for (String line : type.planRollback(config)) lines.add(substituted(line));
         return lines;
+    }
+
+    /** The check bound to {@code key} of the configuration, when that key holds one (wait's {@code until}). */
+    Check nestedCheck(String key) {
+        RecordComponent c = RecordShape.of(type.configType()).byName().get(key);
+        if (c == null || c.getType() != Check.class) return null;
+        try {
+            return (Check) c.getAccessor().invoke(config);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + key + " of " + type.name(), e);
+        }
     }
 
     private String substituted(String line) {

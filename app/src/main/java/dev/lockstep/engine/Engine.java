@@ -145,7 +145,7 @@ public final class Engine {
             synchronized (run) {
                 scope = scope().withPlaceholders();
             }
-            return binder.bind(action, scope).plan().stream().map(run.redactor()::redact).toList();
+            return binder.describe(action, scope).redacted(run.redactor()).lines();
         } catch (RuntimeException e) {
             return List.of("(not resolvable yet: " + run.redactor().redact(message(e)) + ")");
         }
@@ -334,7 +334,7 @@ public final class Engine {
 
     private Outcome execute(StepDef step, Bound bound) {
         Scope scope = scope();
-        List<String> plan = bound.plan();
+        List<String> plan = binder.describe(bound, scope).lines();
         run.append(EventType.STEP_STARTED, step.id(), new EventData.StepStarted(
                 run.snapshot().step(step.id()).attempts() + 1, plan, new ArrayList<>(bound.env().keySet())));
         long began = System.nanoTime();

@@ -14,9 +14,11 @@ import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepTypes;
 import java.nio.file.Path;
+import dev.lockstep.runbook.Durations;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import java.util.regex.Pattern;
 
 /**
  * Dry-run: resolves every step, runs the read-only checks against the real systems,
@@ -38,29 +42,123 @@ public final class Planner {
         this.evaluator = new CheckEvaluator(binder);
     }
 
-    /** The dry-run of one runbook. All text in it is already masked. */
+    /** The dry-run of one runbook: the plan document. All text in it is already masked. */
     public record Plan(List<StepPlan> steps, List<RollbackAction> rollback, List<String> withoutRollback) {
         /** Steps that would halt if run now (a change set breaking its guard). */
         public List<StepPlan> wouldHalt() {
-            return steps.stream().filter(s -> s.halt() != null).toList();
+            return with(Verdict.Kind.WOULD_HALT);
+        }
+
+        /** Steps that would fail if run now, whatever earlier steps produce: their inputs are all known. */
+        public List<StepPlan> wouldFail() {
+            return with(Verdict.Kind.WOULD_FAIL);
+        }
+
+        /** Steps that could not be checked before the run: they depend on what earlier steps produce. */
+        public List<StepPlan> notChecked() {
+            return with(Verdict.Kind.NOT_CHECKED);
+        }
+
+        private List<StepPlan> with(Verdict.Kind kind) {
+            return steps.stream().filter(s -> s.verdict().kind() == kind).toList();
         }
 
         /** Failing checks of the first step: they must hold now for a run to start at all. */
         public long failedFirstChecks() {
             return steps.isEmpty() ? 0 : steps.get(0).checks().stream().filter(c -> c.status() == CheckStatus.FAIL).count();
         }
+
+        /** The plan's last line: how many steps were checked, would halt, would fail, and could not be checked (and why). */
+        public String summary() {
+            StringBuilder b = new StringBuilder();
+            b.append(steps.size()).append(steps.size() == 1 ? " step: " : " steps: ")
+                    .append(with(Verdict.Kind.CHECKED).size()).append(" checked, ")
+                    .append(wouldHalt().size()).append(" would halt, ")
+                    .append(wouldFail().size()).append(" would fail, ")
+                    .append(notChecked().size()).append(" could not be checked before the run");
+            if (!notChecked().isEmpty()) {
+                b.append(" (");
+                List<String> why = new ArrayList<>();
+                for (StepPlan s : notChecked()) why.add(s.id() + ": " + s.verdict().reason());
+                b.append(String.join("; ", why)).append(')');
+            }
+            return b.toString();
+        }
     }
 
-    /** One step of the plan; {@code halt} says why it would halt if run now (null: it would not). */
-    public record StepPlan(String id, String title, String uses, List<String> actions, List<CheckPlan> checks,
-                           String confirm, List<String> outputs, RollbackAction rollback, String halt) {}
+    /**
+     * One step of the plan: its action as it will run (null when it cannot be bound before the run),
+     * its checks with what was observed, its confirmation, halt conditions and limits, its rollback as
+     * it will run, and the verdict: whether it was checked, would halt, would fail, or could not be checked.
+     */
+    public record StepPlan(String id, String title, String uses, ActionPlan action, List<CheckPlan> checks,
+                           ConfirmPlan confirm, LogsPlan logs, Limits limits, List<String> outputs, RollbackAction rollback,
+                           Verdict verdict) {
+        /** What the step will do, for reading: the action's lines and the verdict when it is not plainly checked. */
+        public List<String> actions() {
+            List<String> out = new ArrayList<>(action != null ? action.lines() : verdict.lines());
+            if (action != null && verdict.kind() != Verdict.Kind.CHECKED) out.addAll(verdict.lines());
+            return out;
+        }
 
-    public record CheckPlan(String description, CheckStatus status, String observed) {}
+        /** The step's halt conditions and limits, one line each, for reading; empty when it has none. */
+        public List<String> conditions() {
+            List<String> out = new ArrayList<>();
+            for (String h : logs.haltOn()) out.add("halts on a line matching: " + h);
+            if (logs.until() != null) out.add("ends at a line matching: " + logs.until());
+            for (String r : logs.require()) out.add("halts unless some line matches: " + r);
+            if (limits.timeout() != null) out.add("timeout: " + limits.timeout());
+            if (limits.attempts() > 1) out.add("retry: " + limits.attempts() + " attempts, " + limits.retryDelay() + " apart");
+            out.add(limits.idempotent() ? "idempotent: runs again if a crash leaves it in doubt"
+                    : "not idempotent: a crash mid-step leaves it in doubt for the operator");
+            return out;
+        }
+    }
 
     /**
-     * One rollback action as it would run: what it undoes ({@code subject}: a step id, or "runbook" for
-     * the runbook's own rollback), its step type (with "built-in undo" when the type undoes itself), and
-     * its lines, resolved.
+     * Whether a step was checked in full before the run ({@code CHECKED}), would halt or fail if run now, or
+     * could not be checked because it depends on what earlier steps produce ({@code reason} says on what).
+     */
+    public record Verdict(Kind kind, String reason) {
+        public enum Kind { CHECKED, WOULD_HALT, WOULD_FAIL, NOT_CHECKED }
+
+        static final Verdict CHECKED = new Verdict(Kind.CHECKED, null);
+
+        List<String> lines() {
+            return switch (kind) {
+                case CHECKED -> List.of();
+                case WOULD_HALT -> List.of("WOULD HALT: " + reason);
+                case WOULD_FAIL -> List.of("WOULD FAIL: " + reason);
+                case NOT_CHECKED -> List.of("(could not be checked before the run: " + reason + ")");
+            };
+        }
+    }
+
+    /** A precondition: what it is, how it runs (null when it cannot be bound now), what it expects, and what was observed. */
+    public record CheckPlan(String name, String uses, boolean readOnly, Object expect, ActionPlan action, CheckStatus status,
+                            String observed) {
+        public String description() {
+            return (name != null ? name + " (" + uses + ")" : uses) + (expect != null ? " expect " + expect : "");
+        }
+    }
+
+    /** A confirmation before the step: a plain yes, or {@code value} typed exactly. */
+    public record ConfirmPlan(boolean typed, String value) {
+        public String text() {
+            return typed ? "operator must type: " + value : "operator must confirm";
+        }
+    }
+
+    /** The step's log patterns, as written. */
+    public record LogsPlan(List<String> haltOn, String until, List<String> require) {}
+
+    /** The step's timeout (null: none), attempts and the pause between them, and whether it may run again after a crash. */
+    public record Limits(String timeout, int attempts, String retryDelay, boolean idempotent) {}
+
+    /**
+     * One rollback action as it will run: what it undoes ({@code subject}: a step id, or "runbook" for the
+     * runbook's own rollback), its step type (with "built-in undo" when the type undoes itself), and its
+     * lines, resolved.
      */
     public record RollbackAction(String subject, String uses, List<String> actions) {
         /** The action in one line's heading and its lines below, indented by {@code indent}. */
@@ -139,24 +237,48 @@ public final class Planner {
             StepDef step = runbook.steps().get(i);
             List<CheckPlan> checks = new ArrayList<>();
             for (Future<CheckPlan> f : checksOf.get(i)) checks.add(join(f));
-            String confirm = null;
+            ConfirmPlan confirm = null;
             if (step.confirm() != null) {
                 confirm = step.confirm().isTyped()
-                        ? "operator must type: " + redactor.redact(Resolver.render(Resolver.resolveText(step.confirm().typed(), scope)))
-                        : "operator must confirm";
+                        ? new ConfirmPlan(true, redactor.redact(Resolver.render(Resolver.resolveText(step.confirm().typed(), scope))))
+                        : new ConfirmPlan(false, null);
             }
             RollbackAction rb = rollbackOf(step, scope, redactor);
             if (rb != null) rollback.add(rb);
             else without.add(step.id());
             StepRun preview = context(step, runbook.file().getParent(), targets, scope, redactor, new RunListener() { });
-            String[] halt = new String[1];
-            steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(),
-                    actions(step.action(), scope, redactor, preview, halt), checks, confirm,
-                    new ArrayList<>(step.outputs().keySet()), rb, halt[0]));
+            Described d = describe(step.action(), scope, redactor, preview);
+            steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(), d.action(), checks, confirm,
+                    logs(step.logs()), limits(step), new ArrayList<>(step.outputs().keySet()), rb, d.verdict()));
         }
         Collections.reverse(rollback);
         for (Action a : runbook.rollback()) rollback.add(new RollbackAction("runbook", a.uses(), actions(a, scope, redactor)));
         return new Plan(steps, rollback, without);
+    }
+
+    /**
+     * Steps that would fail whatever earlier steps produce: binding their action fails now, and no
+     * placeholder explains why. Nothing is asked of the real systems and no check runs, so a run can
+     * ask this before its first step.
+     */
+    public List<String> wouldFail(Runbook runbook, Params params, Targets targets) {
+        Scope scope = scope(params, targets, Map.of());
+        List<String> out = new ArrayList<>();
+        for (StepDef step : runbook.steps()) {
+            Verdict v = describe(step.action(), scope, params.redactor(), null).verdict();
+            if (v.kind() == Verdict.Kind.WOULD_FAIL) out.add(step.id() + ": " + v.reason());
+        }
+        return out;
+    }
+
+    private static LogsPlan logs(StepDef.LogPatterns p) {
+        return new LogsPlan(p.haltOn().stream().map(Pattern::pattern).toList(), p.until() == null ? null : p.until().pattern(),
+                p.require().stream().map(Pattern::pattern).toList());
+    }
+
+    private static Limits limits(StepDef s) {
+        return new Limits(s.timeout() == null ? null : Durations.format(s.timeout()), s.retry().attempts(),
+                Durations.format(s.retry().delay()), s.idempotent());
     }
 
     /**
@@ -187,29 +309,43 @@ public final class Planner {
         return Scope.of(params.values(), outputs, targets.settings().env()).withContexts(targets.values()).withPlaceholders();
     }
 
-    private List<String> actions(Action action, Scope scope, Redactor redactor) {
-        return actions(action, scope, redactor, null, new String[1]);
-    }
+    /** An action and what the plan can say of it; {@code action} is null when it cannot be bound before the run. */
+    private record Described(ActionPlan action, Verdict verdict) {}
 
     /**
-     * What an action will do. With a context, and when every value is known already, the
-     * step type's preview may ask the real systems (a CloudFormation change set).
+     * What an action will do, and whether that was checked. With a context, and when every value is known
+     * already, the step type's preview may ask the real systems (a CloudFormation change set). A failure
+     * that no placeholder explains is one the run would meet too: WOULD FAIL.
      */
-    private List<String> actions(Action action, Scope scope, Redactor redactor, StepRun previewContext, String[] halt) {
+    private Described describe(Action action, Scope scope, Redactor redactor, StepRun previewContext) {
         Scope dry = scope.withPlaceholders();
         try {
-            Bound bound = binder.bind(action, dry);
-            List<String> lines = previewContext != null && dry.placeholdersUsed().isEmpty()
-                    ? bound.preview(previewContext) : bound.plan();
-            return lines.stream().map(redactor::redact).toList();
+            ActionPlan plan = binder.describe(action, dry);
+            if (previewContext != null && dry.placeholdersUsed().isEmpty()) plan = binder.preview(action, dry, previewContext);
+            return new Described(plan.redacted(redactor), dry.placeholdersUsed().isEmpty() ? Verdict.CHECKED
+                    : new Verdict(Verdict.Kind.NOT_CHECKED, "depends on " + String.join(", ", distinct(dry.placeholdersUsed()))));
         } catch (dev.lockstep.step.WouldHalt h) {
-            halt[0] = redactor.redact(h.getMessage());
-            List<String> lines = new ArrayList<>(h.lines().stream().map(redactor::redact).toList());
-            lines.add("WOULD HALT: " + halt[0]);
-            return lines;
+            List<String> lines = h.lines().stream().map(redactor::redact).toList();
+            return new Described(new ActionPlan(action.uses(), Map.of(), null, Map.of(), lines),
+                    new Verdict(Verdict.Kind.WOULD_HALT, redactor.redact(h.getMessage())));
         } catch (Exception e) {
-            return List.of("(not resolvable before the run: " + redactor.redact(String.valueOf(e.getMessage())) + ")");
+            String why = redactor.redact(String.valueOf(e.getMessage()));
+            List<String> explaining = dry.placeholdersUsed().stream().filter(ph -> why.contains("<" + ph + ">")).toList();
+            return new Described(null, explaining.isEmpty() ? new Verdict(Verdict.Kind.WOULD_FAIL, why)
+                    : new Verdict(Verdict.Kind.NOT_CHECKED, "depends on " + String.join(", ", distinct(explaining)) + ": " + why));
         }
+    }
+
+    private static List<String> distinct(List<String> names) {
+        return new ArrayList<>(new LinkedHashSet<>(names));
+    }
+
+    /** An action's lines (a rollback's): what it will do, or why that cannot be said before the run. */
+    private List<String> actions(Action action, Scope scope, Redactor redactor) {
+        Described d = describe(action, scope, redactor, null);
+        List<String> out = new ArrayList<>(d.action() != null ? d.action().lines() : List.of());
+        out.addAll(d.verdict().lines());
+        return out;
     }
 
     /** How a step is undone: the rollback the runbook wrote, or its type's built-in undo; null when it has none. */
@@ -217,45 +353,50 @@ public final class Planner {
         if (step.rollback() != null) {
             return new RollbackAction(step.id(), step.rollback().uses(), actions(step.rollback(), scope, redactor));
         }
+        List<String> undo;
         try {
-            if (!binder.bind(step.action(), scope.withPlaceholders()).hasRollback()) return null;
+            Bound bound = binder.bind(step.action(), scope.withPlaceholders());
+            if (!bound.hasRollback()) return null;
+            undo = bound.describeUndo();
         } catch (RuntimeException e) {
             return null;
         }
-        List<String> lines = new ArrayList<>();
-        for (String a : actions(step.action(), scope, redactor)) lines.add("undoes: " + a);
-        return new RollbackAction(step.id(), step.action().uses() + " (built-in undo)", lines);
+        return new RollbackAction(step.id(), step.action().uses() + " (built-in undo)", undo.stream().map(redactor::redact).toList());
     }
 
     /** A check's verdict: at once when it cannot run now, else from {@code checking}, where it runs with a scope of its own. */
     private Future<CheckPlan> check(Check c, StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor,
                                     ExecutorService checking) {
-        String description = (c.name() != null ? c.name() + " (" + c.action().uses() + ")" : c.action().uses())
-                + (c.expect() != null ? " expect " + c.expect().plain() : "");
         Scope dry = scope.withPlaceholders();
-        Bound bound;
+        Object expect;
+        ActionPlan action;
+        boolean readOnly;
         try {
-            bound = binder.bind(c.action(), dry);
+            expect = c.expect() == null ? null : redactor.redactTree(ActionPlan.jsonSafe(Resolver.resolve(c.expect(), dry).plain()));
+            action = binder.describe(c.action(), dry).redacted(redactor);
+            readOnly = c.readOnly() || binder.bind(c.action(), dry).readOnly();
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(new CheckPlan(description, CheckStatus.NOT_RUN, redactor.redact(
-                    dry.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
-                            : "depends on " + String.join(", ", dry.placeholdersUsed()))));
+            return CompletableFuture.completedFuture(new CheckPlan(c.name(), c.action().uses(), c.readOnly(), null, null,
+                    CheckStatus.NOT_RUN, redactor.redact(dry.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
+                            : "depends on " + String.join(", ", distinct(dry.placeholdersUsed())))));
         }
+        BiFunction<CheckStatus, String, CheckPlan> verdict = (status, observed) -> new CheckPlan(c.name(), c.action().uses(),
+                readOnly, expect, action, status, observed);
         if (!dry.placeholdersUsed().isEmpty()) {
-            return CompletableFuture.completedFuture(new CheckPlan(description, CheckStatus.NOT_RUN,
-                    "depends on " + String.join(", ", dry.placeholdersUsed())));
+            return CompletableFuture.completedFuture(verdict.apply(CheckStatus.NOT_RUN,
+                    "depends on " + String.join(", ", distinct(dry.placeholdersUsed()))));
         }
-        if (!c.readOnly() && !bound.readOnly()) {
-            return CompletableFuture.completedFuture(new CheckPlan(description, CheckStatus.NOT_RUN,
+        if (!readOnly) {
+            return CompletableFuture.completedFuture(verdict.apply(CheckStatus.NOT_RUN,
                     "not read-only (mark it readOnly: true to run it in plan)"));
         }
         return checking.submit(() -> {
             Scope own = scope.withPlaceholders();
             try {
                 StepContext.CheckOutcome o = evaluator.evaluate(c, own, context(step, dir, targets, own, redactor, new RunListener() { }));
-                return new CheckPlan(description, o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
+                return verdict.apply(o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
             } catch (Exception e) {
-                return new CheckPlan(description, CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
+                return verdict.apply(CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
             }
         });
     }

@@ -99,6 +99,15 @@ public final class Runs {
      * {@code abandonUnfinished}, which marks it abandoned in its own journal.
      */
     public Run start(Runbook runbook, Params params, RunListener listener, String command, boolean abandonUnfinished) {
+        return start(runbook, params, listener, command, abandonUnfinished, runId -> { });
+    }
+
+    /**
+     * Starts a run as {@link #start(Runbook, Params, RunListener, String, boolean)} does; {@code claim} gets
+     * the new run's id before anything of it is recorded, and may refuse (a saved plan that another run used).
+     */
+    public Run start(Runbook runbook, Params params, RunListener listener, String command, boolean abandonUnfinished,
+                     java.util.function.Consumer<String> claim) {
         Exclusion lock = store.exclude(runbook.name(), command);
         try {
             lock.note().ifPresent(listener::notice);
@@ -125,6 +134,7 @@ public final class Runs {
                 listener.notice("marked unfinished run " + old.runId() + " abandoned");
             }
             String id = store.newRunId(runbook.name());
+            claim.accept(id);
             HeldRun journal = store.create(id, command);
             try {
                 journal.redactWith(params.redactor());

@@ -22,6 +22,8 @@ public enum ErrorCode {
     /** The shared store cannot be reached, or its lease could not be renewed: the driver stopped before its next effect. */
     STATE_UNAVAILABLE(15, "the state store cannot be reached; the run can be resumed"),
     PLAN_DIFFERS(16, "the runbook, a parameter, the place or a step's action differs from the saved plan"),
+    /** {@code plan}: a step would fail if run now, whatever earlier steps produce; {@code run --plan} of such a plan, unless accepted. */
+    WOULD_FAIL(17, "a step would fail: its inputs are known before the run and cannot work"),
     INTERNAL(70, "internal error"),
     INTERRUPTED(130, "interrupted; the run can be resumed");
 

@@ -138,6 +138,11 @@ public final class StateDir {
         if (Files.isSymbolicLink(dir)) throw new IOException("refusing to follow the symbolic link " + dir);
     }
 
+    /** The attribute that makes a new file private (0600). */
+    public static FileAttribute<Set<PosixFilePermission>> privateFile() {
+        return PRIVATE_FILE;
+    }
+
     /** A new private (0600) file, never following a link: for reports and logs written in one go. */
     public static void writePrivate(Path file, String text) throws IOException {
         createPrivateDirectories(file.getParent());

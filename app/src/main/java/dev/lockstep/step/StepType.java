@@ -78,6 +78,14 @@ public interface StepType<C extends Record> {
         return false;
     }
 
+    /**
+     * What {@link #rollback} will do for this configuration, one line per fact, resolved; no side
+     * effects. Every type with a built-in undo says concretely what it undoes and where.
+     */
+    default List<String> planRollback(C config) {
+        throw new UnsupportedOperationException(name() + " has no built-in rollback");
+    }
+
     /** Undoes a completed execution; only called when {@link #hasRollback} is true. */
     default StepResult rollback(C config, StepContext ctx) throws Exception {
         throw new UnsupportedOperationException(name() + " has no built-in rollback");

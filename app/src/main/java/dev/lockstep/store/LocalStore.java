@@ -213,6 +213,70 @@ public final class LocalStore implements StateStore {
         }
     }
 
+    /** A saved plan's record: {@code plans/ID.json} in the state folder, private to its owner. */
+    private Path planFile(String planId) {
+        return dir.checked(dir.root().resolve("plans").resolve(StateDir.requireRunId(planId) + ".json"));
+    }
+
+    @Override
+    public void savePlan(PlanRecord plan) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", plan.id());
+        m.put("fileSha256", plan.fileSha256());
+        m.put("runbook", plan.runbook());
+        m.put("savedAt", plan.savedAt());
+        m.put("key", plan.key());
+        m.put("secretDigests", plan.secretDigests());
+        try {
+            StateDir.writePrivate(planFile(plan.id()), Json.write(m) + "\n");
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot record the plan in " + describe() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Optional<PlanRecord> plan(String planId) {
+        Path file = planFile(planId);
+        try {
+            Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+            String used = usedBy(planId);
+            return Optional.of(new PlanRecord(planId, (String) m.get("fileSha256"), (String) m.get("runbook"),
+                    (String) m.get("savedAt"), (String) m.get("key"), (Map<String, String>) m.get("secretDigests"), used));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            throw new LockstepException(ErrorCode.STATE_CORRUPT, "the record of plan " + planId + " in " + file
+                    + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    private String usedBy(String planId) throws IOException {
+        try {
+            return Files.readString(planFile(planId).resolveSibling(planId + ".used"), StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Optional<String> usePlan(String planId, String runId) {
+        Path used = planFile(planId).resolveSibling(planId + ".used");
+        try {
+            // Created only if absent: of two runs started from one plan at the same moment, one gets it.
+            Files.writeString(Files.createFile(used, StateDir.privateFile()), runId);
+            return Optional.empty();
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            try {
+                return Optional.of(usedBy(planId));
+            } catch (IOException unreadable) {
+                return Optional.of("another run (" + used + " cannot be read)");
+            }
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot record that plan " + planId + " is used: " + e.getMessage());
+        }
+    }
+
     @Override
     public void close() {}
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
@@ -34,7 +35,7 @@ public final class PostgresStore implements StateStore {
     static final int SOCKET_TIMEOUT_SECONDS = 15;
     private static final String MIGRATIONS = "classpath:dev/lockstep/store/migration";
     /** The version of the last migration in {@link #MIGRATIONS}; a test keeps the two in step. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private final PostgresUrl url;
     private final Duration lease;
@@ -340,6 +341,58 @@ public final class PostgresStore implements StateStore {
                 s.setString(1, runId);
                 try (ResultSet r = s.executeQuery()) {
                     return r.next() ? Optional.ofNullable(r.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void savePlan(PlanRecord plan) {
+        query("cannot record plan " + plan.id(), c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO " + table("plans")
+                    + " (plan_id, file_sha256, runbook, saved_at, key, secret_digests) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, plan.id());
+                s.setString(2, plan.fileSha256());
+                s.setString(3, plan.runbook());
+                s.setObject(4, java.time.OffsetDateTime.parse(plan.savedAt()));
+                s.setString(5, plan.key());
+                s.setString(6, dev.lockstep.json.Json.write(plan.secretDigests()));
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Optional<PlanRecord> plan(String planId) {
+        return query("cannot read plan " + planId, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT file_sha256, runbook, saved_at, key, secret_digests, used_by FROM "
+                    + table("plans") + " WHERE plan_id = ?")) {
+                s.setString(1, planId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) return Optional.empty();
+                    return Optional.of(new PlanRecord(planId, r.getString(1), r.getString(2),
+                            r.getObject(3, java.time.OffsetDateTime.class).toInstant().toString(), r.getString(4),
+                            (Map<String, String>) dev.lockstep.json.Json.parse(r.getString(5)), r.getString(6)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> usePlan(String planId, String runId) {
+        return query("cannot record that plan " + planId + " is used", c -> {
+            // One statement: of two runs started from one plan at the same moment, one sets it.
+            try (PreparedStatement s = c.prepareStatement("UPDATE " + table("plans")
+                    + " SET used_by = ?, used_at = now() WHERE plan_id = ? AND used_by IS NULL")) {
+                s.setString(1, runId);
+                s.setString(2, planId);
+                if (s.executeUpdate() == 1) return Optional.<String>empty();
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT used_by FROM " + table("plans") + " WHERE plan_id = ?")) {
+                s.setString(1, planId);
+                try (ResultSet r = s.executeQuery()) {
+                    return Optional.of(r.next() && r.getString(1) != null ? r.getString(1) : "another run");
                 }
             }
         });

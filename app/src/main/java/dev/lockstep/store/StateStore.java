@@ -75,6 +75,18 @@ public interface StateStore extends AutoCloseable {
     /** Set when the run was handed to another store by {@code lockstep state copy} and continues there. */
     Optional<String> movedTo(String runId);
 
+    /** Keeps what a saved plan must be checked against when it is run ({@code lockstep plan --out}). */
+    void savePlan(PlanRecord plan);
+
+    /** The record of a saved plan, if this store has it. */
+    Optional<PlanRecord> plan(String planId);
+
+    /**
+     * Marks a saved plan used by {@code runId}, once: returns the run that used it first when another
+     * already did (a saved plan runs at most once).
+     */
+    Optional<String> usePlan(String planId, String runId);
+
     /** Where the store's database is, when it is one: to warn when a runbook acts on that very database. */
     default Optional<DatabaseAddress> database() {
         return Optional.empty();

@@ -10,6 +10,7 @@ import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Outcome;
+import dev.lockstep.engine.PlanText;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
@@ -796,24 +797,7 @@ public final class TuiApp implements RunListener {
             synchronized (run) {
                 outputs = run.outputs();
             }
-            Planner.Plan plan = planner.plan(run.runbook(), run.params(), engine.targets(), outputs);
-            List<String> out = new ArrayList<>();
-            int n = 1;
-            for (Planner.StepPlan s : plan.steps()) {
-                out.add(n++ + ". " + s.title() + "  (" + s.id() + ", " + s.uses() + ")");
-                for (String a : s.actions()) out.add("     " + a);
-                for (Planner.CheckPlan c : s.checks()) out.add("     check " + c.description() + " -> " + c.status()
-                        + (c.observed() != null ? " (" + c.observed() + ")" : ""));
-                if (s.confirm() != null) out.add("     confirm: " + s.confirm());
-                if (s.rollback() == null) out.add("     rollback: none");
-                else out.addAll(s.rollback().lines("     rollback: ", "       "));
-            }
-            out.add("");
-            out.add("Rollback plan (last step first):");
-            for (Planner.RollbackAction r : plan.rollback()) {
-                out.addAll(r.lines("  " + (r.subject().equals("runbook") ? "runbook rollback: " : "undo " + r.subject() + ": "), "     "));
-            }
-            return out;
+            return PlanText.lines(planner.plan(run.runbook(), run.params(), engine.targets(), outputs));
         } catch (RuntimeException e) {
             return List.of("cannot plan: " + e.getMessage());
         }

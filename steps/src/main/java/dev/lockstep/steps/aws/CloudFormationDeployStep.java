@@ -248,6 +248,13 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
 
     /** Deploys the template and parameter values journaled before the step's change, under the mirrored guard. */
     @Override
+    public List<String> planRollback(Config c) {
+        return List.of("deploy again, through a change set, the template and parameter values stack " + c.stack()
+                        + " had before this step (journaled before its change set is executed)",
+                c.changeSetGuard() == null ? "no guard" : "guard, mirrored: " + c.changeSetGuard().mirrored().describe());
+    }
+
+    @Override
     public StepResult rollback(Config c, StepContext ctx) throws Exception {
         String template = ctx.externalIds().get(PREVIOUS_TEMPLATE);
         if (!ctx.externalIds().containsKey(EXECUTED) || template == null) {

@@ -83,6 +83,11 @@ public final class EcsRegisterTaskDefinitionStep implements StepType<EcsRegister
     }
 
     @Override
+    public List<String> planRollback(Config c) {
+        return List.of("deregister the task definition this step registered from " + c.file() + " (its ARN is journaled)");
+    }
+
+    @Override
     public StepResult rollback(Config c, StepContext ctx) {
         String arn = ctx.externalIds().get(ARN);
         if (arn == null) return StepResult.ok("nothing was registered", Map.of());

@@ -108,6 +108,13 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
     }
 
     @Override
+    public List<String> planRollback(Config c) {
+        return List.of("set the desired count of service " + c.service() + " on " + c.cluster()
+                        + " back to the count it had before this step (journaled before it is changed)",
+                "wait until it is stable (running = desired, one deployment)");
+    }
+
+    @Override
     public StepResult rollback(Config c, StepContext ctx) throws InterruptedException {
         String previous = ctx.externalIds().get(PREVIOUS);
         if (previous == null) return StepResult.ok("the desired count was never changed", Map.of());

@@ -72,6 +72,11 @@ public final class ManualStep implements StepType<ManualStep.Config> {
     }
 
     @Override
+    public List<String> planRollback(Config c) {
+        return List.of("ask the operator to: " + c.undo().strip());
+    }
+
+    @Override
     public StepResult rollback(Config c, StepContext ctx) {
         return confirmed(ctx, c.undo());
     }

@@ -156,6 +156,13 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
 
     /** Goes back to the revision the step found: a downgrade after an upgrade, an upgrade after a downgrade. */
     @Override
+    public List<String> planRollback(Config c) {
+        String back = c.command().equals("upgrade") ? "downgrade" : "upgrade";
+        return List.of("$ " + String.join(" ", arguments(c, back, "REVISION")),
+                "REVISION: the revision the database is at when the step starts (journaled before the " + c.command() + ")");
+    }
+
+    @Override
     public StepResult rollback(Config c, StepContext ctx) throws Exception {
         String before = ctx.externalIds().get(BEFORE);
         if (before == null) return StepResult.ok("nothing to undo: the step changed nothing", Map.of());

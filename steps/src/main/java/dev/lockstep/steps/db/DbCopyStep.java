@@ -129,6 +129,15 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
 
     /** Empties the target tables this copy filled, so that the cutover can be tried again from the start. */
     @Override
+    public List<String> planRollback(Config c) {
+        return List.of("empty (TRUNCATE) " + (c.tables() == null ? "every table copied from " + c.from().describe() : "tables "
+                        + String.join(", ", c.tables().stream().filter(t -> !c.exclude().contains(t)).toList()))
+                        + (c.tables() == null && !c.exclude().isEmpty() ? " except " + String.join(", ", c.exclude()) : "")
+                        + " on " + c.to().describe(),
+                "the tables' definitions stay; " + c.from().describe() + " is not touched");
+    }
+
+    @Override
     public StepResult rollback(Config c, StepContext ctx) throws Exception {
         DbEndpoint dst = c.to();
         List<String> emptied = new ArrayList<>();

@@ -174,6 +174,13 @@ public final class KubeApplyStep implements StepType<KubeApplyStep.Config> {
 
     /** Deletes what the step created and puts back what it changed, last applied first. */
     @Override
+    public List<String> planRollback(Config c) {
+        return List.of("delete each object of " + (c.files().isEmpty() ? "the inline manifests" : String.join(", ", c.files()))
+                        + " that this step created, and put back each one it changed as it was (journaled before the apply)",
+                "an existing Secret is left as applied: its values are never journaled");
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public StepResult rollback(Config c, StepContext ctx) throws Exception {
         List<Map.Entry<String, String>> recorded = new ArrayList<>(ctx.externalIds().entrySet().stream()

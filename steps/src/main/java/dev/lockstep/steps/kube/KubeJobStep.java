@@ -503,6 +503,14 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
 
     /** Deletes the Job this step created (or adopted) and its pods, and waits until they are gone. */
     @Override
+    public List<String> planRollback(Config c) {
+        return List.of("delete the Job this step ran or adopted (" + (c.file() != null ? c.file() : "the inline job")
+                + "'s metadata.name plus the hash of its spec, journaled before it is created)"
+                + (c.namespace() != null ? " in namespace " + c.namespace() : "")
+                + " and its pods, and wait until they are gone");
+    }
+
+    @Override
     public StepResult rollback(Config c, StepContext ctx) throws Exception {
         String id = ctx.externalIds().get(JOB);
         if (id == null) return StepResult.ok("no job was created", Map.of());
