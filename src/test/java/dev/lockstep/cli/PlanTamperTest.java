@@ -145,6 +145,24 @@ class PlanTamperTest {
     }
 
     @Test
+    void theNewPlanARefusalSuggestsIsMadeAsPrinted() throws IOException {
+        editPlan(t -> t.replace("seq 1 ", "seq 2 "));
+        LockstepCli.Result refused = runPlan();
+        assertEquals(16, refused.exit(), refused.all());
+        java.util.regex.Matcher hint = java.util.regex.Pattern.compile("review a new plan \\((lockstep plan [^)]*)\\)").matcher(refused.err());
+        assertTrue(hint.find(), refused.err());
+        List<String> words = new java.util.ArrayList<>();
+        java.util.regex.Matcher word = java.util.regex.Pattern.compile("'([^']*)'|(\\S+)").matcher(hint.group(1).substring("lockstep ".length()));
+        while (word.find()) words.add(word.group(1) != null ? word.group(1) : word.group(2));
+        LockstepCli.Result replanned = cli.run(words.toArray(String[]::new));
+        assertEquals(0, replanned.exit(), replanned.all());
+        Files.delete(marks.resolve("make-check"));
+        LockstepCli.Result run = runPlan();
+        assertEquals(0, run.exit(), run.all());
+        assertEquals("switched blue\n", Files.readString(work.resolve("switched")));
+    }
+
+    @Test
     void aPlanOfAnotherRunbookIsRefusedWithOrWithoutTheRunbookNamed() throws IOException {
         Path demo = tmp.resolve("demo.yaml");
         Files.copy(Path.of("runbooks/demo.yaml"), demo);

@@ -85,7 +85,10 @@ class RdsCutoverTest {
     }
 
     static void createSeedStack(String stack) throws Exception {
-        String template = Files.readString(Path.of("src/test/resources/aws/seed-stack/zooid-relay-cloudformation.yaml"));
+        createSeedStack(stack, Files.readString(Path.of("src/test/resources/aws/seed-stack/zooid-relay-cloudformation.yaml")));
+    }
+
+    static void createSeedStack(String stack, String template) throws Exception {
         cf.createStack(b -> b.stackName(stack).capabilitiesWithStrings("CAPABILITY_IAM").templateBody(template)
                 .parameters(Parameter.builder().parameterKey("RelaySecretKey").parameterValue("relay-secret-key-hex").build(),
                         Parameter.builder().parameterKey("AdminPubkey").parameterValue("npub1admin").build(),
@@ -305,6 +308,32 @@ class RdsCutoverTest {
                 "the plan created nothing");
         assertTrue(cf.listChangeSets(b -> b.stackName(stack)).summaries().isEmpty(), "and left no change set");
         assertFalse(r.all().contains(PASSWORD));
+    }
+
+    @Test
+    void aCutoverPatchThatCannotApplyFailsThePlanNotTheNight() throws Exception {
+        String seed = Files.readString(Path.of("src/test/resources/aws/seed-stack/zooid-relay-cloudformation.yaml"));
+        String withoutDependsOn = seed.replace("    DependsOn:\n      - EFSMountTarget1\n      - EFSMountTarget2\n    Properties:\n"
+                + "      ServiceName:", "    Properties:\n      ServiceName:");
+        assertTrue(!withoutDependsOn.equals(seed), "the service's DependsOn was taken out");
+        String other = "zooid" + UUID.randomUUID().toString().substring(0, 6);
+        createSeedStack(other, withoutDependsOn);
+        LockstepCli.Result plan = cli().run("plan", RUNBOOK, "-p", "stack=" + other, "-p", "relay_image=" + relayImage,
+                "-p", "migrate_image=" + migrateImage);
+        assertEquals(17, plan.exit(), plan.all());
+        assertTrue(plan.out().contains("WOULD FAIL: the template cannot be made: "), plan.out());
+        assertTrue(plan.out().contains("DependsOn"), plan.out());
+        assertTrue(plan.err().contains("step cutover would fail: "), plan.err());
+        assertTrue(plan.out().contains(" 1 would fail, "), "the last line counts it:\n" + plan.out());
+
+        LockstepCli.Result run = cli().run("run", RUNBOOK, "-p", "stack=" + other, "-p", "relay_image=" + relayImage,
+                "-p", "migrate_image=" + migrateImage, "--no-tui", "--yes", "--confirm", "stop-relay=" + other);
+        assertEquals(17, run.exit(), run.all());
+        assertTrue(run.err().contains("step cutover: the template cannot be made: "), run.err());
+        assertTrue(cli().run("runs").out().startsWith("no runs"), "refused before its first step: " + run.all());
+        assertTrue(rds.describeDBInstances().dbInstances().stream().noneMatch(i -> i.dbInstanceIdentifier().equals(other + "-db")),
+                "no database was added");
+        assertFalse(serviceTasks(other).isEmpty(), "the relay still runs");
     }
 
     @Test

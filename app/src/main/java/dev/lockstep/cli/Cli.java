@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.context.Contexts;
+import dev.lockstep.engine.ShellWords;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.secret.Redactor;
@@ -26,7 +27,7 @@ final class Cli {
     private Redactor redactor = Redactor.none();
     private Path hintStateDir;
     /** A lockstep command that reads the state folder, as messages suggest them. */
-    private static final Pattern SUGGESTED_COMMAND = Pattern.compile("\\blockstep (resume|rollback|show|report|runs|run)\\b");
+    private static final Pattern SUGGESTED_COMMAND = Pattern.compile("\\blockstep (resume|rollback|show|report|runs|run|plan)\\b");
     /** The state store's password, masked in every message too. */
     private final List<String> storeSecrets = new ArrayList<>();
     /** What the command opened that must be closed when it ends (state store connections). */
@@ -87,13 +88,8 @@ final class Cli {
     /** {@code text} with the state folder added to each lockstep command it suggests, when one was chosen. */
     String hint(String text) {
         if (hintStateDir == null) return text;
-        String quoted = shellWord(hintStateDir.toString());
+        String quoted = ShellWords.quote(hintStateDir.toString());
         return SUGGESTED_COMMAND.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group() + " --state-dir " + quoted));
-    }
-
-    /** {@code word} as a shell reads it back: quoted only when it has to be. */
-    static String shellWord(String word) {
-        return word.matches("[A-Za-z0-9_./+:@%=-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     Contexts contexts() {

@@ -4,6 +4,7 @@ import dev.lockstep.context.Targets;
 import dev.lockstep.engine.PlanFile;
 import dev.lockstep.engine.PlanText;
 import dev.lockstep.engine.Planner;
+import dev.lockstep.engine.ShellWords;
 import dev.lockstep.engine.SavedPlan;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
@@ -60,8 +61,8 @@ final class PlanCommand implements Callable<Integer> {
         if (out != null) {
             String id = PlanFile.save(out, document, p, state.store(cli));
             (output.json() ? cli.err : cli.out).println("plan " + id + " saved to " + out + " (its digest is kept in "
-                    + state.store(cli).describe() + "): " + cli.hint("lockstep run " + Cli.shellWord(runbook.toString()) + " --plan "
-                    + Cli.shellWord(out.toString())) + " runs exactly this, once, and refuses if anything differs");
+                    + state.store(cli).describe() + "): " + cli.hint("lockstep run " + ShellWords.quote(runbook.toString()) + " --plan "
+                    + ShellWords.quote(out.toString())) + " runs exactly this, once, and refuses if anything differs");
         }
         if (!plan.wouldFail().isEmpty()) {
             Planner.StepPlan s = plan.wouldFail().get(0);

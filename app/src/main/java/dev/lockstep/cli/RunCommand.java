@@ -4,6 +4,7 @@ import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.PlanFile;
 import dev.lockstep.engine.Planner;
+import dev.lockstep.engine.ShellWords;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
@@ -63,14 +64,14 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         if (runbook == null) {
             throw new LockstepException(ErrorCode.USAGE, "a runbook is required: lockstep run RUNBOOK"
-                    + (plan != null ? " --plan " + Cli.shellWord(plan.toString()) + " (the runbook the plan was made of)" : ""));
+                    + (plan != null ? " --plan " + ShellWords.quote(plan.toString()) + " (the runbook the plan was made of)" : ""));
         }
         Runs runs = state.runs(cli);
         // A saved plan is checked before it is used: its file against the store, then the runbook.
         PlanFile reviewed = plan == null ? null : readPlan();
         PlanRecord evidence = reviewed == null ? null : reviewed.verify(runs.store());
         Runbook rb = cli.loader().load(runbook);
-        if (reviewed != null) refuseIfAny(reviewed.plan().runbookDifferences(rb));
+        if (reviewed != null) reviewed.refuseIfAny(reviewed.plan().runbookDifferences(rb));
         operator.requireSteps(rb);
         OperatorOptions.requireSteps(rb, "--accept-would-fail", acceptWouldFail);
         Frontend frontend = Frontend.choose(cli, operator, Set.of(), ci);
@@ -92,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
             // Parameters before anything runs: a check is run only when it is the reviewed one, with the reviewed values.
             List<String> differences = new ArrayList<>(reviewed.plan().parameterDifferences(p));
             differences.addAll(PlanFile.secretDifferences(evidence, p));
-            refuseIfAny(differences);
+            reviewed.refuseIfAny(differences);
         }
         Targets targets = where.verified(cli, rb);
         if (reviewed != null) requireSamePlan(reviewed, rb, p, targets);
@@ -124,25 +125,19 @@ final class RunCommand implements Callable<Integer> {
         return PlanFile.read(new String(bytes, StandardCharsets.UTF_8), plan.toString());
     }
 
-    private static void refuseIfAny(List<String> differences) {
-        if (!differences.isEmpty()) {
-            throw new LockstepException(ErrorCode.PLAN_DIFFERS, "this is not the plan that was reviewed: "
-                    + String.join("; ", differences) + ". Nothing was run: review a new plan (lockstep plan --out FILE)");
-        }
-    }
-
     /**
      * Plans again, now, and refuses before anything is recorded when it differs from what was reviewed,
      * or when the reviewed plan said a step would fail or halt and that was not accepted by name.
      */
     private void requireSamePlan(PlanFile reviewed, Runbook rb, Params p, Targets targets) {
         Planner.Plan now = new Planner(cli.types(), cli.loader()).plan(rb, p, targets);
-        refuseIfAny(reviewed.plan().differences(SavedPlan.of(rb, p, targets, now, Cli.version())));
+        reviewed.refuseIfAny(reviewed.plan().differences(SavedPlan.of(rb, p, targets, now, Cli.version())));
         List<String> unaccepted = new ArrayList<>(reviewed.plan().wouldNotPass());
         unaccepted.removeAll(acceptWouldFail);
         if (!unaccepted.isEmpty()) {
             throw new LockstepException(ErrorCode.WOULD_FAIL, "the reviewed plan says step(s) " + String.join(", ", unaccepted)
-                    + " would fail or halt. Nothing was run: fix the runbook and review a new plan, or accept it by typing each "
+                    + " would fail or halt. Nothing was run: fix the runbook and review a new plan (" + reviewed.replan()
+                    + "), or accept it by typing each "
                     + "step id (--accept-would-fail " + String.join(" --accept-would-fail ", unaccepted) + "; recorded with the run)");
         }
     }

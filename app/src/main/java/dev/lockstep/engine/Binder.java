@@ -78,6 +78,12 @@ final class Binder {
         return bound.describe(bound.type().preview(bound.config(), ctx), polled(bound, scope));
     }
 
+    /** Builds what the action would build, reading only ({@link StepType#prepare}). */
+    void prepare(Action action, Scope scope, dev.lockstep.step.StepContext ctx) throws Exception {
+        Bound bound = bind(action, scope);
+        bound.type().prepare(bound.config(), ctx);
+    }
+
     /** The checks an action polls (wait's {@code until}), each described as it would run now. */
     private Map<String, ActionPlan> polled(Bound bound, Scope scope) {
         Map<String, ActionPlan> out = new LinkedHashMap<>();

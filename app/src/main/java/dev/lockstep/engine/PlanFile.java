@@ -157,8 +157,20 @@ public final class PlanFile {
         });
     }
 
-    private static LockstepException differs(String why) {
-        return new LockstepException(ErrorCode.PLAN_DIFFERS, why + ". Nothing was run: review a new plan (lockstep plan --out FILE)");
+    /** Refuses the run, naming every difference, when there is one. */
+    public void refuseIfAny(List<String> differences) {
+        if (!differences.isEmpty()) throw differs("this is not the plan that was reviewed: " + String.join("; ", differences));
+    }
+
+    private LockstepException differs(String why) {
+        return new LockstepException(ErrorCode.PLAN_DIFFERS, why + ". Nothing was run: review a new plan (" + replan() + ")");
+    }
+
+    /** The plan command that made this plan, with the values it was given in clear (secrets come from where they came from). */
+    public String replan() {
+        StringBuilder b = new StringBuilder("lockstep plan ").append(ShellWords.quote(plan.runbookPath()));
+        plan.plainParameters().forEach((k, v) -> b.append(" -p ").append(ShellWords.quote(k + "=" + v)));
+        return b.append(" --out ").append(ShellWords.quote(source)).toString();
     }
 
     /** A slow keyed digest: even a short secret is costly to guess from a copy of the store. */

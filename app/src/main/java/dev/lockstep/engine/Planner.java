@@ -233,6 +233,7 @@ public final class Planner {
             for (Check c : step.checks()) futures.add(check(c, step, runbook.file().getParent(), targets, scope, redactor, checking));
             checksOf.add(futures);
         }
+        boolean earlierChanges = false;
         for (int i = 0; i < runbook.steps().size(); i++) {
             StepDef step = runbook.steps().get(i);
             List<CheckPlan> checks = new ArrayList<>();
@@ -247,7 +248,8 @@ public final class Planner {
             if (rb != null) rollback.add(rb);
             else without.add(step.id());
             StepRun preview = context(step, runbook.file().getParent(), targets, scope, redactor, new RunListener() { });
-            Described d = describe(step.action(), scope, redactor, preview);
+            Described d = describe(step.action(), scope, redactor, preview, earlierChanges);
+            earlierChanges |= changes(step, scope);
             steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(), d.action(), checks, confirm,
                     logs(step.logs()), limits(step), new ArrayList<>(step.outputs().keySet()), rb, d.verdict()));
         }
@@ -263,10 +265,22 @@ public final class Planner {
      */
     public List<String> wouldFail(Runbook runbook, Params params, Targets targets) {
         Scope scope = scope(params, targets, Map.of());
+        Redactor redactor = params.redactor();
         List<String> out = new ArrayList<>();
         for (StepDef step : runbook.steps()) {
-            Verdict v = describe(step.action(), scope, params.redactor(), null).verdict();
-            if (v.kind() == Verdict.Kind.WOULD_FAIL) out.add(step.id() + ": " + v.reason());
+            Verdict v = describe(step.action(), scope, redactor, null, true).verdict();
+            if (v.kind() == Verdict.Kind.WOULD_FAIL) {
+                out.add(step.id() + ": " + v.reason());
+            } else if (v.kind() == Verdict.Kind.CHECKED) {
+                Scope dry = scope.withPlaceholders();
+                try {
+                    binder.prepare(step.action(), dry, context(step, runbook.file().getParent(), targets, dry, redactor, new RunListener() { }));
+                } catch (dev.lockstep.step.WouldFail f) {
+                    out.add(step.id() + ": " + redactor.redact(f.getMessage()));
+                } catch (Exception e) {
+                    // What the real systems answer now may be an earlier step's to change: the step itself will say.
+                }
+            }
         }
         return out;
     }
@@ -317,22 +331,43 @@ public final class Planner {
      * already, the step type's preview may ask the real systems (a CloudFormation change set). A failure
      * that no placeholder explains is one the run would meet too: WOULD FAIL.
      */
-    private Described describe(Action action, Scope scope, Redactor redactor, StepRun previewContext) {
+    private Described describe(Action action, Scope scope, Redactor redactor, StepRun previewContext, boolean earlierChanges) {
         Scope dry = scope.withPlaceholders();
+        ActionPlan plan;
         try {
-            ActionPlan plan = binder.describe(action, dry);
-            if (previewContext != null && dry.placeholdersUsed().isEmpty()) plan = binder.preview(action, dry, previewContext);
-            return new Described(plan.redacted(redactor), dry.placeholdersUsed().isEmpty() ? Verdict.CHECKED
-                    : new Verdict(Verdict.Kind.NOT_CHECKED, "depends on " + String.join(", ", distinct(dry.placeholdersUsed()))));
+            plan = binder.describe(action, dry);
+        } catch (Exception e) {
+            String why = redactor.redact(String.valueOf(e.getMessage()));
+            List<String> explaining = dry.placeholdersUsed().stream().filter(ph -> why.contains("<" + ph + ">")).toList();
+            return new Described(null, explaining.isEmpty() ? new Verdict(Verdict.Kind.WOULD_FAIL, why)
+                    : new Verdict(Verdict.Kind.NOT_CHECKED, "depends on " + String.join(", ", distinct(explaining)) + ": " + why));
+        }
+        if (!dry.placeholdersUsed().isEmpty()) {
+            return new Described(plan.redacted(redactor), new Verdict(Verdict.Kind.NOT_CHECKED,
+                    "depends on " + String.join(", ", distinct(dry.placeholdersUsed()))));
+        }
+        if (previewContext == null) return new Described(plan.redacted(redactor), Verdict.CHECKED);
+        try {
+            return new Described(binder.preview(action, dry, previewContext).redacted(redactor), Verdict.CHECKED);
         } catch (dev.lockstep.step.WouldHalt h) {
             List<String> lines = h.lines().stream().map(redactor::redact).toList();
             return new Described(new ActionPlan(action.uses(), Map.of(), null, Map.of(), lines),
                     new Verdict(Verdict.Kind.WOULD_HALT, redactor.redact(h.getMessage())));
         } catch (Exception e) {
             String why = redactor.redact(String.valueOf(e.getMessage()));
-            List<String> explaining = dry.placeholdersUsed().stream().filter(ph -> why.contains("<" + ph + ">")).toList();
-            return new Described(null, explaining.isEmpty() ? new Verdict(Verdict.Kind.WOULD_FAIL, why)
-                    : new Verdict(Verdict.Kind.NOT_CHECKED, "depends on " + String.join(", ", distinct(explaining)) + ": " + why));
+            // What the real systems answer may be an earlier step's to change; what the step's own inputs make, not.
+            boolean certain = e instanceof dev.lockstep.step.WouldFail || !earlierChanges;
+            return new Described(plan.redacted(redactor), certain ? new Verdict(Verdict.Kind.WOULD_FAIL, why)
+                    : new Verdict(Verdict.Kind.NOT_CHECKED, "an earlier step changes what it needs; asked now: " + why));
+        }
+    }
+
+    /** Whether running this step may change anything: a step that only reads leaves the next one's world as it was. */
+    private boolean changes(StepDef step, Scope scope) {
+        try {
+            return !binder.bind(step.action(), scope.withPlaceholders()).readOnly();
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 
@@ -342,7 +377,7 @@ public final class Planner {
 
     /** An action's lines (a rollback's): what it will do, or why that cannot be said before the run. */
     private List<String> actions(Action action, Scope scope, Redactor redactor) {
-        Described d = describe(action, scope, redactor, null);
+        Described d = describe(action, scope, redactor, null, true);
         List<String> out = new ArrayList<>(d.action() != null ? d.action().lines() : List.of());
         out.addAll(d.verdict().lines());
         return out;

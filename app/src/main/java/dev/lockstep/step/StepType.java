@@ -63,6 +63,14 @@ public interface StepType<C extends Record> {
     }
 
     /**
+     * Builds what {@link #execute} would build from these inputs (a template with its fragments and
+     * patches), asking the real systems only to read, and throws {@link WouldFail} when that cannot
+     * work. A run asks this of every step whose values are known before its first step.
+     */
+    default void prepare(C config, StepContext ctx) throws Exception {
+    }
+
+    /**
      * Checks, when the runbook loads, the files this step names beside the runbook (template
      * fragments, patches), each problem at its own {@code file:line:col}. Only values written
      * literally can be checked then.

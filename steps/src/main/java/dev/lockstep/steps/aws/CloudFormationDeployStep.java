@@ -11,6 +11,7 @@ import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
+import dev.lockstep.step.WouldFail;
 import dev.lockstep.step.WouldHalt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -198,11 +199,25 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
         return lines;
     }
 
+    @Override
+    public void prepare(Config c, StepContext ctx) throws Exception {
+        built(AwsSession.of(ctx.settings()).cloudFormation(), c, ctx);
+    }
+
+    /** The template as the run would make it; one that cannot be made is WOULD FAIL (no earlier step changes the patches). */
+    private static Built built(CloudFormationClient cf, Config c, StepContext ctx) throws Exception {
+        try {
+            return build(cf, c, ctx.workDir());
+        } catch (IllegalStateException | IOException e) {
+            throw new WouldFail(e.getMessage());
+        }
+    }
+
     /** Builds the template and the change set, shows both, deletes the change set: the changes, nothing changed. */
     @Override
     public List<String> preview(Config c, StepContext ctx) throws Exception {
         CloudFormationClient cf = AwsSession.of(ctx.settings()).cloudFormation();
-        Built built = build(cf, c, ctx.workDir());
+        Built built = built(cf, c, ctx);
         List<String> lines = new ArrayList<>(plan(c).subList(0, 1));
         lines.addAll(parameterLines(c, built.noEcho()));
         lines.addAll(built.diff());
