@@ -53,7 +53,8 @@ public final class LockstepCli {
     /** Runs a command; where state lives is added for commands that take it. */
     public Result run(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
-        if (args.length > 0 && List.of("plan", "run", "resume", "rollback", "runs", "show", "report", "watch").contains(args[0])) {
+        if (args.length > 0 && List.of("plan", "run", "resume", "rollback", "runs", "show", "report", "watch").contains(args[0])
+                && !full.contains("--state-dir") && !full.contains("--state")) {
             full.addAll(stateOptions);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -119,7 +119,7 @@ class PlanTamperTest {
     @Test
     void aTruncatedPlanIsNotAPlan() throws IOException {
         editPlan(t -> t.substring(0, t.length() / 2));
-        assertRefusedBeforeAnything(runPlan(), 2, "is not a saved lockstep plan: it is not JSON");
+        assertRefusedBeforeAnything(runPlan(), 2, "is not a plan saved by lockstep: it is not JSON");
     }
 
     @Test

@@ -121,7 +121,7 @@ class SavedPlanTest {
         Files.writeString(plan, "{\"hello\": 1}");
         LockstepCli.Result run = cli.run("run", book.toString(), "--plan", plan.toString(), "--no-tui");
         assertEquals(2, run.exit(), run.all());
-        assertTrue(run.err().contains("is not a saved lockstep plan: it has no lockstepSavedPlan format number"), run.err());
+        assertTrue(run.err().contains("is not a plan saved by lockstep: it has no lockstepSavedPlan format number"), run.err());
         LockstepCli.Result other = cli.run("run", "runbooks/demo.yaml", "--plan", tmp.resolve("missing.json").toString());
         assertEquals(12, other.exit(), other.all());
     }

@@ -110,7 +110,7 @@ public final class PlanFile {
     }
 
     static LockstepException notAPlan(String source, String why) {
-        return new LockstepException(ErrorCode.USAGE, source + " is not a saved lockstep plan: " + why
+        return new LockstepException(ErrorCode.USAGE, source + " is not a plan saved by lockstep: " + why
                 + " (make one with lockstep plan RUNBOOK --out FILE)");
     }
 
