@@ -39,6 +39,36 @@ class SharedStoreTest {
     }
 
     @Test
+    void aPlanSavedOnOneMachineRunsOnAnotherOnceWithItsDigestInTheStore() throws Exception {
+        String url = TestPostgres.newStateUrl();
+        Path effects = Files.createFile(tmp.resolve("effects"));
+        Path plan = tmp.resolve("team.plan");
+        LockstepCli reviewer = LockstepCli.onStore(url).env("LOCKSTEP_HOST", "daylight");
+        LockstepCli.Result saved = reviewer.run("plan", TEAM, "-p", "effects=" + effects, "-p", "pause=0", "--out", plan.toString());
+        assertEquals(0, saved.exit(), saved.all());
+        try (Connection c = TestPostgres.connect(jdbc(url)); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT file_sha256, runbook, used_by FROM lockstep.plans")) {
+            assertTrue(r.next(), "the plan is recorded in the store");
+            assertEquals(dev.lockstep.runbook.Digests.sha256(Files.readAllBytes(plan)), r.getString(1));
+            assertEquals("team", r.getString(2));
+            assertEquals(null, r.getString(3));
+        }
+
+        LockstepCli operator = LockstepCli.onStore(url).env("LOCKSTEP_HOST", "night");
+        LockstepCli.Result run = operator.run("run", TEAM, "--plan", plan.toString(), "--no-tui");
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(List.of("one", "slow-start", "slow-end", "idem", "last"), Files.readAllLines(effects));
+        LockstepCli.Result again = operator.run("run", TEAM, "--plan", plan.toString(), "--no-tui");
+        assertEquals(16, again.exit(), again.all());
+        assertTrue(again.err().contains("was run already, by run " + runId(run)), again.err());
+
+        LockstepCli elsewhere = new LockstepCli(tmp.resolve("local-state"));
+        LockstepCli.Result local = elsewhere.run("run", TEAM, "--plan", plan.toString(), "--no-tui");
+        assertEquals(16, local.exit(), local.all());
+        assertTrue(local.err().contains("has no record of plan"), local.err());
+    }
+
+    @Test
     void everyCommandWorksOnPostgresWithTheSameRecords() throws Exception {
         String url = TestPostgres.newStateUrl();
         LockstepCli cli = LockstepCli.onStore(url);
