@@ -28,6 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -317,8 +321,15 @@ public final class LocalStore implements StateStore {
         return new FileLog(file);
     }
 
+    /**
+     * A FileChannel is closed for good when a thread that uses it is interrupted, and a step's
+     * worker is interrupted by design (a haltOn line, a timeout, Ctrl-C) and still writes its
+     * last lines. So only this log's own thread, which nothing interrupts, touches the channel;
+     * a writer waits for it uninterruptibly and keeps its interrupt status.
+     */
     private static final class FileLog implements StepLog {
         private final BufferedWriter out;
+        private final ExecutorService writer;
 
         FileLog(Path file) throws IOException {
             StateDir.createPrivateDirectories(file.getParent());
@@ -326,18 +337,51 @@ public final class LocalStore implements StateStore {
                     StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             out = new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8));
+            writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "log " + file.getFileName());
+                t.setDaemon(true);
+                return t;
+            });
         }
 
         @Override
         public void write(String line) throws IOException {
-            out.write(line);
-            out.newLine();
-            out.flush();
+            onWriter(() -> {
+                out.write(line);
+                out.newLine();
+                out.flush();
+            });
         }
 
         @Override
         public void close() throws IOException {
-            out.close();
+            try {
+                onWriter(out::close);
+            } finally {
+                writer.shutdown();
+            }
+        }
+
+        private interface Io {
+            void run() throws IOException;
+        }
+
+        private void onWriter(Io io) throws IOException {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            writer.execute(() -> {
+                try {
+                    io.run();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            });
+            try {
+                done.join(); // not interruptible
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IOException failed) throw failed;
+                throw e;
+            }
         }
     }
 }
