@@ -88,4 +88,32 @@ class StepLogTest {
         List<String> logged = Files.readAllLines(file).stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList();
         assertEquals(List.of("relay: fatal: could not connect", "relay: shutting down", "tail of /ecs/relay: 2 events"), logged);
     }
+
+    @Test
+    void lockstepsOwnNotesAreShownAndLoggedButNeverMatched() throws Exception {
+        Path file = tmp.resolve("relay-logs.log");
+        List<String> shown = new ArrayList<>();
+        RunListener listener = new RunListener() {
+            @Override
+            public void line(String stepId, String text) {
+                shown.add(text);
+            }
+        };
+        StepDef.LogPatterns patterns = new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), Pattern.compile("ready"),
+                List.of(Pattern.compile("relay")));
+        StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
+                false, patterns, null, dev.lockstep.runbook.Lazy.known(Map.of()));
+        StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
+                listener, () -> LocalStore.fileLog(file), patterns, Map.of(), (k, v) -> { }, (c, s, d) -> null,
+                Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY, false);
+        run.note("following /ecs/relay-ready live (StartLiveTail)");
+        run.note("following /ecs/relay-fatal by polling FilterLogEvents every 1000ms");
+        run.close();
+        assertEquals(null, run.untilLine(), "a log group named relay-ready is not the relay saying ready");
+        assertEquals(null, run.haltLine(), "nor is relay-fatal a fatal line");
+        assertEquals(List.of("/relay/"), run.missingRequired());
+        assertEquals(List.of("[lockstep] following /ecs/relay-ready live (StartLiveTail)",
+                "[lockstep] following /ecs/relay-fatal by polling FilterLogEvents every 1000ms"), shown);
+        assertEquals(2, Files.readAllLines(file).stream().filter(l -> l.contains(" [lockstep] following /ecs/relay-")).count());
+    }
 }

@@ -166,7 +166,7 @@ class AwsStepsTest {
         LockstepCli.Result rb = cli.run("rollback", id, "--no-tui", "--yes");
         assertEquals(0, rb.exit(), rb.all());
         assertTrue(rb.out().contains("1. undo stop-relay (succeeded): ecs.scale (built-in undo)"), rb.out());
-        assertTrue(rb.out().contains("[rollback] desired count of relay set to 1"), rb.out());
+        assertTrue(rb.out().contains("[rollback] [lockstep] desired count of relay set to 1"), rb.out());
         assertEquals(1, ecs.describeServices(b -> b.cluster(cluster).services(service)).services().get(0).desiredCount(),
                 "the rollback restored the desired count it found");
     }
