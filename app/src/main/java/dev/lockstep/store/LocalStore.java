@@ -2,6 +2,7 @@ package dev.lockstep.store;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.ChannelThread;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
@@ -28,10 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -321,15 +318,10 @@ public final class LocalStore implements StateStore {
         return new FileLog(file);
     }
 
-    /**
-     * A FileChannel is closed for good when a thread that uses it is interrupted, and a step's
-     * worker is interrupted by design (a haltOn line, a timeout, Ctrl-C) and still writes its
-     * last lines. So only this log's own thread, which nothing interrupts, touches the channel;
-     * a writer waits for it uninterruptibly and keeps its interrupt status.
-     */
+    /** Written through its own {@link ChannelThread}: a step's worker is interrupted by design and still logs. */
     private static final class FileLog implements StepLog {
         private final BufferedWriter out;
-        private final ExecutorService writer;
+        private final ChannelThread io;
 
         FileLog(Path file) throws IOException {
             StateDir.createPrivateDirectories(file.getParent());
@@ -337,50 +329,28 @@ public final class LocalStore implements StateStore {
                     StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             out = new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8));
-            writer = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "log " + file.getFileName());
-                t.setDaemon(true);
-                return t;
-            });
+            io = new ChannelThread("log " + file.getFileName());
         }
 
         @Override
         public void write(String line) throws IOException {
-            onWriter(() -> {
+            io.call(() -> {
                 out.write(line);
                 out.newLine();
                 out.flush();
+                return null;
             });
         }
 
         @Override
         public void close() throws IOException {
             try {
-                onWriter(out::close);
+                io.call(() -> {
+                    out.close();
+                    return null;
+                });
             } finally {
-                writer.shutdown();
-            }
-        }
-
-        private interface Io {
-            void run() throws IOException;
-        }
-
-        private void onWriter(Io io) throws IOException {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            writer.execute(() -> {
-                try {
-                    io.run();
-                    done.complete(null);
-                } catch (Throwable e) {
-                    done.completeExceptionally(e);
-                }
-            });
-            try {
-                done.join(); // not interruptible
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof IOException failed) throw failed;
-                throw e;
+                io.close();
             }
         }
     }
