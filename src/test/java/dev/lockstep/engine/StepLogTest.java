@@ -66,7 +66,7 @@ class StepLogTest {
                 notices.add(text);
             }
         };
-        StepDef.LogPatterns patterns = new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), null, List.of());
+        StepDef.LogPatterns patterns = new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), null, List.of(), List.of());
         StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
                 false, patterns, null, dev.lockstep.runbook.Lazy.known(Map.of()));
         StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
@@ -100,7 +100,7 @@ class StepLogTest {
             }
         };
         StepDef.LogPatterns patterns = new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), Pattern.compile("ready"),
-                List.of(Pattern.compile("relay")));
+                List.of(Pattern.compile("relay")), List.of());
         StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
                 false, patterns, null, dev.lockstep.runbook.Lazy.known(Map.of()));
         StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),

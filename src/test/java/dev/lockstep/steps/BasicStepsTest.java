@@ -1,6 +1,7 @@
 package dev.lockstep.steps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
@@ -40,6 +41,18 @@ class BasicStepsTest {
         assertTrue(missing.err().contains("step migrate halted: required output never appeared: /tags: .*\\[OK\\]/"),
                 missing.err());
         assertTrue(!Files.exists(out.resolve("started")), "nothing after the halt ran");
+    }
+
+    @Test
+    void aCountLineWithoutOkHaltsWhateverTheTableAndNamesTheLine() {
+        LockstepCli.Result ok = cli().run("run", DIR + "every.yaml", "--no-tui");
+        assertEquals(0, ok.exit(), ok.all());
+        LockstepCli.Result failed = cli().run("run", DIR + "every.yaml", "--no-tui", "--new",
+                "-p", "fourth=sphere_relay__reactions: source=5 dest=0 FAILED");
+        assertEquals(3, failed.exit(), failed.all());
+        assertTrue(failed.err().contains("step migrate halted: output matched logs.every lines /source=\\d+ dest=\\d+/ but not its "
+                + "must /\\[OK\\]/:   sphere_relay__reactions: source=5 dest=0 FAILED"), failed.err());
+        assertFalse(failed.out().contains("step after started"), failed.out());
     }
 
     @Test

@@ -125,9 +125,14 @@ final class StepRun implements dev.lockstep.step.StepContext {
         }
         for (Pattern p : patterns.haltOn()) {
             if (p.matcher(text).find()) {
-                haltLine = shown;
-                haltReason = "output matched haltOn /" + p.pattern() + "/";
-                stopWorker();
+                halt(shown, "output matched haltOn /" + p.pattern() + "/");
+                return;
+            }
+        }
+        for (StepDef.Every e : patterns.every()) {
+            if (e.lines().matcher(text).find() && !e.must().matcher(text).find()) {
+                halt(shown, "output matched logs.every lines /" + e.lines().pattern() + "/ but not its must /"
+                        + e.must().pattern() + "/");
                 return;
             }
         }
@@ -135,6 +140,12 @@ final class StepRun implements dev.lockstep.step.StepContext {
             untilLine = shown;
             if (!runsPastUntil) stopWorker();
         }
+    }
+
+    private void halt(String shown, String reason) {
+        haltLine = shown;
+        haltReason = reason;
+        stopWorker();
     }
 
     @Override
