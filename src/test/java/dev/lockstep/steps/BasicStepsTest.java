@@ -67,6 +67,20 @@ class BasicStepsTest {
     }
 
     @Test
+    void anOutputThatComesBackNullOrEmptyFailsTheStepThatProducedItNamingIt() {
+        LockstepCli.Result ok = cli().run("run", DIR + "empty-output.yaml", "--no-tui");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(ok.out().contains("registering with access point fsap-0123"), ok.out());
+        for (String[] c : new String[][] {{"{\"access_point\": null}", "null"}, {"{\"access_point\": \"\"}", "empty"}}) {
+            LockstepCli.Result r = cli().run("run", DIR + "empty-output.yaml", "--no-tui", "--new", "-p", "doc=" + c[0]);
+            assertEquals(1, r.exit(), r.all());
+            assertTrue(r.err().contains("step ids failed: the step ran, but output access_point (" + DIR + "empty-output.yaml:11:21) "
+                    + "came back " + c[1]), r.err());
+            assertFalse(r.out().contains("step register started"), r.out());
+        }
+    }
+
+    @Test
     void stdoutThatIsNotJsonFailsTheStep() {
         LockstepCli.Result r = cli().run("run", DIR + "not-json.yaml", "--no-tui");
         assertEquals(1, r.exit(), r.all());
