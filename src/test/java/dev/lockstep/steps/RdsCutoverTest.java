@@ -357,6 +357,23 @@ class RdsCutoverTest {
     }
 
     @Test
+    void aGuardNamingALogicalIdNeitherTemplateHasFailsPlanAndRunWithTheNearestOne() {
+        String misspelt = "src/test/resources/runbooks/aws/guard/misspelt.yaml";
+        String why = misspelt + ":17:19: the guard names EFSAccesPoint, which is in neither the stack's template nor the new one "
+                + "(did you mean EFSAccessPoint?): the guard would protect nothing there";
+        LockstepCli.Result plan = cli().run("plan", misspelt, "-p", "stack=" + stack);
+        assertEquals(3, plan.exit(), plan.all());
+        assertTrue(plan.out().contains("WOULD HALT: " + why), plan.out());
+
+        LockstepCli.Result run = cli().run("run", misspelt, "--no-tui", "-p", "stack=" + stack);
+        assertEquals(3, run.exit(), run.all());
+        assertTrue(run.all().contains("step retention halted: " + why + "; no change set was made, nothing was changed"), run.all());
+        assertTrue(cf.listChangeSets(b -> b.stackName(stack)).summaries().isEmpty(), "no change set was made");
+        assertEquals(30, logs.describeLogGroups(b -> b.logGroupNamePrefix("/ecs/" + stack)).logGroups().get(0).retentionInDays(),
+                "the stack is as it was");
+    }
+
+    @Test
     void fragmentsAndPatchesAreCheckedAtTheirOwnLinesWhenTheRunbookLoads() throws Exception {
         Files.writeString(tmp.resolve("rb.yaml"), """
                 lockstep: 1
