@@ -161,6 +161,7 @@ public class DbBench {
             public Settings settings() { return Settings.of(System.getenv()); }
             public Map<String, String> env() { return Map.of(); }
             public void line(String text) { }
+            public void note(String text) { }
             public void recordExternalId(String key, String value) { }
             public Map<String, String> externalIds() { return Map.of(); }
             public CheckOutcome evaluate(dev.lockstep.runbook.Check check) { throw new UnsupportedOperationException(); }

@@ -111,6 +111,9 @@ public class LiveTailBench {
                 if (text.startsWith("event ")) seen.putIfAbsent(Integer.parseInt(text.substring(6)), now);
                 else notes.add(text);
             }
+            public void note(String text) {
+                notes.add("[lockstep] " + text);
+            }
             public void recordExternalId(String key, String value) { }
             public Map<String, String> externalIds() { return Map.of(); }
             public CheckOutcome evaluate(Check check) { throw new UnsupportedOperationException(); }

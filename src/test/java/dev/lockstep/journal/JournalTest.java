@@ -37,6 +37,24 @@ class JournalTest {
         assertTrue(read.warnings().isEmpty());
     }
 
+    /** A step's worker is interrupted by a halt, a timeout or Ctrl-C, and still journals (a task it stopped). */
+    @Test
+    void anInterruptedThreadStillAppendsAndTheJournalStaysHeld() throws Exception {
+        Path file = tmp.resolve("journal.jsonl");
+        try (Journal j = Journal.create(file, file.resolveSibling("driver"), "test")) {
+            j.append(EventType.RUN_STARTED, null, started());
+            Thread.currentThread().interrupt();
+            try {
+                j.append(EventType.STEP_EXTERNAL_ID, "migrate", new EventData.ExternalId("taskEnded", "arn:task/1"));
+                assertTrue(Thread.currentThread().isInterrupted(), "the caller keeps its interrupt");
+            } finally {
+                Thread.interrupted();
+            }
+            j.append(EventType.STEP_FAILED, "migrate", new EventData.Reason("halted"));
+        }
+        assertEquals(3, Journal.read(file).events().size());
+    }
+
     @Test
     void aJournalIsNeverCreatedTwice() {
         Path file = tmp.resolve("journal.jsonl");

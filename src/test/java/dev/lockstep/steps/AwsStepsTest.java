@@ -1,6 +1,7 @@
 package dev.lockstep.steps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
@@ -166,7 +167,7 @@ class AwsStepsTest {
         LockstepCli.Result rb = cli.run("rollback", id, "--no-tui", "--yes");
         assertEquals(0, rb.exit(), rb.all());
         assertTrue(rb.out().contains("1. undo stop-relay (succeeded): ecs.scale (built-in undo)"), rb.out());
-        assertTrue(rb.out().contains("[rollback] desired count of relay set to 1"), rb.out());
+        assertTrue(rb.out().contains("[rollback] [lockstep] desired count of relay set to 1"), rb.out());
         assertEquals(1, ecs.describeServices(b -> b.cluster(cluster).services(service)).services().get(0).desiredCount(),
                 "the rollback restored the desired count it found");
     }
@@ -273,6 +274,25 @@ class AwsStepsTest {
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("check 1 (cloudformation.status) passed: status=CREATE_COMPLETE"), r.out());
         assertTrue(r.out().contains("outputs: group=" + stack + "-logs physical=" + stack + "-logs"), r.out());
+    }
+
+    /** moto gives an EFS access point no physical id: the step that read it fails, naming the output, before anything uses it. */
+    @Test
+    void aResourceIdThatComesBackNullFailsTheStepThatReadItNamingTheOutput() {
+        String stack = "efs" + UUID.randomUUID().toString().substring(0, 8);
+        cf.createStack(b -> b.stackName(stack).templateBody("""
+                Resources:
+                  EFSFileSystem: { Type: AWS::EFS::FileSystem }
+                  EFSAccessPoint:
+                    Type: AWS::EFS::AccessPoint
+                    Properties: { FileSystemId: !Ref EFSFileSystem }
+                """));
+        LockstepCli.Result r = cli().run("run", DIR + "cfn-access-point.yaml", "--no-tui", "-p", "stack=" + stack);
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("resource EFSAccessPoint = null"), "what moto said:\n" + r.out());
+        assertTrue(r.err().contains("step ids failed: the step ran, but output access_point (" + DIR + "cfn-access-point.yaml:13:21) "
+                + "came back null"), r.err());
+        assertFalse(r.out().contains("step register started"), r.out());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.lockstep.steps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
@@ -43,6 +44,18 @@ class BasicStepsTest {
     }
 
     @Test
+    void aCountLineWithoutOkHaltsWhateverTheTableAndNamesTheLine() {
+        LockstepCli.Result ok = cli().run("run", DIR + "every.yaml", "--no-tui");
+        assertEquals(0, ok.exit(), ok.all());
+        LockstepCli.Result failed = cli().run("run", DIR + "every.yaml", "--no-tui", "--new",
+                "-p", "fourth=sphere_relay__reactions: source=5 dest=0 FAILED");
+        assertEquals(3, failed.exit(), failed.all());
+        assertTrue(failed.err().contains("step migrate halted: output matched logs.every lines /source=\\d+ dest=\\d+/ but not its "
+                + "must /\\[OK\\]/:   sphere_relay__reactions: source=5 dest=0 FAILED"), failed.err());
+        assertFalse(failed.out().contains("step after started"), failed.out());
+    }
+
+    @Test
     void stepStartTimesAndUrlEncodedValuesReachLaterSteps() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("out"));
         java.time.Instant before = java.time.Instant.now();
@@ -51,6 +64,20 @@ class BasicStepsTest {
         java.time.Instant started = java.time.Instant.parse(Files.readString(out.resolve("started")).trim());
         assertTrue(!started.isBefore(before.minusSeconds(1)) && !started.isAfter(java.time.Instant.now()), started.toString());
         assertEquals("postgres://zooid:p%40ss%2Fw%20rd@db:5432/zooid", Files.readString(out.resolve("url")).trim());
+    }
+
+    @Test
+    void anOutputThatComesBackNullOrEmptyFailsTheStepThatProducedItNamingIt() {
+        LockstepCli.Result ok = cli().run("run", DIR + "empty-output.yaml", "--no-tui");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(ok.out().contains("registering with access point fsap-0123"), ok.out());
+        for (String[] c : new String[][] {{"{\"access_point\": null}", "null"}, {"{\"access_point\": \"\"}", "empty"}}) {
+            LockstepCli.Result r = cli().run("run", DIR + "empty-output.yaml", "--no-tui", "--new", "-p", "doc=" + c[0]);
+            assertEquals(1, r.exit(), r.all());
+            assertTrue(r.err().contains("step ids failed: the step ran, but output access_point (" + DIR + "empty-output.yaml:11:21) "
+                    + "came back " + c[1]), r.err());
+            assertFalse(r.out().contains("step register started"), r.out());
+        }
     }
 
     @Test

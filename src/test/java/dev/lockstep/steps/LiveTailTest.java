@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
  */
 class LiveTailTest {
     private static final String RUNBOOK = "src/test/resources/runbooks/aws/tail-since.yaml";
+    private static final String RELAY = "src/test/resources/runbooks/aws/tail-relay.yaml";
     private static CloudWatchLogsClient logs;
 
     @TempDir
@@ -37,7 +38,11 @@ class LiveTailTest {
     }
 
     private static String group() {
-        String group = "/ecs/live" + UUID.randomUUID().toString().substring(0, 8);
+        return group("/ecs/live");
+    }
+
+    private static String group(String prefix) {
+        String group = prefix + UUID.randomUUID().toString().substring(0, 8);
         logs.createLogGroup(b -> b.logGroupName(group));
         return group;
     }
@@ -130,5 +135,32 @@ class LiveTailTest {
         LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("live tail is not available here"), r.out());
+    }
+
+    /** lockstep's own "[lockstep] following GROUP live" line names the group: the patterns must not see it. */
+    @Test
+    void aGroupNamedRelayReadyDoesNotEndTheStepBeforeTheRelaySpeaks() throws Exception {
+        String group = group("/ecs/relay-ready-");
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> cli.run("run", RELAY, "--no-tui",
+                "-p", "group=" + group));
+        AwsFixtures.awaitOutput(cli.stateDir(), "live (StartLiveTail)");
+        AwsFixtures.writeLog(logs, group, "zooid-relay/zooid-relay/r1", "fatal: could not connect to postgres");
+        LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.out().contains("HALTED step relay-logs: output matched haltOn"), r.out());
+    }
+
+    @Test
+    void aGroupNamedRelayFatalDoesNotHaltARelayThatIsListening() throws Exception {
+        String group = group("/ecs/relay-fatal-");
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> cli.run("run", RELAY, "--no-tui",
+                "-p", "group=" + group));
+        AwsFixtures.awaitOutput(cli.stateDir(), "live (StartLiveTail)");
+        AwsFixtures.writeLog(logs, group, "zooid-relay/zooid-relay/r1", "relay listening on :3334");
+        LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("relay listening on :3334"), r.out());
     }
 }

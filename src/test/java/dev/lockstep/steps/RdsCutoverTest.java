@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
 import dev.lockstep.MinistackServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,8 +152,40 @@ class RdsCutoverTest {
         return cli.env("DB_PASSWORD", PASSWORD);
     }
 
+    /** The cutover's guard as shipped, and as an emulator needs it: ministack says Conditional of every ECS change. */
+    private static final String SHIPPED_GUARD = "          ZooidRelayTaskDefinition: [Replace]\n"
+            + "          ZooidRelayService: [Modify]\n";
+    private static final String EMULATOR_GUARD = "          ZooidRelayTaskDefinition: [Replace, Conditional]\n"
+            + "          ZooidRelayService: [Modify, Conditional]\n";
+
+    /**
+     * The shipped runbook with the cutover's guard that an emulator needs, beside a copy of its
+     * folder: AWS says replacement True for the task definition and False for the service,
+     * ministack Conditional for both, which the shipped guard refuses (see
+     * {@link #theShippedCutoverHaltsOnTheConditionalAnEmulatorReports}). In these tests only.
+     */
+    private String onEmulator() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("runbooks"));
+        Path folder = Path.of(RUNBOOK.replace(".yaml", ""));
+        try (Stream<Path> files = Files.list(folder)) {
+            Files.createDirectories(dir.resolve(folder.getFileName()));
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(folder.getFileName()).resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        String shipped = Files.readString(Path.of(RUNBOOK));
+        assertTrue(shipped.contains(SHIPPED_GUARD), "the shipped cutover's guard is what these tests replace:\n" + shipped);
+        Path copy = dir.resolve(Path.of(RUNBOOK).getFileName());
+        Files.writeString(copy, shipped.replace(SHIPPED_GUARD, EMULATOR_GUARD));
+        return copy.toString();
+    }
+
     private CompletableFuture<LockstepCli.Result> cutover(LockstepCli cli) {
-        return CompletableFuture.supplyAsync(() -> cli.run("run", RUNBOOK, "--no-tui", "--yes",
+        return cutover(cli, RUNBOOK);
+    }
+
+    private CompletableFuture<LockstepCli.Result> cutover(LockstepCli cli, String runbook) {
+        return CompletableFuture.supplyAsync(() -> cli.run("run", runbook, "--no-tui", "--yes",
                 "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack,
                 "-p", "stack=" + stack, "-p", "relay_image=" + relayImage, "-p", "migrate_image=" + migrateImage));
     }
@@ -185,7 +220,7 @@ class RdsCutoverTest {
     @Test
     void theCutoverChangesExactlyWhatTheSeedChangesAndRollsBack() throws Exception {
         LockstepCli cli = cli();
-        CompletableFuture<LockstepCli.Result> run = cutover(cli);
+        CompletableFuture<LockstepCli.Result> run = cutover(cli, onEmulator());
         String task = lockstepTask(stack, List.of());
         migrationWrites(stack, task, ALL_OK);
         migrationEnds(stack, task);
@@ -237,7 +272,7 @@ class RdsCutoverTest {
     @Test
     void aMismatchStopsTheMigrationTaskHaltsAndACleanRetryPassesOnItsOwnStream() throws Exception {
         LockstepCli cli = cli();
-        CompletableFuture<LockstepCli.Result> run = cutover(cli);
+        CompletableFuture<LockstepCli.Result> run = cutover(cli, onEmulator());
         String first = lockstepTask(stack, List.of());
         migrationWrites(stack, first, List.of("  kv: source=3 dest=3 [OK]", "  sphere_relay__events: source=10 dest=9 MISMATCH"));
         LockstepCli.Result r = run.get(3, TimeUnit.MINUTES);
@@ -267,8 +302,9 @@ class RdsCutoverTest {
         LockstepCli cli = cli();
         CompletableFuture<LockstepCli.Result> run = cutover(cli);
         String task = lockstepTask(stack, List.of());
+        // No count line at all for one table (a count line without [OK] halts sooner: see the next test).
         migrationWrites(stack, task, List.of("  kv: source=3 dest=3 [OK]", "  sphere_relay__event_tags: source=20 dest=20 [OK]",
-                "  sphere_relay__events: source=10 dest=10", "Migration completed successfully!"));
+                "Migration completed successfully!"));
         migrationEnds(stack, task);
         LockstepCli.Result r = run.get(3, TimeUnit.MINUTES);
         assertEquals(3, r.exit(), r.all());
@@ -278,9 +314,26 @@ class RdsCutoverTest {
     }
 
     @Test
-    void theNewRelaysFatalLineHaltsThoughTheOldRelaySaidListening() throws Exception {
+    void aFourthTablesCountLineWithoutOkHaltsTheMigration() throws Exception {
         LockstepCli cli = cli();
         CompletableFuture<LockstepCli.Result> run = cutover(cli);
+        String task = lockstepTask(stack, List.of());
+        List<String> lines = new ArrayList<>(ALL_OK);
+        lines.add(lines.size() - 1, "  sphere_relay__reactions: source=5 dest=0 FAILED");
+        migrationWrites(stack, task, lines);
+        migrationEnds(stack, task);
+        LockstepCli.Result r = run.get(3, TimeUnit.MINUTES);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.all().contains("step migrate halted: output matched logs.every lines /source=\\d+ dest=\\d+/ but not its must "
+                + "/\\[OK\\]/"), r.all());
+        assertTrue(r.all().contains("sphere_relay__reactions: source=5 dest=0 FAILED"), r.all());
+        assertFalse(r.out().contains("step verify-counts started"), r.out());
+    }
+
+    @Test
+    void theNewRelaysFatalLineHaltsThoughTheOldRelaySaidListening() throws Exception {
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = cutover(cli, onEmulator());
         String task = lockstepTask(stack, List.of());
         migrationWrites(stack, task, ALL_OK);
         migrationEnds(stack, task);
@@ -294,8 +347,27 @@ class RdsCutoverTest {
     }
 
     @Test
-    void thePlanShowsTheChangeSetAndTheTemplateDiffAndChangesNothing() {
-        LockstepCli.Result r = cli().run("plan", RUNBOOK, "-p", "stack=" + stack, "-p", "relay_image=" + relayImage,
+    void theShippedCutoverHaltsOnTheConditionalAnEmulatorReports() throws Exception {
+        LockstepCli cli = cli();
+        LockstepCli.Result plan = cli.run("plan", RUNBOOK, "-p", "stack=" + stack, "-p", "relay_image=" + relayImage,
+                "-p", "migrate_image=" + migrateImage);
+        assertEquals(3, plan.exit(), plan.all());
+        assertTrue(plan.err().contains("step cutover would halt: 2 change(s) break the guard"), plan.all());
+        CompletableFuture<LockstepCli.Result> run = cutover(cli);
+        String task = lockstepTask(stack, List.of());
+        migrationWrites(stack, task, ALL_OK);
+        migrationEnds(stack, task);
+        LockstepCli.Result r = run.get(5, TimeUnit.MINUTES);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.all().contains("step cutover halted: 2 change(s) break the guard"), r.all());
+        assertTrue(r.all().contains("Conditional is not allowed for ZooidRelayService (allowed: Modify)"), r.all());
+        assertTrue(r.all().contains("Conditional is not allowed for ZooidRelayTaskDefinition (allowed: Replace)"), r.all());
+        assertEquals(SQLITE_IMAGE, relayTaskDefinition().containerDefinitions().get(0).image(), "nothing was deployed");
+    }
+
+    @Test
+    void thePlanShowsTheChangeSetAndTheTemplateDiffAndChangesNothing() throws Exception {
+        LockstepCli.Result r = cli().run("plan", onEmulator(), "-p", "stack=" + stack, "-p", "relay_image=" + relayImage,
                 "-p", "migrate_image=" + migrateImage);
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("deploy the stack's current template + fragments rds-cutover/add-rds.yaml to stack " + stack), r.out());
@@ -365,6 +437,23 @@ class RdsCutoverTest {
         assertEquals("CREATE_COMPLETE", cf.describeStacks(b -> b.stackName(stack)).stacks().get(0).stackStatusAsString());
         assertEquals("CREATE_COMPLETE", cf.describeStackResource(b -> b.stackName(stack).logicalResourceId("EFSMountTarget2"))
                 .stackResourceDetail().resourceStatusAsString(), "the mount target is still there");
+    }
+
+    @Test
+    void aGuardNamingALogicalIdNeitherTemplateHasFailsPlanAndRunWithTheNearestOne() {
+        String misspelt = "src/test/resources/runbooks/aws/guard/misspelt.yaml";
+        String why = misspelt + ":17:19: the guard names EFSAccesPoint, which is in neither the stack's template nor the new one "
+                + "(did you mean EFSAccessPoint?): the guard would protect nothing there";
+        LockstepCli.Result plan = cli().run("plan", misspelt, "-p", "stack=" + stack);
+        assertEquals(3, plan.exit(), plan.all());
+        assertTrue(plan.out().contains("WOULD HALT: " + why), plan.out());
+
+        LockstepCli.Result run = cli().run("run", misspelt, "--no-tui", "-p", "stack=" + stack);
+        assertEquals(3, run.exit(), run.all());
+        assertTrue(run.all().contains("step retention halted: " + why + "; no change set was made, nothing was changed"), run.all());
+        assertTrue(cf.listChangeSets(b -> b.stackName(stack)).summaries().isEmpty(), "no change set was made");
+        assertEquals(30, logs.describeLogGroups(b -> b.logGroupNamePrefix("/ecs/" + stack)).logGroups().get(0).retentionInDays(),
+                "the stack is as it was");
     }
 
     @Test

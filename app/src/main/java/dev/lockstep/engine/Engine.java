@@ -401,6 +401,12 @@ public final class Engine {
             try {
                 Object v = o.getValue().value() instanceof String text ? Resolver.resolveText(text, withResult)
                         : o.getValue().value();
+                // A declared output is there for later steps: nothing (moto's id of an EFS access point) must not
+                // reach them as a key that silently disappears from what they build.
+                if (v == null || "".equals(v)) {
+                    return fail(step, "the step ran, but output " + o.getKey() + " (" + o.getValue().position() + ") came back "
+                            + (v == null ? "null" : "empty") + ": later steps would get nothing");
+                }
                 outputs.put(o.getKey(), v);
             } catch (RuntimeException e) {
                 return fail(step, "the step ran, but output " + o.getKey() + " (" + o.getValue().position() + ") has no value: "

@@ -17,10 +17,12 @@ import java.util.regex.Pattern;
 /**
  * The context of one execution of a step (or of a check or rollback on its behalf).
  * Every output line is masked, written to the step's log in the run's store, shown to listeners,
- * and matched against {@code haltOn}/{@code until}; a match stops the worker.
+ * and matched against {@code haltOn}/{@code until}; a match stops the worker. Notes, lockstep's
+ * own lines, are masked, written and shown, never matched.
  */
 final class StepRun implements dev.lockstep.step.StepContext {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private static final String NOTE = "[lockstep] ";
 
     private final StepDef step;
     private final String prefix;
@@ -116,18 +118,21 @@ final class StepRun implements dev.lockstep.step.StepContext {
 
     @Override
     public void line(String text) {
-        String shown = redactor.redact(text);
-        writeLog(shown);
-        listener.line(step.id(), prefix + shown);
+        String shown = show(text);
         if (haltLine != null) return;
         for (Pattern p : patterns.require()) {
             if (!required.contains(p) && p.matcher(text).find()) required.add(p);
         }
         for (Pattern p : patterns.haltOn()) {
             if (p.matcher(text).find()) {
-                haltLine = shown;
-                haltReason = "output matched haltOn /" + p.pattern() + "/";
-                stopWorker();
+                halt(shown, "output matched haltOn /" + p.pattern() + "/");
+                return;
+            }
+        }
+        for (StepDef.Every e : patterns.every()) {
+            if (e.lines().matcher(text).find() && !e.must().matcher(text).find()) {
+                halt(shown, "output matched logs.every lines /" + e.lines().pattern() + "/ but not its must /"
+                        + e.must().pattern() + "/");
                 return;
             }
         }
@@ -135,6 +140,25 @@ final class StepRun implements dev.lockstep.step.StepContext {
             untilLine = shown;
             if (!runsPastUntil) stopWorker();
         }
+    }
+
+    private void halt(String shown, String reason) {
+        haltLine = shown;
+        haltReason = reason;
+        stopWorker();
+    }
+
+    @Override
+    public void note(String text) {
+        show(NOTE + text);
+    }
+
+    /** Masks a line, logs it and shows it; returns it as shown. */
+    private String show(String text) {
+        String shown = redactor.redact(text);
+        writeLog(shown);
+        listener.line(step.id(), prefix + shown);
+        return shown;
     }
 
     /** The {@code logs.require} patterns no line has matched yet. */

@@ -41,6 +41,8 @@ public final class Journal implements AutoCloseable {
     private final List<String> records;
     private final List<String> warnings;
     private final LockedFile locked;
+    /** Appends run here: a step's worker is interrupted by design and still journals (see {@link ChannelThread}). */
+    private final ChannelThread io;
     private long end;
     private Redactor redactor = Redactor.none();
 
@@ -50,6 +52,7 @@ public final class Journal implements AutoCloseable {
         this.records = records;
         this.warnings = warnings;
         this.locked = locked;
+        this.io = new ChannelThread("journal " + file.getFileName());
         this.end = end;
     }
 
@@ -352,16 +355,18 @@ public final class Journal implements AutoCloseable {
         for (String l : lines) text.append(l).append('\n');
         FileChannel ch = locked.channel();
         try {
-            if (ch.size() != end) {
-                throw new LockstepException(ErrorCode.STATE_CORRUPT, "the journal " + file + " changed under this process ("
-                        + ch.size() + " bytes where " + end + " were written): another process wrote to it. Stopping before "
-                        + "anything else happens; inspect it with lockstep show");
-            }
-            ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-            long at = end;
-            while (buf.hasRemaining()) at += ch.write(buf, at);
-            ch.force(false);
-            end = at;
+            end = io.call(() -> {
+                if (ch.size() != end) {
+                    throw new LockstepException(ErrorCode.STATE_CORRUPT, "the journal " + file + " changed under this process ("
+                            + ch.size() + " bytes where " + end + " were written): another process wrote to it. Stopping before "
+                            + "anything else happens; inspect it with lockstep show");
+                }
+                ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                long at = end;
+                while (buf.hasRemaining()) at += ch.write(buf, at);
+                ch.force(false);
+                return at;
+            });
         } catch (IOException ex) {
             throw new LockstepException(ErrorCode.IO, "cannot write journal " + file + ": " + ex.getMessage());
         }
@@ -394,6 +399,7 @@ public final class Journal implements AutoCloseable {
 
     @Override
     public void close() {
+        io.close();
         if (locked == null) return;
         try {
             locked.close();

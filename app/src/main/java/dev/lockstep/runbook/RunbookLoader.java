@@ -419,11 +419,31 @@ public final class RunbookLoader {
 
         private StepDef.LogPatterns logs(Value.Mapping m) {
             if (m == null) return StepDef.LogPatterns.NONE;
-            Fields f = new Fields(m, "logs", List.of("haltOn", "until", "require"));
+            Fields f = new Fields(m, "logs", List.of("haltOn", "until", "require", "every"));
             String until = f.string("until", false);
             Pattern untilPattern = until != null ? regex(until, f.get("until").position(), "logs.until") : null;
             return new StepDef.LogPatterns(patterns(f.get("haltOn"), "logs.haltOn"), untilPattern,
-                    patterns(f.get("require"), "logs.require"));
+                    patterns(f.get("require"), "logs.require"), every(f.get("every")));
+        }
+
+        /** One {@code { lines: REGEX, must: REGEX }} rule or a list of them. */
+        private List<StepDef.Every> every(Value v) {
+            List<StepDef.Every> out = new ArrayList<>();
+            if (v == null) return out;
+            for (Value item : v instanceof Value.Sequence seq ? seq.items() : List.of(v)) {
+                if (!(item instanceof Value.Mapping rule)) {
+                    problems.add(item.position(), "logs.every: expected a mapping { lines: REGEX, must: REGEX }, got "
+                            + Value.describeOf(item));
+                    continue;
+                }
+                Fields f = new Fields(rule, "logs.every", List.of("lines", "must"));
+                String lines = f.string("lines", true);
+                String must = f.string("must", true);
+                Pattern linesPattern = lines != null ? regex(lines, f.get("lines").position(), "logs.every.lines") : null;
+                Pattern mustPattern = must != null ? regex(must, f.get("must").position(), "logs.every.must") : null;
+                if (linesPattern != null && mustPattern != null) out.add(new StepDef.Every(linesPattern, mustPattern));
+            }
+            return List.copyOf(out);
         }
 
         /** One regular expression or a list of them. */

@@ -76,12 +76,17 @@ public final class RunbookSchema {
                 object(Map.of("attempts", Map.of("type", "integer", "minimum", 1), "delay", ref("duration")),
                         List.of("attempts")))));
         stepProps.put("idempotent", typed("boolean", "Safe to run again if it was in flight when the run stopped"));
+        Map<String, Object> every = object(Map.of(
+                "lines", typed("string", "Regex: the shape of the lines the rule is about (a count line)"),
+                "must", typed("string", "Regex: what each of those lines must also match ([OK])")), List.of("lines", "must"));
         stepProps.put("logs", object(Map.of(
                 "haltOn", Map.of("oneOf", List.of(Map.of("type", "string"), Map.of("type", "array", "items", Map.of("type", "string"))),
                         "description", "Regexes: a matching output line halts the run"),
                 "until", typed("string", "Regex: a matching output line ends the step successfully"),
                 "require", Map.of("oneOf", List.of(Map.of("type", "string"), Map.of("type", "array", "items", Map.of("type", "string"))),
-                        "description", "Regexes: each must match an output line before the step ends, else the run halts")),
+                        "description", "Regexes: each must match an output line before the step ends, else the run halts"),
+                "every", Map.of("oneOf", List.of(every, Map.of("type", "array", "items", every)),
+                        "description", "Every output line matching lines must also match must, else the run halts")),
                 List.of()));
         Map<String, Object> step = object(stepProps, List.of("id"));
         step.put("allOf", usesCases);

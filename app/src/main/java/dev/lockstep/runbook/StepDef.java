@@ -49,10 +49,14 @@ public record StepDef(
 
     /**
      * Regexes over each output line: a haltOn match halts the run, an until match ends the step
-     * successfully, and every require pattern must have matched some line before the step may
-     * succeed (else it halts, naming what is missing).
+     * successfully, every require pattern must have matched some line before the step may
+     * succeed (else it halts, naming what is missing), and a line matching an {@code every}
+     * rule's {@code lines} that does not match its {@code must} halts the run.
      */
-    public record LogPatterns(List<Pattern> haltOn, Pattern until, List<Pattern> require) {
-        public static final LogPatterns NONE = new LogPatterns(List.of(), null, List.of());
+    public record LogPatterns(List<Pattern> haltOn, Pattern until, List<Pattern> require, List<Every> every) {
+        public static final LogPatterns NONE = new LogPatterns(List.of(), null, List.of(), List.of());
     }
+
+    /** Every output line of this shape ({@code lines}) must also match {@code must}: "every count line shows [OK]". */
+    public record Every(Pattern lines, Pattern must) {}
 }

@@ -20,8 +20,16 @@ public interface StepContext {
     /** Resolves {@code ${{ }}} expressions in text the step read itself (a task definition file). */
     Object resolve(String template);
 
-    /** Sends one line of output to the journal's step log, the screen and the haltOn/until patterns. */
+    /** Sends one line of output to the journal's step log, the screen and the haltOn/until/require patterns. */
     void line(String text);
+
+    /**
+     * Sends one line of lockstep's own about the step (what it follows, what it started or
+     * stopped) to the step log and the screen as {@code [lockstep] text}. The log patterns
+     * never see it: they judge what the watched work wrote, and a log group or task named
+     * {@code relay-ready} must not end a step that waits for "ready".
+     */
+    void note(String text);
 
     /**
      * Why the step's own output halts it (a {@code haltOn} line), or null. The step is being

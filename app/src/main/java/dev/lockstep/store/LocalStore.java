@@ -2,6 +2,7 @@ package dev.lockstep.store;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.ChannelThread;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
@@ -381,8 +382,10 @@ public final class LocalStore implements StateStore {
         return new FileLog(file);
     }
 
+    /** Written through its own {@link ChannelThread}: a step's worker is interrupted by design and still logs. */
     private static final class FileLog implements StepLog {
         private final BufferedWriter out;
+        private final ChannelThread io;
 
         FileLog(Path file) throws IOException {
             StateDir.createPrivateDirectories(file.getParent());
@@ -390,18 +393,29 @@ public final class LocalStore implements StateStore {
                     StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             out = new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8));
+            io = new ChannelThread("log " + file.getFileName());
         }
 
         @Override
         public void write(String line) throws IOException {
-            out.write(line);
-            out.newLine();
-            out.flush();
+            io.call(() -> {
+                out.write(line);
+                out.newLine();
+                out.flush();
+                return null;
+            });
         }
 
         @Override
         public void close() throws IOException {
-            out.close();
+            try {
+                io.call(() -> {
+                    out.close();
+                    return null;
+                });
+            } finally {
+                io.close();
+            }
         }
     }
 }

@@ -65,6 +65,7 @@ class TaskDefinitionFileTest {
             public Map<String, String> env() { return Map.of(); }
             public Object resolve(String template) { return template.replace("${{ params.family }}", "relay"); }
             public void line(String text) { }
+            public void note(String text) { }
             public void recordExternalId(String key, String value) { }
             public Map<String, String> externalIds() { return Map.of(); }
             public CheckOutcome evaluate(Check check) { throw new UnsupportedOperationException(); }

@@ -4,7 +4,9 @@ import dev.lockstep.runbook.Position;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
@@ -354,6 +356,15 @@ final class CfnTemplate {
         List<String> out = new ArrayList<>();
         if (get(template, "Parameters") instanceof MappingNode ps) {
             for (NodeTuple t : ps.getValue()) out.add(((ScalarNode) t.getKeyNode()).getValue());
+        }
+        return out;
+    }
+
+    /** The template's logical resource ids. */
+    static Set<String> resources(MappingNode template) {
+        Set<String> out = new LinkedHashSet<>();
+        if (get(template, "Resources") instanceof MappingNode rs) {
+            for (NodeTuple t : rs.getValue()) out.add(((ScalarNode) t.getKeyNode()).getValue());
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package dev.lockstep.steps.aws;
 
+import dev.lockstep.runbook.Position;
+import dev.lockstep.runbook.Suggest;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.step.ValueProblem;
 import java.util.ArrayList;
@@ -30,8 +32,10 @@ import software.amazon.awssdk.services.cloudformation.model.ResourceChange;
  * {@code allow} lists what may happen: for a resource, its own entry, else {@code "*"};
  * with {@code allow} given, anything it does not list is refused. {@code forbid} adds
  * refusals: {@code "*"}'s and the resource's own. A list instead of a mapping means {@code "*"}.
+ * {@code named} holds each logical id the guard names and where the runbook names it first: an id
+ * that neither the stack's template nor the new one has protects nothing (a typo), and is refused.
  */
-record ChangeSetGuard(Map<String, Set<String>> allow, Map<String, Set<String>> forbid) {
+record ChangeSetGuard(Map<String, Set<String>> allow, Map<String, Set<String>> forbid, Map<String, Position> named) {
     static final List<String> KINDS = List.of("Add", "Modify", "Remove", "Replace", "Conditional", "Import", "Dynamic");
 
     /** Reads {@code with.guard}; null when there is none. Problems at their place in the runbook. */
@@ -44,10 +48,11 @@ record ChangeSetGuard(Map<String, Set<String>> allow, Map<String, Set<String>> f
             }
         }
         if (m.entries().isEmpty()) throw new ValueProblem(m.position(), "guard: expected allow and/or forbid");
-        return new ChangeSetGuard(rules(m.get("allow"), "allow"), rules(m.get("forbid"), "forbid"));
+        Map<String, Position> named = new LinkedHashMap<>();
+        return new ChangeSetGuard(rules(m.get("allow"), "allow", named), rules(m.get("forbid"), "forbid", named), named);
     }
 
-    private static Map<String, Set<String>> rules(Value v, String what) {
+    private static Map<String, Set<String>> rules(Value v, String what, Map<String, Position> named) {
         if (v == null) return null;
         Map<String, Set<String>> out = new LinkedHashMap<>();
         if (v instanceof Value.Mapping m) {
@@ -56,6 +61,7 @@ record ChangeSetGuard(Map<String, Set<String>> allow, Map<String, Set<String>> f
                     throw new ValueProblem(m.keys().get(resource), "guard." + what + ": '" + resource
                             + "' is not a logical resource id (letters and digits) or \"*\"");
                 }
+                if (!resource.equals("*")) named.putIfAbsent(resource, m.keys().get(resource));
                 out.put(resource, kinds(kinds, what + "." + resource));
             });
         } else {
@@ -90,7 +96,23 @@ record ChangeSetGuard(Map<String, Set<String>> allow, Map<String, Set<String>> f
 
     /** The same guard for undoing what it allowed: an allowed Add is undone by a Remove, and the other way round. */
     ChangeSetGuard mirrored() {
-        return new ChangeSetGuard(swap(allow), swap(forbid));
+        return new ChangeSetGuard(swap(allow), swap(forbid), named);
+    }
+
+    /**
+     * Why the guard would protect nothing somewhere: each logical id it names that is in none of
+     * {@code logicalIds} (the stack's template and the new one), with the nearest one; null when
+     * every id it names is there.
+     */
+    String namesNothing(Set<String> logicalIds) {
+        List<String> out = new ArrayList<>();
+        named.forEach((id, at) -> {
+            if (!logicalIds.contains(id)) {
+                out.add(at + ": the guard names " + id + ", which is in neither the stack's template nor the new one"
+                        + Suggest.didYouMean(id, logicalIds));
+            }
+        });
+        return out.isEmpty() ? null : String.join("; ", out) + ": the guard would protect nothing there";
     }
 
     private static Map<String, Set<String>> swap(Map<String, Set<String>> rules) {

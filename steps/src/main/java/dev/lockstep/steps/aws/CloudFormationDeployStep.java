@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -221,6 +222,8 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
         List<String> lines = new ArrayList<>(plan(c).subList(0, 1));
         lines.addAll(parameterLines(c, built.noEcho()));
         lines.addAll(built.diff());
+        String nothing = protectsNothing(cf, c, built);
+        if (nothing != null) throw new WouldHalt(nothing, lines);
         String name = "lockstep-preview-" + Long.toHexString(System.nanoTime());
         String arn = create(cf, c.stack(), built.body(), parameters(cf, c, built), c.capabilities(), name);
         DescribeChangeSetResponse d;
@@ -248,12 +251,39 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
                 Built built = build(cf, c, ctx.workDir());
                 parameterLines(c, built.noEcho()).forEach(ctx::line);
                 built.diff().forEach(ctx::line);
+                String nothing = protectsNothing(cf, c, built);
+                if (nothing != null) throw new GuardProtectsNothing(nothing);
                 if (c.restoreOnRollback()) remember(cf, c.stack(), ctx);
                 return new Body(built.body(), parameters(cf, c, built), c.capabilities());
             });
+        } catch (GuardProtectsNothing e) {
+            return StepResult.halted(e.getMessage() + "; no change set was made, nothing was changed", e.getMessage(), Map.of());
         } catch (SdkException e) {
             return AwsErrors.failed(e);
         }
+    }
+
+    /** A guard naming a logical id that neither template has: it would let anything happen to what was meant. */
+    private static final class GuardProtectsNothing extends Exception {
+        GuardProtectsNothing(String why) {
+            super(why);
+        }
+    }
+
+    /**
+     * Why the guard protects nothing somewhere (see {@link ChangeSetGuard#namesNothing}), or null.
+     * The ids are those of the template deployed and of the stack's own, before the change.
+     */
+    private static String protectsNothing(CloudFormationClient cf, Config c, Built built) throws CfnTemplate.Problem {
+        ChangeSetGuard guard = c.changeSetGuard();
+        if (guard == null || guard.named().isEmpty() || built.logicalIds() == null) return null;
+        Set<String> ids = new LinkedHashSet<>(built.logicalIds());
+        if (!c.fromStack() && (boolean) CloudFormationStatusStep.status(cf, c.stack()).get("exists")) {
+            String name = "stack " + c.stack();
+            String current = cf.getTemplate(b -> b.stackName(c.stack()).templateStage(TemplateStage.ORIGINAL)).templateBody();
+            ids.addAll(CfnTemplate.resources(CfnTemplate.mapping(CfnTemplate.parse(current, name), name, "a template")));
+        }
+        return guard.namesNothing(ids);
     }
 
     @Override
@@ -299,8 +329,11 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
         Body get() throws Exception;
     }
 
-    /** The template to deploy, what it is made from, and its diff against the stack's. */
-    private record Built(String body, List<String> diff, List<String> noEcho, List<String> declared) {}
+    /**
+     * The template to deploy, what it is made from, and its diff against the stack's; {@code logicalIds}
+     * are its resources' and, with {@code template: current}, the stack's own (null: not YAML, CloudFormation's to read).
+     */
+    private record Built(String body, List<String> diff, List<String> noEcho, List<String> declared, Set<String> logicalIds) {}
 
     private static Built build(CloudFormationClient cf, Config c, Path dir) throws Exception {
         String base;
@@ -321,10 +354,11 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
         } catch (CfnTemplate.Problem p) {
             if (!c.fragments().isEmpty() || !c.patches().isEmpty()) throw new IllegalStateException(p.getMessage());
             // A template that is not YAML (nor JSON) is CloudFormation's to refuse, with its own words.
-            return new Built(base, List.of(), List.of(), List.of());
+            return new Built(base, List.of(), List.of(), List.of(), null);
         }
+        Set<String> ids = new LinkedHashSet<>(CfnTemplate.resources(root));
         if (c.fragments().isEmpty() && c.patches().isEmpty()) {
-            return new Built(base, List.of(), CfnTemplate.noEcho(root), CfnTemplate.parameters(root));
+            return new Built(base, List.of(), CfnTemplate.noEcho(root), CfnTemplate.parameters(root), ids);
         }
         String before = CfnTemplate.write(root);
         try {
@@ -345,8 +379,9 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
                     + " bytes: CloudFormation takes at most " + CfnTemplate.MAX_BODY + " inline");
         }
         List<String> diff = CfnTemplate.diff(before, after, baseName, "deployed");
+        ids.addAll(CfnTemplate.resources(root));
         return new Built(after, diff.isEmpty() ? List.of("template: unchanged") : diff, CfnTemplate.noEcho(root),
-                CfnTemplate.parameters(root));
+                CfnTemplate.parameters(root), ids);
     }
 
     /**
@@ -356,7 +391,7 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
     private static List<Parameter> parameters(CloudFormationClient cf, Config c, Built built) {
         List<Parameter> params = new ArrayList<>();
         c.parameters().forEach((k, v) -> params.add(Parameter.builder().parameterKey(k).parameterValue(v).build()));
-        Set<String> keep = new java.util.LinkedHashSet<>(c.usePrevious());
+        Set<String> keep = new LinkedHashSet<>(c.usePrevious());
         if (c.fromStack()) {
             for (Parameter p : stack(cf, c.stack()).parameters()) {
                 if (built.declared().contains(p.parameterKey()) && !c.parameters().containsKey(p.parameterKey())) keep.add(p.parameterKey());

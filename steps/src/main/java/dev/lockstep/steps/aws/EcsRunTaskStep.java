@@ -140,9 +140,9 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
             String arn = ctx.externalIds().get(TASK_ARN);
             String ended = ctx.externalIds().get(TASK_ENDED);
             if (arn != null && !arn.equals(ended)) {
-                ctx.line("re-attaching to task " + arn);
+                ctx.note("re-attaching to task " + arn);
             } else {
-                if (arn != null) ctx.line("task " + arn + " of an earlier attempt has ended: starting a new one");
+                if (arn != null) ctx.note("task " + arn + " of an earlier attempt has ended: starting a new one");
                 TaskDefinition td = ecs.describeTaskDefinition(b -> b.taskDefinition(c.taskDefinition())).taskDefinition();
                 RunTaskResponse r = ecs.runTask(request(c, ctx, td, ended));
                 if (!r.failures().isEmpty() || r.tasks().isEmpty()) {
@@ -151,7 +151,7 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
                 }
                 arn = r.tasks().get(0).taskArn();
                 ctx.recordExternalId(TASK_ARN, arn);
-                ctx.line("started task " + arn);
+                ctx.note("started task " + arn);
             }
             return follow(c, ctx, aws, arn);
         } catch (SdkException e) {
@@ -190,15 +190,15 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
         LogTail tail = null;
         String[] where = awslogs(def, taskId);
         if (where != null) {
-            ctx.line("following log group " + where[0] + " stream " + where[1]);
+            ctx.note("following log group " + where[0] + " stream " + where[1]);
             tail = new LogTail(aws, ctx, where[0], List.of(where[1]), null, null, 0);
         } else {
-            ctx.line("container " + def.name() + " has no awslogs configuration: no logs to follow");
+            ctx.note("container " + def.name() + " has no awslogs configuration: no logs to follow");
         }
         AtomicReference<Task> last = new AtomicReference<>(first);
         List<String> seenStates = new ArrayList<>();
         seenStates.add(first.lastStatus());
-        ctx.line("task " + first.lastStatus());
+        ctx.note("task " + first.lastStatus());
         long every = c.interval().toMillis();
         long[] lookedAt = {System.nanoTime()};
         java.util.function.BooleanSupplier stopped = () -> {
@@ -208,7 +208,7 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
             Task t = describe(ecs, c.cluster(), arn);
             if (!t.lastStatus().equals(seenStates.get(seenStates.size() - 1))) {
                 seenStates.add(t.lastStatus());
-                ctx.line("task " + t.lastStatus());
+                ctx.note("task " + t.lastStatus());
             }
             last.set(t);
             return "STOPPED".equals(t.lastStatus());
@@ -239,7 +239,7 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
                                           String[] where, List<String> states) {
         String why = "lockstep halted the run: " + ctx.halting();
         ecs.stopTask(b -> b.cluster(c.cluster()).task(arn).reason(why.length() > 255 ? why.substring(0, 255) : why));
-        ctx.line("stopping task " + arn + " (StopTask) because the run halts");
+        ctx.note("stopping task " + arn + " (StopTask) because the run halts");
         Task t = describe(ecs, c.cluster(), arn);
         // A stop takes ECS up to the container's stop timeout (30 s by default); look for two minutes at most.
         long deadline = System.nanoTime() + 120_000_000_000L;

@@ -128,7 +128,7 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
     private static StepResult scale(EcsClient ecs, Config c, int desired, StepContext ctx) throws InterruptedException {
         Instant since = Instant.now().minusSeconds(1);
         ecs.updateService(b -> b.cluster(c.cluster()).service(c.service()).desiredCount(desired));
-        ctx.line("desired count of " + c.service() + " set to " + desired);
+        ctx.note("desired count of " + c.service() + " set to " + desired);
         Set<String> shown = new HashSet<>();
         while (true) {
             Service s = service(ecs, c);
@@ -141,7 +141,7 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
                 return StepResult.ok(c.service() + " is stable at " + desired + " running",
                         Map.of("running", s.runningCount(), "desired", desired, "tasks", List.of(), "logStreams", List.of()));
             }
-            ctx.line("running " + s.runningCount() + ", pending " + s.pendingCount() + ", desired " + desired
+            ctx.note("running " + s.runningCount() + ", pending " + s.pendingCount() + ", desired " + desired
                     + ", deployments " + s.deployments().size());
             Thread.sleep(c.interval().toMillis());
         }
@@ -167,7 +167,7 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
         }
         data.put("logGroup", group);
         data.put("logStreams", streams);
-        if (!tasks.isEmpty()) ctx.line("started " + String.join(", ", tasks.stream().map(EcsRunTaskStep::taskId).toList())
+        if (!tasks.isEmpty()) ctx.note("started " + String.join(", ", tasks.stream().map(EcsRunTaskStep::taskId).toList())
                 + (streams.isEmpty() ? "" : "; logs in " + group + ": " + String.join(", ", streams)));
         return StepResult.ok(scaled.summary(), data);
     }

@@ -74,7 +74,7 @@ final class LogTail {
             followUntil(done, interval, tryLive);
         } finally {
             // What following cost, for the operator (the account's FilterLogEvents quota is shared) and the benchmark.
-            ctx.line("[lockstep] tail of " + group + ": " + shown() + " events, " + requests() + " requests to CloudWatch Logs");
+            ctx.note("tail of " + group + ": " + shown() + " events, " + requests() + " requests to CloudWatch Logs");
         }
     }
 
@@ -84,7 +84,7 @@ final class LogTail {
             return;
         }
         Duration every = interval.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : interval;
-        ctx.line("[lockstep] following " + group + " by polling FilterLogEvents every " + every.toMillis() + "ms");
+        ctx.note("following " + group + " by polling FilterLogEvents every " + every.toMillis() + "ms");
         while (true) {
             boolean last = done.getAsBoolean();
             poll();
@@ -172,7 +172,7 @@ final class LogTail {
                         .onSessionUpdate(u -> {
                             if (u.sessionMetadata() != null && Boolean.TRUE.equals(u.sessionMetadata().sampled())
                                     && sampledSaid.compareAndSet(false, true)) {
-                                ctx.line("[lockstep] warning: live tail is sampling this log: not every event is shown");
+                                ctx.note("warning: live tail is sampling this log: not every event is shown");
                             }
                             synchronized (this) {
                                 if (!caughtUp.get()) {
@@ -194,14 +194,14 @@ final class LogTail {
         try {
             while (!started.get()) {
                 if (error.get() != null || session.isDone()) {
-                    ctx.line("[lockstep] live tail is not available here (" + AwsErrors.describe(error.get() != null
+                    ctx.note("live tail is not available here (" + AwsErrors.describe(error.get() != null
                             ? error.get() : new IllegalStateException("session refused")) + ")");
                     return false;
                 }
                 if (done.getAsBoolean()) return true;
                 Thread.sleep(20);
             }
-            ctx.line("[lockstep] following " + group + " live (StartLiveTail)");
+            ctx.note("following " + group + " live (StartLiveTail)");
             poll();
             synchronized (this) {
                 for (LiveTailSessionLogEvent e : early) offer(e.logStreamName(), e.timestamp(), e.message());
@@ -210,7 +210,7 @@ final class LogTail {
             }
             while (!done.getAsBoolean()) {
                 if (error.get() != null || session.isDone()) {
-                    ctx.line("[lockstep] live tail ended (" + AwsErrors.describe(error.get() != null ? error.get()
+                    ctx.note("live tail ended (" + AwsErrors.describe(error.get() != null ? error.get()
                             : new IllegalStateException("session closed")) + "); polling from here");
                     return false;
                 }

@@ -179,7 +179,7 @@ public final class RunStep implements StepType<RunStep.Config> {
                     ctx.line(line);
                 }
             } catch (IOException e) {
-                ctx.line("[lockstep] output stream closed: " + e.getMessage());
+                ctx.note("output stream closed: " + e.getMessage());
             }
         }, "run-" + name + "-" + ctx.stepId());
         t.setDaemon(true);

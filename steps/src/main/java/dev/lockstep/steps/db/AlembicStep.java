@@ -141,7 +141,7 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
             before = joined(revisions(current.stdout()));
             ctx.recordExternalId(BEFORE, before);
         }
-        ctx.line("revision before: " + before);
+        ctx.note("revision before: " + before);
         Run r = alembic(c, ctx, c.command(), c.revision());
         data.put("before", before);
         data.put("output", r.stdout());
@@ -150,7 +150,7 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
         if (after.exit() != 0) return StepResult.failed(after.failure("current"), data);
         data.put("after", joined(revisions(after.stdout())));
         data.put("heads", List.of());
-        ctx.line("revision after: " + data.get("after"));
+        ctx.note("revision after: " + data.get("after"));
         return StepResult.ok("alembic " + c.command() + ": " + before + " → " + data.get("after"), data);
     }
 
@@ -204,7 +204,7 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
         if (!Files.isRegularFile(ini)) throw new IOException("no Alembic configuration at " + ini);
         List<String> args = arguments(c, command, revision);
         if (c.executable().contains("/")) args.set(0, ctx.workDir().resolve(c.executable()).normalize().toString());
-        ctx.line("$ " + String.join(" ", arguments(c, command, revision)));
+        ctx.note("$ " + String.join(" ", arguments(c, command, revision)));
         ProcessBuilder pb = new ProcessBuilder(args).directory(ini.getParent().toFile());
         pb.environment().putAll(ctx.env());
         pb.environment().putAll(c.env());
@@ -249,7 +249,7 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
                     ctx.line(line);
                 }
             } catch (IOException e) {
-                ctx.line("[lockstep] alembic's output closed: " + e.getMessage());
+                ctx.note("alembic's output closed: " + e.getMessage());
             }
         }, "alembic-" + ctx.stepId());
         t.setDaemon(true);

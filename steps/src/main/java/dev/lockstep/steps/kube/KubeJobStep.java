@@ -220,24 +220,24 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             Job existing = jobs.withName(name).get();
             boolean adopted = false;
             if (existing != null && id.equals(ctx.externalIds().get(JOB)) && !id.equals(ctx.externalIds().get(REPORTED_FAILURE))) {
-                ctx.line("re-attaching to job " + id);
+                ctx.note("re-attaching to job " + id);
             } else if (existing != null && condition(existing, "Complete").isPresent()) {
                 ctx.recordExternalId(JOB, id);
-                ctx.line("job " + id + " is already Complete with this spec: adopted, not run again");
+                ctx.note("job " + id + " is already Complete with this spec: adopted, not run again");
                 adopted = true;
             } else if (existing != null && condition(existing, "Failed").isPresent()) {
                 if (!id.equals(ctx.externalIds().get(REPORTED_FAILURE))) {
                     ctx.recordExternalId(JOB, id);
                     ctx.recordExternalId(REPORTED_FAILURE, id);
-                    ctx.line("job " + id + " with this spec already Failed; it is not run again unless the step is retried");
+                    ctx.note("job " + id + " with this spec already Failed; it is not run again unless the step is retried");
                     return verdict(k, existing, ctx, false);
                 }
-                ctx.line("the step was retried: deleting the failed job " + id + " to run it again");
+                ctx.note("the step was retried: deleting the failed job " + id + " to run it again");
                 delete(k, ns, name, ctx);
                 existing = null;
             } else if (existing != null) {
                 ctx.recordExternalId(JOB, id);
-                ctx.line("job " + id + " with this spec is already running: following it");
+                ctx.note("job " + id + " with this spec is already running: following it");
             }
             if (existing == null) {
                 if (c.ownedBy() != null) {
@@ -246,7 +246,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 }
                 ctx.recordExternalId(JOB, id);
                 jobs.resource(wanted).create();
-                ctx.line("created job " + id);
+                ctx.note("created job " + id);
                 report(c, ctx, session, List.of(
                         new StatusWriter.Condition("Progressing", "True", "MigrationInProgress", "Job " + name + " is running"),
                         new StatusWriter.Condition("Ready", "False", "JobRunning", "Job " + name + " is running")),
@@ -327,7 +327,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
                     if (phase != null && !phase.equals(phases.put(pod, phase))) {
                         synchronized (lock) {
-                            ctx.line("pod " + pod + " " + phase + exitText(p));
+                            ctx.note("pod " + pod + " " + phase + exitText(p));
                         }
                     }
                     logs.see(p);
@@ -339,7 +339,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                         String text = "pod " + pod + " is Pending: " + why + (events.isEmpty() ? "" : "; event " + String.join("; event ", events));
                         if (said.add(text)) {
                             synchronized (lock) {
-                                ctx.line(text);
+                                ctx.note(text);
                             }
                         }
                         long pending = System.nanoTime() - since;
@@ -376,7 +376,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         Optional<JobCondition> complete = condition(job, "Complete");
         if (complete.isPresent()) {
             data.put("status", "Complete");
-            ctx.line("job " + ns + "/" + name + " Complete");
+            ctx.note("job " + ns + "/" + name + " Complete");
             return StepResult.ok("job " + name + (adopted ? " was already Complete (adopted)" : " Complete"), data);
         }
         JobCondition failed = condition(job, "Failed").orElseThrow();
@@ -397,7 +397,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     ? ": " + t.getMessage().strip() : "");
         }
         String summary = "job " + name + " Failed: " + failed.getReason() + (failed.getMessage() != null ? " (" + failed.getMessage() + ")" : "") + container;
-        ctx.line(summary);
+        ctx.note(summary);
         return StepResult.failed(summary, data);
     }
 
@@ -531,10 +531,10 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         int pods = pods(k, ns, name).size();
         var job = k.batch().v1().jobs().inNamespace(ns).withName(name);
         if (job.get() == null) {
-            ctx.line("job " + ns + "/" + name + " is already gone");
+            ctx.note("job " + ns + "/" + name + " is already gone");
         } else {
             job.withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
-            ctx.line("deleting job " + ns + "/" + name + " and its " + pods + " pod(s)");
+            ctx.note("deleting job " + ns + "/" + name + " and its " + pods + " pod(s)");
         }
         long deadline = System.nanoTime() + DELETE_LIMIT.toNanos();
         while (job.get() != null || !pods(k, ns, name).isEmpty()) {
@@ -544,7 +544,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             }
             Thread.sleep(200);
         }
-        ctx.line("job " + ns + "/" + name + " and its pods are gone");
+        ctx.note("job " + ns + "/" + name + " and its pods are gone");
         return pods;
     }
 }
