@@ -278,6 +278,8 @@ class RdsCutoverTest {
         LockstepCli.Result r = run.get(3, TimeUnit.MINUTES);
         assertEquals(3, r.exit(), r.all());
         assertTrue(r.all().contains("step migrate halted: output matched haltOn /MISMATCH/; task " + id(first) + " was stopped (StopTask)"), r.all());
+        assertTrue(r.out().matches("(?s).*\\| \\[lockstep\\] following \\S+ live \\(StartLiveTail\\).*"),
+                "the migration's MISMATCH is watched for live, not every 5 s:\n" + r.out());
         Task stopped = ecs.describeTasks(b -> b.cluster(stack + "-cluster").tasks(first)).tasks().get(0);
         assertEquals("STOPPED", stopped.lastStatus());
         assertTrue(stopped.stoppedReason().startsWith("lockstep halted the run"), stopped.stoppedReason());

@@ -107,6 +107,7 @@ public final class Planner {
             for (String h : logs.haltOn()) out.add("halts on a line matching: " + h);
             if (logs.until() != null) out.add("ends at a line matching: " + logs.until());
             for (String r : logs.require()) out.add("halts unless some line matches: " + r);
+            for (Map<String, String> e : logs.every()) out.add("halts on a line matching " + e.get("lines") + " that does not match " + e.get("must"));
             if (limits.timeout() != null) out.add("timeout: " + limits.timeout());
             if (limits.attempts() > 1) out.add("retry: " + limits.attempts() + " attempts, " + limits.retryDelay() + " apart");
             out.add(limits.idempotent() ? "idempotent: runs again if a crash leaves it in doubt"
@@ -149,8 +150,8 @@ public final class Planner {
         }
     }
 
-    /** The step's log patterns, as written. */
-    public record LogsPlan(List<String> haltOn, String until, List<String> require) {}
+    /** The step's log patterns, as written; {@code every} pairs a line's shape with what such a line must also match. */
+    public record LogsPlan(List<String> haltOn, String until, List<String> require, List<Map<String, String>> every) {}
 
     /** The step's timeout (null: none), attempts and the pause between them, and whether it may run again after a crash. */
     public record Limits(String timeout, int attempts, String retryDelay, boolean idempotent) {}
@@ -286,8 +287,15 @@ public final class Planner {
     }
 
     private static LogsPlan logs(StepDef.LogPatterns p) {
+        List<Map<String, String>> every = new ArrayList<>();
+        for (StepDef.Every e : p.every()) {
+            Map<String, String> rule = new LinkedHashMap<>();
+            rule.put("lines", e.lines().pattern());
+            rule.put("must", e.must().pattern());
+            every.add(rule);
+        }
         return new LogsPlan(p.haltOn().stream().map(Pattern::pattern).toList(), p.until() == null ? null : p.until().pattern(),
-                p.require().stream().map(Pattern::pattern).toList());
+                p.require().stream().map(Pattern::pattern).toList(), every);
     }
 
     private static Limits limits(StepDef s) {

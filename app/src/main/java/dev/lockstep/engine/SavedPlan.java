@@ -120,6 +120,7 @@ public final class SavedPlan {
         logs.put("haltOn", s.logs().haltOn());
         logs.put("until", s.logs().until());
         logs.put("require", s.logs().require());
+        logs.put("every", s.logs().every());
         m.put("logs", logs);
         m.put("timeout", s.limits().timeout());
         Map<String, Object> retry = new LinkedHashMap<>();

@@ -64,15 +64,24 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
             @Key("give the task a public IP (default false)") Boolean assignPublicIp,
             @Key("the container whose exit code decides (default: the first essential one)") String container,
             @Key("environment overrides for that container") Map<String, String> environment,
-            @Key("how often to look at the task and its logs (default 5s)") Duration interval) {
+            @Key("how often to look at the task (default 5s)") Duration interval,
+            @Key("follow the container's log with StartLiveTail when available (default true); else FilterLogEvents polling") Boolean liveTail) {
         public Config {
             subnets = subnets == null ? List.of() : subnets;
             securityGroups = securityGroups == null ? List.of() : securityGroups;
             assignPublicIp = Boolean.TRUE.equals(assignPublicIp);
             environment = environment == null ? Map.of() : environment;
             interval = interval == null ? Duration.ofSeconds(5) : interval;
+            liveTail = liveTail == null || liveTail;
+        }
+
+        /** Polling the log, where it must, no slower than once a second: a MISMATCH must stop the task soon. */
+        Duration logPolling() {
+            return interval.compareTo(LOG_POLLING) < 0 ? interval : LOG_POLLING;
         }
     }
+
+    private static final Duration LOG_POLLING = Duration.ofSeconds(1);
 
     @Override
     public String name() {
@@ -122,7 +131,9 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
                     + "; public IP " + (c.assignPublicIp() ? "yes" : "no"));
         }
         c.environment().forEach((k, v) -> lines.add("env " + k + "=" + v));
-        lines.add("follow its log stream, wait until it stops, report its exit code");
+        lines.add("follow its log stream " + (c.liveTail() ? "live (StartLiveTail; FilterLogEvents every "
+                + c.logPolling().toMillis() + "ms where live tail is not available)" : "by polling FilterLogEvents every "
+                + c.logPolling().toMillis() + "ms") + ", wait until it stops, report its exit code");
         return lines;
     }
 
@@ -215,7 +226,7 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
         };
         try {
             if (tail != null) {
-                tail.follow(stopped, c.interval(), false);
+                tail.follow(stopped, c.logPolling(), c.liveTail());
             } else {
                 while (!stopped.getAsBoolean()) Thread.sleep(every);
             }
