@@ -26,7 +26,8 @@ class WouldFailTest {
         LockstepCli.Result plan = cli.run("plan", BOOK, "-p", "dir=" + tmp);
         assertEquals(17, plan.exit(), plan.all());
         assertTrue(plan.out().contains("WOULD FAIL: "), plan.out());
-        assertTrue(plan.out().contains("2 steps: 1 checked, 0 would halt, 1 would fail, 0 could not be checked before the run"), plan.out());
+        assertTrue(plan.out().endsWith("\n2 steps: 1 checked, 0 would halt, 1 would fail, 0 could not be checked before the run\n"),
+                "the plan's last line counts them:\n" + plan.out());
         assertTrue(plan.err().contains("step second would fail: "), plan.err());
         assertTrue(plan.err().contains("soon"), "the value that cannot work is named: " + plan.err());
     }

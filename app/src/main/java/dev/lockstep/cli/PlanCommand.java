@@ -91,5 +91,6 @@ final class PlanCommand implements Callable<Integer> {
         }
         PlanText.lines(plan).forEach(out::println);
         out.println("Dry run: nothing was changed and no run was recorded.");
+        out.println(plan.summary());
     }
 }

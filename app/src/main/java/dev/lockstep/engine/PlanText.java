@@ -7,7 +7,10 @@ import java.util.List;
 public final class PlanText {
     private PlanText() {}
 
-    /** Every step (numbered, with its action, checks, confirmation, conditions and rollback), then the rollback plan. */
+    /**
+     * Every step (numbered, with its action, checks, confirmation, conditions and rollback), then the rollback plan;
+     * the caller ends with {@link Planner.Plan#summary()}, the plan's last line.
+     */
     public static List<String> lines(Planner.Plan plan) {
         List<String> out = new ArrayList<>();
         int n = 1;
@@ -37,7 +40,6 @@ public final class PlanText {
         }
         if (!plan.withoutRollback().isEmpty()) out.add("  no rollback: " + String.join(", ", plan.withoutRollback()));
         out.add("");
-        out.add(plan.summary());
         return out;
     }
 }

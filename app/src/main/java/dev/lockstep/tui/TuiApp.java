@@ -797,7 +797,10 @@ public final class TuiApp implements RunListener {
             synchronized (run) {
                 outputs = run.outputs();
             }
-            return PlanText.lines(planner.plan(run.runbook(), run.params(), engine.targets(), outputs));
+            Planner.Plan plan = planner.plan(run.runbook(), run.params(), engine.targets(), outputs);
+            List<String> lines = new ArrayList<>(PlanText.lines(plan));
+            lines.add(plan.summary());
+            return lines;
         } catch (RuntimeException e) {
             return List.of("cannot plan: " + e.getMessage());
         }
