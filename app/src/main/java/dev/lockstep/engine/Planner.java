@@ -260,9 +260,9 @@ public final class Planner {
     }
 
     /**
-     * Steps that would fail whatever earlier steps produce: binding their action fails now, and no
-     * placeholder explains why. Nothing is asked of the real systems and no check runs, so a run can
-     * ask this before its first step.
+     * Steps that would fail whatever earlier steps produce: binding their action fails with no placeholder
+     * to explain it, or what they would build from their own inputs cannot be built ({@code prepare}). The
+     * real systems are only read (a stack's template) and no check runs, so a run asks this before its first step.
      */
     public List<String> wouldFail(Runbook runbook, Params params, Targets targets) {
         Scope scope = scope(params, targets, Map.of());
