@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -62,14 +64,32 @@ public final class PlanJourney {
         plan = dir.resolve(name + ".plan.json");
     }
 
-    /** {@code plan RUNBOOK --out FILE}: it must pass (no false WOULD FAIL), so that it can be run. */
-    public LockstepCli.Result plan() {
+    /**
+     * {@code plan RUNBOOK --out FILE}: it must pass (no false WOULD FAIL), so that it can be run; and some action must
+     * hold two parameters' values or more, whose order another process must not change.
+     */
+    public LockstepCli.Result plan() throws IOException {
         List<String> args = new ArrayList<>(List.of("plan", book.toString(), "--out", plan.toString()));
         args.addAll(where);
         for (String p : params) args.addAll(List.of("-p", p));
         LockstepCli.Result saved = cli.run(args.toArray(String[]::new));
         assertEquals(0, saved.exit(), saved.all());
+        assertTrue(mostValuesInOneAction() >= 2, "no action holds two values:\n" + Files.readString(plan));
         return saved;
+    }
+
+    /** How many of the parameters' values (the defaults too) the action that holds the most of them holds. */
+    @SuppressWarnings("unchecked")
+    private int mostValuesInOneAction() throws IOException {
+        Map<String, Object> document = (Map<String, Object>) ((Map<String, Object>) Json.parse(Files.readString(plan))).get("plan");
+        List<String> values = ((Map<String, Map<String, Object>>) document.get("parameters")).values().stream()
+                .map(p -> p.get("value")).filter(v -> v instanceof String s && !s.isEmpty()).map(String.class::cast).distinct().toList();
+        int most = 0;
+        for (Map<String, Object> step : (List<Map<String, Object>>) document.get("steps")) {
+            String action = Json.write(step.get("action"));
+            most = Math.max(most, (int) values.stream().filter(v -> action.contains(Json.write(v).replaceAll("^\"|\"$", ""))).count());
+        }
+        return most;
     }
 
     /**
