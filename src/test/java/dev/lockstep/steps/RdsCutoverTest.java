@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
 import dev.lockstep.MinistackServer;
+import dev.lockstep.PlanJourney;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ import software.amazon.awssdk.services.rds.RdsClient;
  * real one (src/test/resources/aws/seed-stack: EFS with an access point, two mount targets
  * and their security group, the relay's task definition mounting EFS, IAM roles, log group).
  * The tests play what the emulator cannot: the containers' log lines, and the migration
- * task's end (ministack tasks run until StopTask). The images live in a loopback registry.
+ * task's end (ministack tasks run until StopTask). The images live in a loopback registry. The whole cutover runs
+ * from a saved plan: planned in one process and run from the file in another ({@link PlanJourney}).
  */
 class RdsCutoverTest {
     static final String RUNBOOK = "runbooks/rds-cutover.yaml";
@@ -220,7 +222,17 @@ class RdsCutoverTest {
     @Test
     void theCutoverChangesExactlyWhatTheSeedChangesAndRollsBack() throws Exception {
         LockstepCli cli = cli();
-        CompletableFuture<LockstepCli.Result> run = cutover(cli, onEmulator());
+        PlanJourney journey = new PlanJourney(cli(), tmp.resolve("rds-cutover"), onEmulator(), List.of(),
+                "stack=" + stack, "relay_image=" + relayImage, "migrate_image=" + migrateImage);
+        journey.plan();
+        String[] operator = {"--no-tui", "--yes", "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack};
+        journey.refusesWhatWasNotReviewed("relay_image=" + migrateImage, () -> {
+            assertTrue(rds.describeDBInstances().dbInstances().stream().noneMatch(i -> i.dbInstanceIdentifier().equals(stack + "-db")),
+                    "no database was added");
+            assertEquals(1, desiredCount(), "the relay still runs");
+            assertEquals(SQLITE_IMAGE, relayTaskDefinition().containerDefinitions().get(0).image(), "on SQLite");
+        }, operator);
+        CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> journey.runs(operator));
         String task = lockstepTask(stack, List.of());
         migrationWrites(stack, task, ALL_OK);
         migrationEnds(stack, task);
@@ -252,6 +264,7 @@ class RdsCutoverTest {
         assertTrue(migrate.containerDefinitions().get(0).mountPoints().get(0).readOnly());
         assertEquals("me-central-1", migrate.containerDefinitions().get(0).logConfiguration().options().get("awslogs-region"));
         assertFalse(r.all().contains(PASSWORD), "the password is shown nowhere");
+        journey.refusesTheSamePlanAgain(operator);
 
         LockstepCli.Result back = cli.run("rollback", runId(r), "--no-tui", "--yes");
         assertEquals(0, back.exit(), back.all());

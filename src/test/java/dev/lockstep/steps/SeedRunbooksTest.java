@@ -8,6 +8,7 @@ import dev.lockstep.AlembicInstall;
 import dev.lockstep.KubeCluster;
 import dev.lockstep.LockstepCli;
 import dev.lockstep.MotoServer;
+import dev.lockstep.PlanJourney;
 import dev.lockstep.TestPostgres;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -28,7 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
-/** The four seed runbooks in runbooks/, validated, planned and run end to end against real systems. */
+/**
+ * The four seed runbooks in runbooks/, validated, planned and run end to end against real systems. Each one's
+ * successful run is a saved plan's: planned in one process and run from the file in another, after every way the
+ * plan can stop being the reviewed one was refused ({@link PlanJourney}).
+ */
 class SeedRunbooksTest {
     private static final String PASSWORD = "pg-pa55-w0rd";
     private static final String DBUPGRADE = "dbupgrade.subbug.learning/v1alpha1";
@@ -58,7 +63,7 @@ class SeedRunbooksTest {
 
     private void assertNoSecretWritten(LockstepCli.Result... results) throws Exception {
         for (LockstepCli.Result r : results) assertFalse(r.all().contains(PASSWORD), "the password is shown: " + r.all());
-        try (Stream<Path> files = Files.walk(tmp.resolve("state"))) {
+        try (Stream<Path> files = Files.walk(tmp)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertFalse(Files.readString(f).contains(PASSWORD), "the password is written in " + f);
             }
@@ -85,8 +90,15 @@ class SeedRunbooksTest {
         assertTrue(stopped.all().contains("2 heads: add_sqs_metadata (0004_sqs.py), add_user_fk_constraint (0003_fk.py)"), stopped.all());
         assertFalse(tableExists(port, "gate_db", "alembic_version"), "nothing changed");
 
-        LockstepCli.Result up = cli.run(concat(new String[] {"run", "runbooks/alembic-gate.yaml", "--new"}, common));
-        assertEquals(0, up.exit(), up.all());
+        PlanJourney gate = new PlanJourney(cli(), tmp.resolve("alembic-gate"), "runbooks/alembic-gate.yaml", List.of(),
+                "alembic=" + alembic, "db_port=" + port, "db_name=gate_db");
+        LockstepCli.Result reviewed = gate.plan();
+        // --new: the branched chain's run above is unfinished, and a saved plan never continues another run.
+        String[] operator = {"--no-tui", "--new"};
+        gate.refusesWhatWasNotReviewed("db_name=gate_db_copy", () -> assertFalse(tableExists(port, "gate_db", "alembic_version")),
+                operator);
+        LockstepCli.Result up = gate.runs(operator);
+        gate.refusesTheSamePlanAgain(operator);
         assertTrue(up.out().contains("Added column: sqs_message_id"), up.out());
         assertTrue(up.out().contains("outputs: before=base after=add_sqs_metadata"), up.out());
         assertTrue(tableExists(port, "gate_db", "predictions"));
@@ -95,7 +107,7 @@ class SeedRunbooksTest {
         assertEquals(0, back.exit(), back.all());
         assertTrue(back.out().contains("downgrade base"), back.out());
         assertFalse(tableExists(port, "gate_db", "predictions"), "the rollback went back to the revision it found");
-        assertNoSecretWritten(plan, stopped, up, back);
+        assertNoSecretWritten(plan, stopped, reviewed, up, back);
     }
 
     @Test
@@ -118,14 +130,17 @@ class SeedRunbooksTest {
         assertTrue(refused.all().contains("first.is_test=false (expected true)"), refused.all());
         assertFalse(tableExists(port, "sovd_production", "alembic_version"), "nothing ran");
 
-        LockstepCli.Result plan = cli.run(concat(concat(new String[] {"plan", "runbooks/migration-test.yaml"}, params),
-                concat(kube, "-p", "db_name=sovd_test")));
-        assertEquals(0, plan.exit(), plan.all());
+        PlanJourney journey = new PlanJourney(cli(), tmp.resolve("migration-test"), "runbooks/migration-test.yaml", List.of(kube),
+                "alembic=" + alembic, "db_port=" + port, "db_name=sovd_test");
+        LockstepCli.Result plan = journey.plan();
         assertTrue(plan.out().contains("create Job " + ns + "/sovd-webapp-migration-"), plan.out());
-
-        LockstepCli.Result r = cli.run(concat(concat(new String[] {"run", "runbooks/migration-test.yaml", "--no-tui", "--new"}, params),
-                concat(kube, "-p", "db_name=sovd_test")));
-        assertEquals(0, r.exit(), r.all());
+        String[] operator = {"--no-tui", "--new"};
+        journey.refusesWhatWasNotReviewed("db_name=sovd_production", () -> {
+            assertFalse(tableExists(port, "sovd_test", "alembic_version"), "no migration ran");
+            assertTrue(KubeJobTest.jobs(ns).isEmpty(), "no Job was created");
+        }, operator);
+        LockstepCli.Result r = journey.runs(operator);
+        journey.refusesTheSamePlanAgain(operator);
         assertTrue(r.out().contains("alembic upgrade: base → 0002_display_name"), r.out());
         assertTrue(r.out().contains("alembic downgrade: 0002_display_name → 0001_users"), r.out());
         assertTrue(r.out().contains("alembic upgrade: 0001_users → 0002_display_name"), r.out());
@@ -158,16 +173,21 @@ class SeedRunbooksTest {
         }
         LockstepCli cli = cli();
         MotoServer.env().forEach(cli::env);
-        String[] common = {"--no-tui", "--kubeconfig", KubeCluster.kubeconfig(KubeCluster.ADMIN, "staging", ns).toString(),
-                "-p", "repository=" + repository};
+        String kubeconfig = KubeCluster.kubeconfig(KubeCluster.ADMIN, "staging", ns).toString();
+        String[] common = {"--no-tui", "--kubeconfig", kubeconfig, "-p", "repository=" + repository};
 
-        LockstepCli.Result plan = cli.run(concat(new String[] {"plan", "runbooks/stage-migration-gate.yaml", "-p", "sha=44d3ff3"},
-                java.util.Arrays.copyOfRange(common, 1, common.length)));
-        assertEquals(0, plan.exit(), plan.all());
+        LockstepCli journeyCli = cli();
+        MotoServer.env().forEach(journeyCli::env);
+        PlanJourney gate = new PlanJourney(journeyCli, tmp.resolve("stage-migration-gate"), "runbooks/stage-migration-gate.yaml",
+                List.of("--kubeconfig", kubeconfig), "sha=44d3ff3", "repository=" + repository);
+        LockstepCli.Result plan = gate.plan();
         assertTrue(plan.out().contains("create Job " + ns + "/db-migration-"), plan.out());
-
-        LockstepCli.Result ok = cli.run(concat(new String[] {"run", "runbooks/stage-migration-gate.yaml", "-p", "sha=44d3ff3"}, common));
-        assertEquals(0, ok.exit(), ok.all());
+        gate.refusesWhatWasNotReviewed("sha=5e6f7a8", () -> {
+            assertTrue(KubeJobTest.jobs(ns).isEmpty(), "no Job was created");
+            assertEquals(List.of("stage-44d3ff3"), tags(ecr, repository, "stage-44d3ff3"), "no tag was added");
+        }, "--no-tui");
+        LockstepCli.Result ok = gate.runs("--no-tui");
+        gate.refusesTheSamePlanAgain("--no-tui");
         assertTrue(ok.out().contains("Running upgrade add_user_fk_constraint -> add_sqs_metadata"), ok.out());
         assertTrue(tags(ecr, repository, "stage-44d3ff3").contains("stage-migrated-44d3ff3"));
 
@@ -212,8 +232,17 @@ class SeedRunbooksTest {
             k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("db-connection").endMetadata()
                     .addToStringData("url", "postgres://postgres:testpass@db:5432/testdb?sslmode=disable").build()).create();
         }
-        LockstepCli.Result r = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "--new", "-p", "image=test-migrations:v1"}, kube));
-        assertEquals(0, r.exit(), r.all());
+        PlanJourney journey = new PlanJourney(cli(), tmp.resolve("dbupgrade"), "runbooks/dbupgrade.yaml",
+                List.of("--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns), "image=test-migrations:v1");
+        journey.plan();
+        // --new: the run without the Secret above is unfinished, and a saved plan never continues another run.
+        String[] operator = {"--no-tui", "--new"};
+        journey.refusesWhatWasNotReviewed("image=test-migrations:v2", () -> {
+            assertTrue(KubeJobTest.jobs(ns).isEmpty(), "no Job was created");
+            assertEquals(List.of("SecretNotFound"), events(ns, "app-migration"), "nothing was reported on the DBUpgrade");
+        }, operator);
+        LockstepCli.Result r = journey.runs(operator);
+        journey.refusesTheSamePlanAgain(operator);
         Map<String, String> conditions = conditions(ns, "app-migration");
         assertEquals(Map.of("Accepted", "True", "Progressing", "False", "Ready", "True", "Degraded", "False"), conditions);
         assertEquals(List.of("SecretNotFound", "Accepted", "JobCreated", "JobSucceeded"), events(ns, "app-migration"));
