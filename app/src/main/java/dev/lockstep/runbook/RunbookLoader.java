@@ -12,6 +12,7 @@ import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -170,7 +171,7 @@ public final class RunbookLoader {
                 }
             }
             return new Runbook(file.toAbsolutePath().normalize(), name, f.string("title", false),
-                    f.string("description", false), Map.copyOf(contextsInUse), params, List.copyOf(steps), List.copyOf(rollback), checksum);
+                    f.string("description", false), Collections.unmodifiableMap(contextsInUse), params, List.copyOf(steps), List.copyOf(rollback), checksum);
         }
 
         /** Each key of {@code context} is a kind of place (a plugin); its mapping is bound to that kind's record. */

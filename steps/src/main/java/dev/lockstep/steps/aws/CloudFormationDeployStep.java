@@ -509,7 +509,11 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
     static List<String> describe(DescribeChangeSetResponse d) {
         List<String> lines = new ArrayList<>();
         if (d.changes().isEmpty()) lines.add("change set: no resource changes");
-        for (Change ch : d.changes()) {
+        // By logical id, not in the service's order: the listing is part of the plan a run compares.
+        List<Change> byResource = new ArrayList<>(d.changes());
+        byResource.sort(java.util.Comparator.comparing((Change ch) -> String.valueOf(ch.resourceChange().logicalResourceId()))
+                .thenComparing(ch -> String.valueOf(ch.resourceChange().actionAsString())));
+        for (Change ch : byResource) {
             ResourceChange r = ch.resourceChange();
             String kind = ChangeSetGuard.kind(r);
             lines.add(String.format("%-7s %s (%s)%s", r.actionAsString(), r.logicalResourceId(), r.resourceType(),
