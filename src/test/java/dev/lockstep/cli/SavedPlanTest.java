@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,5 +125,14 @@ class SavedPlanTest {
         assertTrue(run.err().contains("is not a plan saved by lockstep: it has no lockstepSavedPlan format number"), run.err());
         LockstepCli.Result other = cli.run("run", "runbooks/demo.yaml", "--plan", tmp.resolve("missing.json").toString());
         assertEquals(12, other.exit(), other.all());
+        for (String[] args : List.of(new String[] {"run", "runbooks/demo.yaml", "--plan", ""},
+                new String[] {"run", "runbooks/demo.yaml", "--plan", tmp.toString()},
+                new String[] {"plan", "runbooks/demo.yaml", "--out", ""},
+                new String[] {"plan", "runbooks/demo.yaml", "--out", tmp.toString()})) {
+            LockstepCli.Result usage = cli.run(args);
+            assertEquals(2, usage.exit(), usage.all());
+            assertTrue(usage.err().contains("expected a file"), usage.err());
+            assertFalse(usage.out().contains("Plan:"), "refused before planning: " + usage.out());
+        }
     }
 }

@@ -18,4 +18,10 @@ final class Folders {
             }
         }
     }
+
+    /** A file option's value: not empty and not a folder, refused as usage (exit 2) before anything is done with it. */
+    static void requireFileName(Path file, String option) {
+        if (file.toString().isBlank()) throw new LockstepException(ErrorCode.USAGE, option + ": expected a file, got an empty value");
+        if (Files.isDirectory(file)) throw new LockstepException(ErrorCode.USAGE, option + " " + file + ": expected a file, but it is a folder");
+    }
 }

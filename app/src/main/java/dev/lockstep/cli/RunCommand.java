@@ -66,6 +66,7 @@ final class RunCommand implements Callable<Integer> {
             throw new LockstepException(ErrorCode.USAGE, "a runbook is required: lockstep run RUNBOOK"
                     + (plan != null ? " --plan " + ShellWords.quote(plan.toString()) + " (the runbook the plan was made of)" : ""));
         }
+        if (plan != null) Folders.requireFileName(plan, "--plan");
         Runs runs = state.runs(cli);
         // A saved plan is checked before it is used: its file against the store, then the runbook.
         PlanFile reviewed = plan == null ? null : readPlan();
