@@ -65,11 +65,14 @@ public final class LockstepCli {
         }
     }
 
-    /** Runs a command; where state lives is added for commands that take it. */
+    /**
+     * Runs a command; where state lives is added for commands that take it, unless the command names its
+     * state folder itself (a hint lockstep printed, run as printed).
+     */
     public Result run(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
         if (args.length > 0 && List.of("plan", "run", "resume", "rollback", "runs", "show", "report", "watch").contains(args[0])
-                && !full.contains("--state-dir") && !full.contains("--state")) {
+                && !full.contains("--state-dir")) {
             full.addAll(stateOptions);
         }
         if (separateProcesses) return runInProcessOfItsOwn(full);
