@@ -3,6 +3,7 @@ package dev.lockstep.cli;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.json.Json;
+import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Durations;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -34,7 +35,8 @@ final class ShowCommand implements Callable<Integer> {
         PrintStream out = cli.out;
         List<String> warnings = runs.warnings(runId);
         if (output.json()) {
-            out.println(Json.pretty(json(s, warnings, runs.store().movedTo(runId).orElse(null))));
+            // Each string bounded: a step's 1 MB output stays in the journal, not in every script's input.
+            out.println(Json.pretty(MachineText.boundedStrings(json(s, warnings, runs.store().movedTo(runId).orElse(null)))));
             return 0;
         }
         warnings.forEach(w -> cli.err.println("warning: " + w));
