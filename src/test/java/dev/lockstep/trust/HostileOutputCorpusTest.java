@@ -20,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hostile-output corpus through every stream lockstep writes for machines or logs: each case is
  * printed by a step (as bytes), carried as an output, a parameter, a step title, a halt's evidence and a
- * failure message, then read back from plain lines, GitHub Actions lines, the job summary, JUnit XML,
- * {@code --output json} and the Markdown report. Each stream x case must forge no workflow command, leak
- * no secret, keep its format (XML well-formed, JSON parsed, UTF-8 valid) and stay bounded.
+ * failure message, then read back from plain lines (run, plan and show), GitHub Actions lines, the job
+ * summary, JUnit XML, {@code --output json} and the Markdown report. Each stream x case must forge no
+ * workflow command, leak no secret, keep its format (XML well-formed, JSON parsed, UTF-8 valid) and stay
+ * bounded.
  */
 class HostileOutputCorpusTest {
     private static final int MIB = 1024 * 1024;
@@ -90,10 +91,11 @@ class HostileOutputCorpusTest {
 
         LockstepCli plainCli = new LockstepCli(dir.resolve("plain-state")).env("HOSTILE_TOKEN", HostileOutput.SECRET)
                 .without("GITHUB_ACTIONS").without("NO_COLOR");
-        List<LockstepCli.Result> plain = List.of(
-                plainCli.run(concat(new String[] {"run", okHalt.toString(), "--no-tui"}, params)),
+        LockstepCli.Result plainHalted = plainCli.run(concat(new String[] {"run", okHalt.toString(), "--no-tui"}, params));
+        List<LockstepCli.Result> plain = List.of(plainHalted,
                 plainCli.run("run", failing.toString(), "--no-tui", "-p", "payload=" + payload),
-                plainCli.run(concat(new String[] {"plan", okHalt.toString()}, params)));
+                plainCli.run(concat(new String[] {"plan", okHalt.toString()}, params)),
+                plainCli.run("show", OutputStreamsTest.runId(plainHalted)));
 
         Path summary = dir.resolve("summary.md");
         Path junit = dir.resolve("junit.xml");

@@ -40,7 +40,7 @@ final class ShowCommand implements Callable<Integer> {
             return 0;
         }
         warnings.forEach(w -> cli.err.println("warning: " + w));
-        out.println("Run " + s.runId() + ": " + s.start().title() + " — " + s.status().label());
+        out.println("Run " + s.runId() + ": " + MachineText.field(s.start().title()) + " — " + s.status().label());
         out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
         out.println("Started " + RunsCommand.When.FORMAT.format(s.startedAt()) + " by " + s.start().by());
         runs.store().movedTo(runId).ifPresent(to -> out.println("Handed over to " + to + "; it continues there"));
@@ -49,7 +49,7 @@ final class ShowCommand implements Callable<Integer> {
         for (RunSnapshot.StepRecord r : s.steps().values()) {
             out.printf("  %-24s %-16s %8s%s%n", r.id(), r.state().label(),
                     r.duration() == null ? "" : Durations.format(r.duration()),
-                    r.reason() != null ? "  " + r.reason() : "");
+                    r.reason() != null ? "  " + MachineText.field(r.reason()) : "");
         }
         out.println();
         out.println("Timeline:");
@@ -67,7 +67,7 @@ final class ShowCommand implements Callable<Integer> {
             String text = String.valueOf(v);
             b.append(k).append('=').append(text.length() > 80 ? text.substring(0, 77) + "..." : text).append(' ');
         });
-        return b.toString().trim();
+        return MachineText.field(b.toString().trim());
     }
 
     /** The shape README.md pins for {@code show --output json}; the journal masked every value before writing it. */
