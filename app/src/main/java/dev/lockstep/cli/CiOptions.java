@@ -36,17 +36,17 @@ final class CiOptions {
                 throw new LockstepException(ErrorCode.IO, "cannot write the JUnit report " + junit + ": " + e.getMessage());
             }
         }
-        GithubActions github = GithubActions.of(cli.env);
+        GithubActions github = cli.github;
         if (github == null) return;
         for (StepDef def : run.runbook().steps()) {
             RunSnapshot.StepRecord r = s.step(def.id());
             if (r == null) continue;
             if (r.state() == StepState.FAILED || r.state() == StepState.HALTED || r.state() == StepState.ROLLBACK_FAILED) {
-                cli.out.println(github.error(def.position(), "lockstep: step " + def.id() + " " + r.state().label(),
+                github.error(def.position(), "lockstep: step " + def.id() + " " + r.state().label(),
                         run.redactor().redact("step " + def.id() + " (" + def.displayTitle() + ") " + r.state().label()
-                                + (r.reason() != null ? ": " + r.reason() : ""))));
+                                + (r.reason() != null ? ": " + r.reason() : "")));
             }
         }
-        github.appendSummary(run.redactor().redact(MarkdownReport.render(s)));
+        github.appendSummary(run.redactor().redact(MarkdownReport.render(s)), "lockstep report " + run.id() + " writes it whole");
     }
 }

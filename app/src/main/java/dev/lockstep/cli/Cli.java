@@ -21,6 +21,8 @@ final class Cli {
     final InputStream in;
     final PrintStream out;
     final PrintStream err;
+    /** Under GitHub Actions, the only way to give the runner a command (out and err are guarded); else null. */
+    final GithubActions github;
     private StepTypes types;
     private Contexts contexts;
     /** Masks the parameters' secrets in whatever the central error handler prints; set once they are known. */
@@ -34,6 +36,11 @@ final class Cli {
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     Cli(Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
+        this(env, in, out, err, null);
+    }
+
+    Cli(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, GithubActions github) {
+        this.github = github;
         this.env = env;
         this.in = in;
         this.out = out;

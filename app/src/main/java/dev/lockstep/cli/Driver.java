@@ -5,6 +5,7 @@ import dev.lockstep.engine.Outcome;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.error.ErrorCode;
+import dev.lockstep.output.MachineText;
 import java.util.function.Function;
 
 /** Drives an engine to an outcome with Ctrl-C wired to a clean, resumable stop, and prints how it ended. */
@@ -28,10 +29,10 @@ final class Driver {
             run.close();
         }
         if (outcome.ok()) {
-            cli.out.println(outcome.message());
+            cli.out.println(MachineText.field(outcome.message()));
             return 0;
         }
-        ErrorHandler.print(cli.err, outcome.code(), cli.hint(run.redactor().redact(outcome.message())));
+        ErrorHandler.print(cli.err, outcome.code(), cli.hint(MachineText.field(run.redactor().redact(outcome.message()))));
         if (outcome.code() == ErrorCode.HALTED) {
             run.snapshot().steps().values().stream().filter(r -> r.state() == StepState.HALTED).findFirst().ifPresent(r ->
                     cli.err.println(cli.hint("ways on: lockstep resume " + run.id() + " --retry " + r.id()

@@ -41,7 +41,7 @@ final class Frontend {
     }
 
     static Frontend plain(Cli cli, Operator operator, CiOptions ci) {
-        return new Frontend(cli, null, new PlainPrinter(cli.out, GithubActions.of(cli.env) != null), operator, ci);
+        return new Frontend(cli, null, new PlainPrinter(cli), operator, ci);
     }
 
     boolean isTui() {

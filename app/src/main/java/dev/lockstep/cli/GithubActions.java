@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Position;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,45 +13,87 @@ import java.util.Map;
 
 /**
  * What GitHub Actions reads from a step's output (workflow commands) and files: annotations
- * at a runbook's line, log groups, and the job summary. Used only when GITHUB_ACTIONS=true;
- * every text given here is already masked.
+ * at a runbook's line, log groups, and the job summary. Used only when GITHUB_ACTIONS=true, when
+ * standard output and error go through a {@link CommandGuard}: the commands here are the only
+ * ones lockstep gives, and every text given here is already masked.
  */
 final class GithubActions {
-    private final Map<String, String> env;
+    /** GitHub refuses a step's summary over 1 MiB (and shows none of it). */
+    static final long SUMMARY_LIMIT = 1024 * 1024;
+    /** What an annotation shows of a message. */
+    private static final int ANNOTATION_LIMIT = 4096;
 
-    private GithubActions(Map<String, String> env) {
+    private final Map<String, String> env;
+    private final CommandGuard out;
+
+    private GithubActions(Map<String, String> env, CommandGuard out) {
         this.env = env;
+        this.out = out;
     }
 
-    /** The runner's view, or null outside GitHub Actions. */
-    static GithubActions of(Map<String, String> env) {
-        return "true".equals(env.get("GITHUB_ACTIONS")) ? new GithubActions(env) : null;
+    static boolean on(Map<String, String> env) {
+        return "true".equals(env.get("GITHUB_ACTIONS"));
+    }
+
+    /** The runner's view, giving commands through {@code out}. */
+    static GithubActions of(Map<String, String> env, CommandGuard out) {
+        return new GithubActions(env, out);
     }
 
     /** An error annotation at a runbook position (a path relative to the workspace, so GitHub links it). */
-    String error(Position at, String title, String message) {
-        return "::error file=" + property(relative(at.file())) + ",line=" + at.line() + ",col=" + at.column()
-                + ",title=" + property(title) + "::" + data(message);
+    void error(Position at, String title, String message) {
+        out.command("::error file=" + property(relative(at.file())) + ",line=" + at.line() + ",col=" + at.column()
+                + ",title=" + property(title) + "::" + data(MachineText.bounded(message, ANNOTATION_LIMIT)));
     }
 
-    static String group(String title) {
-        return "::group::" + data(title);
+    void group(String title) {
+        out.command("::group::" + data(title));
     }
 
-    static String endGroup() {
-        return "::endgroup::";
+    void endGroup() {
+        out.command("::endgroup::");
     }
 
-    /** Appends Markdown to the job summary ($GITHUB_STEP_SUMMARY), when the runner gives one. */
-    void appendSummary(String markdown) {
+    /**
+     * Appends Markdown to the job summary ($GITHUB_STEP_SUMMARY), when the runner gives one, within what is left
+     * of GitHub's limit for the step: what does not fit is cut at a line, and a last line says so and where the
+     * whole report is.
+     */
+    void appendSummary(String markdown, String whole) {
         String file = env.get("GITHUB_STEP_SUMMARY");
         if (file == null || file.isBlank()) return;
+        Path path = Path.of(file);
         try {
-            Files.writeString(Path.of(file), markdown.endsWith("\n") ? markdown : markdown + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            long room = SUMMARY_LIMIT - (Files.exists(path) ? Files.size(path) : 0);
+            String text = markdown.endsWith("\n") ? markdown : markdown + "\n";
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > room) {
+                String note = "\n> lockstep cut this report here: GitHub keeps at most 1 MiB of summary per step and "
+                        + room + " bytes were left for its " + bytes.length + "; " + whole + "\n";
+                int keep = (int) Math.max(0, room - note.getBytes(StandardCharsets.UTF_8).length);
+                if (keep == 0) return;
+                text = upToLine(text, keep) + note;
+            }
+            Files.writeString(path, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot append to $GITHUB_STEP_SUMMARY " + file + ": " + e.getMessage());
         }
+    }
+
+    /** The longest start of {@code text} that ends at a line and takes at most {@code bytes} in UTF-8. */
+    private static String upToLine(String text, int bytes) {
+        int used = 0;
+        int lastLine = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (used + n > bytes) break;
+            used += n;
+            i += Character.charCount(cp);
+            if (cp == '\n') lastLine = i;
+        }
+        return text.substring(0, lastLine);
     }
 
     private String relative(String file) {

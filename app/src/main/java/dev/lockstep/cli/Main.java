@@ -43,16 +43,23 @@ public final class Main {
             out.println(new RootCommand.Version().getVersion()[0]);
             return 0;
         }
-        Cli cli = new Cli(env, in, out, err);
+        // Under GitHub Actions nothing printed may become a workflow command but the ones GithubActions gives.
+        CommandGuard outGuard = GithubActions.on(env) ? CommandGuard.around(out) : null;
+        CommandGuard errGuard = GithubActions.on(env) ? CommandGuard.around(err) : null;
+        if (outGuard != null) {
+            out = outGuard.stream();
+            err = errGuard.stream();
+        }
+        Cli cli = new Cli(env, in, out, err, outGuard == null ? null : GithubActions.of(env, outGuard));
         CommandLine cmd = commandLine(cli, args);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            err.println("lockstep: " + ex.getMessage());
-            ex.getCommandLine().usage(err);
+            cli.err.println("lockstep: " + ex.getMessage());
+            ex.getCommandLine().usage(cli.err);
             return ErrorCode.USAGE.exitCode();
         });
-        cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, err, cli));
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, cli.err, cli));
         cmd.setExecutionStrategy(parsed -> {
             // picocli lets anything follow --help or --version; a word it did not use is a mistake.
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
@@ -67,6 +74,12 @@ public final class Main {
             return cmd.execute(args);
         } finally {
             cli.closeAll();
+            cli.out.flush();
+            cli.err.flush();
+            if (outGuard != null) {
+                outGuard.finish();
+                errGuard.finish();
+            }
         }
     }
 

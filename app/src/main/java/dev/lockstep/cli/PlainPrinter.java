@@ -6,30 +6,41 @@ import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.LocalClock;
+import dev.lockstep.output.MachineText;
+import dev.lockstep.output.TerminalText;
 import dev.lockstep.runbook.Durations;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
-/** The {@code --no-tui} view: one timestamped line per event and per output line. */
+/**
+ * The {@code --no-tui} view: one timestamped line per event and per output line. An event's line holds values
+ * from steps and runbooks written on one line and bounded ({@link MachineText#field}); a step's output line is
+ * bounded and shown as the full screen shows it ({@link TerminalText#sanitize}).
+ */
 final class PlainPrinter implements RunListener {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final PrintStream out;
-    /** Under GitHub Actions: each step's lines folded into a log group of their own. */
-    private final boolean groups;
+    /** Under GitHub Actions: each step's lines folded into a log group of their own; else null. */
+    private final GithubActions github;
+    private final boolean colour;
     private String openGroup;
 
-    PlainPrinter(PrintStream out, boolean groups) {
-        this.out = out;
-        this.groups = groups;
+    PlainPrinter(Cli cli) {
+        this.out = cli.out;
+        this.github = cli.github;
+        this.colour = TerminalText.colour(cli.env);
     }
 
     @Override
     public synchronized void event(Event e) {
-        if (groups) group(e);
+        if (github != null) group(e);
         String text = describe(e);
         if (text != null) print(text);
+        if (e.type() == EventType.STEP_HALTED) {
+            out.println("         evidence: " + MachineText.field(e.data(EventData.Halted.class).evidence()));
+        }
     }
 
     /**
@@ -46,7 +57,7 @@ final class PlainPrinter implements RunListener {
         if (subject != null) {
             if (subject.equals(openGroup)) return;
             closeGroup();
-            out.println(GithubActions.group(subject));
+            github.group(subject);
             openGroup = subject;
         } else if (e.type() != EventType.CHECK_PASSED && e.type() != EventType.CHECK_FAILED
                 && e.type() != EventType.STEP_CONFIRMED && e.type() != EventType.STEP_EXTERNAL_ID
@@ -57,13 +68,14 @@ final class PlainPrinter implements RunListener {
 
     private void closeGroup() {
         if (openGroup == null) return;
-        out.println(GithubActions.endGroup());
+        github.endGroup();
         openGroup = null;
     }
 
     @Override
     public synchronized void line(String stepId, String text) {
-        print("  | " + text);
+        out.println(LocalClock.now().format(TIME) + "   | " + TerminalText.sanitize(MachineText.bounded(text, MachineText.FIELD_LIMIT), colour));
+        out.flush();
     }
 
     @Override
@@ -72,7 +84,7 @@ final class PlainPrinter implements RunListener {
     }
 
     private void print(String text) {
-        out.println(LocalClock.now().format(TIME) + " " + text);
+        out.println(LocalClock.now().format(TIME) + " " + MachineText.field(text));
         out.flush();
     }
 
@@ -106,8 +118,7 @@ final class PlainPrinter implements RunListener {
                         + ok.summary() + outputs(ok.outputs());
             }
             case STEP_FAILED -> "FAILED step " + s + ": " + reason(d);
-            case STEP_HALTED -> "HALTED step " + s + ": " + e.data(EventData.Halted.class).reason()
-                    + "\n         evidence: " + e.data(EventData.Halted.class).evidence();
+            case STEP_HALTED -> "HALTED step " + s + ": " + e.data(EventData.Halted.class).reason();
             case STEP_SKIPPED -> "step " + s + " skipped: " + e.data(EventData.ByReason.class).reason();
             case STEP_IN_DOUBT -> "step " + s + " is in doubt: " + reason(d);
             case STEP_RETRIED -> "step " + s + " will be retried";

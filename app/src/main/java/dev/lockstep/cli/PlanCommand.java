@@ -8,6 +8,7 @@ import dev.lockstep.engine.ShellWords;
 import dev.lockstep.engine.SavedPlan;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import java.io.PrintWriter;
@@ -83,14 +84,15 @@ final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Every line one line, whatever a title, a value or a script holds (MachineText.field). */
     private static void print(PrintWriter out, Runbook rb, Params p, Planner.Plan plan) {
-        out.println("Plan: " + rb.displayTitle() + "  (" + rb.file() + ")");
+        out.println("Plan: " + MachineText.field(rb.displayTitle()) + "  (" + MachineText.field(rb.file()) + ")");
         if (!p.values().isEmpty()) {
             StringBuilder b = new StringBuilder("Parameters:");
-            for (Map.Entry<String, Object> e : p.redacted().entrySet()) b.append(' ').append(e.getKey()).append('=').append(e.getValue());
+            for (Map.Entry<String, Object> e : p.redacted().entrySet()) b.append(' ').append(e.getKey()).append('=').append(MachineText.field(e.getValue()));
             out.println(b);
         }
-        PlanText.lines(plan).forEach(out::println);
+        PlanText.lines(plan).forEach(l -> out.println(MachineText.field(l)));
         out.println("Dry run: nothing was changed and no run was recorded.");
         out.println(plan.summary());
     }

@@ -3,6 +3,7 @@ package dev.lockstep.cli;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.json.Json;
+import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Durations;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -34,11 +35,12 @@ final class ShowCommand implements Callable<Integer> {
         PrintStream out = cli.out;
         List<String> warnings = runs.warnings(runId);
         if (output.json()) {
-            out.println(Json.pretty(json(s, warnings, runs.store().movedTo(runId).orElse(null))));
+            // Each string bounded: a step's 1 MB output stays in the journal, not in every script's input.
+            out.println(Json.pretty(MachineText.boundedStrings(json(s, warnings, runs.store().movedTo(runId).orElse(null)))));
             return 0;
         }
         warnings.forEach(w -> cli.err.println("warning: " + w));
-        out.println("Run " + s.runId() + ": " + s.start().title() + " — " + s.status().label());
+        out.println("Run " + s.runId() + ": " + MachineText.field(s.start().title()) + " — " + s.status().label());
         out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
         out.println("Started " + RunsCommand.When.FORMAT.format(s.startedAt()) + " by " + s.start().by());
         runs.store().movedTo(runId).ifPresent(to -> out.println("Handed over to " + to + "; it continues there"));
@@ -47,7 +49,7 @@ final class ShowCommand implements Callable<Integer> {
         for (RunSnapshot.StepRecord r : s.steps().values()) {
             out.printf("  %-24s %-16s %8s%s%n", r.id(), r.state().label(),
                     r.duration() == null ? "" : Durations.format(r.duration()),
-                    r.reason() != null ? "  " + r.reason() : "");
+                    r.reason() != null ? "  " + MachineText.field(r.reason()) : "");
         }
         out.println();
         out.println("Timeline:");
@@ -65,7 +67,7 @@ final class ShowCommand implements Callable<Integer> {
             String text = String.valueOf(v);
             b.append(k).append('=').append(text.length() > 80 ? text.substring(0, 77) + "..." : text).append(' ');
         });
-        return b.toString().trim();
+        return MachineText.field(b.toString().trim());
     }
 
     /** The shape README.md pins for {@code show --output json}; the journal masked every value before writing it. */

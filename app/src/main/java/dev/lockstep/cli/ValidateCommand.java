@@ -55,9 +55,8 @@ final class ValidateCommand implements Callable<Integer> {
                 ErrorHandler.printProblems(cli.err, c.problems());
             }
         }
-        GithubActions github = GithubActions.of(cli.env);
-        if (github != null) {
-            for (Checked c : checked) for (Problem p : ErrorHandler.shown(c.problems())) cli.out.println(github.error(p.position(), "lockstep validate", p.message()));
+        if (cli.github != null) {
+            for (Checked c : checked) for (Problem p : ErrorHandler.shown(c.problems())) cli.github.error(p.position(), "lockstep validate", p.message());
         }
         if (problems == 0) return 0;
         if (!output.json()) {

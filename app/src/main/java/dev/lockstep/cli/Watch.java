@@ -65,7 +65,7 @@ final class Watch {
 
     /** Prints until the run has ended (succeeded, rolled back or abandoned) and its driver let it go. */
     int plain() throws InterruptedException {
-        PlainPrinter printer = new PlainPrinter(cli.out, GithubActions.of(cli.env) != null);
+        PlainPrinter printer = new PlainPrinter(cli);
         cli.out.println("watching run " + runId + " in " + store.describe() + " (read-only; Ctrl-C stops watching)");
         RunStateMachine.Phase phase = RunStateMachine.Phase.NEW;
         String driver = null;

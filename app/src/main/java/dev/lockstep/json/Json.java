@@ -105,8 +105,11 @@ public final class Json {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
+                // The same text, but never GitHub's legacy workflow command (##[), wherever a document is printed.
+                case '[' -> out.append(i >= 2 && s.charAt(i - 1) == '#' && s.charAt(i - 2) == '#' ? "\\u005b" : "[");
                 default -> {
-                    if (c < 0x20) {
+                    // A lone surrogate as an escape, which a JSON reader takes, not as bytes no encoder can write.
+                    if (c < 0x20 || (Character.isSurrogate(c) && !pairedSurrogate(s, i))) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);
@@ -115,6 +118,12 @@ public final class Json {
             }
         }
         out.append('"');
+    }
+
+    private static boolean pairedSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 
     /** Deeper documents are refused rather than risk the parser's stack (journal records are shallow; step output rarely nests 20 deep). */

@@ -1,6 +1,7 @@
 package dev.lockstep.report;
 
 import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
@@ -77,20 +78,28 @@ public final class JUnitReport {
     }
 
     private static String attr(Redactor redactor, String value) {
-        return text(redactor, value).replace("\"", "&quot;").replace("\n", "&#10;");
+        return text(redactor, value).replace("\"", "&quot;").replace("\n", "&#10;").replace("\t", "&#9;");
     }
 
-    /** Masked, escaped, and without the characters XML 1.0 cannot hold. */
+    /**
+     * Masked, bounded (masking first, so that a cut never leaves part of a secret), escaped, and without the
+     * characters XML 1.0 cannot hold or a log viewer would act on (other controls, lone surrogates, U+FFFE).
+     */
     private static String text(Redactor redactor, String value) {
         StringBuilder out = new StringBuilder();
-        redactor.redact(value).codePoints().forEach(c -> {
+        MachineText.bounded(redactor.redact(value), MachineText.FIELD_LIMIT).codePoints().forEach(c -> {
             switch (c) {
                 case '&' -> out.append("&amp;");
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
+                case '\r' -> out.append("&#13;");
                 default -> {
-                    if (c == '\n' || c == '\t' || c == '\r' || (c >= 0x20 && c != 0xFFFE && c != 0xFFFF)) out.appendCodePoint(c);
-                    else out.append('?');
+                    if (c == '\n' || c == '\t' || (c >= 0x20 && !Character.isISOControl(c) && !Character.isSurrogate((char) c)
+                            && c != 0xFFFE && c != 0xFFFF)) {
+                        out.appendCodePoint(c);
+                    } else {
+                        out.append('?');
+                    }
                 }
             }
         });

@@ -3,6 +3,7 @@ package dev.lockstep.report;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
+import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Durations;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -21,7 +22,7 @@ public final class MarkdownReport {
     public static String render(RunSnapshot s) {
         StringBuilder b = new StringBuilder();
         EventData.RunStarted start = s.start();
-        b.append("# ").append(start.title()).append("\n\n");
+        b.append("# ").append(cell(start.title())).append("\n\n");
         b.append("| | |\n|---|---|\n");
         row(b, "Run", s.runId());
         row(b, "Status", s.status().label());
@@ -32,32 +33,32 @@ public final class MarkdownReport {
         b.append("\n## Parameters\n\n");
         Map<String, Object> params = start.params();
         if (params.isEmpty()) b.append("None.\n");
-        params.forEach((k, v) -> b.append("- `").append(k).append("` = `").append(v).append("`\n"));
+        params.forEach((k, v) -> b.append("- `").append(cell(k)).append("` = `").append(cell(v)).append("`\n"));
 
         b.append("\n## Steps\n\n| Step | State | Duration | Attempts | Outputs |\n|---|---|---|---|---|\n");
         for (RunSnapshot.StepRecord r : s.steps().values()) {
             b.append("| ").append(r.id()).append(" | ").append(r.state().label()).append(" | ")
                     .append(r.duration() == null ? "" : Durations.format(r.duration())).append(" | ")
-                    .append(r.attempts()).append(" | ").append(cell(r.outputs())).append(" |\n");
+                    .append(r.attempts()).append(" | ").append(outputs(r.outputs())).append(" |\n");
         }
         b.append("\n## Halts, overrides, skips and confirmations\n\n");
         boolean any = false;
         for (RunSnapshot.StepRecord r : s.steps().values()) {
             for (String note : r.notes()) {
-                b.append("- **").append(r.id()).append("**: ").append(note).append('\n');
+                b.append("- **").append(r.id()).append("**: ").append(cell(note)).append('\n');
                 any = true;
             }
         }
         for (Event e : s.events()) {
             if (e.data() instanceof EventData.Halted halted) {
-                b.append("- **").append(e.step()).append("** halt evidence: `").append(halted.evidence()).append("`\n");
+                b.append("- **").append(e.step()).append("** halt evidence: `").append(cell(halted.evidence())).append("`\n");
                 if (halted.result() != null && halted.result().get("tables") instanceof java.util.List<?> rows) {
                     b.append("\n  | table | source | target | verdict |\n  |---|---|---|---|\n");
                     for (Object row : rows) {
                         if (row instanceof Map<?, ?> r) {
-                            b.append("  | ").append(r.get("table")).append(" | ").append(r.get("source")).append(" | ")
-                                    .append(r.get("target")).append(" | ").append(r.get("verdict"))
-                                    .append(r.get("detail") != null ? ": " + r.get("detail") : "").append(" |\n");
+                            b.append("  | ").append(cell(r.get("table"))).append(" | ").append(cell(r.get("source"))).append(" | ")
+                                    .append(cell(r.get("target"))).append(" | ").append(cell(r.get("verdict")))
+                                    .append(r.get("detail") != null ? ": " + cell(r.get("detail")) : "").append(" |\n");
                         }
                     }
                     b.append('\n');
@@ -65,8 +66,8 @@ public final class MarkdownReport {
                 any = true;
             }
             if (e.data() instanceof EventData.RunResumed resumed && resumed.forced() != null) {
-                b.append("- resume forced by ").append(resumed.by()).append(" past changes: ")
-                        .append(resumed.forced()).append('\n');
+                b.append("- resume forced by ").append(cell(resumed.by())).append(" past changes: ")
+                        .append(cell(resumed.forced())).append('\n');
                 any = true;
             }
         }
@@ -81,13 +82,18 @@ public final class MarkdownReport {
     }
 
     private static void row(StringBuilder b, String k, Object v) {
-        b.append("| ").append(k).append(" | ").append(v).append(" |\n");
+        b.append("| ").append(k).append(" | ").append(cell(v)).append(" |\n");
     }
 
-    private static String cell(Map<String, Object> outputs) {
+    /** A value from a step or a runbook: one line, bounded, and no cell border. */
+    private static String cell(Object value) {
+        return MachineText.field(value).replace("|", "\\|");
+    }
+
+    private static String outputs(Map<String, Object> outputs) {
         StringBuilder b = new StringBuilder();
-        outputs.forEach((k, v) -> b.append('`').append(k).append('=').append(v).append("` "));
-        return b.toString().trim().replace("|", "\\|");
+        outputs.forEach((k, v) -> b.append('`').append(cell(k)).append('=').append(cell(v)).append("` "));
+        return b.toString().trim();
     }
 
     private static String details(Map<String, Object> data) {
@@ -96,6 +102,6 @@ public final class MarkdownReport {
             if (k.equals("definitions") || k.equals("steps") || k.equals("params")) return;
             b.append(k).append('=').append(v).append("; ");
         });
-        return b.toString().replace("|", "\\|").replace("\n", " ").trim();
+        return cell(b.toString().trim());
     }
 }

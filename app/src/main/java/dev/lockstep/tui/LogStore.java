@@ -1,5 +1,6 @@
 package dev.lockstep.tui;
 
+import dev.lockstep.output.TerminalText;
 import dev.lockstep.error.LockstepException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +53,7 @@ final class LogStore {
         Ring r = rings.get(stepId);
         if (r == null) return -1;
         for (int i = Math.min(before, r.size) - 1; i >= 0; i--) {
-            if (Text.plain(r.get(i)).contains(text)) return i;
+            if (TerminalText.plain(r.get(i)).contains(text)) return i;
         }
         return -1;
     }
@@ -62,7 +63,7 @@ final class LogStore {
         Ring r = rings.get(stepId);
         if (r == null) return -1;
         for (int i = Math.max(0, after + 1); i < r.size; i++) {
-            if (Text.plain(r.get(i)).contains(text)) return i;
+            if (TerminalText.plain(r.get(i)).contains(text)) return i;
         }
         return -1;
     }

@@ -1,5 +1,6 @@
 package dev.lockstep.tui;
 
+import dev.lockstep.output.TerminalText;
 import com.googlecode.lanterna.SGR;
 import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
@@ -249,7 +250,7 @@ final class Renderer {
         List<String> lines = logs.window(v.id, top, visible);
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
-            String plain = Text.plain(l);
+            String plain = TerminalText.plain(l);
             // A haltOn line, or a line a step marks loud ("!! REPLACED", a broken guard): red and bold.
             boolean halt = matches(v.haltOn, plain) || plain.contains("!! ");
             boolean found = s.search != null && !s.search.isEmpty() && plain.contains(s.search);

@@ -1,13 +1,15 @@
 package dev.lockstep.tui;
 
 import com.googlecode.lanterna.TerminalTextUtils;
+import dev.lockstep.output.TerminalText;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Text measured in terminal columns, as Lanterna counts them: a CJK character or an emoji
  * takes two, an escape sequence none. Step output may hold colour codes (kept as colours,
- * or dropped under NO_COLOR) and any other escape (always dropped: it could move the cursor).
+ * or dropped under NO_COLOR) and any other escape (always dropped: it could move the cursor),
+ * by the sanitizer plain lines use too ({@link TerminalText}).
  */
 final class Text {
     static final String ELLIPSIS = "…";
@@ -65,33 +67,30 @@ final class Text {
     }
 
     /**
-     * A line of step output for {@code putCSIStyledString}: colour codes kept when {@code colour}, every
-     * other escape sequence and control character dropped, and at most {@code columns} columns wide.
+     * A line of step output for {@code putCSIStyledString}: as {@link TerminalText#sanitize} leaves it (colour codes
+     * kept when {@code colour}, every other escape sequence dropped, control characters as spaces), at most
+     * {@code columns} columns wide.
      */
     static String styledFit(String line, int columns, boolean colour) {
+        String clean = TerminalText.sanitize(line, colour);
         StringBuilder out = new StringBuilder();
         int used = 0;
-        for (int i = 0; i < line.length(); ) {
-            char c = line.charAt(i);
+        for (int i = 0; i < clean.length(); ) {
+            char c = clean.charAt(i);
             if (c == 0x1b) {
-                int n = TerminalTextUtils.getANSIControlSequenceLength(line, i);
-                if (n > 0) {
-                    String seq = line.substring(i, i + n);
-                    if (colour && seq.startsWith("\u001b[") && seq.endsWith("m")) out.append(seq);
-                    i += n;
-                } else {
-                    i++;
-                }
+                // Only colour sequences are left, each a whole CSI.
+                int n = Math.max(1, TerminalTextUtils.getANSIControlSequenceLength(clean, i));
+                out.append(clean, i, i + n);
+                i += n;
                 continue;
             }
-            char shown = c == '\t' || Character.isISOControl(c) ? ' ' : c;
-            int w = TerminalTextUtils.isCharDoubleWidth(shown) ? 2 : 1;
-            if (used + w > columns - 1 && hasMoreText(line, i + 1)) {
+            int w = TerminalTextUtils.isCharDoubleWidth(c) ? 2 : 1;
+            if (used + w > columns - 1 && hasMoreText(clean, i + 1)) {
                 if (used + 1 <= columns) out.append(ELLIPSIS);
                 break;
             }
             if (used + w > columns) break;
-            out.append(shown);
+            out.append(c);
             used += w;
             i++;
         }
@@ -106,19 +105,5 @@ final class Text {
             i += Math.max(1, n);
         }
         return false;
-    }
-
-    /** The text without any escape sequence: what a search or a haltOn pattern sees. */
-    static String plain(String line) {
-        if (line.indexOf(0x1b) < 0) return line;
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < line.length(); ) {
-            if (line.charAt(i) == 0x1b) {
-                i += Math.max(1, TerminalTextUtils.getANSIControlSequenceLength(line, i));
-            } else {
-                out.append(line.charAt(i++));
-            }
-        }
-        return out.toString();
     }
 }

@@ -90,8 +90,7 @@ public final class TuiApp implements RunListener {
     private TuiApp(ScreenOpener opener, Operator flags, Map<String, String> env, boolean dropsTypeAhead) {
         this.opener = opener;
         this.dropsTypeAhead = dropsTypeAhead;
-        String noColor = env.get("NO_COLOR");
-        this.renderer = new Renderer(noColor == null || noColor.isEmpty());
+        this.renderer = new Renderer(dev.lockstep.output.TerminalText.colour(env));
         this.operator = new TuiOperator(flags);
     }
 
