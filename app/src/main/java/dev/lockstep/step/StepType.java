@@ -109,7 +109,8 @@ public interface StepType<C extends Record> {
 
     /**
      * Decides what to do with a step that started and did not finish before the
-     * process stopped. {@code externalIds} are those the step reported before.
+     * process stopped. {@code externalIds} are those the step reported before. Not asked
+     * when {@link #readOnly} holds for the configuration: such a step is always run again.
      */
     default Reconciliation reconcile(C config, Map<String, String> externalIds, boolean idempotent) {
         return idempotent ? Reconciliation.RERUN : Reconciliation.ASK_OPERATOR;
