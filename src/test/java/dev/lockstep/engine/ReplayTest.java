@@ -27,6 +27,9 @@ import dev.lockstep.store.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +50,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ReplayTest {
     private static final Path JOURNALS = Path.of("src/test/resources/journals");
     private static final Path RUNBOOK = Path.of("src/test/resources/runbooks/replay.yaml");
+    /** Recorded for crashed-in-verify: a run cut short while its read-only db.verify step ran. */
+    private static final Path READ_ONLY_RUNBOOK = Path.of("src/test/resources/runbooks/replay-read-only.yaml");
     private final StepTypes types = StepTypes.discover();
     private final RunbookLoader loader = new RunbookLoader(types);
 
@@ -153,10 +158,16 @@ class ReplayTest {
 
     /** Puts a recorded journal into a fresh store and resumes it with flags standing in for the operator. */
     private Outcome resume(Store kind, String name, Set<String> rerun, Set<String> markDone) throws IOException {
+        return resume(kind, name, RUNBOOK, Map.of(), rerun, markDone);
+    }
+
+    /** As above, for a journal recorded from {@code runbookFile} with these parameter values. */
+    private Outcome resume(Store kind, String name, Path runbookFile, Map<String, String> params, Set<String> rerun,
+                           Set<String> markDone) throws IOException {
         Runs runs = new Runs(holding(kind, name), "test");
-        Runbook runbook = loader.load(RUNBOOK);
+        Runbook runbook = loader.load(runbookFile);
         try (Run run = runs.reopen(name, p -> runbook,
-                (rb, snap) -> Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null),
+                (rb, snap) -> Params.resolve(rb, params, Map.of(), Map.of(), d -> null),
                 new RunListener() { }, "test", false, false)) {
             return new Engine(run, types, loader, new TestOperator(rerun, markDone), Settings.of(Map.of())).forward();
         }
@@ -189,6 +200,29 @@ class ReplayTest {
         RunSnapshot s = after("crashed-in-once");
         assertEquals(IN_DOUBT, s.step("once").state());
         assertEquals(PENDING, s.step("verdict").state(), "nothing after an undecided step runs");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void readOnlyStepInFlightIsRunAgainWithoutAsking(Store kind) throws Exception {
+        Map<String, String> databases = new LinkedHashMap<>();
+        for (String side : List.of("source", "target")) {
+            Path db = tmp.resolve(side + ".db");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE kv (id INTEGER PRIMARY KEY, v TEXT)");
+                s.execute("INSERT INTO kv VALUES (1, 'v1'), (2, 'v2'), (3, 'v3')");
+            }
+            databases.put(side, db.toString());
+        }
+        // No operator answers: db.verify changes nothing, so lockstep must not ask.
+        Outcome o = resume(kind, "crashed-in-verify", READ_ONLY_RUNBOOK, databases, Set.of(), Set.of());
+        assertTrue(o.ok(), o.message());
+        RunSnapshot s = after("crashed-in-verify");
+        List<EventType> verify = s.events().stream().filter(e -> "verify".equals(e.step())).map(Event::type).toList();
+        assertEquals(List.of(EventType.STEP_STARTED, EventType.STEP_IN_DOUBT, EventType.STEP_STARTED, EventType.STEP_SUCCEEDED), verify);
+        assertEquals(SUCCEEDED, s.step("after").state());
+        assertEquals(1, s.events().stream().filter(e -> e.type() == EventType.STEP_STARTED && "first".equals(e.step())).count(),
+                "the completed step is not run again");
     }
 
     @ParameterizedTest

@@ -28,7 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +41,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A multi-line key and a token are written out by a step every way a script can (as they
- * are, line by line, URL-encoded in both cases, JSON-escaped, base64, as a JSON object key)
- * and used by a later step through an output. Nothing lockstep prints or writes may hold
+ * A multi-line key and a token are written out by a step every way the README promises to mask
+ * (as they are, line by line, URL-encoded in both cases, JSON-escaped, base64, hex in both cases,
+ * upper- and lower-cased, as a JSON object key) and used by a later step through an output. Nothing lockstep prints or writes may hold
  * any of those forms, and the later step must receive the real value, never the mask.
  */
 class SecretsTest {
@@ -69,8 +71,17 @@ class SecretsTest {
             forms.add(URLEncoder.encode(secret, StandardCharsets.UTF_8));
             forms.add(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
             forms.add(secret.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"));
+            String hex = HexFormat.of().formatHex(secret.getBytes(StandardCharsets.UTF_8));
+            forms.add(hex);
+            forms.add(hex.toUpperCase(Locale.ROOT));
+            forms.add(secret.toUpperCase(Locale.ROOT));
+            forms.add(secret.toLowerCase(Locale.ROOT));
         }
-        for (String line : KEY.split("\n")) forms.add(line);
+        for (String line : KEY.split("\n")) {
+            forms.add(line);
+            forms.add(line.toUpperCase(Locale.ROOT));
+            forms.add(line.toLowerCase(Locale.ROOT));
+        }
         return forms;
     }
 
@@ -154,6 +165,16 @@ class SecretsTest {
             assertNoSecret("the screen after '" + key + "'", text(vt));
             vt.addInput(new KeyStroke(KeyType.Escape));
         }
+        // The leak step's recorded output, full screen: every form it wrote is masked there too.
+        vt.addInput(new KeyStroke('l', false, false));
+        await(vt, s -> s.contains(" Steps "));
+        for (String step : List.of("as-json-key", "leak")) {
+            vt.addInput(new KeyStroke(KeyType.ArrowUp));
+            await(vt, s -> s.contains("step " + step + " · run"));
+        }
+        vt.addInput(new KeyStroke('l', false, false));
+        assertNoSecret("the leak step's log on the screen", await(vt, s -> s.contains("key lower: ") && s.contains("HEX: ")));
+        vt.addInput(new KeyStroke(KeyType.Escape));
         vt.addInput(new KeyStroke('q', false, false));
         exit.get(30, TimeUnit.SECONDS);
     }

@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.expr.Functions;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
 import dev.lockstep.expr.Template;
@@ -8,6 +9,7 @@ import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.Value;
+import dev.lockstep.step.CodeKey;
 import dev.lockstep.step.StepType;
 import dev.lockstep.step.StepTypes;
 import java.lang.reflect.RecordComponent;
@@ -24,7 +26,8 @@ import java.util.Map;
  * caller can paste a value into shell text.
  *
  * <p>In a shell key ({@link StepType#shellKeys()}) an expression becomes a reference to an
- * environment variable holding its value ({@code ${LS_PARAMS_X}}); elsewhere values are
+ * environment variable holding its value ({@code ${LS_PARAMS_X}}); in code ({@link StepType#codeKeys()})
+ * only {@code ident(…)} may appear, and becomes a quoted identifier; elsewhere values are
  * data for an API field. A nested check (wait's {@code until}) stays unresolved here: it is
  * bound through this same path each time it is evaluated.
  */
@@ -50,6 +53,9 @@ final class Binder {
             } else if (type.shellKeys().contains(key) && v instanceof Value.Scalar s && s.value() instanceof String text
                     && Template.hasExpression(text)) {
                 entries.put(key, Value.Scalar.of(toShell(text, scope, env), s.position()));
+            } else if (type.codeKeys().containsKey(key) && v instanceof Value.Scalar s && s.value() instanceof String text
+                    && Template.hasExpression(text)) {
+                entries.put(key, Value.Scalar.of(toCode(text, scope, type.codeKeys().get(key)), s.position()));
             } else {
                 entries.put(key, Resolver.resolve(v, scope));
             }
@@ -106,6 +112,22 @@ final class Binder {
             String name = names.computeIfAbsent(expression, e -> freeName(envName(p.expression()), env));
             env.put(name, Resolver.render(scope.lookup(p.expression())));
             out.append("${").append(name).append('}');
+        }
+        return out.toString();
+    }
+
+    /** Code with each {@code ident(…)} (the only expression the loader lets into code) quoted as an identifier. */
+    private static String toCode(String text, Scope scope, CodeKey code) {
+        StringBuilder out = new StringBuilder();
+        for (Template.Part p : Template.parse(text).parts()) {
+            if (p.literal() != null) {
+                out.append(p.literal());
+            } else if (p.expression().isCall() && p.expression().function().equals(Functions.IDENT)) {
+                out.append(code.quoteIdentifier().apply(Resolver.render(scope.lookup(p.expression().args().get(0)))));
+            } else {
+                throw new IllegalArgumentException("${{ " + p.expression() + " }} cannot go into " + code.language()
+                        + ": only " + Functions.IDENT + "(…) can");
+            }
         }
         return out.toString();
     }

@@ -102,7 +102,9 @@ record Bound(Action action, StepType<Record> type, Record config, Map<String, St
         return type.hasRollback(config);
     }
 
+    /** An action that changes nothing (read-only by its type, for this configuration) left no effect to doubt: it runs again. */
     Reconciliation reconcile(Map<String, String> externalIds, boolean idempotent) {
+        if (type.readOnly(config)) return Reconciliation.RERUN;
         return type.reconcile(config, externalIds, idempotent);
     }
 }

@@ -17,6 +17,12 @@ public final class Functions {
             "urlencode", new Fn(1, "percent-encodes a value for a URL: everything but letters, digits and -._~",
                     args -> urlencode(Resolver.render(args.get(0)))));
 
+    /**
+     * Not a function of {@link #ALL}: inside a step type's code ({@link dev.lockstep.step.CodeKey}) it
+     * marks a name the type quotes as an identifier of that language; anywhere else it is unknown.
+     */
+    public static final String IDENT = "ident";
+
     private Functions() {}
 
     /** RFC 3986 percent-encoding: safe in a user, a password, a path segment and a query value alike. */

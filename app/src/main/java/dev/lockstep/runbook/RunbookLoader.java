@@ -6,6 +6,7 @@ import dev.lockstep.expr.ExpressionException;
 import dev.lockstep.expr.Functions;
 import dev.lockstep.expr.Template;
 import dev.lockstep.json.Json;
+import dev.lockstep.step.CodeKey;
 import dev.lockstep.step.ConfigBinder;
 import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepType;
@@ -350,7 +351,14 @@ public final class RunbookLoader {
                         + String.join(", ", types.all().keySet()));
                 return null;
             }
-            expressions(with, visibleSteps, null);
+            for (Map.Entry<String, Value> e : with.entries().entrySet()) {
+                CodeKey code = type.codeKeys().get(e.getKey());
+                if (code != null) {
+                    code(e.getKey(), e.getValue(), code, visibleSteps);
+                } else {
+                    expressions(e.getValue(), visibleSteps, null);
+                }
+            }
             binder.check(type.configType(), with, problems);
             if (checkReferences && folder != null) type.checkFiles(with, folder, problems);
             return new Action(uses, with, usesAt);
@@ -506,12 +514,46 @@ public final class RunbookLoader {
             }
         }
 
+        /**
+         * Code in another language (db.query's sql): a value pasted in could become code, so the only
+         * expression allowed is {@code ident(…)}, which the type quotes as an identifier.
+         */
+        private void code(String key, Value v, CodeKey code, int visibleSteps) {
+            if (!(v instanceof Value.Scalar s && s.value() instanceof String text && Template.hasExpression(text))) {
+                expressions(v, visibleSteps, null);
+                return;
+            }
+            Template template;
+            try {
+                template = Template.parse(text);
+            } catch (ExpressionException e) {
+                problems.add(v.position(), "expression: expected " + e.getMessage());
+                return;
+            }
+            for (Template.Expression e : template.expressions()) {
+                if (e.isCall() && e.function().equals(Functions.IDENT)) {
+                    if (e.args().size() != 1) {
+                        problems.add(v.position(), "${{ " + e + " }}: " + Functions.IDENT + " takes 1 argument, got " + e.args().size());
+                    } else if (checkReferences) {
+                        reference(e.args().get(0), v.position(), visibleSteps, null);
+                    }
+                    continue;
+                }
+                String expression = "${{ " + e + " }}";
+                problems.add(v.position(), "with." + key + ": " + expression + " would be pasted into the " + code.language()
+                        + ": " + code.valuesGoIn().formatted(expression) + " (a table or column name: ${{ " + Functions.IDENT
+                        + "(" + e + ") }}, quoted as an identifier)");
+            }
+        }
+
         private void reference(Template.Expression e, Position at, int visibleSteps, ResultShape resultShape) {
             if (e.isCall()) {
                 Functions.Fn fn = Functions.ALL.get(e.function());
                 if (fn == null) {
                     problems.add(at, "${{ " + e + " }}: unknown function '" + e.function() + "': expected one of "
-                            + String.join(", ", new java.util.TreeSet<>(Functions.ALL.keySet())));
+                            + String.join(", ", new java.util.TreeSet<>(Functions.ALL.keySet()))
+                            + (e.function().equals(Functions.IDENT)
+                            ? " (" + Functions.IDENT + "(NAME) quotes a name inside code, such as db.query's sql, and only there)" : ""));
                 } else if (fn.arity() != e.args().size()) {
                     problems.add(at, "${{ " + e + " }}: " + e.function() + " takes " + fn.arity() + " argument"
                             + (fn.arity() == 1 ? "" : "s") + ", got " + e.args().size());

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,10 +15,11 @@ import java.util.regex.Pattern;
 
 /**
  * Masks secret values wherever text leaves the process: screen, journal, step logs,
- * reports, messages. A secret is found however it is written out: as is; with any of its
- * characters percent-encoded in either case (a password inside a connection URL) or
- * backslash-escaped as JSON writes them; line by line when it has several lines (a PEM key
- * printed by a script arrives one line at a time); and base64-encoded whole.
+ * reports, messages. A secret is found however it is written out: as is, in any letter case;
+ * with any of its characters percent-encoded in either case (a password inside a connection
+ * URL) or backslash-escaped as JSON writes them; line by line when it has several lines (a PEM
+ * key printed by a script arrives one line at a time); hex-encoded in either case; and
+ * base64-encoded whole. Other transformations (reversed, split, encrypted) cannot be promised.
  */
 public final class Redactor {
     public static final String MASK = "******";
@@ -55,17 +57,24 @@ public final class Redactor {
             }
         }
         if (texts.isEmpty()) return NONE;
-        List<String> alternatives = new ArrayList<>();
-        List<String> byLength = new ArrayList<>(texts);
-        byLength.sort(Comparator.comparingInt(String::length).reversed());
-        for (String t : byLength) alternatives.add(anyEncoding(t));
-        List<String> lits = new ArrayList<>(literals);
-        lits.sort(Comparator.comparingInt(String::length).reversed());
-        for (String l : lits) alternatives.add(Pattern.quote(l));
-        return new Redactor(Pattern.compile(String.join("|", alternatives)));
+        // Longest form first, so that a form inside a longer one never leaves the rest of it in clear.
+        Map<String, Integer> alternatives = new LinkedHashMap<>();
+        for (String t : texts) {
+            alternatives.put("(?iu:" + anyEncoding(t) + ")", t.length());
+            String hex = HexFormat.of().formatHex(t.getBytes(StandardCharsets.UTF_8));
+            alternatives.put("(?i:" + hex + ")", hex.length());
+        }
+        // Base64 is case-sensitive: another case is other bytes.
+        for (String l : literals) alternatives.put(Pattern.quote(l), l.length());
+        List<String> byLength = new ArrayList<>(alternatives.keySet());
+        byLength.sort(Comparator.comparing(alternatives::get, Comparator.reverseOrder()));
+        return new Redactor(Pattern.compile(String.join("|", byLength)));
     }
 
-    /** A pattern matching {@code text} with each character as is, percent-encoded (either case) or JSON-escaped. */
+    /**
+     * A pattern matching {@code text} with each character as is, percent-encoded or JSON-escaped; it is used
+     * case-insensitively, so letters and hex digits match in either case.
+     */
     private static String anyEncoding(String text) {
         StringBuilder p = new StringBuilder();
         text.codePoints().forEach(cp -> {
@@ -73,7 +82,7 @@ public final class Redactor {
             ways.add(Pattern.quote(new String(Character.toChars(cp))));
             StringBuilder pct = new StringBuilder();
             for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
-                pct.append('%').append(hexEitherCase((b >> 4) & 0xf)).append(hexEitherCase(b & 0xf));
+                pct.append('%').append(HexFormat.of().toHexDigits(b));
             }
             ways.add(pct.toString());
             if (cp == ' ') ways.add("\\+");
@@ -87,19 +96,10 @@ public final class Redactor {
                 default -> null;
             };
             if (json != null) ways.add(json);
-            if (cp < 0x10000) {
-                ways.add("\\\\u" + hexEitherCase((cp >> 12) & 0xf) + hexEitherCase((cp >> 8) & 0xf)
-                        + hexEitherCase((cp >> 4) & 0xf) + hexEitherCase(cp & 0xf));
-            }
+            if (cp < 0x10000) ways.add("\\\\u" + HexFormat.of().toHexDigits((char) cp));
             p.append("(?:").append(String.join("|", ways)).append(')');
         });
         return p.toString();
-    }
-
-    private static String hexEitherCase(int digit) {
-        char lower = Character.forDigit(digit, 16);
-        char upper = Character.toUpperCase(lower);
-        return lower == upper ? String.valueOf(lower) : "[" + lower + upper + "]";
     }
 
     /** Masks what either masks. */

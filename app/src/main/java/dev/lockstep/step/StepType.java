@@ -36,6 +36,14 @@ public interface StepType<C extends Record> {
     }
 
     /**
+     * Keys of {@code with} whose text is code in another language (SQL), by key. Expressions there
+     * are refused when the runbook loads, except {@code ident(…)}, quoted by {@link CodeKey#quoteIdentifier}.
+     */
+    default Map<String, CodeKey> codeKeys() {
+        return Map.of();
+    }
+
+    /**
      * Whether a step of this type runs to its own end when a {@code logs.until} line appears (a
      * task or a job, whose exit code still decides), keeping its full result plus {@code matched}.
      * By default the line ends the step at once (a follower such as {@code tail -f} never ends
@@ -101,7 +109,8 @@ public interface StepType<C extends Record> {
 
     /**
      * Decides what to do with a step that started and did not finish before the
-     * process stopped. {@code externalIds} are those the step reported before.
+     * process stopped. {@code externalIds} are those the step reported before. Not asked
+     * when {@link #readOnly} holds for the configuration: such a step is always run again.
      */
     default Reconciliation reconcile(C config, Map<String, String> externalIds, boolean idempotent) {
         return idempotent ? Reconciliation.RERUN : Reconciliation.ASK_OPERATOR;

@@ -42,6 +42,11 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
     static final String BEFORE = "before";
     private static final List<String> COMMANDS = List.of("upgrade", "downgrade", "current", "heads", "history");
     /** A revision line of current/heads: "abc123 (head)", "add_sqs_metadata (head) (mergepoint)". */
+    /**
+     * A revision as alembic takes one (head, base, -1, +2, ae1027a6acf, branch@head, ae10+2): it is one
+     * argument of alembic's command line, so a value that starts like an option (--sql, -x) is refused.
+     */
+    private static final Pattern REVISION = Pattern.compile("-\\d+|[A-Za-z0-9_+][A-Za-z0-9_.@:+-]*");
     private static final Pattern REVISION_LINE = Pattern.compile("^([0-9A-Za-z_]+)(\\s+\\(.*\\))*\\s*$");
 
     public record Config(
@@ -58,6 +63,10 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
             }
             if ("downgrade".equals(command) && revision == null) {
                 throw new IllegalArgumentException("downgrade needs a revision (such as -1, base or a revision id)");
+            }
+            if (revision != null && !REVISION.matcher(revision).matches()) {
+                throw new IllegalArgumentException("revision: expected a revision such as head, base, -1 or an id, got '"
+                        + revision + "' (it is an argument of alembic's command line, never an option)");
             }
             if (revision == null && "upgrade".equals(command)) revision = "head";
             config = config == null ? "alembic.ini" : config;

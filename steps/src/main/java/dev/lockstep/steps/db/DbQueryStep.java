@@ -1,6 +1,7 @@
 package dev.lockstep.steps.db;
 
 import dev.lockstep.runbook.Value;
+import dev.lockstep.step.CodeKey;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
@@ -20,7 +21,9 @@ import java.util.Objects;
 /**
  * {@code db.query}: runs SQL against a database and, when {@code rows} or {@code count} say
  * what must come back, HALTS on any difference with both shown. Values go in as bound
- * {@code parameters} ({@code ?}), never pasted into the SQL. A query that only reads (SELECT,
+ * {@code parameters} ({@code ?}), never pasted into the SQL: a {@code ${{ }}} in {@code sql} is refused
+ * when the runbook loads, but for {@code ${{ ident(…) }}}, a table or column name quoted as an
+ * identifier. A query that only reads (SELECT,
  * WITH, SHOW, VALUES, TABLE, EXPLAIN) runs on a read-only connection, so the database itself
  * refuses a write, and it runs in dry-run and as a check ({@code expect: { first.x: … }}).
  *
@@ -41,7 +44,8 @@ public final class DbQueryStep implements StepType<DbQueryStep.Config> {
 
     public record Config(
             @Key(value = "the database: { url, user, password }", required = true) Map<String, String> target,
-            @Key(value = "the SQL (one statement when it has parameters)", required = true) String sql,
+            @Key(value = "the SQL (one statement when it has parameters); values go in as parameters, never as ${{ }}; "
+                    + "a table or column name as ${{ ident(params.table) }}", required = true) String sql,
             @Key("values for the ? placeholders, in order") List<Value> parameters,
             @Key("the rows that must come back, in order: a mapping of column to value each (compared as text)") List<Map<String, String>> rows,
             @Key("how many rows must come back") Integer count) {
@@ -71,6 +75,11 @@ public final class DbQueryStep implements StepType<DbQueryStep.Config> {
                     sql: select email from users order by email
                     rows: [{ email: a@example.com }, { email: b@example.com }]
                 """;
+    }
+
+    @Override
+    public Map<String, CodeKey> codeKeys() {
+        return Map.of("sql", new CodeKey("SQL", "write ? in its place and give the value in parameters: [\"%s\"]", Sql::identifier));
     }
 
     @Override

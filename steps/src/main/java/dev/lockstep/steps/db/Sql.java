@@ -15,6 +15,23 @@ final class Sql {
     /** A column: its name, its declared (SQLite) or actual (PostgreSQL) type, and its place in the primary key (0: none). */
     record Column(String name, String type, int pkPosition) {}
 
+    /** PostgreSQL's NAMEDATALEN - 1: a longer name is cut short silently, and could name another table. */
+    private static final int MAX_IDENTIFIER_BYTES = 63;
+
+    /**
+     * A name from a runbook's value (db.query's {@code ident(…)}) as SQLite and PostgreSQL both quote an
+     * identifier; a name either would not take as written is refused rather than changed.
+     */
+    static String identifier(String name) {
+        if (name.isEmpty()) throw new IllegalArgumentException("an empty name cannot be a table or column name");
+        if (name.indexOf('\0') >= 0) throw new IllegalArgumentException("a name with a NUL character cannot be a table or column name");
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+            throw new IllegalArgumentException("the name '" + name + "' is longer than " + MAX_IDENTIFIER_BYTES
+                    + " bytes: PostgreSQL cuts names to 63 bytes, so it could name another table");
+        }
+        return quote(name);
+    }
+
     static String quote(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }

@@ -77,6 +77,12 @@ public final class KubeApplyStep implements StepType<KubeApplyStep.Config> {
                 """;
     }
 
+    /** A container's shell script (sh -c) inline or in a file named literally takes no ${{ }}: values go in its env. */
+    @Override
+    public void checkFiles(Value.Mapping with, java.nio.file.Path folder, dev.lockstep.runbook.Problems problems) {
+        Manifests.checkScripts(with, "manifests", "files", folder, problems);
+    }
+
     @Override
     public ResultShape result(Value.Mapping with) {
         return ResultShape.object("objects", ResultShape.listOf(ResultShape.VALUE), "created", ResultShape.listOf(ResultShape.VALUE),

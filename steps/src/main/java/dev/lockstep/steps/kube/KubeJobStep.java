@@ -107,6 +107,12 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 """;
     }
 
+    /** A container's shell script (sh -c) inline or in a file named literally takes no ${{ }}: values go in its env. */
+    @Override
+    public void checkFiles(Value.Mapping with, java.nio.file.Path folder, dev.lockstep.runbook.Problems problems) {
+        Manifests.checkScripts(with, "job", "file", folder, problems);
+    }
+
     @Override
     public ResultShape result(Value.Mapping with) {
         return ResultShape.object("job", ResultShape.VALUE, "namespace", ResultShape.VALUE, "status", ResultShape.VALUE,

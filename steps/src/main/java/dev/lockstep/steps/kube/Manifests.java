@@ -7,6 +7,7 @@ import dev.lockstep.runbook.Position;
 import dev.lockstep.runbook.Problems;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.runbook.YamlReader;
+import dev.lockstep.step.ConfigBinder;
 import dev.lockstep.step.StepContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +15,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Kubernetes objects as a runbook gives them: inline under {@code with} (resolved by the
  * engine, value by value), or in YAML files beside the runbook, read as runbooks are (bounded,
  * YAML 1.2 values, every problem at its {@code file:line:col}), several documents to a file
  * separated by {@code ---}. {@code ${{ }}} in a file's values is resolved per value, never in the
- * text, so a value can never change the document's structure.
+ * text, so a value can never change the document's structure; inside a container's shell script
+ * ({@code sh -c}) it is refused, as a value there would become shell code.
  */
 final class Manifests {
     /** One object and where it was written. */
@@ -51,7 +54,71 @@ final class Manifests {
         }
     }
 
+    /** A shell whose {@code -c} argument is a script (sh, /bin/bash, busybox's ash, ...). */
+    private static final Pattern SHELL = Pattern.compile("(.*/)?(sh|bash|dash|ash|zsh|ksh)");
+    /** {@code -c} alone or among other one-letter options ({@code -ec}, {@code -euxc}). */
+    private static final Pattern SCRIPT_OPTION = Pattern.compile("-[a-z]*c[a-z]*");
+
     private Manifests() {}
+
+    /**
+     * Adds a problem for each {@code ${{ }}} inside a container's shell script ({@code command}/{@code args}
+     * running {@code sh -c SCRIPT}): the value would be pasted into shell code run in the container.
+     */
+    static void checkScripts(Value v, Problems problems) {
+        if (v instanceof Value.Sequence seq) {
+            seq.items().forEach(i -> checkScripts(i, problems));
+            return;
+        }
+        if (!(v instanceof Value.Mapping m)) return;
+        List<Value> argv = new ArrayList<>();
+        for (String key : List.of("command", "args")) {
+            if (m.get(key) instanceof Value.Sequence seq) argv.addAll(seq.items());
+        }
+        if (!argv.isEmpty() && argv.get(0) instanceof Value.Scalar shell && shell.value() instanceof String name
+                && SHELL.matcher(name).matches()) {
+            for (int i = 1; i + 1 < argv.size(); i++) {
+                if (argv.get(i) instanceof Value.Scalar option && option.value() instanceof String o && SCRIPT_OPTION.matcher(o).matches()
+                        && argv.get(i + 1) instanceof Value.Scalar script && script.value() instanceof String text
+                        && Template.hasExpression(text)) {
+                    problems.add(script.position(), "a ${{ }} inside the container's shell script (" + name + " " + o + ") would be "
+                            + "pasted into shell code: give the value to the container in env: [{ name: NAME, value: \"${{ … }}\" }] "
+                            + "and write \"$NAME\" in the script");
+                    break;
+                }
+            }
+        }
+        m.entries().values().forEach(x -> checkScripts(x, problems));
+    }
+
+    /**
+     * When the runbook loads: the shell scripts of the objects written inline under {@code inlineKey} and of
+     * the files under {@code filesKey} named literally (their other problems wait until they are read).
+     */
+    static void checkScripts(Value.Mapping with, String inlineKey, String filesKey, Path folder, Problems problems) {
+        if (with.get(inlineKey) != null) checkScripts(with.get(inlineKey), problems);
+        Value files = with.get(filesKey);
+        for (Value f : files instanceof Value.Sequence seq ? seq.items() : files == null ? List.<Value>of() : List.of(files)) {
+            if (f instanceof Value.Scalar s && s.value() instanceof String name && !ConfigBinder.holdsExpression(s)) {
+                checkScriptsInFile(folder, name, problems);
+            }
+        }
+    }
+
+    private static void checkScriptsInFile(Path dir, String name, Problems problems) {
+        Path file = dir.resolve(name).normalize();
+        if (!Files.isRegularFile(file)) return;
+        String text;
+        try {
+            text = YamlReader.decode(YamlReader.readBytes(file), file.toString());
+        } catch (RuntimeException e) {
+            return;
+        }
+        for (String document : documents(text)) {
+            Value v = YamlReader.parse(document, file.toString(), new Problems());
+            if (v != null) checkScripts(v, problems);
+        }
+    }
 
     /** Checks the shape of inline objects at load: each a mapping with apiVersion, kind and metadata.name. */
     static void checkInline(Value v, String key) {
@@ -77,6 +144,7 @@ final class Manifests {
         for (String document : documents(text)) {
             Problems problems = new Problems();
             Value v = YamlReader.parse(document, file.toString(), problems);
+            if (v != null) checkScripts(v, problems);
             problems.throwIfAny();
             if (v == null) continue;
             for (Value item : v instanceof Value.Sequence s ? s.items() : List.of(v)) out.add(manifest(item, ctx));
