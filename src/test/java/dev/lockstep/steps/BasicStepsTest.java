@@ -167,4 +167,18 @@ class BasicStepsTest {
         assertEquals(0, rollback.exit(), rollback.all());
         assertEquals(java.util.List.of("check", "step", "rollback"), Files.readAllLines(dir.resolve("ran")));
     }
+
+    /** An environment variable Linux would refuse to pass on (over 128 KiB) is a problem at load, not a failure at run time. */
+    @Test
+    void anEnvironmentValueLinuxCannotPassIsRefusedAtLoad() throws IOException {
+        String value = ("          " + "v".repeat(990) + "\n").repeat(140);
+        Path file = Files.writeString(tmp.resolve("big-env.yaml"), "lockstep: 1\nname: big-env\nsteps:\n  - id: a\n"
+                + "    run: echo \"$BIG\" | wc -c\n    with:\n      env:\n        BIG: |\n" + value);
+        LockstepCli.Result r = cli().run("validate", file.toString());
+        assertEquals(5, r.exit(), r.all());
+        assertTrue(r.err().contains(file + ":7:7: with: env BIG: expected at most 131071 bytes with its name"), r.err());
+        Path fits = Files.writeString(tmp.resolve("fits.yaml"), Files.readString(file).replace(value, value.substring(0, 120_000)));
+        LockstepCli.Result run = cli().run("run", fits.toString(), "--no-tui");
+        assertEquals(0, run.exit(), run.all());
+    }
 }

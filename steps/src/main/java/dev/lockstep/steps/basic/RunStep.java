@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
 public final class RunStep implements StepType<RunStep.Config> {
     /** Captured stdout kept for {@code result.stdout}, {@code json} and {@code capture}; the log gets everything. */
     static final int MAX_CAPTURED_CHARS = 1 << 20;
+    /** Linux's limit on one environment string, NAME=VALUE and its NUL (MAX_ARG_STRLEN): no program gets a longer one. */
+    static final int MAX_ENV_BYTES = 128 * 1024;
 
     public record Config(
             @Key(value = "the shell script (written as run: on the step)", required = true) String script,
@@ -51,6 +53,14 @@ public final class RunStep implements StepType<RunStep.Config> {
                 throw new IllegalArgumentException("shell must be bash or sh, got '" + shell + "'");
             }
             env = env == null ? Map.of() : env;
+            env.forEach((name, value) -> {
+                int bytes = (name + "=" + (value == null ? "" : value)).getBytes(StandardCharsets.UTF_8).length + 1;
+                if (bytes > MAX_ENV_BYTES) {
+                    throw new IllegalArgumentException("env " + name + ": expected at most " + (MAX_ENV_BYTES - 1) + " bytes with "
+                            + "its name, the most Linux passes to a program in one variable, got " + (bytes - 1)
+                            + ": write a large value to a file and pass its path");
+                }
+            });
             capture = capture == null ? Map.of() : capture;
             json = Boolean.TRUE.equals(json);
         }
