@@ -25,6 +25,7 @@ public final class LockstepCli {
     private final List<String> stateOptions;
     private final Map<String, String> env = new HashMap<>(System.getenv());
     private boolean separateProcesses;
+    private List<String> jvmOptions = List.of();
 
     public LockstepCli(Path stateDir) {
         this(stateDir, List.of("--state-dir", stateDir.toString()));
@@ -39,7 +40,13 @@ public final class LockstepCli {
 
     /** Runs every later command in a JVM of its own, with this environment, as {@link LockstepProcess#command} starts it. */
     public LockstepCli inSeparateProcesses() {
+        return inSeparateProcesses(List.of());
+    }
+
+    /** As {@link #inSeparateProcesses()}, each JVM started with these options (a heap limit, say). */
+    public LockstepCli inSeparateProcesses(List<String> jvmOptions) {
         separateProcesses = true;
+        this.jvmOptions = List.copyOf(jvmOptions);
         return this;
     }
 
@@ -89,7 +96,7 @@ public final class LockstepCli {
             Path out = Files.createTempFile("lockstep-out", ".txt");
             Path err = Files.createTempFile("lockstep-err", ".txt");
             try {
-                ProcessBuilder pb = new ProcessBuilder(LockstepProcess.command(args.toArray(String[]::new)))
+                ProcessBuilder pb = new ProcessBuilder(LockstepProcess.command(jvmOptions, args.toArray(String[]::new)))
                         .redirectOutput(out.toFile()).redirectError(err.toFile());
                 pb.environment().clear();
                 pb.environment().putAll(env);

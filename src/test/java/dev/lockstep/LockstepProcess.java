@@ -40,9 +40,15 @@ public final class LockstepProcess {
      * coreutils' env (8.31+) resets INT and TERM to their default, then execs java.
      */
     public static List<String> command(String... args) throws IOException {
+        return command(List.of(), args);
+    }
+
+    /** The command line that starts the CLI with these JVM options (a heap limit, say). */
+    public static List<String> command(List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", classpath(), "dev.lockstep.cli.Main"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classpath(), "dev.lockstep.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }

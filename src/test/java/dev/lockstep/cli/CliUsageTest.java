@@ -147,4 +147,76 @@ class CliUsageTest {
             assertFalse(r.all().contains(trace), "'" + trace + "' in: " + r.all());
         }
     }
+
+    /** Values that are words, not places; every other option's value is a URL, a path or a name of a place to act in. */
+    private static final List<String> FREE_TEXT = List.of("KEY=VALUE", "STEP", "STEP=STEP", "STEP=VALUE", "RUN_ID", "TEXT",
+            "FORMAT", "N", "SHELL");
+
+    /**
+     * {@code --endpoint-url ''} (often an unset variable in a script) is usage, as {@code 'not a url'} is, never the
+     * default: so for every option of every command whose value is a URL, a path or a name of where to act.
+     */
+    @Test
+    void everyOptionWithAUrlOrAPathRefusesAnEmptyValue() {
+        LockstepCli.Result endpoint = cli.run("plan", DEMO, "--endpoint-url", "");
+        assertEquals(2, endpoint.exit(), endpoint.all());
+        assertTrue(endpoint.err().contains("Invalid value for option '--endpoint-url': expected a URL, got an empty value"),
+                endpoint.err());
+        Cli none = new Cli(Map.of(), new ByteArrayInputStream(new byte[0]), new PrintStream(PrintStream.nullOutputStream()),
+                new PrintStream(PrintStream.nullOutputStream()));
+        int checked = 0;
+        for (CommandLine command : allCommands(Main.commandLine(none))) {
+            for (CommandLine.Model.OptionSpec option : command.getCommandSpec().options()) {
+                if (option.arity().max() == 0 || FREE_TEXT.contains(option.paramLabel())) continue;
+                List<String> args = new java.util.ArrayList<>(List.of(command.getCommandSpec().qualifiedName(" ").split(" ")));
+                args.set(0, args.get(0).equals("lockstep") ? null : args.get(0));
+                args.remove(null);
+                args.addAll(List.of(option.longestName(), ""));
+                LockstepCli.Result r = cli.run(args.toArray(String[]::new));
+                assertEquals(2, r.exit(), args + ": " + r.all());
+                assertTrue(r.err().contains("Invalid value for option '" + option.longestName() + "': expected "), args + ": " + r.err());
+                assertTrue(r.err().contains(", got an empty value"), args + ": " + r.err());
+                assertNoTrace(r);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 30, checked + " options checked");
+        LockstepCli.Result positional = cli.run("plan", "");
+        assertEquals(2, positional.exit(), positional.all());
+        assertTrue(positional.err().contains("expected a runbook file, got an empty value"), positional.err());
+    }
+
+    private static List<CommandLine> allCommands(CommandLine root) {
+        List<CommandLine> out = new java.util.ArrayList<>();
+        for (CommandLine sub : root.getSubcommands().values()) {
+            out.add(sub);
+            out.addAll(allCommands(sub));
+        }
+        return out;
+    }
+
+    /**
+     * A mistyped output path (as root, at /) must not become new folders: refused before anything is planned. (Only
+     * --junit says it makes its folder: CI jobs write reports/junit.xml into a fresh checkout.)
+     */
+    @Test
+    void outputFilesAreWrittenOnlyIntoFoldersThatExist() throws IOException {
+        LockstepCli.Result run = cli.run("run", "src/test/resources/runbooks/steps/every.yaml", "--no-tui");
+        assertEquals(0, run.exit(), run.all());
+        String id = run.out().lines().filter(l -> l.startsWith("run every-")).findFirst().orElseThrow().split(" ")[1];
+        Path missing = tmp.resolve("no-such-folder");
+        Path notAFolder = Files.writeString(tmp.resolve("a-file"), "");
+        for (Path folder : List.of(missing.resolve("dir"), notAFolder)) {
+            for (String[] args : List.of(new String[] {"report", id, "-o", folder.resolve("report.md").toString()},
+                    new String[] {"plan", DEMO, "--out", folder.resolve("plan.json").toString()})) {
+                LockstepCli.Result r = cli.run(args);
+                assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.all());
+                assertTrue(r.err().contains(": the folder " + folder + (folder == notAFolder ? " is not a folder"
+                        : " does not exist (lockstep makes no folders for its output: make it first)")), r.err());
+                assertFalse(r.out().contains("Plan:"), "refused before planning: " + r.out());
+                assertNoTrace(r);
+            }
+        }
+        assertFalse(Files.exists(missing), "no folder made");
+    }
 }

@@ -339,6 +339,21 @@ class LoaderFuzzTest {
                 + ("x".repeat(1_000) + "\n      ").repeat(900) + "\"\n"));
         out.add(text("bomb", "long block scalar", HEAD + STEP + "    description: |\n"
                 + ("      " + "x".repeat(1_000) + "\n").repeat(900)));
+        // Few values, much text: an alias counts as every character it repeats, so these stop at the text limit.
+        String large = "|\n" + ("      " + "y".repeat(998) + "\n").repeat(880);
+        StringBuilder scripts = new StringBuilder(HEAD + "steps:\n  - id: s0\n    run: &big " + large);
+        for (int i = 1; i < 2_000; i++) scripts.append("  - id: s").append(i).append("\n    run: *big\n");
+        out.add(text("bomb", "one large script repeated by 2,000 steps", scripts.toString()));
+        StringBuilder env = new StringBuilder(HEAD + STEP + "    with:\n      env:\n        E0: &big " + large.replace("\n      ", "\n          "));
+        for (int i = 1; i < 3_000; i++) env.append("        E").append(i).append(": *big\n");
+        out.add(text("bomb", "3,000 environment values repeating one large value", env.toString()));
+        StringBuilder doubling = new StringBuilder(HEAD + "a0: &a0 |\n" + ("  " + "x".repeat(999) + "\n").repeat(100));
+        for (int i = 1; i <= 30; i++) doubling.append("a").append(i).append(": &a").append(i).append(" [*a").append(i - 1)
+                .append(", *a").append(i - 1).append("]\n");
+        out.add(text("bomb", "text doubling through nested aliases", doubling + STEP));
+        String lines = ("    " + "x".repeat(999) + "\n").repeat(300);
+        out.add(text("bomb", "a mapping of large values repeated in a list", HEAD + "m: &m\n  a: |\n" + lines + "  b: |\n" + lines
+                + "k: [" + "*m, ".repeat(20) + "]\n" + STEP));
         out.add(text("bomb", "line of wide characters", HEAD + STEP + "    title: " + "\ud83d\ude00".repeat(20_000) + "\n"));
     }
 

@@ -140,4 +140,45 @@ class BasicStepsTest {
         assertEquals(0, second.exit(), "a rollback in progress needs no second confirmation: " + second.all());
         assertEquals(java.util.List.of("undo-c", "undo-b", "undo-a", "final"), Files.readAllLines(dir.resolve("undone")));
     }
+
+    /**
+     * A script is not a command-line argument (Linux refuses one over 128 KiB): a step, its check and its rollback
+     * each run a script of 300 KB, as bash -c would run it ($0 is bash, no arguments, standard input empty).
+     */
+    @Test
+    void scriptsOfAnySizeThatValidateRunAsStepChecksAndRollbacks() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("work"));
+        String filler = ("      # " + "x".repeat(992) + "\n").repeat(300);
+        String runbook = "lockstep: 1\nname: big-scripts\nparams:\n  dir: {}\nsteps:\n  - id: big\n"
+                + "    check:\n      - readOnly: true\n        run: |\n" + filler.replace("      ", "          ")
+                + "          echo check >> \"${{ params.dir }}/ran\"\n"
+                + "    run: |\n" + filler
+                + "      echo \"shell=$0 args=$# stdin=$(wc -c)\"\n      echo step >> \"${{ params.dir }}/ran\"\n"
+                + "    rollback:\n      run: |\n" + filler.replace("      ", "        ")
+                + "        echo rollback >> \"${{ params.dir }}/ran\"\n";
+        assertTrue(runbook.length() > 3 * 300_000, "three scripts of 300 KB each");
+        Path file = Files.writeString(tmp.resolve("big-scripts.yaml"), runbook);
+        LockstepCli cli = cli();
+        LockstepCli.Result run = cli.run("run", file.toString(), "--no-tui", "-p", "dir=" + dir);
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("| shell=bash args=0 stdin=0"), run.out());
+        String id = run.out().lines().filter(l -> l.startsWith("run big-scripts-")).findFirst().orElseThrow().split(" ")[1];
+        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes");
+        assertEquals(0, rollback.exit(), rollback.all());
+        assertEquals(java.util.List.of("check", "step", "rollback"), Files.readAllLines(dir.resolve("ran")));
+    }
+
+    /** An environment variable Linux would refuse to pass on (over 128 KiB) is a problem at load, not a failure at run time. */
+    @Test
+    void anEnvironmentValueLinuxCannotPassIsRefusedAtLoad() throws IOException {
+        String value = ("          " + "v".repeat(990) + "\n").repeat(140);
+        Path file = Files.writeString(tmp.resolve("big-env.yaml"), "lockstep: 1\nname: big-env\nsteps:\n  - id: a\n"
+                + "    run: echo \"$BIG\" | wc -c\n    with:\n      env:\n        BIG: |\n" + value);
+        LockstepCli.Result r = cli().run("validate", file.toString());
+        assertEquals(5, r.exit(), r.all());
+        assertTrue(r.err().contains(file + ":7:7: with: env BIG: expected at most 131071 bytes with its name"), r.err());
+        Path fits = Files.writeString(tmp.resolve("fits.yaml"), Files.readString(file).replace(value, value.substring(0, 120_000)));
+        LockstepCli.Result run = cli().run("run", fits.toString(), "--no-tui");
+        assertEquals(0, run.exit(), run.all());
+    }
 }

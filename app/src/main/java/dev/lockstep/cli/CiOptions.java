@@ -19,7 +19,8 @@ final class CiOptions {
 
     CiOptions(CommandSpec command) {
         CommandModel.option(command, "--junit").label("FILE")
-                .description("Write a JUnit XML report when the command ends (a step is a test case), for CI systems.")
+                .description("Write a JUnit XML report when the command ends (a step is a test case), for CI systems; "
+                        + "its folder is made if missing.")
                 .bind(Path.class, () -> junit, v -> junit = v);
     }
 

@@ -1,12 +1,15 @@
 package dev.lockstep.cli;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
@@ -54,6 +57,26 @@ final class CommandModel {
     /** A positional parameter of {@code command} at {@code index} ({@code "0"}, or {@code "0..*"} for all). */
     static Arg positional(CommandSpec command, String index, String label) {
         return new Arg(command, null, index).label(label);
+    }
+
+    /** What an option expects, by its label: each of these labels is a path or a URL, and so is every Path value. */
+    private static final Map<String, String> EXPECTED = Map.of("FILE", "a file", "DIR", "a folder", "RUNBOOK", "a runbook file",
+            "URL", "a URL", "URL|DIR", "a URL or a folder");
+
+    /**
+     * Converts a path or URL (as {@code type}), refusing an empty one as usage (exit 2): {@code --endpoint-url ''} or
+     * {@code --state-dir "$UNSET"} in a script must not quietly mean the default or the current folder.
+     *
+     * @param label the value's label ({@code FILE}, {@code URL}), which says what was expected
+     */
+    static ITypeConverter<Object> nonEmpty(Class<?> type, String label) {
+        return text -> {
+            if (text.isBlank()) {
+                String expected = EXPECTED.getOrDefault(label, "a " + label.toLowerCase(Locale.ROOT));
+                throw new CommandLine.TypeConversionException("expected " + expected + ", got an empty value");
+            }
+            return type == Path.class ? Path.of(text) : text;
+        };
     }
 
     /** An option or positional parameter being described. */
@@ -115,9 +138,13 @@ final class CommandModel {
         // No initial value for picocli to reset the field to: each command line gets new command objects.
         private void add(Class<?> type, Class<?>[] elements, Binding<?> binding) {
             String[] text = description == null ? new String[0] : new String[] {description};
+            Class<?> valueType = elements.length == 1 ? elements[0] : type;
+            boolean pathOrUrl = valueType == Path.class || (valueType == String.class && EXPECTED.containsKey(label));
+            ITypeConverter<?>[] converters = pathOrUrl ? new ITypeConverter<?>[] {nonEmpty(valueType, label)}
+                    : new ITypeConverter<?>[0];
             if (names != null) {
                 OptionSpec.Builder b = OptionSpec.builder(names).type(type).auxiliaryTypes(elements).description(text)
-                        .required(required).getter(binding).setter(binding).hasInitialValue(false);
+                        .required(required).getter(binding).setter(binding).hasInitialValue(false).converters(converters);
                 if (label != null) b.paramLabel(label);
                 if (arity != null) b.arity(arity);
                 command.addOption(b.build());
@@ -125,7 +152,8 @@ final class CommandModel {
                 // A parameter is required unless its arity allows none, as picocli's annotations have it.
                 boolean needed = required || arity == null || CommandLine.Range.valueOf(arity).min() > 0;
                 PositionalParamSpec.Builder b = PositionalParamSpec.builder().index(index).type(type).auxiliaryTypes(elements)
-                        .description(text).required(needed).getter(binding).setter(binding).hasInitialValue(false);
+                        .description(text).required(needed).getter(binding).setter(binding).hasInitialValue(false)
+                        .converters(converters);
                 if (label != null) b.paramLabel(label);
                 if (arity != null) b.arity(arity);
                 command.addPositional(b.build());

@@ -26,7 +26,7 @@ final class ErrorHandler {
     static final int PROBLEMS_SHOWN = 100;
     private static final DateTimeFormatter CRASH_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-    static int handle(Exception ex, PrintStream err, Cli cli) {
+    static int handle(Throwable ex, PrintStream err, Cli cli) {
         Redactor redactor = cli.redactor();
         if (ex instanceof LockstepException le) {
             print(err, le.code(), cli.hint(redactor.redact(le.getMessage())));
@@ -38,7 +38,13 @@ final class ErrorHandler {
             print(err, ErrorCode.IO, redactor.redact(describe(io)));
             return ErrorCode.IO.exitCode();
         }
-        err.println("lockstep: internal error: " + redactor.redact(String.valueOf(ex)));
+        if (ex instanceof OutOfMemoryError) {
+            long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+            err.println("lockstep: internal error: out of memory (" + redactor.redact(String.valueOf(ex.getMessage()))
+                    + ", at most " + heapMb + " MB of heap; the launcher takes more from LOCKSTEP_JAVA_OPTS=-Xmx...)");
+        } else {
+            err.println("lockstep: internal error: " + redactor.redact(String.valueOf(ex)));
+        }
         Path report = crashReport(ex, redactor, cli.env);
         err.println("This is a bug in lockstep. The journal is consistent: the run can be resumed."
                 + (report != null ? " What went wrong, for a bug report: " + report : ""));

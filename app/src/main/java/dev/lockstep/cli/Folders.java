@@ -19,9 +19,25 @@ final class Folders {
         }
     }
 
-    /** A file option's value: not empty and not a folder, refused as usage (exit 2) before anything is done with it. */
+    /**
+     * A file option's value is not a folder, refused as usage (exit 2) before anything is done with it (an empty
+     * value is refused as it is parsed: {@link CommandModel#nonEmpty}).
+     */
     static void requireFileName(Path file, String option) {
-        if (file.toString().isBlank()) throw new LockstepException(ErrorCode.USAGE, option + ": expected a file, got an empty value");
         if (Files.isDirectory(file)) throw new LockstepException(ErrorCode.USAGE, option + " " + file + ": expected a file, but it is a folder");
+    }
+
+    /**
+     * A file to write, named by an option: a file name in a folder that exists. lockstep makes no folder for its
+     * output (a mistyped path, run as root, would make folders anywhere); usage (exit 2), before anything is done.
+     */
+    static void requireOutputFile(Path file, String option) {
+        requireFileName(file, option);
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null && !Files.isDirectory(folder)) {
+            String why = Files.exists(folder) ? " is not a folder"
+                    : " does not exist (lockstep makes no folders for its output: make it first)";
+            throw new LockstepException(ErrorCode.USAGE, option + " " + file + ": the folder " + folder + why);
+        }
     }
 }

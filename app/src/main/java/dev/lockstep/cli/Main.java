@@ -12,7 +12,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int code = run(System.getenv(), System.in, System.out, System.err, args);
+        int code = run(System.getenv(), System.in, System.out, System.err, true, args);
         System.out.flush();
         System.err.flush();
         // System.exit logs itself through System.Logger (JDK 21+), whose first use opens every jar on the
@@ -38,6 +38,12 @@ public final class Main {
     }
 
     public static int run(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String... args) {
+        return run(env, in, out, err, false, args);
+    }
+
+    /** @param ownProcess whether this JVM runs this command alone, so an error in any of its threads may end it */
+    private static int run(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, boolean ownProcess,
+                           String... args) {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             // Nothing to parse: answered before anything is set up.
             out.println(new RootCommand.Version().getVersion()[0]);
@@ -51,6 +57,17 @@ public final class Main {
             err = errGuard.stream();
         }
         Cli cli = new Cli(env, in, out, err, outGuard == null ? null : GithubActions.of(env, outGuard));
+        if (ownProcess) {
+            // Out of memory (or another JVM error) in a thread of a step, the screen or the store: exit 70 with the
+            // redacted crash report, as in the main thread, never a raw trace and a process left running without it.
+            Thread.setDefaultUncaughtExceptionHandler((thread, ex) -> {
+                if (!(ex instanceof Error)) return;
+                int code = ErrorHandler.handle(ex, cli.err, cli);
+                cli.out.flush();
+                cli.err.flush();
+                System.exit(code);
+            });
+        }
         CommandLine cmd = commandLine(cli, args);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
@@ -72,6 +89,9 @@ public final class Main {
         cmd.setExitCodeExceptionMapper(ex -> ErrorCode.INTERNAL.exitCode());
         try {
             return cmd.execute(args);
+        } catch (Error e) {
+            // picocli hands on only Exceptions; an OutOfMemoryError (or a StackOverflowError) is a crash like any other.
+            return ErrorHandler.handle(e, cli.err, cli);
         } finally {
             cli.closeAll();
             cli.out.flush();

@@ -45,7 +45,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (out != null) Folders.requireFileName(out, "--out");
+        if (out != null) Folders.requireOutputFile(out, "--out");
         Runbook rb = cli.loader().load(runbook);
         Params p = params.resolve(rb, cli);
         Targets targets = where.verified(cli, rb);

@@ -29,6 +29,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (output != null && !"-".equals(output)) Folders.requireOutputFile(Path.of(output), "--output");
         var runs = state.runs(cli);
         String text = MarkdownReport.render(runs.read(runId));
         if ("-".equals(output)) {

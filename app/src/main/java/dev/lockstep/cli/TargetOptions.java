@@ -29,7 +29,7 @@ final class TargetOptions {
         for (ContextKind<?> kind : cli.contexts().all().values()) {
             for (ContextOption o : kind.options()) {
                 OptionSpec option = OptionSpec.builder(o.name()).paramLabel(o.label()).description(o.description())
-                        .type(String.class).build();
+                        .type(String.class).converters(CommandModel.nonEmpty(String.class, o.label())).build();
                 command.addOption(option);
                 given.add(new Given(o, option));
             }
@@ -41,7 +41,7 @@ final class TargetOptions {
         Map<String, String> options = new LinkedHashMap<>();
         for (Given g : given) {
             String value = g.spec().getValue();
-            if (value == null || value.isBlank()) continue;
+            if (value == null) continue;
             String problem = g.option().problem().apply(value);
             if (problem != null) throw new LockstepException(ErrorCode.USAGE, g.option().name() + ": " + problem);
             options.put(g.option().key(), value);

@@ -39,8 +39,9 @@ import org.yaml.snakeyaml.reader.StreamReader;
  * Reads a YAML file (a runbook or a parameters file) into {@link Value}s, so that
  * hostile or broken input ends as {@code file:line:col} problems in bounded time and
  * memory: at most {@link #MAX_BYTES} bytes are read, UTF-8 only, lines of at most
- * {@link #MAX_LINE} characters, at most {@link #MAX_DEPTH} levels of nesting, and at most {@link #MAX_VALUES} values with
- * every alias counted as all the values it repeats (a "billion laughs" stops there).
+ * {@link #MAX_LINE} characters, at most {@link #MAX_DEPTH} levels of nesting, at most {@link #MAX_VALUES} values and
+ * {@link #MAX_TEXT} characters of text, every alias counted as all the values and text it repeats (a "billion
+ * laughs" stops there, and so does one large value repeated by many aliases).
  * Plain scalars are typed by the YAML 1.2 core schema, never 1.1: {@code no} and
  * {@code 2001-12-14} stay text, {@code 0755} is 755, and every scalar keeps the exact
  * text written beside its type.
@@ -49,6 +50,12 @@ public final class YamlReader {
     public static final int MAX_BYTES = 1024 * 1024;
     public static final int MAX_DEPTH = 50;
     public static final int MAX_VALUES = 100_000;
+    /**
+     * Characters of text (keys and values) in one file, aliases expanded: what is planned and run is the expanded
+     * text, copied into each step's plan, journal records and environment, so this bounds their memory (README:
+     * any runbook that validates is planned and run in 256 MB of heap). Four times what the file itself can hold.
+     */
+    public static final int MAX_TEXT = 4 * MAX_BYTES;
     /** SnakeYAML's reader copies its window for every character of a token: work grows with the square of a line. */
     public static final int MAX_LINE = 16 * 1024;
     /** Longer plain scalars are text: numbers are short, and parsing a huge one exactly costs seconds. */
@@ -73,10 +80,18 @@ public final class YamlReader {
         return value;
     }
 
-    /** At most {@link #MAX_BYTES} bytes of a file: an endless one ({@code /dev/zero}) is refused, not read. */
+    /**
+     * At most {@link #MAX_BYTES} bytes of a regular file, or of a pipe a program writes into ({@code <(program)}, a
+     * pipe on {@code /dev/stdin}). Anything else is refused before it is opened: opening a named pipe (FIFO) waits
+     * for a writer, for ever if none comes, and reading a device ({@code /dev/tty}) may wait as long.
+     */
     public static byte[] readBytes(Path file) {
         if (Files.isDirectory(file)) {
             throw new LockstepException(ErrorCode.IO, "cannot read " + file + ": it is a folder, expected a file");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file) && !isProgramPipe(file)) {
+            throw new LockstepException(ErrorCode.IO, "cannot read " + file + ": it is " + kind(file)
+                    + ", and reading it could wait for ever; expected a regular file (a program's output: <(program))");
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
@@ -89,6 +104,31 @@ public final class YamlReader {
                     "expected at most " + MAX_BYTES + " bytes (1 MiB) of YAML, and this file is larger");
         }
         return bytes;
+    }
+
+    private static String kind(Path file) {
+        try {
+            int type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
+            return type == 0010000 ? "a named pipe (FIFO)" : type == 0140000 ? "a socket" : "a device";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "not a regular file";
+        }
+    }
+
+    /** Whether a path leads, through /dev/fd or /proc/self/fd, to one end of a pipe: Linux names it pipe:[inode]. */
+    private static boolean isProgramPipe(Path file) {
+        Path at = file;
+        try {
+            // A bound on the links followed: a loop of links ends here rather than in the kernel's ELOOP.
+            for (int links = 0; links < 40 && Files.isSymbolicLink(at); links++) {
+                Path target = Files.readSymbolicLink(at);
+                if (target.toString().startsWith("pipe:[")) return true;
+                at = at.toAbsolutePath().getParent().resolve(target);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     /**
@@ -267,19 +307,20 @@ public final class YamlReader {
         }
     }
 
-    /** An anchor's value and how many values it stands for; value null while it is still being read. */
-    private record Anchored(Value value, long size) {}
+    /** An anchor's value and how many values and characters of text it stands for; value null while it is still being read. */
+    private record Anchored(Value value, long values, long text) {}
 
     /** Builds Values from the parser's events, enforcing depth and expansion as it goes. */
     private static final class Builder {
-        private static final Anchored OPEN = new Anchored(null, 0);
+        private static final Anchored OPEN = new Anchored(null, 0, 0);
 
         private final ParserImpl parser;
         private final String file;
         private final Problems problems;
         private final Map<String, Anchored> anchors = new HashMap<>();
-        /** Values read so far, each alias counted as every value it repeats. */
+        /** Values, and characters of text, read so far; each alias counted as everything it repeats. */
         private long values;
+        private long text;
         private Mark last;
 
         Builder(ParserImpl parser, String file, Problems problems) {
@@ -314,8 +355,9 @@ public final class YamlReader {
         private Value node(Event e, int depth) {
             Position pos = at(file, e.getStartMark());
             if (e instanceof AliasEvent alias) return alias(alias, pos);
-            long before = values;
-            count(pos, 1);
+            long valuesBefore = values;
+            long textBefore = text;
+            count(pos, 1, e instanceof ScalarEvent scalar ? scalar.getValue().length() : 0);
             NodeEvent ne = (NodeEvent) e;
             if (ne.getAnchor() != null) anchors.put(ne.getAnchor(), OPEN);
             Value v;
@@ -328,7 +370,7 @@ public final class YamlReader {
                 checkTag(((CollectionStartEvent) e).getTag(), e instanceof MappingStartEvent ? Tag.MAP : Tag.SEQ, pos);
                 v = e instanceof MappingStartEvent ? mapping(pos, depth) : sequence(pos, depth);
             }
-            if (ne.getAnchor() != null) anchors.put(ne.getAnchor(), new Anchored(v, values - before));
+            if (ne.getAnchor() != null) anchors.put(ne.getAnchor(), new Anchored(v, values - valuesBefore, text - textBefore));
             return v;
         }
 
@@ -342,15 +384,20 @@ public final class YamlReader {
                 throw fatal(problems, pos, "alias *" + alias.getAnchor()
                         + " is inside the value it names: a value cannot contain itself");
             }
-            count(pos, a.size());
+            count(pos, a.values(), a.text());
             return a.value();
         }
 
-        private void count(Position pos, long n) {
-            values += n;
+        private void count(Position pos, long moreValues, long moreText) {
+            values += moreValues;
+            text += moreText;
             if (values > MAX_VALUES) {
                 throw fatal(problems, pos, "expected at most " + MAX_VALUES
                         + " values in one file, found more (an alias counts as every value it repeats)");
+            }
+            if (text > MAX_TEXT) {
+                throw fatal(problems, pos, "expected at most " + MAX_TEXT + " characters (4 MiB) of text in one file, found "
+                        + "more (an alias counts as all the text it repeats: write a large value once, not through many aliases)");
             }
         }
 

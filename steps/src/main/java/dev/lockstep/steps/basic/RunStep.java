@@ -8,10 +8,10 @@ import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
 public final class RunStep implements StepType<RunStep.Config> {
     /** Captured stdout kept for {@code result.stdout}, {@code json} and {@code capture}; the log gets everything. */
     static final int MAX_CAPTURED_CHARS = 1 << 20;
+    /** Linux's limit on one environment string, NAME=VALUE and its NUL (MAX_ARG_STRLEN): no program gets a longer one. */
+    static final int MAX_ENV_BYTES = 128 * 1024;
 
     public record Config(
             @Key(value = "the shell script (written as run: on the step)", required = true) String script,
@@ -51,6 +53,14 @@ public final class RunStep implements StepType<RunStep.Config> {
                 throw new IllegalArgumentException("shell must be bash or sh, got '" + shell + "'");
             }
             env = env == null ? Map.of() : env;
+            env.forEach((name, value) -> {
+                int bytes = (name + "=" + (value == null ? "" : value)).getBytes(StandardCharsets.UTF_8).length + 1;
+                if (bytes > MAX_ENV_BYTES) {
+                    throw new IllegalArgumentException("env " + name + ": expected at most " + (MAX_ENV_BYTES - 1) + " bytes with "
+                            + "its name, the most Linux passes to a program in one variable, got " + (bytes - 1)
+                            + ": write a large value to a file and pass its path");
+                }
+            });
             capture = capture == null ? Map.of() : capture;
             json = Boolean.TRUE.equals(json);
         }
@@ -100,17 +110,29 @@ public final class RunStep implements StepType<RunStep.Config> {
     @Override
     public List<String> plan(Config c) {
         List<String> lines = new ArrayList<>();
-        lines.add("shell: " + String.join(" ", command(c).subList(0, command(c).size() - 1)));
+        lines.add("shell: " + String.join(" ", shell(c)));
         if (c.cwd() != null) lines.add("in: " + c.cwd());
         c.env().forEach((k, v) -> lines.add("env " + k + "=" + v));
         for (String l : c.script().strip().split("\n")) lines.add("$ " + l);
         return lines;
     }
 
+    /** The shell as the plan shows it; the script it runs arrives on its standard input (see {@link #command}). */
+    private static List<String> shell(Config c) {
+        return c.shell().equals("sh") ? List.of("sh", "-ec") : List.of("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c");
+    }
+
+    /**
+     * The script is not an argument: Linux refuses an argument over 128 KiB ("Argument list too long"), and a script
+     * of any size that validates must run. The shell reads it whole from the pipe on its standard input, then runs it
+     * with standard input from /dev/null, as before; {@code $0}, the positional parameters and errexit are those of
+     * {@code -c SCRIPT}. (Words are expanded before redirections, so the script is read from the pipe.)
+     */
     private static List<String> command(Config c) {
-        return c.shell().equals("sh")
-                ? List.of("sh", "-ec", c.script())
-                : List.of("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", c.script());
+        List<String> command = new ArrayList<>(shell(c));
+        // bash reads it with a builtin, so a with.env PATH without cat changes nothing.
+        command.add(c.shell().equals("sh") ? "eval \"$(cat)\" </dev/null" : "eval \"$(</dev/stdin)\" </dev/null");
+        return command;
     }
 
     @Override
@@ -119,12 +141,16 @@ public final class RunStep implements StepType<RunStep.Config> {
         pb.directory(c.cwd() == null ? ctx.workDir().toFile() : ctx.workDir().resolve(c.cwd()).toFile());
         pb.environment().putAll(ctx.env());
         pb.environment().putAll(c.env());
-        pb.redirectInput(new File("/dev/null"));
         Process p = pb.start();
         ctx.recordExternalId("pid", String.valueOf(p.pid()));
         StringBuilder stdout = new StringBuilder();
         Thread out = pump(p.getInputStream(), ctx, stdout, "out");
         Thread err = pump(p.getErrorStream(), ctx, null, "err");
+        try (OutputStream script = p.getOutputStream()) {
+            script.write(c.script().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // The shell ended before reading all of it (killed, say): its exit code says what happened.
+        }
         int exit;
         try {
             exit = p.waitFor();
