@@ -69,6 +69,51 @@ class FileKindsTest {
         }
     }
 
+    /** The same for files a step names (a CloudFormation patch) and for the state store's password file. */
+    @Test
+    void aNamedPipeAStepOrTheStoreNamesIsRefusedToo() throws Exception {
+        Path fifo = tmp.resolve("patch.yaml");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path book = tmp.resolve("deploy.yaml");
+        Files.writeString(book, """
+                lockstep: 1
+                name: patched
+                steps:
+                  - id: deploy
+                    uses: cloudformation.deploy
+                    with: { stack: relay, template: current, patches: [patch.yaml] }
+                """);
+        LockstepCli cli = new LockstepCli(tmp.resolve("state"));
+        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "file-kinds");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<LockstepCli.Result> validate = worker.submit(() -> cli.run("validate", book.toString()));
+            LockstepCli.Result r = answered(validate, fifo);
+            assertEquals(5, r.exit(), r.all());
+            assertTrue(r.all().contains(book + ":6:56: with.patches: cannot read") && r.all().contains("it is a named pipe (FIFO)"), r.all());
+            Future<LockstepCli.Result> runs = worker.submit(() -> LockstepCli.onStore("postgres://lockstep@127.0.0.1:1/state")
+                    .env("LOCKSTEP_STATE_PASSWORD_FILE", fifo.toString()).run("runs"));
+            r = answered(runs, fifo);
+            assertEquals(12, r.exit(), r.all());
+            assertTrue(r.err().contains("it is a named pipe (FIFO), and reading it could wait for ever"), r.err());
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    private static LockstepCli.Result answered(Future<LockstepCli.Result> running, Path fifo) throws Exception {
+        try {
+            // Only a guard against the hang this test is about; a refusal takes milliseconds.
+            return running.get(1, TimeUnit.MINUTES);
+        } catch (TimeoutException e) {
+            Files.newOutputStream(fifo).close();
+            throw new AssertionError("waited on the named pipe", e);
+        }
+    }
+
     /** Process substitution, a secret handed over as --params-file <(vault read ...): read, and at most 1 MiB of it. */
     @Test
     void aProgramsPipeIsReadUpToTheLimit() throws Exception {

@@ -2,6 +2,7 @@ package dev.lockstep.runbook;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.io.UserFiles;
 import dev.lockstep.expr.Template;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,19 +81,10 @@ public final class YamlReader {
         return value;
     }
 
-    /**
-     * At most {@link #MAX_BYTES} bytes of a regular file, or of a pipe a program writes into ({@code <(program)}, a
-     * pipe on {@code /dev/stdin}). Anything else is refused before it is opened: opening a named pipe (FIFO) waits
-     * for a writer, for ever if none comes, and reading a device ({@code /dev/tty}) may wait as long.
-     */
+    /** At most {@link #MAX_BYTES} bytes of a file a user names ({@link UserFiles}: never a FIFO or a device). */
     public static byte[] readBytes(Path file) {
-        if (Files.isDirectory(file)) {
-            throw new LockstepException(ErrorCode.IO, "cannot read " + file + ": it is a folder, expected a file");
-        }
-        if (Files.exists(file) && !Files.isRegularFile(file) && !isProgramPipe(file)) {
-            throw new LockstepException(ErrorCode.IO, "cannot read " + file + ": it is " + kind(file)
-                    + ", and reading it could wait for ever; expected a regular file (a program's output: <(program))");
-        }
+        String refused = UserFiles.refusal(file);
+        if (refused != null) throw new LockstepException(ErrorCode.IO, "cannot read " + file + ": " + refused);
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
@@ -104,31 +96,6 @@ public final class YamlReader {
                     "expected at most " + MAX_BYTES + " bytes (1 MiB) of YAML, and this file is larger");
         }
         return bytes;
-    }
-
-    private static String kind(Path file) {
-        try {
-            int type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
-            return type == 0010000 ? "a named pipe (FIFO)" : type == 0140000 ? "a socket" : "a device";
-        } catch (IOException | UnsupportedOperationException e) {
-            return "not a regular file";
-        }
-    }
-
-    /** Whether a path leads, through /dev/fd or /proc/self/fd, to one end of a pipe: Linux names it pipe:[inode]. */
-    private static boolean isProgramPipe(Path file) {
-        Path at = file;
-        try {
-            // A bound on the links followed: a loop of links ends here rather than in the kernel's ELOOP.
-            for (int links = 0; links < 40 && Files.isSymbolicLink(at); links++) {
-                Path target = Files.readSymbolicLink(at);
-                if (target.toString().startsWith("pipe:[")) return true;
-                at = at.toAbsolutePath().getParent().resolve(target);
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lockstep.store;
 
+import dev.lockstep.io.UserFiles;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import java.io.IOException;
@@ -98,7 +99,7 @@ public record PostgresUrl(String host, int port, String database, String user, S
         String file = env.get("LOCKSTEP_STATE_PASSWORD_FILE");
         if (file == null) return null;
         try {
-            return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+            return UserFiles.readString(Path.of(file), 64 * 1024).strip();
         } catch (NoSuchFileException e) {
             throw new LockstepException(ErrorCode.USAGE, "$LOCKSTEP_STATE_PASSWORD_FILE names " + file + ", which does not exist");
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Digests;
 import dev.lockstep.runbook.Problems;
 import dev.lockstep.runbook.Value;
+import dev.lockstep.io.UserFiles;
 import dev.lockstep.step.ConfigBinder;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.Reconciliation;
@@ -176,8 +177,7 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
     }
 
     private static String read(Path file) throws IOException {
-        if (Files.size(file) > 1 << 20) throw new IOException("larger than 1 MiB");
-        return Files.readString(file, StandardCharsets.UTF_8);
+        return UserFiles.readString(file, 1 << 20);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.lockstep.steps.aws;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.io.UserFiles;
 import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.runbook.YamlReader;
@@ -31,7 +32,7 @@ final class TaskDefinitionFile {
     static RegisterTaskDefinitionRequest read(Path file, StepContext ctx) throws IOException {
         Object tree;
         if (file.toString().endsWith(".json")) {
-            tree = Json.parse(Files.readString(file));
+            tree = Json.parse(UserFiles.readString(file, YamlReader.MAX_BYTES));
         } else {
             // Read as a runbook is (bounded, and every problem at its line), each value as the text written:
             // an environment value no or 0755 stays so, and Jackson turns "512" into a number where ECS wants one.

@@ -1,5 +1,6 @@
 package dev.lockstep.steps.db;
 
+import dev.lockstep.io.UserFiles;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.step.Key;
 import dev.lockstep.step.ResultShape;
@@ -104,7 +105,7 @@ public final class MigrationsLintStep implements StepType<MigrationsLintStep.Con
         Map<String, Revision> revisions = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         for (Path f : files(dir, ".py")) {
-            String text = Files.readString(f);
+            String text = UserFiles.readString(f, 1 << 20);
             Matcher r = REVISION.matcher(text);
             if (!r.find()) continue;
             List<String> parents = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.lockstep.steps.kube;
 
+import dev.lockstep.io.UserFiles;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.json.Json;
 import dev.lockstep.runbook.Value;
@@ -76,7 +77,7 @@ public final class KubeSession {
             if (client == null) {
                 Place p = place();
                 try {
-                    Config config = Config.fromKubeconfig(Files.readString(p.kubeconfig()));
+                    Config config = Config.fromKubeconfig(UserFiles.readString(p.kubeconfig(), 1 << 20));
                     client = new KubernetesClientBuilder().withConfig(config).build();
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot read " + p.kubeconfig() + ": " + e.getMessage(), e);
