@@ -42,24 +42,11 @@ class FileKindsTest {
                 List.of("run", "runbooks/demo.yaml", "--no-tui", "--plan", fifo.toString(), named),
                 List.of("validate", "/dev/zero", device),
                 List.of("plan", "runbooks/demo.yaml", "--params-file", "/dev/zero", device));
-        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "file-kinds");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService worker = worker();
         try {
             for (List<String> command : commands) {
                 String[] args = command.subList(0, command.size() - 1).toArray(String[]::new);
-                Future<LockstepCli.Result> running = worker.submit(() -> cli.run(args));
-                LockstepCli.Result r;
-                try {
-                    // Only a guard against the hang this test is about; a refusal takes milliseconds.
-                    r = running.get(1, TimeUnit.MINUTES);
-                } catch (TimeoutException e) {
-                    // Opening the write end lets the waiting reader go, so that the test ends.
-                    Files.newOutputStream(fifo).close();
-                    throw new AssertionError(String.join(" ", args) + ": waited on the named pipe", e);
-                }
+                LockstepCli.Result r = answered(worker.submit(() -> cli.run(args)), fifo);
                 assertEquals(12, r.exit(), String.join(" ", args) + ": " + r.all());
                 assertTrue(r.err().contains(command.get(command.size() - 1)), r.err());
                 assertTrue(r.err().contains("expected a regular file (a program's output: <(program))"), r.err());
@@ -84,11 +71,7 @@ class FileKindsTest {
                     with: { stack: relay, template: current, patches: [patch.yaml] }
                 """);
         LockstepCli cli = new LockstepCli(tmp.resolve("state"));
-        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "file-kinds");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService worker = worker();
         try {
             Future<LockstepCli.Result> validate = worker.submit(() -> cli.run("validate", book.toString()));
             LockstepCli.Result r = answered(validate, fifo);
@@ -104,11 +87,21 @@ class FileKindsTest {
         }
     }
 
+    /** A daemon thread to run commands on, so that one caught waiting on a named pipe cannot keep the tests from ending. */
+    private static ExecutorService worker() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "file-kinds");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     private static LockstepCli.Result answered(Future<LockstepCli.Result> running, Path fifo) throws Exception {
         try {
             // Only a guard against the hang this test is about; a refusal takes milliseconds.
             return running.get(1, TimeUnit.MINUTES);
         } catch (TimeoutException e) {
+            // Opening the write end lets the waiting reader go, so that the test ends.
             Files.newOutputStream(fifo).close();
             throw new AssertionError("waited on the named pipe", e);
         }
