@@ -50,7 +50,8 @@ final class PlanCommand implements Callable<Integer> {
         Params p = params.resolve(rb, cli);
         Targets targets = where.verified(cli, rb);
         Planner.Plan plan = new Planner(cli.types(), cli.loader()).plan(rb, p, targets);
-        SavedPlan document = SavedPlan.of(rb, p, targets, plan, Cli.version());
+        // Only a printed or saved document is built: the text plan is made from the plan itself.
+        SavedPlan document = output.json() || out != null ? SavedPlan.of(rb, p, targets, plan, Cli.version()) : null;
         if (output.json()) {
             cli.out.println(document.json());
         } else {

@@ -250,7 +250,8 @@ public final class Planner {
             else without.add(step.id());
             StepRun preview = context(step, runbook.file().getParent(), targets, scope, redactor, new RunListener() { });
             Described d = describe(step.action(), scope, redactor, preview, earlierChanges);
-            earlierChanges |= changes(step, scope);
+            // A step that only reads leaves the next one's world as it was.
+            earlierChanges |= !d.readOnly();
             steps.add(new StepPlan(step.id(), step.displayTitle(), step.action().uses(), d.action(), checks, confirm,
                     logs(step.logs()), limits(step), new ArrayList<>(step.outputs().keySet()), rb, d.verdict()));
         }
@@ -332,7 +333,7 @@ public final class Planner {
     }
 
     /** An action and what the plan can say of it; {@code action} is null when it cannot be bound before the run. */
-    private record Described(ActionPlan action, Verdict verdict) {}
+    private record Described(ActionPlan action, Verdict verdict, boolean readOnly) {}
 
     /**
      * What an action will do, and whether that was checked. With a context, and when every value is known
@@ -341,41 +342,35 @@ public final class Planner {
      */
     private Described describe(Action action, Scope scope, Redactor redactor, StepRun previewContext, boolean earlierChanges) {
         Scope dry = scope.withPlaceholders();
+        Bound bound;
         ActionPlan plan;
         try {
-            plan = binder.describe(action, dry);
+            bound = binder.bind(action, dry);
+            plan = binder.describe(bound, dry);
         } catch (Exception e) {
             String why = redactor.redact(String.valueOf(e.getMessage()));
             List<String> explaining = dry.placeholdersUsed().stream().filter(ph -> why.contains("<" + ph + ">")).toList();
             return new Described(null, explaining.isEmpty() ? new Verdict(Verdict.Kind.WOULD_FAIL, why)
-                    : new Verdict(Verdict.Kind.NOT_CHECKED, "depends on " + String.join(", ", distinct(explaining)) + ": " + why));
+                    : new Verdict(Verdict.Kind.NOT_CHECKED, "depends on " + String.join(", ", distinct(explaining)) + ": " + why), false);
         }
+        boolean readOnly = bound.readOnly();
         if (!dry.placeholdersUsed().isEmpty()) {
             return new Described(plan.redacted(redactor), new Verdict(Verdict.Kind.NOT_CHECKED,
-                    "depends on " + String.join(", ", distinct(dry.placeholdersUsed()))));
+                    "depends on " + String.join(", ", distinct(dry.placeholdersUsed()))), readOnly);
         }
-        if (previewContext == null) return new Described(plan.redacted(redactor), Verdict.CHECKED);
+        if (previewContext == null) return new Described(plan.redacted(redactor), Verdict.CHECKED, readOnly);
         try {
-            return new Described(binder.preview(action, dry, previewContext).redacted(redactor), Verdict.CHECKED);
+            return new Described(binder.preview(action, dry, previewContext).redacted(redactor), Verdict.CHECKED, readOnly);
         } catch (dev.lockstep.step.WouldHalt h) {
             List<String> lines = h.lines().stream().map(redactor::redact).toList();
             return new Described(new ActionPlan(action.uses(), Map.of(), null, Map.of(), lines),
-                    new Verdict(Verdict.Kind.WOULD_HALT, redactor.redact(h.getMessage())));
+                    new Verdict(Verdict.Kind.WOULD_HALT, redactor.redact(h.getMessage())), readOnly);
         } catch (Exception e) {
             String why = redactor.redact(String.valueOf(e.getMessage()));
             // What the real systems answer may be an earlier step's to change; what the step's own inputs make, not.
             boolean certain = e instanceof dev.lockstep.step.WouldFail || !earlierChanges;
             return new Described(plan.redacted(redactor), certain ? new Verdict(Verdict.Kind.WOULD_FAIL, why)
-                    : new Verdict(Verdict.Kind.NOT_CHECKED, "an earlier step changes what it needs; asked now: " + why));
-        }
-    }
-
-    /** Whether running this step may change anything: a step that only reads leaves the next one's world as it was. */
-    private boolean changes(StepDef step, Scope scope) {
-        try {
-            return !binder.bind(step.action(), scope.withPlaceholders()).readOnly();
-        } catch (RuntimeException e) {
-            return true;
+                    : new Verdict(Verdict.Kind.NOT_CHECKED, "an earlier step changes what it needs; asked now: " + why), readOnly);
         }
     }
 
@@ -416,8 +411,9 @@ public final class Planner {
         boolean readOnly;
         try {
             expect = c.expect() == null ? null : redactor.redactTree(ActionPlan.jsonSafe(Resolver.resolve(c.expect(), dry).plain()));
-            action = binder.describe(c.action(), dry).redacted(redactor);
-            readOnly = c.readOnly() || binder.bind(c.action(), dry).readOnly();
+            Bound bound = binder.bind(c.action(), dry);
+            action = binder.describe(bound, dry).redacted(redactor);
+            readOnly = c.readOnly() || bound.readOnly();
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(new CheckPlan(c.name(), c.action().uses(), c.readOnly(), null, null,
                     CheckStatus.NOT_RUN, redactor.redact(dry.placeholdersUsed().isEmpty() ? "cannot resolve: " + e.getMessage()
