@@ -28,6 +28,9 @@ final class Cli {
     /** Masks the parameters' secrets in whatever the central error handler prints; set once they are known. */
     private Redactor redactor = Redactor.none();
     private Path hintStateDir;
+    /** The demo's own resume and rollback, named instead of lockstep's: those would ask for its database's password. */
+    private Pattern demoRunCommand;
+    private String demoCommand;
     /** A lockstep command that reads the state folder, as messages suggest them. */
     private static final Pattern SUGGESTED_COMMAND = Pattern.compile("\\blockstep (resume|rollback|show|report|runs|run|plan)\\b");
     /** The state store's password, masked in every message too. */
@@ -92,8 +95,23 @@ final class Cli {
         hintStateDir = dir;
     }
 
+    /**
+     * Hints from the demo: "lockstep resume RUN" and "lockstep rollback RUN" become {@code demoCommand} (which
+     * reopens the demo's unfinished run with the password it keeps) and {@code demoCommand --rollback}; the
+     * commands that only read the runs name the demo's state folder.
+     */
+    void hintDemo(String runbookName, String demoCommand, Path stateDir) {
+        this.demoRunCommand = Pattern.compile("\\blockstep (resume|rollback)(?: " + Pattern.quote(runbookName) + "-[0-9a-z-]+)?\\b");
+        this.demoCommand = demoCommand;
+        hintStateDir = stateDir;
+    }
+
     /** {@code text} with the state folder added to each lockstep command it suggests, when one was chosen. */
     String hint(String text) {
+        if (demoRunCommand != null) {
+            text = demoRunCommand.matcher(text).replaceAll(m -> Matcher.quoteReplacement(
+                    demoCommand + (m.group(1).equals("rollback") ? " --rollback" : "")));
+        }
         if (hintStateDir == null) return text;
         String quoted = ShellWords.quote(hintStateDir.toString());
         return SUGGESTED_COMMAND.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group() + " --state-dir " + quoted));

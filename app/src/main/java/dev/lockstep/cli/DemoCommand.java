@@ -9,6 +9,7 @@ import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
+import dev.lockstep.engine.ShellWords;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
@@ -21,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 final class DemoCommand implements Callable<Integer> {
     private static final String RUNBOOK = "runbooks/demo-cutover.yaml";
+    /** The name in RUNBOOK, which starts the demo's run ids. */
+    private static final String RUNBOOK_NAME = "demo-cutover";
     /** Says how many rows relay.db was made with; gone once the demo changed the file. */
     private static final String STAMP = "relay.rows";
     /** Marks a folder the demo made, so that --clean never removes one it did not (--dir ~, say). */
@@ -46,6 +51,8 @@ final class DemoCommand implements Callable<Integer> {
     boolean fresh;
     boolean rollback;
     boolean clean;
+    Set<String> retry = new LinkedHashSet<>();
+    Map<String, String> override = new LinkedHashMap<>();
     final OperatorOptions operator;
     final CiOptions ci;
     final TargetOptions where;
@@ -66,6 +73,12 @@ final class DemoCommand implements Callable<Integer> {
                 .bind(boolean.class, () -> rollback, v -> rollback = v);
         CommandModel.option(spec, "--clean").description("Remove the demo folder and everything in it, then exit.")
                 .bind(boolean.class, () -> clean, v -> clean = v);
+        // As lockstep resume's: the demo's halt hints name them, and resume itself cannot open the demo's database.
+        CommandModel.option(spec, "--retry").label("STEP").description("Retry the unfinished run's failed or halted step.")
+                .bindSet(() -> retry, v -> retry = v);
+        CommandModel.option(spec, "--override").label("STEP=STEP")
+                .description("Accept the unfinished run's halted step; type its id as the value.")
+                .bindPairs(() -> override, v -> override = v);
         operator = new OperatorOptions(spec);
         ci = new CiOptions(spec);
         where = new TargetOptions(spec, cli);
@@ -74,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, SQLException {
         Path home = dir != null ? dir : defaultHome(cli.env);
-        cli.hintStateDir(home.resolve("state"));
+        cli.hintDemo(RUNBOOK_NAME, "lockstep demo" + dirOption(home), home.resolve("state"));
         Folders.requireFolderOrNothing(home, "--dir", ErrorCode.USAGE);
         if (clean) {
             if (Files.exists(home) && !isDemoFolder(home)) throw notADemoFolder(home);
@@ -86,6 +99,8 @@ final class DemoCommand implements Callable<Integer> {
         if (operator.yes) operator.confirm.putIfAbsent("switch", "relay");
         Runbook runbook = cli.loader().load(installed(RUNBOOK));
         operator.requireSteps(runbook);
+        OperatorOptions.requireSteps(runbook, "--retry", retry);
+        OperatorOptions.requireSteps(runbook, "--override", override.keySet());
         Targets targets = where.verified(cli, runbook);
         if (Files.exists(home) && !isDemoFolder(home)) throw notADemoFolder(home);
         try {
@@ -105,6 +120,10 @@ final class DemoCommand implements Callable<Integer> {
             Optional<RunSnapshot> unfinished = fresh ? Optional.empty() : runs.latestUnfinished(runbook.name());
             if (rollback && unfinished.isEmpty()) {
                 throw new LockstepException(ErrorCode.NOT_FOUND, "no unfinished demo run to roll back in " + home);
+            }
+            if ((!retry.isEmpty() || !override.isEmpty()) && unfinished.isEmpty()) {
+                throw new LockstepException(ErrorCode.USAGE, "--retry and --override go on with an unfinished demo run, and "
+                        + home + " has none");
             }
             if (unfinished.isEmpty()) generate(cli, home);
             // The demo's own values, on a new run and on a reopened one alike (the port and password are kept in its folder).
@@ -130,6 +149,13 @@ final class DemoCommand implements Callable<Integer> {
                         "lockstep demo", true);
             }
             Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets);
+            try {
+                retry.forEach(engine::retry);
+                override.forEach(engine::override);
+            } catch (RuntimeException e) {
+                run.close();
+                throw e;
+            }
             code = frontend.drive(engine, rollback && !frontend.isTui() ? Engine::rollback : Engine::forward);
         }
         cli.out.println(folderLine(home));
@@ -138,9 +164,14 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Where the demo keeps everything, how to look at its runs, and how to remove it all. */
     private String folderLine(Path home) {
-        String again = dir != null ? " --dir " + home : "";
-        return cli.hint("demo folder: " + home + "  (runs: lockstep runs; remove it all: lockstep demo" + again + " --clean)");
+        return cli.hint("demo folder: " + home + "  (runs: lockstep runs; remove it all: lockstep demo" + dirOption(home) + " --clean)");
     }
+
+    /** The --dir that brings a later command to this demo's folder, when it is not the default one. */
+    private String dirOption(Path home) {
+        return dir != null ? " --dir " + ShellWords.quote(home.toString()) : "";
+    }
+
 
     /** $TMPDIR/lockstep-cutover-demo, as on every Unix tool; Java's own temporary folder when TMPDIR is not set. */
     static Path defaultHome(Map<String, String> env) {

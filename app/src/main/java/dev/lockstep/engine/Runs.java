@@ -128,7 +128,8 @@ public final class Runs {
                     throw new LockstepException(ErrorCode.UNFINISHED_RUN, "runbook " + runbook.name()
                             + " has an unfinished run " + old.runId() + " (" + old.snapshot().status().label()
                             + "): continue it with `lockstep resume " + old.runId() + "`, undo it with `lockstep rollback "
-                            + old.runId() + "`, or start over with `lockstep run --new` (which marks it abandoned)");
+                            + old.runId() + "`, or start over with `lockstep run " + ShellWords.quote(runbook.file().toString())
+                            + " --new` (which marks it abandoned)");
                 }
                 abandon(old.runId(), command);
                 listener.notice("marked unfinished run " + old.runId() + " abandoned");
