@@ -82,12 +82,17 @@ public final class LockstepCli {
                 && !full.contains("--state-dir")) {
             full.addAll(stateOptions);
         }
-        if (separateProcesses) return runInProcessOfItsOwn(full);
+        return runAsPrinted(full);
+    }
+
+    /** Runs exactly these words, nothing added: a hint as lockstep printed it, where the state is only what it names. */
+    public Result runAsPrinted(List<String> args) {
+        if (separateProcesses) return runInProcessOfItsOwn(List.copyOf(args));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.run(env, new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                full.toArray(String[]::new));
+                args.toArray(String[]::new));
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -32,8 +32,8 @@ class DemoTest {
         assertTrue(halted.out().contains("MISMATCH (count, checksum: keys 2000 differ; e.g. id = 2000)"), halted.out());
         assertFalse(halted.all().contains(Files.readString(dir.resolve("postgres.password")).trim()), "the password is masked");
         String state = "--state-dir " + dir.resolve("state");
-        assertTrue(halted.err().contains("lockstep show " + state) && halted.err().contains("lockstep rollback " + state),
-                "every hint names the demo's state folder:\n" + halted.err());
+        assertTrue(halted.err().contains("lockstep show " + state) && halted.err().contains("lockstep demo --dir " + dir + " --rollback"),
+                "hints name the demo's state folder, and the demo's own rollback:\n" + halted.err());
 
         Path journal;
         try (var runs = Files.list(dir.resolve("state/runs"))) {

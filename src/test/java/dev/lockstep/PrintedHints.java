@@ -1,8 +1,7 @@
-package dev.lockstep.cli;
+package dev.lockstep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lockstep.LockstepCli;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,17 +13,18 @@ import java.util.regex.Pattern;
  * The lockstep commands a command's output suggests, each run as a user would paste it; what they print in turn is
  * followed too, so that a hint's own hints are held to the same rule.
  */
-final class PrintedHints {
+public final class PrintedHints {
     /**
      * A suggested command starts here; prose such as "another lockstep process" is not one, nor a record of the
-     * command that started a run ("command=lockstep demo" in show's timeline).
+     * command that started a run ("command=lockstep demo" in show's timeline, "since 2026-…Z (lockstep run …)" after
+     * a lock's holder).
      */
     private static final Pattern START =
-            Pattern.compile("(?<!=)\\blockstep (demo|resume|rollback|show|report|runs|run|plan|watch|lock|state|validate)\\b");
+            Pattern.compile("(?<!=|Z \\()\\blockstep (demo|resume|rollback|show|report|runs|run|plan|watch|lock|state|validate)\\b");
     /** Where a hint ends in lockstep's sentences: "a  |  b", "(… lockstep show RUN)", "`…`", "…; remove it all: …". */
     private static final Pattern END = Pattern.compile(" {2}|[)`;,]|\\.?$");
-    /** Exits that say lockstep took the command but could not use it: the hint would fail as printed. */
-    private static final Set<Integer> REFUSED = Set.of(2, 5, 70);
+    /** Exits that say the hint fails as printed: usage, a missing parameter, no such run (another folder), a crash. */
+    private static final Set<Integer> REFUSED = Set.of(2, 5, 10, 70);
     /** A password asked for, or missing: the demo's, say, which its user never sees. */
     private static final Pattern PASSWORD = Pattern.compile("(?i)password(:| is required)");
 
@@ -32,12 +32,12 @@ final class PrintedHints {
     private final Set<String> seen = new LinkedHashSet<>();
     private final List<String> ran = new ArrayList<>();
 
-    PrintedHints(LockstepCli cli) {
+    public PrintedHints(LockstepCli cli) {
         this.cli = cli;
     }
 
     /** Every command suggested on a line of {@code output}, in the order printed. */
-    static List<String> in(String output) {
+    public static List<String> in(String output) {
         List<String> hints = new ArrayList<>();
         for (String line : output.split("\n")) {
             Matcher m = START.matcher(line);
@@ -104,7 +104,7 @@ final class PrintedHints {
      * accepted: not a usage error, not a missing parameter (exit 5), not a crash, and no password asked for.
      * Hints that remove what the others need (--clean) run last.
      */
-    PrintedHints runAll(String output) {
+    public PrintedHints runAll(String output) {
         List<String> pending = new ArrayList<>(in(output));
         List<String> last = new ArrayList<>();
         while (!pending.isEmpty()) {
@@ -123,7 +123,7 @@ final class PrintedHints {
     private List<String> run(String hint) {
         List<String> words = words(hint);
         assertEquals("lockstep", words.get(0), hint);
-        LockstepCli.Result r = cli.run(words.subList(1, words.size()).toArray(String[]::new));
+        LockstepCli.Result r = cli.runAsPrinted(words.subList(1, words.size()));
         ran.add(hint + "  -> exit " + r.exit());
         if (REFUSED.contains(r.exit()) || PASSWORD.matcher(r.all()).find()) {
             throw new AssertionError("a hint that does not work as printed: " + hint + "\nexit " + r.exit() + "\n" + r.all()
@@ -133,11 +133,11 @@ final class PrintedHints {
     }
 
     /** The hints run, as printed, each with its exit. */
-    List<String> ran() {
+    public List<String> ran() {
         return ran;
     }
 
-    Set<String> hints() {
+    public Set<String> hints() {
         return seen;
     }
 }
