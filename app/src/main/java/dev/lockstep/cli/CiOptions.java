@@ -32,7 +32,7 @@ final class CiOptions {
         }
         if (junit != null) {
             try {
-                StateDir.writePrivate(junit.toAbsolutePath(), JUnitReport.render(run.runbook(), s, run.redactor()));
+                StateDir.writePrivate(junit, JUnitReport.render(run.runbook(), s, run.redactor()));
             } catch (IOException e) {
                 throw new LockstepException(ErrorCode.IO, "cannot write the JUnit report " + junit + ": " + e.getMessage());
             }

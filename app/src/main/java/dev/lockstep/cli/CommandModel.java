@@ -88,6 +88,7 @@ final class CommandModel {
         private String description;
         private String arity;
         private boolean required;
+        private boolean hidden;
 
         private Arg(CommandSpec command, String[] names, String index) {
             this.command = command;
@@ -112,6 +113,12 @@ final class CommandModel {
 
         Arg required() {
             this.required = true;
+            return this;
+        }
+
+        /** Left out of help, man pages and completion (an old spelling kept only to be refused with a hint). */
+        Arg hidden() {
+            this.hidden = true;
             return this;
         }
 
@@ -144,7 +151,8 @@ final class CommandModel {
                     : new ITypeConverter<?>[0];
             if (names != null) {
                 OptionSpec.Builder b = OptionSpec.builder(names).type(type).auxiliaryTypes(elements).description(text)
-                        .required(required).getter(binding).setter(binding).hasInitialValue(false).converters(converters);
+                        .required(required).hidden(hidden).getter(binding).setter(binding).hasInitialValue(false)
+                        .converters(converters);
                 if (label != null) b.paramLabel(label);
                 if (arity != null) b.arity(arity);
                 command.addOption(b.build());

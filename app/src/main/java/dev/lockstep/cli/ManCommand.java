@@ -43,7 +43,7 @@ final class ManCommand implements Callable<Integer> {
 
     private void write(String text, String name, List<String> written) {
         try {
-            StateDir.writePrivate(dir.toAbsolutePath().resolve(name), text);
+            StateDir.writePrivate(dir.resolve(name), text);
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot write " + dir.resolve(name) + ": " + e.getMessage());
         }

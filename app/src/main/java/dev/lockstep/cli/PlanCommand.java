@@ -35,7 +35,7 @@ final class PlanCommand implements Callable<Integer> {
         CommandModel.positional(spec, "0", "RUNBOOK").bind(Path.class, () -> runbook, v -> runbook = v);
         params = new ParamOptions(spec);
         output = new OutputOptions(spec);
-        CommandModel.option(spec, "--out").label("FILE")
+        CommandModel.option(spec, "-o", "--out").label("FILE")
                 .description("Save the plan for lockstep run RUNBOOK --plan FILE, which runs it once and refuses any difference; its digest "
                         + "(and the secrets' digests, never in the file) are kept in the state store.")
                 .bind(Path.class, () -> out, v -> out = v);

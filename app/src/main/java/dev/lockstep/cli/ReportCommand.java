@@ -16,27 +16,35 @@ final class ReportCommand implements Callable<Integer> {
 
     String runId;
     final StateOptions state;
-    String output;
+    String out;
+    /** The old spelling of --out: --output names a format in every other command, so it is refused here, not guessed. */
+    String oldOutput;
 
     ReportCommand(Cli cli) {
         this.cli = cli;
         CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
         state = new StateOptions(spec);
-        CommandModel.option(spec, "-o", "--output").label("FILE")
+        CommandModel.option(spec, "-o", "--out").label("FILE")
                 .description("Where to write it; - for standard output (default: report.md in the run's folder).")
-                .bind(String.class, () -> output, v -> output = v);
+                .bind(String.class, () -> out, v -> out = v);
+        CommandModel.option(spec, "--output").label("FILE").hidden()
+                .bind(String.class, () -> oldOutput, v -> oldOutput = v);
     }
 
     @Override
     public Integer call() {
-        if (output != null && !"-".equals(output)) Folders.requireOutputFile(Path.of(output), "--output");
+        if (oldOutput != null) {
+            throw new LockstepException(ErrorCode.USAGE, "report --output " + oldOutput
+                    + ": the report's file is named with -o/--out FILE (-o - for standard output); --output is a format elsewhere");
+        }
+        if (out != null && !"-".equals(out)) Folders.requireOutputFile(Path.of(out), "--out");
         var runs = state.runs(cli);
         String text = MarkdownReport.render(runs.read(runId));
-        if ("-".equals(output)) {
+        if ("-".equals(out)) {
             cli.out.print(text);
             return 0;
         }
-        Path file = output != null ? Path.of(output) : runs.store().defaultReport(runId);
+        Path file = out != null ? Path.of(out) : runs.store().defaultReport(runId);
         try {
             StateDir.writePrivate(file, text);
         } catch (IOException e) {

@@ -82,7 +82,7 @@ public final class PlanFile {
         store.savePlan(new PlanRecord(id, SavedPlan.digest(text), plan.runbookName(),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), key, secrets, null));
         try {
-            StateDir.writePrivate(file.toAbsolutePath(), text);
+            StateDir.writePrivate(file, text);
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot write the plan to " + file + ": " + e.getMessage());
         }

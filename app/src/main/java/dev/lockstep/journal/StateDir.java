@@ -143,8 +143,12 @@ public final class StateDir {
         return PRIVATE_FILE;
     }
 
-    /** A new private (0600) file, never following a link: for reports and logs written in one go. */
+    /**
+     * A new private (0600) file, never following a link: for reports and logs written in one go. {@code file} may be
+     * relative or a bare name (its folder is then the current one).
+     */
     public static void writePrivate(Path file, String text) throws IOException {
+        file = file.toAbsolutePath();
         createPrivateDirectories(file.getParent());
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + HexFormat.of().formatHex(randomBytes()) + ".tmp");
         try {
