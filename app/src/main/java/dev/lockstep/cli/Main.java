@@ -72,8 +72,7 @@ public final class Main {
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            cli.err.println("lockstep: " + ex.getMessage());
-            ex.getCommandLine().usage(cli.err);
+            UsageError.print(ex, cli.err);
             return ErrorCode.USAGE.exitCode();
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> ErrorHandler.handle(ex, cli.err, cli));

@@ -22,7 +22,6 @@ final class ManCommand implements Callable<Integer> {
 
     ManCommand(Cli cli) {
         this.cli = cli;
-        spec.usageMessage().hidden(true);
         CommandModel.option(spec, "--dir").label("DIR").description("Where to write them, a folder made if missing (default: man).")
                 .bind(Path.class, () -> dir, v -> dir = v);
     }

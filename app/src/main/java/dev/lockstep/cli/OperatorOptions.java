@@ -5,9 +5,11 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.runbook.Suggest;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,9 +49,10 @@ final class OperatorOptions {
     static void requireSteps(Runbook runbook, String option, Collection<String> ids) {
         for (String id : ids) {
             if (runbook.step(id).isEmpty()) {
+                List<String> stepIds = runbook.steps().stream().map(StepDef::id).toList();
                 throw new LockstepException(ErrorCode.USAGE, option + " " + id + ": runbook " + runbook.name()
-                        + " has no step '" + id + "': expected one of "
-                        + String.join(", ", runbook.steps().stream().map(StepDef::id).toList()));
+                        + " has no step '" + id + "'" + Suggest.didYouMean(id, stepIds) + ": expected one of "
+                        + String.join(", ", stepIds));
             }
         }
     }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
@@ -43,7 +42,7 @@ final class RootCommand implements Callable<Integer> {
         return ErrorCode.USAGE.exitCode();
     }
 
-    /** Each command's model (picocli's own help command is the one read from annotations). */
+    /** Each command's model. */
     private static Map<String, Function<Cli, Object>> commands() {
         Map<String, Function<Cli, Object>> c = new LinkedHashMap<>();
         c.put("demo", cli -> new DemoCommand(cli).spec);
@@ -61,7 +60,7 @@ final class RootCommand implements Callable<Integer> {
         c.put("schema", cli -> new SchemaCommand(cli).spec);
         c.put("completion", cli -> new CompletionCommand(cli).spec);
         c.put("man", cli -> new ManCommand(cli).spec);
-        c.put("help", cli -> new HelpCommand());
+        c.put("help", cli -> new HelpCommand().spec);
         return Collections.unmodifiableMap(c);
     }
 
