@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,5 +56,17 @@ class CliFirstContactTest {
         assertTrue(typo.err().contains("lockstep lock has no command 'brek' (did you mean break?)"), typo.err());
         LockstepCli.Result help = cli.run("help");
         assertTrue(help.out().lines().anyMatch(l -> l.startsWith("  man ")), help.out());
+    }
+
+    @Test
+    void aMissingFileDoesNotStopValidateCheckingTheOthers() throws IOException {
+        Path broken = Files.writeString(tmp.resolve("broken.yaml"), "lockstep: 1\nname: broken\nstepz: []\n");
+        Path missing = tmp.resolve("missing.yaml");
+        LockstepCli.Result r = cli.run("validate", "runbooks/demo.yaml", missing.toString(), broken.toString());
+        assertEquals(12, r.exit(), r.all());
+        assertEquals("ok runbooks/demo.yaml (5 steps)\n", r.out());
+        assertTrue(r.err().contains("lockstep: cannot read " + missing + ": no such file\n"), r.err());
+        assertTrue(r.err().contains(broken + ":"), "the broken file was checked too: " + r.err());
+        assertTrue(r.err().endsWith(" found, 1 file not read (IO)\n"), r.err());
     }
 }

@@ -32,8 +32,12 @@ final class ValidateCommand implements Callable<Integer> {
         output = new OutputOptions(spec);
     }
 
-    /** One file's verdict. */
-    private record Checked(Path file, Runbook runbook, List<Problem> problems) {}
+    /** One file's verdict; {@code unreadable} says why it could not be read (and then it has no runbook). */
+    private record Checked(Path file, Runbook runbook, List<Problem> problems, String unreadable) {
+        Checked(Path file, Runbook runbook, List<Problem> problems) {
+            this(file, runbook, problems, null);
+        }
+    }
 
     @Override
     public Integer call() {
@@ -43,27 +47,37 @@ final class ValidateCommand implements Callable<Integer> {
                 checked.add(new Checked(f, cli.loader().load(f), new ArrayList<>()));
             } catch (InvalidRunbookException e) {
                 checked.add(new Checked(f, null, e.problems()));
+            } catch (LockstepException e) {
+                // A missing file must not hide what is wrong with the others.
+                if (e.code() != ErrorCode.IO) throw e;
+                checked.add(new Checked(f, null, List.of(), e.getMessage()));
             }
         }
         if (!params.params.isEmpty() || params.paramsFile != null) checkParameters(cli, checked);
         int problems = checked.stream().mapToInt(c -> c.problems().size()).sum();
+        long unreadable = checked.stream().filter(c -> c.unreadable() != null).count();
         if (output.json()) {
             cli.out.println(Json.pretty(json(checked, problems)));
         } else {
             for (Checked c : checked) {
-                if (c.problems().isEmpty()) cli.out.println("ok " + c.file() + " (" + c.runbook().steps().size() + " steps)");
+                if (c.unreadable() != null) cli.err.println("lockstep: " + c.unreadable());
+                else if (c.problems().isEmpty()) cli.out.println("ok " + c.file() + " (" + c.runbook().steps().size() + " steps)");
                 ErrorHandler.printProblems(cli.err, c.problems());
             }
         }
         if (cli.github != null) {
             for (Checked c : checked) for (Problem p : ErrorHandler.shown(c.problems())) cli.github.error(p.position(), "lockstep validate", p.message());
         }
-        if (problems == 0) return 0;
+        if (problems == 0 && unreadable == 0) return 0;
+        // A file that could not be read is the file error (12) even when others have problems: nothing checked it.
+        ErrorCode code = unreadable > 0 ? ErrorCode.IO : ErrorCode.INVALID_RUNBOOK;
         if (!output.json()) {
-            cli.err.println("lockstep: " + problems + " problem" + (problems == 1 ? "" : "s") + " found ("
-                    + ErrorCode.INVALID_RUNBOOK.name() + ")");
+            List<String> summary = new ArrayList<>();
+            if (problems > 0) summary.add(problems + " problem" + (problems == 1 ? "" : "s") + " found");
+            if (unreadable > 0) summary.add(unreadable + " file" + (unreadable == 1 ? "" : "s") + " not read");
+            cli.err.println("lockstep: " + String.join(", ", summary) + " (" + code.name() + ")");
         }
-        return ErrorCode.INVALID_RUNBOOK.exitCode();
+        return code.exitCode();
     }
 
     /**
@@ -98,7 +112,8 @@ final class ValidateCommand implements Callable<Integer> {
         for (Checked c : checked) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("file", c.file().toString());
-            f.put("valid", c.problems().isEmpty());
+            f.put("valid", c.problems().isEmpty() && c.unreadable() == null);
+            if (c.unreadable() != null) f.put("error", c.unreadable());
             f.put("name", c.runbook() == null ? null : c.runbook().name());
             f.put("steps", c.runbook() == null ? null : c.runbook().steps().size());
             List<Object> ps = new ArrayList<>();

@@ -3,7 +3,9 @@ package dev.lockstep.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -34,6 +36,13 @@ public final class UserFiles {
         }
         if (bytes.length > maxBytes) throw new IOException("larger than " + maxBytes + " bytes");
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Why reading a file failed, in words ("no such file"), not the path that {@link IOException#getMessage} often is. */
+    public static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) return "no such file";
+        if (e instanceof AccessDeniedException) return "permission denied";
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String kind(Path file) {

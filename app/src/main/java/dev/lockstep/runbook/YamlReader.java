@@ -89,7 +89,7 @@ public final class YamlReader {
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
-            throw new LockstepException(ErrorCode.IO, "cannot read " + file + ": " + e.getMessage());
+            throw new LockstepException(ErrorCode.IO, "cannot read " + file + ": " + UserFiles.reason(e));
         }
         if (bytes.length > MAX_BYTES) {
             throw fatal(new Problems(), new Position(file.toString(), 1, 1),

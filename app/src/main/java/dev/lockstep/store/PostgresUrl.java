@@ -103,7 +103,7 @@ public record PostgresUrl(String host, int port, String database, String user, S
         } catch (NoSuchFileException e) {
             throw new LockstepException(ErrorCode.USAGE, "$LOCKSTEP_STATE_PASSWORD_FILE names " + file + ", which does not exist");
         } catch (IOException e) {
-            throw new LockstepException(ErrorCode.IO, "cannot read $LOCKSTEP_STATE_PASSWORD_FILE " + file + ": " + e.getMessage());
+            throw new LockstepException(ErrorCode.IO, "cannot read $LOCKSTEP_STATE_PASSWORD_FILE " + file + ": " + UserFiles.reason(e));
         }
     }
 
