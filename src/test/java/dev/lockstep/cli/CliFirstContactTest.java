@@ -69,4 +69,53 @@ class CliFirstContactTest {
         assertTrue(r.err().contains(broken + ":"), "the broken file was checked too: " + r.err());
         assertTrue(r.err().endsWith(" found, 1 file not read (IO)\n"), r.err());
     }
+
+    /** The shortest start of {@code id} that {@code other} does not share. */
+    private static String uniqueStart(String id, String other) {
+        int shared = 0;
+        while (id.charAt(shared) == other.charAt(shared)) shared++;
+        return id.substring(0, shared + 1);
+    }
+
+    @Test
+    void everyCommandTakingARunIdAcceptsAUniqueStartAndDefaultsToTheLatest() throws IOException {
+        String first = ReportFileTest.finishedRun(cli, tmp);
+        String second = ReportFileTest.finishedRun(cli, tmp);
+        String firstStart = uniqueStart(first, second);
+        String secondStart = uniqueStart(second, first);
+
+        assertTrue(cli.run("show").out().startsWith("Run " + second + ": "), "show defaults to the latest run");
+        assertTrue(cli.run("show", firstStart).out().startsWith("Run " + first + ": "));
+        LockstepCli.Result report = cli.run("report", secondStart, "-o", "-");
+        assertEquals(0, report.exit(), report.all());
+        assertTrue(report.out().contains(second), report.out());
+        String state = cli.stateDir().toString();
+        assertEquals("nobody holds run " + second + "\n", cli.run("lock", "show", "--state-dir", state).out());
+        assertEquals("nobody holds run " + first + "\n", cli.run("lock", "show", firstStart, "--state-dir", state).out());
+        for (String command : new String[] {"resume", "rollback"}) {
+            LockstepCli.Result r = cli.run(command, firstStart, "--no-tui");
+            assertTrue(r.all().contains(first) && !r.all().contains("no run " + firstStart), command + ": " + r.all());
+        }
+
+        String shared = first.substring(0, first.indexOf('-') + 1);
+        for (String[] args : new String[][] {{"show", shared}, {"report", shared}, {"resume", shared, "--no-tui"},
+                {"rollback", shared, "--no-tui"}, {"lock", "show", shared, "--state-dir", state},
+                {"lock", "break", shared, "--state-dir", state}}) {
+            LockstepCli.Result r = cli.run(args);
+            assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.all());
+            assertTrue(r.err().contains("run id '" + shared + "' is the start of 2 runs: "), r.err());
+            assertTrue(r.err().contains(first) && r.err().contains(second), r.err());
+        }
+    }
+
+    @Test
+    void timesSayTheirZone() throws IOException {
+        String id = ReportFileTest.finishedRun(cli, tmp);
+        String runs = cli.run("runs").out();
+        assertTrue(runs.lines().skip(1).allMatch(l -> l.matches(".* \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\d{4}-.* UTC run_finished")),
+                runs);
+        String show = cli.run("show", id).out();
+        assertTrue(show.lines().anyMatch(l -> l.matches("Started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by .*")), show);
+        assertTrue(show.lines().anyMatch(l -> l.matches("  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC  run_finished.*")), show);
+    }
 }

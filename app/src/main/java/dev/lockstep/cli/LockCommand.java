@@ -3,7 +3,6 @@ package dev.lockstep.cli;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
-import dev.lockstep.journal.StateDir;
 import dev.lockstep.store.LockHolder;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -36,14 +35,16 @@ final class LockCommand implements Callable<Integer> {
 
         Show(Cli cli) {
             this.cli = cli;
-            CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
+            CommandModel.positional(spec, "0", "RUN_ID").arity("0..1")
+                    .description("A run id or a unique start of one (default: the latest unfinished run, else the latest).")
+                    .bind(String.class, () -> runId, v -> runId = v);
             state = new StateOptions(spec);
         }
 
         @Override
         public Integer call() {
             Runs runs = state.runs(cli);
-            String id = StateDir.requireRunId(runId);
+            String id = RunIds.orLatestUnfinishedElseLatest(runs, runId);
             if (!runs.store().exists(id)) {
                 throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + id + " in " + runs.store().describe());
             }
@@ -76,8 +77,9 @@ final class LockCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            String id = StateDir.requireRunId(runId);
-            cli.out.println(state.runs(cli).breakLock(id, confirm, "lockstep lock break " + id));
+            Runs runs = state.runs(cli);
+            String id = RunIds.resolve(runs, runId);
+            cli.out.println(runs.breakLock(id, confirm, "lockstep lock break " + id));
             return 0;
         }
     }

@@ -21,12 +21,6 @@ import java.util.Map;
 final class Reopen {
     private Reopen() {}
 
-    static String pick(Runs runs, String runId) {
-        if (runId != null) return runId;
-        return runs.latestUnfinished(null).map(RunSnapshot::runId).orElseThrow(() -> new LockstepException(
-                ErrorCode.NOT_FOUND, "no unfinished run in " + runs.store().describe() + " (lockstep runs lists them)"));
-    }
-
     /** Reopens a run of {@code runbook}, loaded from the path the run recorded (see {@link #runbook}). */
     static Run open(Cli cli, Runs runs, String runId, ParamOptions paramOptions, String command, boolean force,
                     boolean allowSucceeded, RunListener listener, Runbook runbook) {

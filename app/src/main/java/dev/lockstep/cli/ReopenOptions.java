@@ -27,7 +27,7 @@ final class ReopenOptions {
     Path runbook;
 
     ReopenOptions(CommandSpec command) {
-        CommandModel.positional(command, "0", "RUN_ID").arity("0..1").description("Default: the latest unfinished run.")
+        CommandModel.positional(command, "0", "RUN_ID").arity("0..1").description("A run id or a unique start of one (default: the latest unfinished run).")
                 .bind(String.class, () -> runId, v -> runId = v);
         state = new StateOptions(command);
         CommandModel.option(command, "--params-file").label("FILE")
@@ -52,7 +52,7 @@ final class ReopenOptions {
     /** {@code check} looks at the runbook (the step ids flags name) before anything is recorded. */
     Looked look(Cli cli, TargetOptions where, Consumer<Runbook> check) {
         Runs runs = state.runs(cli);
-        String id = Reopen.pick(runs, runId);
+        String id = RunIds.orLatestUnfinished(runs, runId);
         if (takeOver != null) StateStore.requireTyped(id, takeOver, "--take-over");
         RunSnapshot snapshot = runs.read(id);
         Runbook book = Reopen.runbook(cli, runs, id, runbook);

@@ -22,7 +22,8 @@ final class ReportCommand implements Callable<Integer> {
 
     ReportCommand(Cli cli) {
         this.cli = cli;
-        CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
+        CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description(RunIds.LATEST)
+                .bind(String.class, () -> runId, v -> runId = v);
         state = new StateOptions(spec);
         CommandModel.option(spec, "-o", "--out").label("FILE")
                 .description("Where to write it; - for standard output (default: report.md in the run's folder).")
@@ -39,6 +40,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         if (out != null && !"-".equals(out)) Folders.requireOutputFile(Path.of(out), "--out");
         var runs = state.runs(cli);
+        String runId = RunIds.orLatest(runs, this.runId);
         String text = MarkdownReport.render(runs.read(runId));
         if ("-".equals(out)) {
             cli.out.print(text);

@@ -6,7 +6,7 @@ import dev.lockstep.engine.StepState;
 import dev.lockstep.journal.Event;
 import dev.lockstep.json.Json;
 import dev.lockstep.store.LockHolder;
-import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,9 +28,9 @@ final class RunsCommand implements Callable<Integer> {
         output = new OutputOptions(spec);
     }
 
-    /** Local time for people; made only when a command prints one (the zone database costs start-up time). */
+    /** Times for people, in UTC and saying so: a team across zones (and a shared store) reads the same time. */
     static final class When {
-        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
         private When() {}
     }
@@ -47,7 +47,7 @@ final class RunsCommand implements Callable<Integer> {
             cli.out.println("no runs in " + store.store().describe());
             return 0;
         }
-        String format = "%-48s %-16s %-7s %-19s %s%n";
+        String format = "%-48s %-16s %-7s %-23s %s%n";
         cli.out.printf(format, "RUN", "STATUS", "STEPS", "STARTED", "LAST EVENT");
         for (Runs.Entry entry : runs) {
             RunSnapshot s = entry.snapshot();

@@ -23,7 +23,8 @@ final class ShowCommand implements Callable<Integer> {
 
     ShowCommand(Cli cli) {
         this.cli = cli;
-        CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
+        CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description(RunIds.LATEST)
+                .bind(String.class, () -> runId, v -> runId = v);
         state = new StateOptions(spec);
         output = new OutputOptions(spec);
     }
@@ -31,6 +32,7 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var runs = state.runs(cli);
+        String runId = RunIds.orLatest(runs, this.runId);
         RunSnapshot s = runs.read(runId);
         PrintStream out = cli.out;
         List<String> warnings = runs.warnings(runId);

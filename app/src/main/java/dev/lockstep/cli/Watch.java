@@ -7,7 +7,6 @@ import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.RunStateMachine;
-import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.runbook.Action;
@@ -178,11 +177,4 @@ final class Watch {
     }
 
     /** The run to watch when none is named: the latest unfinished one, else the latest. */
-    static String latest(dev.lockstep.engine.Runs runs) {
-        Optional<RunSnapshot> unfinished = runs.latestUnfinished(null);
-        if (unfinished.isPresent()) return unfinished.get().runId();
-        List<String> ids = runs.store().runIds();
-        if (ids.isEmpty()) throw new LockstepException(ErrorCode.NOT_FOUND, "no runs in " + runs.store().describe());
-        return ids.get(ids.size() - 1);
-    }
 }

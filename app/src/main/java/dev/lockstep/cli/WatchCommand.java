@@ -2,7 +2,6 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
-import dev.lockstep.journal.StateDir;
 import dev.lockstep.tui.TuiApp;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -20,7 +19,7 @@ final class WatchCommand implements Callable<Integer> {
 
     WatchCommand(Cli cli) {
         this.cli = cli;
-        CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description("Default: the latest unfinished run, else the latest.")
+        CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description("A run id or a unique start of one (default: the latest unfinished run, else the latest).")
                 .bind(String.class, () -> runId, v -> runId = v);
         state = new StateOptions(spec);
         CommandModel.option(spec, "--no-tui").description("Plain timestamped lines until the run ends.")
@@ -33,7 +32,7 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Runs runs = state.runs(cli);
-        String id = runId != null ? StateDir.requireRunId(runId) : Watch.latest(runs);
+        String id = RunIds.orLatestUnfinishedElseLatest(runs, runId);
         Watch watch = new Watch(cli, runs.store(), id, cli.closeAtEnd(runs.store().follow(id)));
         try {
             return !noTui && Terminal.interactive(cli.env) ? watch.fullScreen(runbook, TuiApp.openTerminal()) : watch.plain();
