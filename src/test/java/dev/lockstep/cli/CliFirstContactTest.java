@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
@@ -100,12 +101,17 @@ class CliFirstContactTest {
         String shared = first.substring(0, first.indexOf('-') + 1);
         for (String[] args : new String[][] {{"show", shared}, {"report", shared}, {"resume", shared, "--no-tui"},
                 {"rollback", shared, "--no-tui"}, {"lock", "show", shared, "--state-dir", state},
-                {"lock", "break", shared, "--state-dir", state}}) {
+                {"lock", "break", shared, "--state-dir", state},
+                {"state", "copy", firstStart, shared, "--from", state, "--to", tmp.resolve("elsewhere").toString()}}) {
             LockstepCli.Result r = cli.run(args);
             assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.all());
             assertTrue(r.err().contains("run id '" + shared + "' is the start of 2 runs: "), r.err());
             assertTrue(r.err().contains(first) && r.err().contains(second), r.err());
         }
+        assertFalse(Files.exists(tmp.resolve("elsewhere")), "no run copied when one of the ids is ambiguous");
+        LockstepCli.Result copied = cli.run("state", "copy", firstStart, "--from", state, "--to", tmp.resolve("elsewhere").toString());
+        assertEquals(0, copied.exit(), copied.all());
+        assertTrue(copied.out().contains(first), copied.out());
     }
 
     @Test

@@ -78,7 +78,7 @@ final class LockCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Runs runs = state.runs(cli);
-            String id = RunIds.resolve(runs, runId);
+            String id = RunIds.resolve(runs.store(), runId);
             cli.out.println(runs.breakLock(id, confirm, "lockstep lock break " + id));
             return 0;
         }

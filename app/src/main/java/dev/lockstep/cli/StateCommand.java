@@ -2,7 +2,6 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.StateCopy;
 import dev.lockstep.error.ErrorCode;
-import dev.lockstep.journal.StateDir;
 import dev.lockstep.store.StateStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +37,7 @@ final class StateCommand implements Callable<Integer> {
 
         Copy(Cli cli) {
             this.cli = cli;
-            CommandModel.positional(spec, "0..*", "RUN_ID").arity("1..*").description("The runs to copy.")
+            CommandModel.positional(spec, "0..*", "RUN_ID").arity("1..*").description("The runs to copy: run ids or unique starts of them.")
                     .bindList(String.class, () -> runIds, v -> runIds = v);
             CommandModel.option(spec, "--from").label("URL|DIR")
                     .description("Where the runs are: a postgres:// URL or a folder (default: $LOCKSTEP_STATE, else the state folder).")
@@ -49,12 +48,13 @@ final class StateCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            runIds.forEach(StateDir::requireRunId);
             String source = from != null ? from : cli.env.get("LOCKSTEP_STATE");
             StateStore origin = cli.closeAtEnd(StateOptions.open(cli, source == null || source.isBlank() ? null : source,
                     null, from != null ? "--from" : "$LOCKSTEP_STATE"));
+            // Every id resolved before the first copy: an ambiguous one must not leave half the runs handed over.
+            List<String> ids = runIds.stream().map(id -> RunIds.resolve(origin, id)).toList();
             StateStore target = cli.closeAtEnd(StateOptions.open(cli, to, null, "--to"));
-            for (String id : runIds) cli.out.println(StateCopy.copy(origin, target, id, "lockstep state copy " + id));
+            for (String id : ids) cli.out.println(StateCopy.copy(origin, target, id, "lockstep state copy " + id));
             return 0;
         }
     }
