@@ -16,7 +16,7 @@ final class ReportCommand implements Callable<Integer> {
 
     String runId;
     final StateOptions state;
-    String out;
+    Path out;
     /** The old spelling of --out: --output names a format in every other command, so it is refused here, not guessed. */
     String oldOutput;
 
@@ -27,7 +27,7 @@ final class ReportCommand implements Callable<Integer> {
         state = new StateOptions(spec);
         CommandModel.option(spec, "-o", "--out").label("FILE")
                 .description("Where to write it; - for standard output (default: report.md in the run's folder).")
-                .bind(String.class, () -> out, v -> out = v);
+                .bind(Path.class, () -> out, v -> out = v);
         CommandModel.option(spec, "--output").label("FILE").hidden()
                 .bind(String.class, () -> oldOutput, v -> oldOutput = v);
     }
@@ -38,15 +38,16 @@ final class ReportCommand implements Callable<Integer> {
             throw new LockstepException(ErrorCode.USAGE, "report --output " + oldOutput
                     + ": the report's file is named with -o/--out FILE (-o - for standard output); --output is a format elsewhere");
         }
-        if (out != null && !"-".equals(out)) Folders.requireOutputFile(Path.of(out), "--out");
+        boolean toStdout = out != null && out.toString().equals("-");
+        if (out != null && !toStdout) Folders.requireOutputFile(out, "--out");
         var runs = state.runs(cli);
         String runId = RunIds.orLatest(runs, this.runId);
         String text = MarkdownReport.render(runs.read(runId));
-        if ("-".equals(out)) {
+        if (toStdout) {
             cli.out.print(text);
             return 0;
         }
-        Path file = out != null ? Path.of(out) : runs.store().defaultReport(runId);
+        Path file = out != null ? out : runs.store().defaultReport(runId);
         try {
             StateDir.writePrivate(file, text);
         } catch (IOException e) {
