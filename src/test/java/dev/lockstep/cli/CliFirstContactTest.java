@@ -8,6 +8,12 @@ import dev.lockstep.LockstepCli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.TimeZone;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,5 +129,26 @@ class CliFirstContactTest {
         String show = cli.run("show", id).out();
         assertTrue(show.lines().anyMatch(l -> l.matches("Started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by .*")), show);
         assertTrue(show.lines().anyMatch(l -> l.matches("  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC  run_finished.*")), show);
+    }
+
+    /** A run id's stamp is in UTC, as printed times are, whatever this machine's zone (+05:45 here). */
+    @Test
+    void runIdsAreStampedInUtcAsTimesArePrinted() throws IOException {
+        TimeZone before = TimeZone.getDefault();
+        String id;
+        try {
+            TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kathmandu"));
+            id = ReportFileTest.finishedRun(cli, tmp);
+        } finally {
+            TimeZone.setDefault(before);
+        }
+        Matcher stamp = Pattern.compile("tiny-(\\d{8}-\\d{6})-.*").matcher(id);
+        assertTrue(stamp.matches(), id);
+        LocalDateTime fromId = LocalDateTime.parse(stamp.group(1), DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Matcher started = Pattern.compile("(?s).*\nStarted (\\S+ \\S+) UTC by .*").matcher(cli.run("show", id).out());
+        assertTrue(started.matches(), id);
+        LocalDateTime printed = LocalDateTime.parse(started.group(1), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        // The id is made a moment before the run records its start: the same minute, not 5 h 45 min apart.
+        assertTrue(Duration.between(fromId, printed).abs().toMinutes() < 1, fromId + " vs " + printed);
     }
 }

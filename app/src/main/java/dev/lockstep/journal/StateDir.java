@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -71,7 +74,8 @@ public final class StateDir {
     public static String newRunId(String runbookName) {
         byte[] b = new byte[2];
         ThreadLocalRandom.current().nextBytes(b);
-        return runbookName + "-" + LocalClock.now().format(STAMP) + "-" + HexFormat.of().formatHex(b);
+        // UTC, as runs and show print times: an id reads the same to a team across zones sharing a store.
+        return runbookName + "-" + LocalDateTime.ofInstant(Instant.now(), ZoneOffset.UTC).format(STAMP) + "-" + HexFormat.of().formatHex(b);
     }
 
     public Path runDir(String runId) {
