@@ -175,6 +175,4 @@ final class Watch {
         return new Runbook(file, snapshot.runbookName(), snapshot.start().title(), null, Map.of(), Map.of(), steps, List.of(),
                 Lazy.known(snapshot.checksum()));
     }
-
-    /** The run to watch when none is named: the latest unfinished one, else the latest. */
 }
