@@ -481,4 +481,49 @@ class TuiTest {
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         assertEquals(RunStatus.PAUSED, run.snapshot().status());
     }
+
+    @Test
+    void theHeaderSaysTheRunAwaitsAConfirmationInItsOwnColourWhileTheDialogWaits() throws Exception {
+        openDemo(Map.of());
+        TextColor ready = cellOf("│ READY").getBackgroundColor();
+        key('a');
+        String gate = awaitScreen(s -> s.contains("Typed confirmation: switch"));
+        assertTrue(gate.contains("│ AWAITING CONFIRMATION"), "the run waits for a person, not for a step:\n" + gate);
+        assertFalse(gate.contains("│ RUNNING") || gate.contains("running the next step"), gate);
+        TextColor awaiting = cellOf("AWAITING CONFIRMATION").getBackgroundColor();
+        assertNotEquals(ready, awaiting, "each state has its own colour");
+        assertNotEquals(cellOf("lockstep │").getBackgroundColor(), awaiting, "the state cell stands out of the header");
+    }
+
+    @Test
+    void noColorKeepsTheStateCellUncoloured() throws Exception {
+        open("runbooks/demo.yaml", Map.of("workdir", tmp.resolve("work").toString()), Map.of("NO_COLOR", "1"), 100, 30);
+        assertEquals(TextColor.ANSI.DEFAULT, cellOf("READY").getBackgroundColor());
+    }
+
+    @Test
+    void theClockStartsWithTheFirstStepAndStopsWhenTheRunEnds() {
+        java.time.Instant start = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        assertEquals("00:00:00", Renderer.elapsed(null, null), "nothing ran yet: set-up is not the run's time");
+        assertEquals("01:02:03", Renderer.elapsed(start, start.plusSeconds(3723)), "a finished run's clock stands still");
+    }
+
+    @Test
+    void recheckingAFailingPreconditionSaysSoAndNotThatTheStepIsDone() throws Exception {
+        open("src/test/resources/runbooks/tui/failing-check.yaml", Map.of(), Map.of(), 100, 30);
+        key('c');
+        String checked = awaitScreen(s -> s.contains("✗ check 1") && (s.contains("step done") || s.contains("does not hold")));
+        assertFalse(checked.contains("step done"), checked);
+        assertTrue(checked.contains("1 of 1 precondition of gated does not hold"), checked);
+    }
+
+    @Test
+    void skippingAHaltedStepIsRefusedBeforeAnyReasonIsAsked() throws Exception {
+        open("src/test/resources/runbooks/tui/chatty.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("HALTED  step talk"));
+        key('s');
+        String refused = awaitScreen(s -> s.contains("cannot be skipped"));
+        assertFalse(refused.contains("Skip step talk"), "no reason dialog for a skip that will be refused:\n" + refused);
+    }
 }

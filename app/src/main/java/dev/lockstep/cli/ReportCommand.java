@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.report.MarkdownReport;
@@ -31,7 +32,8 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         if (output != null && !"-".equals(output)) Folders.requireOutputFile(Path.of(output), "--output");
         var runs = state.runs(cli);
-        String text = MarkdownReport.render(runs.read(runId));
+        RunSnapshot snapshot = runs.read(runId);
+        String text = MarkdownReport.render(snapshot, runs.displayed(snapshot));
         if ("-".equals(output)) {
             cli.out.print(text);
             return 0;

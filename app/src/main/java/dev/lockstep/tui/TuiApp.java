@@ -7,6 +7,7 @@ import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Outcome;
@@ -133,9 +134,9 @@ public final class TuiApp implements RunListener {
         queue.add(new UiEvent.Notice(text));
     }
 
-    /** lockstep watch: who drives the run now, for the banner. */
-    public void driver(String text) {
-        queue.add(new UiEvent.Driver(text));
+    /** lockstep watch: who drives the run now, for the banner, and whether their lease is live. */
+    public void driver(String text, boolean live) {
+        queue.add(new UiEvent.Driver(text, live));
     }
 
     /**
@@ -228,7 +229,6 @@ public final class TuiApp implements RunListener {
             state.title = run.runbook().displayTitle();
             state.runId = run.id();
             state.target = engine.targets().describe();
-            state.startedAt = snap.startedAt();
             for (StepDef def : run.runbook().steps()) {
                 UiState.StepView v = new UiState.StepView();
                 RunSnapshot.StepRecord r = snap.step(def.id());
@@ -283,7 +283,10 @@ public final class TuiApp implements RunListener {
 
     /** Where the run stands, and so which keys the footer offers. */
     private void runStatus(RunSnapshot snap) {
-        state.runStatus = snap.status().label();
+        // A driver holds its own run; a watcher goes by the lease of the one it watches.
+        state.runState = DisplayedState.of(snap, !state.watching || state.driverLive);
+        state.clockFrom = snap.clockStartedAt();
+        state.clockTo = snap.finishedAt();
         state.finished = snap.status().isFinished();
         state.canRollBack = (!state.finished || snap.status() == RunStatus.SUCCEEDED)
                 && (snap.rollbackStarted() || !engine.rollbackPlan().steps().isEmpty());
@@ -399,6 +402,10 @@ public final class TuiApp implements RunListener {
             finished(f);
         } else if (e instanceof UiEvent.Driver d) {
             state.driver = d.text();
+            state.driverLive = d.live();
+            synchronized (engine.run()) {
+                runStatus(engine.run().snapshot());
+            }
         }
     }
 
@@ -581,6 +588,9 @@ public final class TuiApp implements RunListener {
                     state.message = "busy: " + state.busy;
                 } else if (v.runbookRollback) {
                     state.message = "the runbook's rollback is not a step: it cannot be skipped";
+                } else if (!Engine.SKIPPABLE.contains(v.state)) {
+                    state.message = "step " + v.id + " is " + v.state.label() + ": it cannot be skipped (only a pending, "
+                            + "failed or in-doubt step can)";
                 } else {
                     state.overlay = new UiState.Overlay(UiState.Kind.SKIP_REASON, "Skip step " + v.id,
                             List.of("Why is this step skipped? (recorded in the journal and the report)")).withInput();
@@ -762,7 +772,10 @@ public final class TuiApp implements RunListener {
                 results.add((o.holds() ? "✓" : "✗") + " check " + (i + 1) + " (" + def.checks().get(i).label() + "): " + o.observed());
             }
             queue.add(new UiEvent.Checked(v.id, results));
-            return null;
+            long failing = outcomes.stream().filter(o -> !o.holds()).count();
+            return Outcome.success(failing == 0 ? "every precondition of " + v.id + " holds"
+                    : failing + " of " + outcomes.size() + " precondition" + (outcomes.size() == 1 ? "" : "s") + " of " + v.id
+                    + (failing == 1 ? " does" : " do") + " not hold");
         });
     }
 
