@@ -78,6 +78,8 @@ class TuiTest {
     @AfterEach
     void quit() throws Exception {
         if (exit == null || exit.isDone()) return;
+        // Twice: while a step runs the first Ctrl-C only asks.
+        vt.addInput(new KeyStroke('c', true, false));
         vt.addInput(new KeyStroke('c', true, false));
         exit.get(20, TimeUnit.SECONDS);
     }
@@ -525,5 +527,44 @@ class TuiTest {
         key('s');
         String refused = awaitScreen(s -> s.contains("cannot be skipped"));
         assertFalse(refused.contains("Skip step talk"), "no reason dialog for a skip that will be refused:\n" + refused);
+    }
+
+    @Test
+    void ctrlCWhileAStepRunsAsksAsQDoes() throws Exception {
+        open("src/test/resources/runbooks/tui/slow.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("started") && s.contains("│ RUNNING"));
+        vt.addInput(new KeyStroke('c', true, false));
+        String asked = awaitScreen(s -> s.contains("Quit while a step runs?"));
+        assertTrue(asked.contains("Ctrl-C again"), asked);
+        assertFalse(exit.isDone(), "a reflex does not stop a step");
+        assertEquals(StepState.RUNNING, run.snapshot().step("wait").state());
+        key('y');
+        assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+        assertEquals(StepState.IN_DOUBT, run.snapshot().step("wait").state());
+    }
+
+    @Test
+    void rollingBackARunThatSucceededTakesItsIdTyped() throws Exception {
+        open("src/test/resources/runbooks/tui/chatty.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("HALTED  step talk"));
+        key('o');
+        awaitScreen(s -> s.contains("Override the halt of talk"));
+        type("talk");
+        key(KeyType.Enter);
+        key('a');
+        awaitScreen(s -> s.contains("│ SUCCEEDED"));
+        key('r');
+        String dialog = awaitScreen(s -> s.contains("Roll back run"));
+        assertTrue(dialog.contains("Type its id (" + run.id() + ")"), dialog);
+        key('y');
+        key(KeyType.Enter);
+        String refused = awaitScreen(s -> s.contains("'y' did not match"));
+        assertEquals(RunStatus.SUCCEEDED, run.snapshot().status(), "y alone undoes nothing:\n" + refused);
+        type(run.id());
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("ROLLED-BACK"));
+        assertEquals(RunStatus.ROLLED_BACK, run.snapshot().status());
     }
 }

@@ -62,6 +62,10 @@ public final class TuiApp implements RunListener {
     private final AtomicBoolean logsDirty = new AtomicBoolean();
     private final LogStore logs = new LogStore();
     private final UiState state = new UiState();
+    /** A second Ctrl-C this soon after the first quits without asking; a reflex does not. */
+    private static final long SECOND_CTRL_C_MS = 2000;
+    /** When Ctrl-C last asked to quit while a step ran, in ms since the epoch; 0 when it has not. */
+    private long ctrlCAskedAt;
     private final TuiOperator operator;
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lockstep-engine");
@@ -523,7 +527,7 @@ public final class TuiApp implements RunListener {
     private void onKey(KeyStroke k) {
         state.message = null;
         if (k.getKeyType() == KeyType.Character && k.isCtrlDown() && k.getCharacter() == 'c') {
-            quitNow();
+            ctrlC(System.currentTimeMillis());
             return;
         }
         if (state.overlay != null) {
@@ -566,9 +570,7 @@ public final class TuiApp implements RunListener {
                 if (state.busy == null) {
                     state.quit = true;
                 } else {
-                    state.overlay = new UiState.Overlay(UiState.Kind.QUIT, "Quit while a step runs?", List.of(
-                            state.busy + ".", "Quitting stops it; on resume it is in doubt and you decide.", "",
-                            "y quit    n / Esc stay"));
+                    askToQuit();
                 }
             }
             case 'a' -> {
@@ -679,8 +681,7 @@ public final class TuiApp implements RunListener {
             case ROLLBACK -> {
                 if (c == 'y') {
                     state.overlay = null;
-                    state.auto = false;
-                    submit("rolling back", engine::rollback);
+                    rollBack();
                 } else if (c == 'n' || k.getKeyType() == KeyType.Escape) {
                     state.overlay = null;
                 }
@@ -716,6 +717,7 @@ public final class TuiApp implements RunListener {
                     });
                 }
             }
+            case ROLLBACK -> rollBack();
             case OVERRIDE -> whenIdle("override " + o.stepId, () -> {
                 engine.override(o.stepId, text);
                 return null;
@@ -779,6 +781,11 @@ public final class TuiApp implements RunListener {
         });
     }
 
+    private void rollBack() {
+        state.auto = false;
+        submit("rolling back", engine::rollback);
+    }
+
     private void rollbackDialog() {
         if (state.busy != null) {
             state.message = "wait until " + state.busy + " ends (or quit)";
@@ -797,6 +804,13 @@ public final class TuiApp implements RunListener {
         lines.add("These rollback actions will run, in this order:");
         lines.addAll(preview.lines());
         lines.add("");
+        if (state.runState == DisplayedState.SUCCEEDED) {
+            // Undoing a finished change is never one reflex away: its name is typed.
+            lines.add("The run succeeded. Type its id (" + state.runId + ") to roll it back, or Esc.");
+            state.overlay = new UiState.Overlay(UiState.Kind.ROLLBACK, "Roll back run " + state.runId + "?", lines)
+                    .withInput().expecting(state.runId);
+            return;
+        }
         lines.add("y roll back now    n / Esc cancel");
         state.overlay = new UiState.Overlay(UiState.Kind.ROLLBACK, "Roll back run " + state.runId + "?", lines);
     }
@@ -816,6 +830,25 @@ public final class TuiApp implements RunListener {
         } catch (RuntimeException e) {
             return List.of("cannot plan: " + e.getMessage());
         }
+    }
+
+    /** Asks before stopping a step in flight, as q does. */
+    private void askToQuit() {
+        state.overlay = new UiState.Overlay(UiState.Kind.QUIT, "Quit while a step runs?", List.of(
+                state.busy + ".", "Quitting stops it; on resume it is in doubt and you decide.", "",
+                "y quit    n / Esc stay    Ctrl-C again (within 2 s) quits"));
+    }
+
+    /** Ctrl-C: quits when nothing runs; while a step runs it asks as q does, and a second press soon after quits. */
+    private void ctrlC(long now) {
+        boolean second = ctrlCAskedAt != 0 && now - ctrlCAskedAt <= SECOND_CTRL_C_MS;
+        if (state.busy == null || second || state.watching) {
+            quitNow();
+            return;
+        }
+        if (state.overlay != null) state.overlay.answer.complete(null);
+        ctrlCAskedAt = now;
+        askToQuit();
     }
 
     private void quitNow() {
