@@ -155,7 +155,7 @@ class CliTest {
         String id = onlyRunId();
         LockstepCli.Result report = cli.run("report", id);
         LockstepCli.Result show = cli.run("show", id);
-        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes");
+        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes", "--confirm-run", id);
         assertEquals(0, rollback.exit(), rollback.all());
         String printed = r.all() + report.all() + show.all() + rollback.all();
         assertFalse(printed.contains(secret), printed);
@@ -233,7 +233,12 @@ class CliTest {
         assertTrue(unconfirmed.out().contains("1. undo switch (succeeded): run\n       shell: bash"), unconfirmed.out());
         assertTrue(unconfirmed.out().contains("$ echo \"readers=source\" > \"" + work + "/pointer\""),
                 "the rollback's actions, resolved:\n" + unconfirmed.out());
-        LockstepCli.Result r = cli.run("rollback", id, "--no-tui", "--yes");
+        LockstepCli.Result reflex = cli.run("rollback", id, "--no-tui", "--yes");
+        assertEquals(7, reflex.exit(), reflex.all());
+        assertTrue(reflex.err().contains("succeeded: rolling it back needs its run id typed (--confirm-run " + id + ")"),
+                reflex.err());
+        assertEquals(before, journal(id), "--yes alone does not undo a run that succeeded");
+        LockstepCli.Result r = cli.run("rollback", id, "--no-tui", "--yes", "--confirm-run", id);
         assertEquals(0, r.exit(), r.all());
         String out = r.out();
         assertTrue(out.indexOf("1. undo switch") < out.indexOf("2. undo copy"), out);

@@ -65,6 +65,10 @@ class WatchScreenTest {
         });
         awaitScreen(s -> s.contains("WATCHING (read-only)") && s.contains("driven by pid " + driver.pid()));
         awaitScreen(s -> s.contains("s3 line"));
+        // A step that runs under its driver's live lease is running, not in doubt.
+        String running = awaitScreen(s -> s.contains("driven by pid " + driver.pid()) && s.contains("▶ ")
+                && (s.contains("│ RUNNING") || s.contains("│ IN-DOUBT")));
+        assertTrue(running.contains("│ RUNNING"), running);
         vt.addInput(new KeyStroke(KeyType.Enter));
         awaitScreen(s -> s.contains("watching, read-only: the driver of this run decides"));
         vt.addInput(new KeyStroke('r', false, false));
@@ -82,15 +86,15 @@ class WatchScreenTest {
         assertTrue(events.stream().noneMatch(e -> e.type() == EventType.RUN_RESUMED), "the watcher recorded nothing");
     }
 
-    private void awaitScreen(Predicate<String> condition) throws InterruptedException {
+    private String awaitScreen(Predicate<String> condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String last = "";
         while (System.nanoTime() < deadline) {
             last = read();
-            if (condition.test(last)) return;
+            if (condition.test(last)) return last;
             Thread.sleep(50);
         }
-        fail("the screen never showed what was expected:\n" + last);
+        return fail("the screen never showed what was expected:\n" + last);
     }
 
     private String read() {

@@ -164,7 +164,7 @@ class AwsStepsTest {
         assertEquals(0, ecs.describeServices(b -> b.cluster(cluster).services(service)).services().get(0).desiredCount());
 
         String id = r.out().lines().filter(l -> l.startsWith("run id: ")).findFirst().orElseThrow().substring(8);
-        LockstepCli.Result rb = cli.run("rollback", id, "--no-tui", "--yes");
+        LockstepCli.Result rb = cli.run("rollback", id, "--no-tui", "--yes", "--confirm-run", id);
         assertEquals(0, rb.exit(), rb.all());
         assertTrue(rb.out().contains("1. undo stop-relay (succeeded): ecs.scale (built-in undo)"), rb.out());
         assertTrue(rb.out().contains("[rollback] [lockstep] desired count of relay set to 1"), rb.out());

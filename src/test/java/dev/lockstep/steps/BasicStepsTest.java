@@ -115,8 +115,8 @@ class BasicStepsTest {
         LockstepCli.Result done = cli.run("resume", "--no-tui", "--yes");
         assertEquals(0, done.exit(), done.all());
         assertTrue(done.out().contains("operator asked: Post the maintenance notice"), done.out());
-        LockstepCli.Result rollback = cli.run("rollback", "--no-tui", "--yes", done.out().lines()
-                .filter(l -> l.startsWith("run manual-")).findFirst().orElseThrow().split(" ")[1]);
+        String manualRun = done.out().lines().filter(l -> l.startsWith("run manual-")).findFirst().orElseThrow().split(" ")[1];
+        LockstepCli.Result rollback = cli.run("rollback", "--no-tui", "--yes", manualRun, "--confirm-run", manualRun);
         assertEquals(0, rollback.exit(), rollback.all());
         assertTrue(rollback.out().contains("undo announce (succeeded): manual (built-in undo)"), rollback.out());
         assertTrue(rollback.out().contains("operator asked: Post that maintenance is cancelled"), rollback.out());
@@ -129,7 +129,7 @@ class BasicStepsTest {
         LockstepCli.Result run = cli.run("run", DIR + "rollback-fails.yaml", "--no-tui", "-p", "dir=" + dir);
         assertEquals(0, run.exit(), run.all());
         String id = run.out().lines().filter(l -> l.startsWith("run rollback-fails-")).findFirst().orElseThrow().split(" ")[1];
-        LockstepCli.Result first = cli.run("rollback", id, "--no-tui", "--yes");
+        LockstepCli.Result first = cli.run("rollback", id, "--no-tui", "--yes", "--confirm-run", id);
         assertEquals(1, first.exit(), first.all());
         assertTrue(first.err().contains("rollback of step b failed: exit 1"), first.err());
         assertEquals(java.util.List.of("undo-c"), Files.readAllLines(dir.resolve("undone")));
@@ -163,7 +163,7 @@ class BasicStepsTest {
         assertEquals(0, run.exit(), run.all());
         assertTrue(run.out().contains("| shell=bash args=0 stdin=0"), run.out());
         String id = run.out().lines().filter(l -> l.startsWith("run big-scripts-")).findFirst().orElseThrow().split(" ")[1];
-        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes");
+        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes", "--confirm-run", id);
         assertEquals(0, rollback.exit(), rollback.all());
         assertEquals(java.util.List.of("check", "step", "rollback"), Files.readAllLines(dir.resolve("ran")));
     }

@@ -181,7 +181,7 @@ class KubeJobTest {
         LockstepCli cli = cli();
         LockstepCli.Result r = cli.run(args("job.yaml", ns));
         assertEquals(0, r.exit(), r.all());
-        LockstepCli.Result rb = cli.run("rollback", runId(r), "--no-tui", "--yes", "--kubeconfig", KubeCluster.kubeconfig().toString(),
+        LockstepCli.Result rb = cli.run("rollback", runId(r), "--no-tui", "--yes", "--confirm-run", runId(r), "--kubeconfig", KubeCluster.kubeconfig().toString(),
                 "--namespace", ns);
         assertEquals(0, rb.exit(), rb.all());
         assertTrue(rb.out().contains("and its pods are gone"), rb.out());

@@ -102,7 +102,7 @@ class KubeStepsTest {
                     k.secrets().inNamespace(ns).withName("db-connection").get().getData().get("url"))));
         }
 
-        LockstepCli.Result rb = cli.run(SeedRunbooksTest.concat(new String[] {"rollback", KubeJobTest.runId(r), "--no-tui", "--yes"}, kube));
+        LockstepCli.Result rb = cli.run(SeedRunbooksTest.concat(new String[] {"rollback", KubeJobTest.runId(r), "--no-tui", "--yes", "--confirm-run", KubeJobTest.runId(r)}, kube));
         assertEquals(0, rb.exit(), rb.all());
         try (KubernetesClient k = KubeCluster.client()) {
             assertEquals(Map.of("a", "1"), k.configMaps().inNamespace(ns).withName("existing").get().getData(), "restored");

@@ -266,7 +266,7 @@ class RdsCutoverTest {
         assertFalse(r.all().contains(PASSWORD), "the password is shown nowhere");
         journey.refusesTheSamePlanAgain(operator);
 
-        LockstepCli.Result back = cli.run("rollback", runId(r), "--no-tui", "--yes");
+        LockstepCli.Result back = cli.run("rollback", runId(r), "--no-tui", "--yes", "--confirm-run", runId(r));
         assertEquals(0, back.exit(), back.all());
         assertTrue(back.out().indexOf("undo cutover") < back.out().indexOf("undo stop-relay"), back.out());
         assertTrue(back.out().contains("No rollback (left as they are):"), back.out());

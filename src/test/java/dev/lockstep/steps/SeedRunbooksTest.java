@@ -103,7 +103,7 @@ class SeedRunbooksTest {
         assertTrue(up.out().contains("outputs: before=base after=add_sqs_metadata"), up.out());
         assertTrue(tableExists(port, "gate_db", "predictions"));
 
-        LockstepCli.Result back = cli.run("rollback", KubeJobTest.runId(up), "--no-tui", "--yes");
+        LockstepCli.Result back = cli.run("rollback", KubeJobTest.runId(up), "--no-tui", "--yes", "--confirm-run", KubeJobTest.runId(up));
         assertEquals(0, back.exit(), back.all());
         assertTrue(back.out().contains("downgrade base"), back.out());
         assertFalse(tableExists(port, "gate_db", "predictions"), "the rollback went back to the revision it found");

@@ -112,7 +112,7 @@ class SharedStoreTest {
         assertEquals(EventType.RUN_STARTED, events.get(0).type());
         assertEquals(EventType.RUN_FINISHED, events.get(events.size() - 1).type());
 
-        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes");
+        LockstepCli.Result rollback = cli.run("rollback", id, "--no-tui", "--yes", "--confirm-run", id);
         assertEquals(0, rollback.exit(), rollback.all());
         assertTrue(rollback.out().contains("No rollback (left as they are): last, idem, slow, one"), rollback.out());
         assertTrue(cli.run("show", id).out().contains("rolled-back"), "the rollback is in the shared record");

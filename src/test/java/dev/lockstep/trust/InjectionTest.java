@@ -43,7 +43,7 @@ class InjectionTest {
         LockstepCli.Result resume = cli.run("resume", "--no-tui", "--yes");
         assertEquals(0, resume.exit(), resume.all());
         String runId = run.out().lines().filter(l -> l.startsWith("run id: ")).findFirst().orElseThrow().substring(8);
-        LockstepCli.Result rollback = cli.run("rollback", runId, "--yes");
+        LockstepCli.Result rollback = cli.run("rollback", runId, "--yes", "--confirm-run", runId);
         assertEquals(0, rollback.exit(), rollback.all());
 
         for (String action : List.of("step", "check", "wait", "resumed", "resumed-check", "rollback", "runbook-rollback")) {

@@ -108,8 +108,8 @@ class JournalForgeryTest {
         LockstepCli cli = new LockstepCli(tmp.resolve("state"));
         String runbook = "src/test/resources/runbooks/trust/rollback-named-step.yaml";
         assertEquals(0, cli.run("run", runbook, "--no-tui").exit());
-        LockstepCli.Result back = cli.run("rollback", cli.run("runs").out().lines().skip(1).findFirst().orElseThrow()
-                .split(" ")[0], "--yes");
+        String runId = cli.run("runs").out().lines().skip(1).findFirst().orElseThrow().split(" ")[0];
+        LockstepCli.Result back = cli.run("rollback", runId, "--yes", "--confirm-run", runId);
         assertEquals(0, back.exit(), back.all());
         assertTrue(back.out().contains("rollback finished"), back.out());
         RunSnapshot s = new dev.lockstep.engine.Runs(new dev.lockstep.journal.StateDir(tmp.resolve("state")), "t").all().get(0);

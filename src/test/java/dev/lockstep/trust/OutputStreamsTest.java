@@ -72,7 +72,7 @@ class OutputStreamsTest {
         LockstepCli.Result halted = cli.run("run", okHalt.toString(), "--no-tui", "-p", "payload=" + payload, "--junit", junit.toString());
         assertEquals(3, halted.exit(), halted.all());
         String runId = runId(halted);
-        LockstepCli.Result rolledBack = cli.run("rollback", runId, "--yes");
+        LockstepCli.Result rolledBack = cli.run("rollback", runId, "--yes", "--confirm-run", runId);
         assertEquals(0, rolledBack.exit(), rolledBack.all());
 
         long size = Files.size(summary);

@@ -193,4 +193,19 @@ class TmuxEndToEndTest {
         }
         assertEquals("readers=target", Files.readString(work.resolve("pointer")).trim());
     }
+
+    @Test
+    void ctrlCWhileAStepRunsAsksAndASecondCtrlCStops() throws Exception {
+        Path state = tmp.resolve("state");
+        lockstep("ctrlc", "TERM=xterm-256color", "run src/test/resources/runbooks/tui/slow.yaml --state-dir '" + state + "'");
+        await("ctrlc", s -> s.contains("lockstep │") && s.contains("Enter run next"));
+        keys("ctrlc", "Enter");
+        await("ctrlc", s -> s.contains("started") && s.contains("│ RUNNING"));
+        keys("ctrlc", "C-c");
+        String asked = await("ctrlc", s -> s.contains("Quit while a step runs?"));
+        assertFalse(asked.contains("LOCKSTEP_EXIT="), "the first Ctrl-C only asks:\n" + asked);
+        keys("ctrlc", "C-c");
+        String after = await("ctrlc", s -> s.contains("LOCKSTEP_EXIT="));
+        assertTrue(after.contains("in-doubt"), "the second Ctrl-C stops the step, which is in doubt:\n" + after);
+    }
 }

@@ -52,12 +52,33 @@ class TuiTest {
 
     /** Opens the UI on a new run of a runbook, in a background thread, as `lockstep run` would. */
     private void open(String runbook, Map<String, String> params, Map<String, String> env, int cols, int rows) throws Exception {
-        vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
-        terminalScreen = new TerminalScreen(vt);
-        TuiApp app = new TuiApp(terminalScreen, Operator.NOBODY, env);
+        TuiApp app = screen(env, cols, rows);
         Runbook rb = LOADER.load(Path.of(runbook));
         Params p = Params.resolve(rb, params, Map.of(), Map.of(), d -> null);
-        run = new Runs(new StateDir(tmp.resolve("state")), "test").start(rb, p, app, "test", false);
+        run = runs().start(rb, p, app, "test", false);
+        drive(app);
+    }
+
+    /** Opens the UI again on the last run, as `lockstep resume` would. */
+    private void reopen() throws Exception {
+        run.close();
+        TuiApp app = screen(Map.of(), 100, 30);
+        run = runs().reopen(run.id(), path -> LOADER.load(Path.of(path)),
+                (rb, snapshot) -> Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null), app, "test", false, false);
+        drive(app);
+    }
+
+    private Runs runs() {
+        return new Runs(new StateDir(tmp.resolve("state")), "test");
+    }
+
+    private TuiApp screen(Map<String, String> env, int cols, int rows) throws Exception {
+        vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
+        terminalScreen = new TerminalScreen(vt);
+        return new TuiApp(terminalScreen, Operator.NOBODY, env);
+    }
+
+    private void drive(TuiApp app) throws Exception {
         Engine engine = new Engine(run, TYPES, LOADER, app.operator(), Settings.of(Map.of()));
         exit = CompletableFuture.supplyAsync(() -> {
             try {
@@ -78,6 +99,8 @@ class TuiTest {
     @AfterEach
     void quit() throws Exception {
         if (exit == null || exit.isDone()) return;
+        // Twice: while a step runs the first Ctrl-C only asks.
+        vt.addInput(new KeyStroke('c', true, false));
         vt.addInput(new KeyStroke('c', true, false));
         exit.get(20, TimeUnit.SECONDS);
     }
@@ -480,5 +503,104 @@ class TuiTest {
         key('q');
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         assertEquals(RunStatus.PAUSED, run.snapshot().status());
+    }
+
+    @Test
+    void theHeaderSaysTheRunAwaitsAConfirmationInItsOwnColourWhileTheDialogWaits() throws Exception {
+        openDemo(Map.of());
+        TextColor ready = cellOf("│ READY").getBackgroundColor();
+        key('a');
+        String gate = awaitScreen(s -> s.contains("Typed confirmation: switch"));
+        assertTrue(gate.contains("│ AWAITING CONFIRMATION"), "the run waits for a person, not for a step:\n" + gate);
+        assertFalse(gate.contains("│ RUNNING") || gate.contains("running the next step"), gate);
+        TextColor awaiting = cellOf("AWAITING CONFIRMATION").getBackgroundColor();
+        assertNotEquals(ready, awaiting, "each state has its own colour");
+        assertNotEquals(cellOf("lockstep │").getBackgroundColor(), awaiting, "the state cell stands out of the header");
+    }
+
+    @Test
+    void noColorKeepsTheStateCellUncoloured() throws Exception {
+        open("runbooks/demo.yaml", Map.of("workdir", tmp.resolve("work").toString()), Map.of("NO_COLOR", "1"), 100, 30);
+        assertEquals(TextColor.ANSI.DEFAULT, cellOf("READY").getBackgroundColor());
+    }
+
+    @Test
+    void theClockStartsWithTheFirstStepAndStopsWhenTheRunEnds() {
+        java.time.Instant start = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        assertEquals("00:00:00", Renderer.elapsed(null, null), "nothing ran yet: set-up is not the run's time");
+        assertEquals("01:02:03", Renderer.elapsed(start, start.plusSeconds(3723)), "a finished run's clock stands still");
+    }
+
+    @Test
+    void recheckingAFailingPreconditionSaysSoAndNotThatTheStepIsDone() throws Exception {
+        open("src/test/resources/runbooks/tui/failing-check.yaml", Map.of(), Map.of(), 100, 30);
+        key('c');
+        String checked = awaitScreen(s -> s.contains("✗ check 1") && (s.contains("step done") || s.contains("does not hold")));
+        assertFalse(checked.contains("step done"), checked);
+        assertTrue(checked.contains("1 of 1 precondition of gated does not hold"), checked);
+    }
+
+    @Test
+    void skippingAHaltedStepIsRefusedBeforeAnyReasonIsAsked() throws Exception {
+        open("src/test/resources/runbooks/tui/chatty.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("HALTED  step talk"));
+        key('s');
+        String refused = awaitScreen(s -> s.contains("cannot be skipped"));
+        assertFalse(refused.contains("Skip step talk"), "no reason dialog for a skip that will be refused:\n" + refused);
+    }
+
+    @Test
+    void ctrlCWhileAStepRunsAsksAsQDoes() throws Exception {
+        open("src/test/resources/runbooks/tui/slow.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("started") && s.contains("│ RUNNING"));
+        vt.addInput(new KeyStroke('c', true, false));
+        String asked = awaitScreen(s -> s.contains("Quit while a step runs?"));
+        assertTrue(asked.contains("Ctrl-C again"), asked);
+        assertFalse(exit.isDone(), "a reflex does not stop a step");
+        assertEquals(StepState.RUNNING, run.snapshot().step("wait").state());
+        key('y');
+        exit.get(20, TimeUnit.SECONDS);
+        assertEquals(StepState.IN_DOUBT, run.snapshot().step("wait").state());
+    }
+
+    @Test
+    void rollingBackARunThatSucceededTakesItsIdTyped() throws Exception {
+        open("src/test/resources/runbooks/tui/chatty.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("HALTED  step talk"));
+        key('o');
+        awaitScreen(s -> s.contains("Override the halt of talk"));
+        type("talk");
+        key(KeyType.Enter);
+        key('a');
+        awaitScreen(s -> s.contains("│ SUCCEEDED"));
+        key('r');
+        String dialog = awaitScreen(s -> s.contains("Roll back run"));
+        assertTrue(dialog.contains("Type its id (" + run.id() + ")"), dialog);
+        key('y');
+        key(KeyType.Enter);
+        String refused = awaitScreen(s -> s.contains("'y' did not match"));
+        assertEquals(RunStatus.SUCCEEDED, run.snapshot().status(), "y alone undoes nothing:\n" + refused);
+        type(run.id());
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("ROLLED-BACK"));
+        assertEquals(RunStatus.ROLLED_BACK, run.snapshot().status());
+    }
+
+    @Test
+    void reopeningARunDoesNothingBeforeAKeyEvenForAStepSafeToRunAgain() throws Exception {
+        open("src/test/resources/runbooks/tui/slow.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("started") && s.contains("│ RUNNING"));
+        key('q');
+        awaitScreen(s -> s.contains("Quit while a step runs?"));
+        key('y');
+        exit.get(20, TimeUnit.SECONDS);
+        reopen();
+        String reopened = awaitScreen(s -> s.contains("was in flight when the run stopped"));
+        assertTrue(reopened.contains("! Wait a while"), reopened);
+        assertEquals(StepState.IN_DOUBT, run.snapshot().step("wait").state(), "nothing ran before a key");
     }
 }

@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.error.ErrorCode;
@@ -48,6 +49,7 @@ final class CiOptions {
                                 + (r.reason() != null ? ": " + r.reason() : "")));
             }
         }
-        github.appendSummary(run.redactor().redact(MarkdownReport.render(s)), "lockstep report " + run.id() + " writes it whole");
+        // Written as the driver lets the run go: its state is the one nobody drives.
+        github.appendSummary(run.redactor().redact(MarkdownReport.render(s, DisplayedState.of(s, false))), "lockstep report " + run.id() + " writes it whole");
     }
 }

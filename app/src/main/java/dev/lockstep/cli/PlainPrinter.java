@@ -60,7 +60,7 @@ final class PlainPrinter implements RunListener {
             github.group(subject);
             openGroup = subject;
         } else if (e.type() != EventType.CHECK_PASSED && e.type() != EventType.CHECK_FAILED
-                && e.type() != EventType.STEP_CONFIRMED && e.type() != EventType.STEP_EXTERNAL_ID
+                && e.type() != EventType.STEP_CONFIRMED && e.type() != EventType.STEP_AWAITING && e.type() != EventType.STEP_EXTERNAL_ID
                 && e.type() != EventType.STEP_ATTEMPT_FAILED && e.type() != EventType.FINAL_ROLLBACK_EXTERNAL_ID) {
             closeGroup();
         }
@@ -107,6 +107,7 @@ final class PlainPrinter implements RunListener {
             case CHECK_FAILED -> "  " + check(e.data(EventData.CheckResult.class)) + " FAILED: "
                     + e.data(EventData.CheckResult.class).observed();
             case STEP_BLOCKED -> "step " + s + " not started: " + reason(d);
+            case STEP_AWAITING -> "step " + s + " awaits a " + e.data(EventData.Awaiting.class).gate() + " from its operator";
             case STEP_CONFIRMED -> "step " + s + " confirmed by " + e.data(EventData.Confirmed.class).by();
             case STEP_STARTED -> "> step " + s + " started (attempt " + e.data(EventData.StepStarted.class).attempt() + ")";
             case STEP_EXTERNAL_ID, FINAL_ROLLBACK_EXTERNAL_ID -> null;

@@ -1,10 +1,11 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.journal.StateDir;
 import dev.lockstep.report.MarkdownReport;
 import java.io.IOException;
-import dev.lockstep.journal.StateDir;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +43,8 @@ final class ReportCommand implements Callable<Integer> {
         if (out != null && !toStdout) Folders.requireOutputFile(out, "--out");
         var runs = state.runs(cli);
         String runId = RunIds.orLatest(runs, this.runId);
-        String text = MarkdownReport.render(runs.read(runId));
+        RunSnapshot snapshot = runs.read(runId);
+        String text = MarkdownReport.render(snapshot, runs.displayed(snapshot));
         if (toStdout) {
             cli.out.print(text);
             return 0;

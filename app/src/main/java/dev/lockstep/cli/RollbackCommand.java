@@ -20,6 +20,7 @@ final class RollbackCommand implements Callable<Integer> {
     final OperatorOptions operator;
     final CiOptions ci;
     final TargetOptions where;
+    private String confirmRun;
 
     RollbackCommand(Cli cli) {
         this.cli = cli;
@@ -27,6 +28,9 @@ final class RollbackCommand implements Callable<Integer> {
         operator = new OperatorOptions(spec);
         ci = new CiOptions(spec);
         where = new TargetOptions(spec, cli);
+        CommandModel.option(spec, "--confirm-run").label("RUN_ID")
+                .description("Type the run id to roll back a run that succeeded (besides --yes, or the question).")
+                .bind(String.class, () -> confirmRun, v -> confirmRun = v);
     }
 
     @Override
@@ -41,6 +45,12 @@ final class RollbackCommand implements Callable<Integer> {
         Planner.RollbackPreview preview = new Planner(cli.types(), cli.loader()).rollbackPreview(looked.runbook(),
                 looked.params(), looked.targets(), snapshot, snapshot.outputsByStep());
         print(cli.out, looked.runId(), preview);
+        // Undoing a change that succeeded takes its run id typed, as taking a run over does: --yes is a reflex.
+        if (snapshot.status() == RunStatus.SUCCEEDED && !snapshot.rollbackStarted() && !looked.runId().equals(confirmRun)) {
+            ErrorHandler.print(cli.err, ErrorCode.NEEDS_OPERATOR, "run " + looked.runId() + " succeeded: rolling it back "
+                    + "needs its run id typed (--confirm-run " + looked.runId() + ")");
+            return ErrorCode.NEEDS_OPERATOR.exitCode();
+        }
         // Asked before the run is opened: a declined rollback leaves the journal as it was.
         if (!snapshot.rollbackStarted() && !frontend.operator().confirm("Roll back run " + looked.runId() + "?")) {
             ErrorHandler.print(cli.err, ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");

@@ -47,7 +47,8 @@ final class RunsCommand implements Callable<Integer> {
             cli.out.println("no runs in " + store.store().describe());
             return 0;
         }
-        String format = "%-48s %-16s %-7s %-23s %s%n";
+        // Wide enough for the longest state with its note, "awaiting-confirmation (moved)", and a time with its zone.
+        String format = "%-48s %-29s %-7s %-23s %s%n";
         cli.out.printf(format, "RUN", "STATUS", "STEPS", "STARTED", "LAST EVENT");
         for (Runs.Entry entry : runs) {
             RunSnapshot s = entry.snapshot();
@@ -55,7 +56,7 @@ final class RunsCommand implements Callable<Integer> {
                 cli.out.printf(format, entry.runId(), "damaged", "", "", entry.damage());
                 continue;
             }
-            String status = s.status().label() + (entry.movedTo() != null ? " (moved)" : active(store, s) ? " (active)" : "");
+            String status = store.displayed(s).label() + (entry.movedTo() != null ? " (moved)" : "");
             Event last = s.events().get(s.events().size() - 1);
             cli.out.printf(format, s.runId(), status, done(s) + "/" + s.steps().size(), When.FORMAT.format(s.startedAt()),
                     When.FORMAT.format(last.time()) + " " + last.type().name().toLowerCase() + (last.step() != null ? " " + last.step() : ""));
@@ -81,7 +82,7 @@ final class RunsCommand implements Callable<Integer> {
             m.put("id", entry.runId());
             m.put("runbook", s == null ? null : s.runbookName());
             m.put("title", s == null ? null : s.start().title());
-            m.put("status", s == null ? "damaged" : s.status().label());
+            m.put("status", s == null ? "damaged" : store.displayed(s).label());
             m.put("active", s != null && active(store, s));
             m.put("movedTo", entry.movedTo());
             m.put("stepsDone", s == null ? null : done(s));

@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.json.Json;
@@ -38,11 +39,12 @@ final class ShowCommand implements Callable<Integer> {
         List<String> warnings = runs.warnings(runId);
         if (output.json()) {
             // Each string bounded: a step's 1 MB output stays in the journal, not in every script's input.
-            out.println(Json.pretty(MachineText.boundedStrings(json(s, warnings, runs.store().movedTo(runId).orElse(null)))));
+            out.println(Json.pretty(MachineText.boundedStrings(json(s, runs.displayed(s), warnings,
+                    runs.store().movedTo(runId).orElse(null)))));
             return 0;
         }
         warnings.forEach(w -> cli.err.println("warning: " + w));
-        out.println("Run " + s.runId() + ": " + MachineText.field(s.start().title()) + " — " + s.status().label());
+        out.println("Run " + s.runId() + ": " + MachineText.field(s.start().title()) + " — " + runs.displayed(s).label());
         out.println("Runbook " + s.runbookPath() + " (sha256 " + s.start().checksum() + ")");
         out.println("Started " + RunsCommand.When.FORMAT.format(s.startedAt()) + " by " + s.start().by());
         runs.store().movedTo(runId).ifPresent(to -> out.println("Handed over to " + to + "; it continues there"));
@@ -73,11 +75,11 @@ final class ShowCommand implements Callable<Integer> {
     }
 
     /** The shape README.md pins for {@code show --output json}; the journal masked every value before writing it. */
-    private static Map<String, Object> json(RunSnapshot s, List<String> warnings, String movedTo) {
+    private static Map<String, Object> json(RunSnapshot s, DisplayedState state, List<String> warnings, String movedTo) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.runId());
         out.put("title", s.start().title());
-        out.put("status", s.status().label());
+        out.put("status", state.label());
         Map<String, Object> runbook = new LinkedHashMap<>();
         runbook.put("name", s.runbookName());
         runbook.put("path", s.runbookPath());

@@ -62,6 +62,11 @@ final class Watch {
         return (h.get().live() ? "driven by " : "was driven by ") + h.get().describe();
     }
 
+    /** Whether a live driver holds the run now: a step it runs is running, not in doubt. */
+    private boolean driven() {
+        return store.holder(runId).filter(LockHolder::live).isPresent();
+    }
+
     /** Prints until the run has ended (succeeded, rolled back or abandoned) and its driver let it go. */
     int plain() throws InterruptedException {
         PlainPrinter printer = new PlainPrinter(cli);
@@ -111,7 +116,7 @@ final class Watch {
                 snapshot, tui);
         Targets where = cli.loader().contexts().targets(runbook, Settings.of(Map.of()));
         Engine engine = new Engine(run, cli.types(), cli.loader(), Operator.NOBODY, where);
-        tui.driver(driver());
+        tui.driver(driver(), driven());
         Thread follower = new Thread(() -> followInto(tui, run), "lockstep-watch");
         follower.setDaemon(true);
         follower.start();
@@ -132,7 +137,7 @@ final class Watch {
                 for (Follow.Item item : follow.next(POLL)) show(tui, run, item);
                 if (System.currentTimeMillis() >= nextCheck) {
                     nextCheck = System.currentTimeMillis() + DRIVER_CHECK_MS;
-                    tui.driver(driver());
+                    tui.driver(driver(), driven());
                 }
             }
         } catch (InterruptedException e) {

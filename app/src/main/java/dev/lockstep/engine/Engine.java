@@ -23,6 +23,8 @@ import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepTypes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -215,6 +217,12 @@ public final class Engine {
         return execute(step, bound);
     }
 
+    /** Journals that the run now waits for a person at {@code gate} (so that watchers see it), then asks. */
+    private Operator awaiting(StepDef step, String gate) {
+        run.append(EventType.STEP_AWAITING, step.id(), new EventData.Awaiting(gate));
+        return operator;
+    }
+
     private Outcome inDoubt(StepDef step, RunSnapshot.StepRecord r) {
         List<Long> stillRunning = Orphans.of(run.id(), step.id());
         if (!stillRunning.isEmpty()) {
@@ -224,7 +232,7 @@ public final class Engine {
         }
         Reconciliation rec = reconcile(step, r.externalIds());
         Operator.InDoubtChoice choice = rec == Reconciliation.RERUN ? Operator.InDoubtChoice.RERUN
-                : operator.inDoubt(step, inDoubtDetail(r));
+                : awaiting(step, EventData.Awaiting.DECISION).inDoubt(step, inDoubtDetail(r));
         if (choice == null) {
             return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " was in flight when the run stopped ("
                     + r.reason() + ") and is not idempotent: check whether it had its effect, then resume with --rerun "
@@ -294,7 +302,7 @@ public final class Engine {
             } catch (RuntimeException e) {
                 return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
             }
-            String answer = operator.typed(step, "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
+            String answer = awaiting(step, EventData.Awaiting.CONFIRMATION).typed(step, "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
             if (answer == null) {
                 return blockOnConfirm(step, "needs the typed confirmation '" + run.redactor().redact(expected)
                         + "' (--confirm " + step.id() + "=VALUE)");
@@ -306,7 +314,7 @@ public final class Engine {
                 return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " not started: " + why
                         + " (--confirm " + step.id() + "=VALUE)");
             }
-        } else if (!operator.confirm("Run step " + step.id() + " (" + step.displayTitle() + ")?")) {
+        } else if (!awaiting(step, EventData.Awaiting.CONFIRMATION).confirm("Run step " + step.id() + " (" + step.displayTitle() + ")?")) {
             return blockOnConfirm(step, "needs confirmation (--yes)");
         }
         run.append(EventType.STEP_CONFIRMED, step.id(), new EventData.Confirmed(operator.name(), typed));
@@ -446,8 +454,11 @@ public final class Engine {
         run.append(EventType.STEP_OVERRIDDEN, stepId, new EventData.Overridden(operator.name(), typed));
     }
 
+    /** The states a step can be skipped from. */
+    public static final Set<StepState> SKIPPABLE = EnumSet.of(StepState.PENDING, StepState.FAILED, StepState.IN_DOUBT);
+
     public void skip(String stepId, String reason) {
-        requireState(stepId, StepState.PENDING, StepState.FAILED, StepState.IN_DOUBT);
+        requireState(stepId, SKIPPABLE.toArray(StepState[]::new));
         if (reason == null || reason.isBlank()) {
             throw new LockstepException(ErrorCode.USAGE, "skipping step " + stepId + " needs a reason (--reason TEXT)");
         }

@@ -28,6 +28,9 @@ public final class RunSnapshot {
     private RunStateMachine.Phase phase = RunStateMachine.Phase.NEW;
     private EventData.RollbackStarted rollback;
     private EventData.RunResumed lastResume;
+    private String awaiting;
+    private Instant firstStepEventAt;
+    private Instant finishedAt;
 
     /** Everything known about one step, as the journal tells it. */
     public static final class StepRecord {
@@ -170,8 +173,12 @@ public final class RunSnapshot {
                     + "; refusing to guess the run's state");
         }
         events.add(e);
+        RunStateMachine.Phase before = phase;
         phase = RunStateMachine.next(phase, e.type()).orElseThrow();
         EventData d = e.data();
+        awaiting = d instanceof EventData.Awaiting a ? a.gate() : null;
+        if (firstStepEventAt == null && e.type().isStepEvent()) firstStepEventAt = e.time();
+        if (phase != before) finishedAt = status().isFinished() ? e.time() : null;
         if (d instanceof EventData.RunResumed rr) {
             lastResume = rr;
             for (String id : rr.steps()) steps.putIfAbsent(id, new StepRecord(id));
@@ -310,11 +317,29 @@ public final class RunSnapshot {
         }
         if (any(StepState.HALTED)) return RunStatus.HALTED;
         if (any(StepState.FAILED)) return RunStatus.FAILED;
-        if (any(StepState.IN_DOUBT) || any(StepState.RUNNING) || any(StepState.CHECKING)) return RunStatus.IN_DOUBT;
+        if (any(StepState.IN_DOUBT) || running()) return RunStatus.IN_DOUBT;
         Event last = events.get(events.size() - 1);
         if (last.type() == EventType.STEP_BLOCKED) return RunStatus.BLOCKED;
         if (events.stream().noneMatch(e -> e.type().isStepEvent())) return RunStatus.READY;
         return RunStatus.PAUSED;
+    }
+
+    /**
+     * The gate the driver waits at for a person ({@link EventData.Awaiting#CONFIRMATION} or
+     * {@link EventData.Awaiting#DECISION}) when that is the last thing journaled, else null.
+     */
+    public String awaitingGate() {
+        return awaiting;
+    }
+
+    /** When the run's clock starts: its first step event (setting up before that is not the run's time), or null. */
+    public Instant clockStartedAt() {
+        return firstStepEventAt;
+    }
+
+    /** When the run finished (succeeded, rolled back or abandoned), or null while it has not. */
+    public Instant finishedAt() {
+        return finishedAt;
     }
 
     private boolean any(StepState s) {
@@ -327,6 +352,11 @@ public final class RunSnapshot {
 
     public Instant lastEventAt() {
         return events.get(events.size() - 1).time();
+    }
+
+    /** A step is running or being checked, as far as the journal says (its driver may have died meanwhile). */
+    boolean running() {
+        return any(StepState.RUNNING) || any(StepState.CHECKING);
     }
 
     /** Who last started or resumed the run, with the pid it recorded. */

@@ -50,6 +50,12 @@ public final class Runs {
         }
     }
 
+    /** How {@code s} is shown: its journal, and whether a live driver holds it now. */
+    public DisplayedState displayed(RunSnapshot s) {
+        return DisplayedState.of(s, !s.status().isFinished()
+                && store.holder(s.runId()).filter(dev.lockstep.store.LockHolder::live).isPresent());
+    }
+
     /** Replays a run without locking or writing anything. */
     public RunSnapshot read(String runId) {
         StateStore.Stored s = store.read(runId);

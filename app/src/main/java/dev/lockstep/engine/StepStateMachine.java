@@ -18,6 +18,7 @@ public final class StepStateMachine {
 
     static {
         on(PENDING, STEP_CHECKING, CHECKING);
+        on(PENDING, STEP_AWAITING, PENDING);
         on(PENDING, STEP_CONFIRMED, PENDING);
         on(PENDING, STEP_STARTED, RUNNING);
         on(PENDING, STEP_SKIPPED, SKIPPED);
@@ -27,6 +28,7 @@ public final class StepStateMachine {
         on(CHECKING, CHECK_FAILED, CHECKING);
         on(CHECKING, STEP_BLOCKED, PENDING);
         on(CHECKING, STEP_RESET, PENDING);
+        on(CHECKING, STEP_AWAITING, CHECKING);
         on(CHECKING, STEP_CONFIRMED, CHECKING);
         on(CHECKING, STEP_STARTED, RUNNING);
 
@@ -37,6 +39,7 @@ public final class StepStateMachine {
         on(RUNNING, STEP_HALTED, HALTED);
         on(RUNNING, STEP_IN_DOUBT, IN_DOUBT);
 
+        on(IN_DOUBT, STEP_AWAITING, IN_DOUBT);
         on(IN_DOUBT, STEP_STARTED, RUNNING);
         on(IN_DOUBT, STEP_MARKED_DONE, SUCCEEDED);
         on(IN_DOUBT, STEP_SKIPPED, SKIPPED);

@@ -64,6 +64,15 @@ public sealed interface EventData {
     /** STEP_BLOCKED, STEP_RESET, STEP_FAILED, STEP_IN_DOUBT and STEP_ROLLBACK_FAILED. */
     record Reason(String reason) implements EventData {}
 
+    /**
+     * STEP_AWAITING: the driver waits for a person at a gate ("confirmation" before a step,
+     * "decision" on an in-doubt step), journaled so that a watcher can see it too.
+     */
+    record Awaiting(String gate) implements EventData {
+        public static final String CONFIRMATION = "confirmation";
+        public static final String DECISION = "decision";
+    }
+
     /** STEP_CONFIRMED: by whom, and whether a text was typed. */
     record Confirmed(String by, boolean typed) implements EventData {}
 

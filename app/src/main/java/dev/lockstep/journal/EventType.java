@@ -15,6 +15,7 @@ public enum EventType {
     CHECK_FAILED(EventData.CheckResult.class),
     STEP_BLOCKED(EventData.Reason.class),
     STEP_RESET(EventData.Reason.class),
+    STEP_AWAITING(EventData.Awaiting.class),
     STEP_CONFIRMED(EventData.Confirmed.class),
     STEP_STARTED(EventData.StepStarted.class),
     STEP_EXTERNAL_ID(EventData.ExternalId.class),

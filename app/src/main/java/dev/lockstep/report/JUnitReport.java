@@ -1,5 +1,6 @@
 package dev.lockstep.report;
 
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Runbook;
@@ -66,7 +67,7 @@ public final class JUnitReport {
                 .append(s.startedAt().toString().replaceFirst("\\.\\d+Z$", "Z")).append("\">\n");
         b.append("    <properties>\n");
         b.append("      <property name=\"run\" value=\"").append(attr(redactor, s.runId())).append("\"/>\n");
-        b.append("      <property name=\"status\" value=\"").append(s.status().label()).append("\"/>\n");
+        b.append("      <property name=\"status\" value=\"").append(DisplayedState.of(s, false).label()).append("\"/>\n");
         b.append("    </properties>\n");
         b.append(cases);
         b.append("  </testsuite>\n</testsuites>\n");

@@ -1,5 +1,6 @@
 package dev.lockstep.report;
 
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
@@ -19,13 +20,13 @@ public final class MarkdownReport {
 
     private MarkdownReport() {}
 
-    public static String render(RunSnapshot s) {
+    public static String render(RunSnapshot s, DisplayedState state) {
         StringBuilder b = new StringBuilder();
         EventData.RunStarted start = s.start();
         b.append("# ").append(cell(start.title())).append("\n\n");
         b.append("| | |\n|---|---|\n");
         row(b, "Run", s.runId());
-        row(b, "Status", s.status().label());
+        row(b, "Status", state.label());
         row(b, "Runbook", start.runbook() + " (sha256 `" + start.checksum() + "`)");
         row(b, "Started by", start.by() + " on " + start.host() + ", lockstep " + start.version());
         row(b, "Started", WHEN.format(s.startedAt()));

@@ -6,6 +6,7 @@ import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.graphics.TextGraphics;
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.runbook.Durations;
 import java.time.Duration;
@@ -68,7 +69,9 @@ final class Renderer {
         if (s.watching) top = watchBanner(s, g, w, top);
         if (s.halt != null) top = haltBanner(s, g, w, h, top);
         int bottom = h - 2;
-        String status = s.message != null ? s.message : s.busy != null ? s.busy + "…" : null;
+        String status = s.message != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
+                + (s.watching ? "the driver's operator" : "you") + ": " + s.runState.label().replace('-', ' ')
+                : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
         else bottom = h - 1;
         put(g, 0, h - 1, " " + String.join("  ", footerKeys(s)), w, SGR.REVERSE);
@@ -94,8 +97,8 @@ final class Renderer {
         g.setBackgroundColor(color ? TextColor.ANSI.BLUE : TextColor.ANSI.DEFAULT);
         g.setForegroundColor(color ? TextColor.ANSI.WHITE_BRIGHT : TextColor.ANSI.DEFAULT);
         g.fillRectangle(new TerminalPosition(0, 0), new TerminalSize(w, 1), ' ');
-        String state = elapsed(s.startedAt) + " │ " + (s.busy != null ? "RUNNING" : s.runStatus.toUpperCase())
-                + (s.auto ? " │ AUTO" : "") + " ";
+        String cell = " " + s.runState.heading() + " ";
+        String state = elapsed(s.clockFrom, s.clockTo) + " │" + cell + (s.auto ? "│ AUTO " : "");
         String right = w >= MIN_COLUMNS ? " run " + s.runId + " │ " + s.target + " │ " + state : " " + state;
         String left = " lockstep │ " + s.title;
         int rightWidth = Text.width(right);
@@ -105,12 +108,32 @@ final class Renderer {
             put(g, 0, 0, left, Math.max(0, w - rightWidth), SGR.BOLD, SGR.REVERSE);
         }
         put(g, Math.max(0, w - rightWidth), 0, right, w, color ? SGR.BOLD : SGR.REVERSE);
+        if (color) {
+            // The state in a cell of its own colour, readable at a glance from across the room.
+            int at = Math.max(0, w - rightWidth) + Text.width(right) - Text.width(cell) - (s.auto ? Text.width("│ AUTO ") : 0);
+            g.setBackgroundColor(stateColour(s.runState));
+            g.setForegroundColor(TextColor.ANSI.BLACK);
+            put(g, at, 0, cell, w, SGR.BOLD);
+        }
         reset(g);
     }
 
-    static String elapsed(Instant since) {
-        if (since == null) return "00:00:00";
-        long sec = Math.max(0, Duration.between(since, Instant.now()).getSeconds());
+    private static TextColor stateColour(DisplayedState s) {
+        return switch (s) {
+            case READY, PAUSED -> TextColor.ANSI.WHITE;
+            case RUNNING, ROLLING_BACK -> TextColor.ANSI.YELLOW_BRIGHT;
+            case AWAITING_CONFIRMATION, AWAITING_DECISION -> TextColor.ANSI.MAGENTA_BRIGHT;
+            case BLOCKED, IN_DOUBT -> TextColor.ANSI.CYAN_BRIGHT;
+            case FAILED, HALTED, ROLLBACK_FAILED -> TextColor.ANSI.RED_BRIGHT;
+            case SUCCEEDED -> TextColor.ANSI.GREEN_BRIGHT;
+            case ROLLED_BACK, ABANDONED -> TextColor.ANSI.BLUE_BRIGHT;
+        };
+    }
+
+    /** The run's clock: 00:00:00 until its first step, then to {@code to} (its end), or to now while it goes on. */
+    static String elapsed(Instant from, Instant to) {
+        if (from == null) return "00:00:00";
+        long sec = Math.max(0, Duration.between(from, to != null ? to : Instant.now()).getSeconds());
         // Not String.format: its first number loads the locale's number symbols, ~10 ms before the first frame.
         return twoDigits(sec / 3600) + ":" + twoDigits((sec / 60) % 60) + ":" + twoDigits(sec % 60);
     }

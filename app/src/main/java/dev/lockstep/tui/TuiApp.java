@@ -7,6 +7,7 @@ import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Outcome;
@@ -61,6 +62,10 @@ public final class TuiApp implements RunListener {
     private final AtomicBoolean logsDirty = new AtomicBoolean();
     private final LogStore logs = new LogStore();
     private final UiState state = new UiState();
+    /** A second Ctrl-C this soon after the first quits without asking; a reflex does not. */
+    private static final long SECOND_CTRL_C_MS = 2000;
+    /** When Ctrl-C last asked to quit while a step ran, in ms since the epoch; 0 when it has not. */
+    private long ctrlCAskedAt;
     private final TuiOperator operator;
     private final ExecutorService engineThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lockstep-engine");
@@ -133,9 +138,9 @@ public final class TuiApp implements RunListener {
         queue.add(new UiEvent.Notice(text));
     }
 
-    /** lockstep watch: who drives the run now, for the banner. */
-    public void driver(String text) {
-        queue.add(new UiEvent.Driver(text));
+    /** lockstep watch: who drives the run now, for the banner, and whether their lease is live. */
+    public void driver(String text, boolean live) {
+        queue.add(new UiEvent.Driver(text, live));
     }
 
     /**
@@ -158,9 +163,12 @@ public final class TuiApp implements RunListener {
         this.planner = planner;
         operator.connect(queue::add, engine::preview);
         load(engine.run());
+        // Reopening never acts before a key: the operator first sees where the run stands.
         onScreen(() -> engine.interrupt(null), () -> {
             StepDef next = engine.nextStep();
-            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) runNext();
+            if (next != null && state.step(next.id()).state == StepState.IN_DOUBT) {
+                state.message = "step " + next.id() + " was in flight when the run stopped: Enter goes on with it";
+            }
         });
         return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
     }
@@ -228,7 +236,6 @@ public final class TuiApp implements RunListener {
             state.title = run.runbook().displayTitle();
             state.runId = run.id();
             state.target = engine.targets().describe();
-            state.startedAt = snap.startedAt();
             for (StepDef def : run.runbook().steps()) {
                 UiState.StepView v = new UiState.StepView();
                 RunSnapshot.StepRecord r = snap.step(def.id());
@@ -283,7 +290,10 @@ public final class TuiApp implements RunListener {
 
     /** Where the run stands, and so which keys the footer offers. */
     private void runStatus(RunSnapshot snap) {
-        state.runStatus = snap.status().label();
+        // A driver holds its own run; a watcher goes by the lease of the one it watches.
+        state.runState = DisplayedState.of(snap, !state.watching || state.driverLive);
+        state.clockFrom = snap.clockStartedAt();
+        state.clockTo = snap.finishedAt();
         state.finished = snap.status().isFinished();
         state.canRollBack = (!state.finished || snap.status() == RunStatus.SUCCEEDED)
                 && (snap.rollbackStarted() || !engine.rollbackPlan().steps().isEmpty());
@@ -399,6 +409,10 @@ public final class TuiApp implements RunListener {
             finished(f);
         } else if (e instanceof UiEvent.Driver d) {
             state.driver = d.text();
+            state.driverLive = d.live();
+            synchronized (engine.run()) {
+                runStatus(engine.run().snapshot());
+            }
         }
     }
 
@@ -516,7 +530,7 @@ public final class TuiApp implements RunListener {
     private void onKey(KeyStroke k) {
         state.message = null;
         if (k.getKeyType() == KeyType.Character && k.isCtrlDown() && k.getCharacter() == 'c') {
-            quitNow();
+            ctrlC(System.currentTimeMillis());
             return;
         }
         if (state.overlay != null) {
@@ -559,9 +573,7 @@ public final class TuiApp implements RunListener {
                 if (state.busy == null) {
                     state.quit = true;
                 } else {
-                    state.overlay = new UiState.Overlay(UiState.Kind.QUIT, "Quit while a step runs?", List.of(
-                            state.busy + ".", "Quitting stops it; on resume it is in doubt and you decide.", "",
-                            "y quit    n / Esc stay"));
+                    askToQuit();
                 }
             }
             case 'a' -> {
@@ -581,6 +593,9 @@ public final class TuiApp implements RunListener {
                     state.message = "busy: " + state.busy;
                 } else if (v.runbookRollback) {
                     state.message = "the runbook's rollback is not a step: it cannot be skipped";
+                } else if (!Engine.SKIPPABLE.contains(v.state)) {
+                    state.message = "step " + v.id + " is " + v.state.label() + ": it cannot be skipped (only a pending, "
+                            + "failed or in-doubt step can)";
                 } else {
                     state.overlay = new UiState.Overlay(UiState.Kind.SKIP_REASON, "Skip step " + v.id,
                             List.of("Why is this step skipped? (recorded in the journal and the report)")).withInput();
@@ -669,8 +684,7 @@ public final class TuiApp implements RunListener {
             case ROLLBACK -> {
                 if (c == 'y') {
                     state.overlay = null;
-                    state.auto = false;
-                    submit("rolling back", engine::rollback);
+                    rollBack();
                 } else if (c == 'n' || k.getKeyType() == KeyType.Escape) {
                     state.overlay = null;
                 }
@@ -706,6 +720,7 @@ public final class TuiApp implements RunListener {
                     });
                 }
             }
+            case ROLLBACK -> rollBack();
             case OVERRIDE -> whenIdle("override " + o.stepId, () -> {
                 engine.override(o.stepId, text);
                 return null;
@@ -762,8 +777,16 @@ public final class TuiApp implements RunListener {
                 results.add((o.holds() ? "✓" : "✗") + " check " + (i + 1) + " (" + def.checks().get(i).label() + "): " + o.observed());
             }
             queue.add(new UiEvent.Checked(v.id, results));
-            return null;
+            long failing = outcomes.stream().filter(o -> !o.holds()).count();
+            return Outcome.success(failing == 0 ? "every precondition of " + v.id + " holds"
+                    : failing + " of " + outcomes.size() + " precondition" + (outcomes.size() == 1 ? "" : "s") + " of " + v.id
+                    + (failing == 1 ? " does" : " do") + " not hold");
         });
+    }
+
+    private void rollBack() {
+        state.auto = false;
+        submit("rolling back", engine::rollback);
     }
 
     private void rollbackDialog() {
@@ -784,6 +807,13 @@ public final class TuiApp implements RunListener {
         lines.add("These rollback actions will run, in this order:");
         lines.addAll(preview.lines());
         lines.add("");
+        if (state.runState == DisplayedState.SUCCEEDED) {
+            // Undoing a finished change is never one reflex away: its name is typed.
+            lines.add("The run succeeded. Type its id (" + state.runId + ") to roll it back, or Esc.");
+            state.overlay = new UiState.Overlay(UiState.Kind.ROLLBACK, "Roll back run " + state.runId + "?", lines)
+                    .withInput().expecting(state.runId);
+            return;
+        }
         lines.add("y roll back now    n / Esc cancel");
         state.overlay = new UiState.Overlay(UiState.Kind.ROLLBACK, "Roll back run " + state.runId + "?", lines);
     }
@@ -803,6 +833,25 @@ public final class TuiApp implements RunListener {
         } catch (RuntimeException e) {
             return List.of("cannot plan: " + e.getMessage());
         }
+    }
+
+    /** Asks before stopping a step in flight, as q does. */
+    private void askToQuit() {
+        state.overlay = new UiState.Overlay(UiState.Kind.QUIT, "Quit while a step runs?", List.of(
+                state.busy + ".", "Quitting stops it; on resume it is in doubt and you decide.", "",
+                "y quit    n / Esc stay    Ctrl-C again (within 2 s) quits"));
+    }
+
+    /** Ctrl-C: quits when nothing runs; while a step runs it asks as q does, and a second press soon after quits. */
+    private void ctrlC(long now) {
+        boolean second = ctrlCAskedAt != 0 && now - ctrlCAskedAt <= SECOND_CTRL_C_MS;
+        if (state.busy == null || second || state.watching) {
+            quitNow();
+            return;
+        }
+        if (state.overlay != null) state.overlay.answer.complete(null);
+        ctrlCAskedAt = now;
+        askToQuit();
     }
 
     private void quitNow() {

@@ -23,5 +23,5 @@ sealed interface UiEvent {
     record LogsChanged() implements UiEvent {}
 
     /** lockstep watch: who drives the run now. */
-    record Driver(String text) implements UiEvent {}
+    record Driver(String text, boolean live) implements UiEvent {}
 }

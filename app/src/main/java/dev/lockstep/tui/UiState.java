@@ -1,5 +1,6 @@
 package dev.lockstep.tui;
 
+import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.StepState;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +19,10 @@ final class UiState {
     String title;
     String runId;
     String target;
-    Instant startedAt;
-    String runStatus = "ready";
+    /** The run's clock: from its first step, to its end (null while it goes on). */
+    Instant clockFrom;
+    Instant clockTo;
+    DisplayedState runState = DisplayedState.READY;
     /** The run has finished one way or another: only looking around is left. */
     boolean finished;
     /** Something has run that a rollback would undo (or a rollback is under way). */
@@ -42,6 +45,8 @@ final class UiState {
     /** lockstep watch: read-only, and {@code driver} says who drives the run. */
     boolean watching;
     String driver;
+    /** lockstep watch: whether the driver's lease is live, which decides between RUNNING and IN-DOUBT. */
+    boolean driverLive;
 
     enum Focus { STEPS, LOGS }
 
