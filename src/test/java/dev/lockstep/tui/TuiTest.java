@@ -318,7 +318,9 @@ class TuiTest {
         key('a');
         awaitScreen(s -> s.contains("Typed confirmation: switch"));
         key(KeyType.Escape);
-        String before = awaitScreen(s -> s.contains("✓ Verify row counts") && !s.contains("Typed confirmation"));
+        // The footer offers r only once the engine is idle again: a key pressed while it is busy is answered "wait".
+        String before = awaitScreen(s -> s.contains("✓ Verify row counts") && !s.contains("Typed confirmation")
+                && s.contains("r roll back"));
         String copyRow = row(before, "✓ Copy the source table");
         key('r');
         String dialog = awaitScreen(s -> s.contains("Roll back run"));
@@ -347,7 +349,7 @@ class TuiTest {
     void theRunbookRollbackHasARowWithItsOutput() throws Exception {
         open("src/test/resources/runbooks/tui/screen.yaml", Map.of(), Map.of(), 100, 30);
         key(KeyType.Enter);
-        awaitScreen(s -> s.contains("✓ Print colours"));
+        awaitScreen(s -> s.contains("✓ Print colours") && s.contains("r roll back"));
         key('r');
         awaitScreen(s -> s.contains("Roll back run"));
         key('y');
@@ -575,7 +577,7 @@ class TuiTest {
         type("talk");
         key(KeyType.Enter);
         key('a');
-        awaitScreen(s -> s.contains("│ SUCCEEDED"));
+        awaitScreen(s -> s.contains("│ SUCCEEDED") && s.contains("r roll back"));
         key('r');
         String dialog = awaitScreen(s -> s.contains("Roll back run"));
         assertTrue(dialog.contains("Type its id (" + run.id() + ")"), dialog);
