@@ -121,6 +121,11 @@ public final class PrintedHints {
     }
 
     private List<String> run(String hint) {
+        return in(runOne(hint).all());
+    }
+
+    /** Runs one hint as printed and checks that it was accepted (see {@link #runAll}); the hints it prints are not run. */
+    public LockstepCli.Result runOne(String hint) {
         List<String> words = words(hint);
         assertEquals("lockstep", words.get(0), hint);
         LockstepCli.Result r = cli.runAsPrinted(words.subList(1, words.size()));
@@ -129,7 +134,7 @@ public final class PrintedHints {
             throw new AssertionError("a hint that does not work as printed: " + hint + "\nexit " + r.exit() + "\n" + r.all()
                     + "\nhints run so far:\n" + String.join("\n", ran));
         }
-        return in(r.all());
+        return r;
     }
 
     /** The hints run, as printed, each with its exit. */

@@ -196,7 +196,8 @@ class ReplayTest {
     void nonIdempotentStepInFlightWaitsForTheOperator(Store kind) throws IOException {
         Outcome o = resume(kind, "crashed-in-once", Set.of(), Set.of());
         assertEquals(ErrorCode.NEEDS_OPERATOR, o.code());
-        assertTrue(o.message().contains("--rerun once, --mark-done once or --skip once"), o.message());
+        assertTrue(o.message().matches("(?s).*`lockstep resume \\S+ --rerun once` or `lockstep resume \\S+ --mark-done once` "
+                + "\\(or --skip once --reason WHY\\).*"), o.message());
         RunSnapshot s = after("crashed-in-once");
         assertEquals(IN_DOUBT, s.step("once").state());
         assertEquals(PENDING, s.step("verdict").state(), "nothing after an undecided step runs");

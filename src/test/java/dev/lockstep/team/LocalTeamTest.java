@@ -22,7 +22,7 @@ class LocalTeamTest {
     @TempDir
     Path tmp;
 
-    private static String awaitRunning(Path state, String step, Process driver, Path log) throws Exception {
+    static String awaitRunning(Path state, String step, Process driver, Path log) throws Exception {
         String[] found = new String[1];
         Team.await("step " + step + " to start", () -> {
             if (!driver.isAlive()) throw new AssertionError("lockstep ended: " + Team.read(log));

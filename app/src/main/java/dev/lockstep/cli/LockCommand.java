@@ -51,7 +51,7 @@ final class LockCommand implements Callable<Integer> {
             Optional<LockHolder> holder = runs.store().holder(id);
             cli.out.println(holder.isEmpty() ? "nobody holds run " + id
                     : "run " + id + " is held by " + holder.get().describe()
-                    + (holder.get().live() ? "" : " (anyone may take it over: lockstep resume " + id + ")"));
+                    + (holder.get().live() ? "" : " (anyone may take it over: " + cli.hint("lockstep resume " + id) + ")"));
             runs.store().movedTo(id).ifPresent(to -> cli.out.println("it was handed over to " + to + " and continues there"));
             return 0;
         }
@@ -79,7 +79,10 @@ final class LockCommand implements Callable<Integer> {
         public Integer call() {
             Runs runs = state.runs(cli);
             String id = RunIds.resolve(runs.store(), runId);
-            cli.out.println(runs.breakLock(id, confirm, "lockstep lock break " + id));
+            String done = runs.breakLock(id, confirm, "lockstep lock break " + id);
+            // Only the closing hint names the state folder: the holder's own command, quoted before it, is a record.
+            String resume = "lockstep resume " + id;
+            cli.out.println(done.endsWith(resume) ? done.substring(0, done.length() - resume.length()) + cli.hint(resume) : done);
             return 0;
         }
     }

@@ -235,8 +235,9 @@ public final class Engine {
                 : awaiting(step, EventData.Awaiting.DECISION).inDoubt(step, inDoubtDetail(r));
         if (choice == null) {
             return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " was in flight when the run stopped ("
-                    + r.reason() + ") and is not idempotent: check whether it had its effect, then resume with --rerun "
-                    + step.id() + ", --mark-done " + step.id() + " or --skip " + step.id());
+                    + r.reason() + ") and is not idempotent: check whether it had its effect, then `lockstep resume " + run.id()
+                    + " --rerun " + step.id() + "` or `lockstep resume " + run.id() + " --mark-done " + step.id() + "` (or --skip "
+                    + step.id() + " --reason WHY)");
         }
         switch (choice) {
             case MARK_DONE -> {
