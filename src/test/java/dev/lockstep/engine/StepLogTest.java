@@ -56,6 +56,15 @@ class StepLogTest {
         assertTrue(notices.get(1).startsWith("15953 line(s) of step chatty could not be written"), notices.get(1));
     }
 
+    /** A step relay-logs with these patterns, writing its log to {@code file}. */
+    private static StepRun relayLogs(Path file, RunListener listener, StepDef.LogPatterns patterns) {
+        StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
+                false, patterns, null, dev.lockstep.runbook.Lazy.known(Map.of()));
+        return new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
+                listener, () -> LocalStore.fileLog(file), patterns, Map.of(), (k, v) -> { }, (c, s, d) -> null,
+                Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY, false);
+    }
+
     @Test
     void everyLineAfterTheHaltInterruptedTheWorkerIsKept() throws Exception {
         Path file = tmp.resolve("relay-logs.log");
@@ -66,12 +75,7 @@ class StepLogTest {
                 notices.add(text);
             }
         };
-        StepDef.LogPatterns patterns = new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), null, List.of(), List.of());
-        StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
-                false, patterns, null, dev.lockstep.runbook.Lazy.known(Map.of()));
-        StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
-                listener, () -> LocalStore.fileLog(file), patterns, Map.of(), (k, v) -> { }, (c, s, d) -> null,
-                Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY, false);
+        StepRun run = relayLogs(file, listener, new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), null, List.of(), List.of()));
         // The step's worker is this thread: the haltOn line interrupts it, and it goes on writing, as LogTail does.
         run.bindWorker(Thread.currentThread());
         try {
@@ -99,13 +103,8 @@ class StepLogTest {
                 shown.add(text);
             }
         };
-        StepDef.LogPatterns patterns = new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), Pattern.compile("ready"),
-                List.of(Pattern.compile("relay")), List.of());
-        StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
-                false, patterns, null, dev.lockstep.runbook.Lazy.known(Map.of()));
-        StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
-                listener, () -> LocalStore.fileLog(file), patterns, Map.of(), (k, v) -> { }, (c, s, d) -> null,
-                Scope.of(Map.of(), Map.of(), Map.of()), Operator.NOBODY, false);
+        StepRun run = relayLogs(file, listener, new StepDef.LogPatterns(List.of(Pattern.compile("fatal")), Pattern.compile("ready"),
+                List.of(Pattern.compile("relay")), List.of()));
         run.note("following /ecs/relay-ready live (StartLiveTail)");
         run.note("following /ecs/relay-fatal by polling FilterLogEvents every 1000ms");
         run.close();

@@ -137,29 +137,28 @@ class LiveTailTest {
         assertTrue(r.out().contains("live tail is not available here"), r.out());
     }
 
-    /** lockstep's own "[lockstep] following GROUP live" line names the group: the patterns must not see it. */
-    @Test
-    void aGroupNamedRelayReadyDoesNotEndTheStepBeforeTheRelaySpeaks() throws Exception {
-        String group = group("/ecs/relay-ready-");
+    /** Runs relay-logs on a new group named from {@code prefix}, where the relay's task writes {@code line} once followed live. */
+    private LockstepCli.Result relayLogsOn(String prefix, String line) throws Exception {
+        String group = group(prefix);
         LockstepCli cli = cli();
         CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> cli.run("run", RELAY, "--no-tui",
                 "-p", "group=" + group));
         AwsFixtures.awaitOutput(cli.stateDir(), "live (StartLiveTail)");
-        AwsFixtures.writeLog(logs, group, "zooid-relay/zooid-relay/r1", "fatal: could not connect to postgres");
-        LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
+        AwsFixtures.writeLog(logs, group, "zooid-relay/zooid-relay/r1", line);
+        return run.get(60, TimeUnit.SECONDS);
+    }
+
+    /** lockstep's own "[lockstep] following GROUP live" line names the group: the patterns must not see it. */
+    @Test
+    void aGroupNamedRelayReadyDoesNotEndTheStepBeforeTheRelaySpeaks() throws Exception {
+        LockstepCli.Result r = relayLogsOn("/ecs/relay-ready-", "fatal: could not connect to postgres");
         assertEquals(3, r.exit(), r.all());
         assertTrue(r.out().contains("HALTED step relay-logs: output matched haltOn"), r.out());
     }
 
     @Test
     void aGroupNamedRelayFatalDoesNotHaltARelayThatIsListening() throws Exception {
-        String group = group("/ecs/relay-fatal-");
-        LockstepCli cli = cli();
-        CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> cli.run("run", RELAY, "--no-tui",
-                "-p", "group=" + group));
-        AwsFixtures.awaitOutput(cli.stateDir(), "live (StartLiveTail)");
-        AwsFixtures.writeLog(logs, group, "zooid-relay/zooid-relay/r1", "relay listening on :3334");
-        LockstepCli.Result r = run.get(60, TimeUnit.SECONDS);
+        LockstepCli.Result r = relayLogsOn("/ecs/relay-fatal-", "relay listening on :3334");
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("relay listening on :3334"), r.out());
     }
