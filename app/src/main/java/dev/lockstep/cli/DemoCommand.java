@@ -14,6 +14,7 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventType;
+import dev.lockstep.io.FileTrees;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
         Folders.requireFolderOrNothing(home, "--dir", ErrorCode.USAGE);
         if (clean) {
             if (Files.exists(home) && !isDemoFolder(home)) throw notADemoFolder(home);
-            removeTree(home);
+            FileTrees.delete(home);
             cli.out.println("removed " + home);
             return 0;
         }
@@ -211,13 +211,6 @@ final class DemoCommand implements Callable<Integer> {
     private static LockstepException notADemoFolder(Path home) {
         return new LockstepException(ErrorCode.USAGE, "--dir " + home + " holds files the demo did not make: "
                 + "give a new or empty folder (the demo keeps everything there, and --clean removes it all)");
-    }
-
-    private static void removeTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 
     /** Plays a relay that kept writing: once the copy is done, the source changes under it. */

@@ -16,6 +16,7 @@ import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.Runs;
+import dev.lockstep.io.FileTrees;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
@@ -29,11 +30,9 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The training run behind the distribution's class-data (AppCDS) or AOT cache: in one JVM, the
@@ -77,9 +76,7 @@ final class Training {
             }
             firstFrame(demo, tmp);
         } finally {
-            try (Stream<Path> files = Files.walk(tmp)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            FileTrees.delete(tmp);
         }
     }
 

@@ -6,19 +6,13 @@ import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -41,13 +35,11 @@ import java.util.regex.Pattern;
 public final class AlembicStep implements StepType<AlembicStep.Config> {
     static final String BEFORE = "before";
     private static final List<String> COMMANDS = List.of("upgrade", "downgrade", "current", "heads", "history");
-    /** A revision line of current/heads: "abc123 (head)", "add_sqs_metadata (head) (mergepoint)". */
     /**
      * A revision as alembic takes one (head, base, -1, +2, ae1027a6acf, branch@head, ae10+2): it is one
      * argument of alembic's command line, so a value that starts like an option (--sql, -x) is refused.
      */
     private static final Pattern REVISION = Pattern.compile("-\\d+|[A-Za-z0-9_+][A-Za-z0-9_.@:+-]*");
-    private static final Pattern REVISION_LINE = Pattern.compile("^([0-9A-Za-z_]+)(\\s+\\(.*\\))*\\s*$");
 
     public record Config(
             @Key(value = "upgrade, downgrade, current, heads or history", required = true) String command,
@@ -134,9 +126,9 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
     public StepResult execute(Config c, StepContext ctx) throws Exception {
         Map<String, Object> data = new LinkedHashMap<>();
         if (!c.changes()) {
-            Run r = alembic(c, ctx, c.command(), null);
+            AlembicProcess.Result r = alembic(c, ctx, c.command(), null);
             data.put("output", r.stdout());
-            List<String> revisions = revisions(r.stdout());
+            List<String> revisions = r.revisions();
             data.put("heads", c.command().equals("heads") ? revisions : List.of());
             data.put("before", c.command().equals("current") ? joined(revisions) : null);
             data.put("after", data.get("before"));
@@ -145,19 +137,19 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
         }
         String before = ctx.externalIds().get(BEFORE);
         if (before == null) {
-            Run current = alembic(c, ctx, "current", null);
+            AlembicProcess.Result current = alembic(c, ctx, "current", null);
             if (current.exit() != 0) return StepResult.failed(current.failure("current"), data);
-            before = joined(revisions(current.stdout()));
+            before = joined(current.revisions());
             ctx.recordExternalId(BEFORE, before);
         }
         ctx.note("revision before: " + before);
-        Run r = alembic(c, ctx, c.command(), c.revision());
+        AlembicProcess.Result r = alembic(c, ctx, c.command(), c.revision());
         data.put("before", before);
         data.put("output", r.stdout());
         if (r.exit() != 0) return StepResult.failed(r.failure(c.command() + " " + c.revision()), data);
-        Run after = alembic(c, ctx, "current", null);
+        AlembicProcess.Result after = alembic(c, ctx, "current", null);
         if (after.exit() != 0) return StepResult.failed(after.failure("current"), data);
-        data.put("after", joined(revisions(after.stdout())));
+        data.put("after", joined(after.revisions()));
         data.put("heads", List.of());
         ctx.note("revision after: " + data.get("after"));
         return StepResult.ok("alembic " + c.command() + ": " + before + " → " + data.get("after"), data);
@@ -177,7 +169,7 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
         if (before == null) return StepResult.ok("nothing to undo: the step changed nothing", Map.of());
         if (before.contains(",")) return StepResult.failed("the database was at several heads (" + before + "): go back by hand", Map.of());
         String back = c.command().equals("upgrade") ? "downgrade" : "upgrade";
-        Run r = alembic(c, ctx, back, before);
+        AlembicProcess.Result r = alembic(c, ctx, back, before);
         return r.exit() == 0 ? StepResult.ok("alembic " + back + " " + before, Map.of()) : StepResult.failed(r.failure(back + " " + before), Map.of());
     }
 
@@ -186,83 +178,21 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
         return revisions.isEmpty() ? "base" : String.join(",", revisions);
     }
 
-    static List<String> revisions(String stdout) {
-        List<String> out = new ArrayList<>();
-        for (String line : stdout.split("\n")) {
-            Matcher m = REVISION_LINE.matcher(line.strip());
-            if (m.matches()) out.add(m.group(1));
-        }
-        return out;
-    }
-
     private static List<String> arguments(Config c, String command, String revision) {
         List<String> args = new ArrayList<>(List.of(c.executable(), "-c", Path.of(c.config()).getFileName().toString(), command));
         if (revision != null && (command.equals("upgrade") || command.equals("downgrade"))) args.add(revision);
         return args;
     }
 
-    /** One run of alembic: its exit code, its standard output, and its last line of errors. */
-    private record Run(int exit, String stdout, String lastError) {
-        String failure(String what) {
-            return "alembic " + what + " exited " + exit + (lastError != null ? ": " + lastError : "");
-        }
-    }
-
-    private static Run alembic(Config c, StepContext ctx, String command, String revision) throws IOException, InterruptedException {
+    private static AlembicProcess.Result alembic(Config c, StepContext ctx, String command, String revision) throws IOException, InterruptedException {
         Path ini = ctx.workDir().resolve(c.config()).normalize();
         if (!Files.isRegularFile(ini)) throw new IOException("no Alembic configuration at " + ini);
         List<String> args = arguments(c, command, revision);
-        if (c.executable().contains("/")) args.set(0, ctx.workDir().resolve(c.executable()).normalize().toString());
+        args.set(0, AlembicProcess.resolve(c.executable(), ctx.workDir()));
         ctx.note("$ " + String.join(" ", arguments(c, command, revision)));
-        ProcessBuilder pb = new ProcessBuilder(args).directory(ini.getParent().toFile());
-        pb.environment().putAll(ctx.env());
-        pb.environment().putAll(c.env());
-        if (c.url() != null) pb.environment().put(c.urlEnv(), c.url());
-        pb.redirectInput(new File("/dev/null"));
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new IOException("cannot start " + args.get(0) + " (is Alembic installed, or give with.executable): " + e.getMessage(), e);
-        }
-        StringBuilder out = new StringBuilder();
-        StringBuilder lastError = new StringBuilder();
-        Thread o = pump(p.getInputStream(), ctx, out, null);
-        Thread e = pump(p.getErrorStream(), ctx, null, lastError);
-        try {
-            int exit = p.waitFor();
-            o.join();
-            e.join();
-            synchronized (lastError) {
-                return new Run(exit, out.toString(), lastError.length() == 0 ? null : lastError.toString());
-            }
-        } catch (InterruptedException ex) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw ex;
-        }
-    }
-
-    private static Thread pump(InputStream in, StepContext ctx, StringBuilder keep, StringBuilder last) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (keep != null) synchronized (keep) {
-                        keep.append(line).append('\n');
-                    }
-                    if (last != null && !line.isBlank()) synchronized (last) {
-                        last.setLength(0);
-                        last.append(line.strip());
-                    }
-                    ctx.line(line);
-                }
-            } catch (IOException e) {
-                ctx.note("alembic's output closed: " + e.getMessage());
-            }
-        }, "alembic-" + ctx.stepId());
-        t.setDaemon(true);
-        t.start();
-        return t;
+        Map<String, String> env = new LinkedHashMap<>(ctx.env());
+        env.putAll(c.env());
+        if (c.url() != null) env.put(c.urlEnv(), c.url());
+        return AlembicProcess.run(args, ini.getParent(), env, ctx);
     }
 }

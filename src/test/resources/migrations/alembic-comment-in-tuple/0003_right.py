@@ -1,0 +1,15 @@
+"""right"""
+from alembic import op
+
+revision = 'c3'
+down_revision = 'a1'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
