@@ -98,7 +98,7 @@ public class StateStoreBench {
         HeldRun run = store.create(id, "bench");
         run.append(EventType.RUN_STARTED, null, new EventData.RunStarted(Journal.FORMAT, "/bench.yaml", "bench", "Bench", "00",
                 List.of("step"), Map.of("step", Map.of()), Map.of(), List.of(), List.of(), "bench@host", "host", 1, "bench",
-                "bench"));
+                "bench", null, null));
         return run;
     }
 

@@ -65,7 +65,7 @@ class JournalTest {
 
     static EventData.RunStarted started() {
         return new EventData.RunStarted(Journal.FORMAT, "/x.yaml", "x", "X", "00", List.of("a"), Map.of("a", Map.of()),
-                Map.of(), List.of(), List.of(), "me@host", "host", 1, "test", "test");
+                Map.of(), List.of(), List.of(), "me@host", "host", 1, "test", "test", null, null);
     }
 
     @Test

@@ -220,6 +220,55 @@ class KubeJobTest {
         assertTrue(Files.readString(second).contains("re-attaching to job " + ns + "/db-migration-"), Files.readString(second));
     }
 
+    /**
+     * Issue 21, finding 1: a run started with --namespace, killed while its Job runs, and resumed as from a
+     * new shell (the kubeconfig from the environment, no --namespace) acts where it was started: it
+     * re-attaches to its Job instead of creating a second one in the kubeconfig's namespace. Another
+     * namespace on the command line is refused, naming both, before anything is recorded.
+     */
+    @Test
+    void aResumeWithoutTheNamespaceActsWhereTheRunStartedAndAnotherNamespaceIsRefused() throws Exception {
+        String ns = KubeCluster.newNamespace("job-place");
+        Path log = KubeCluster.serveLogs(ns, "migrating\n");
+        Path state = tmp.resolve("place-state");
+        Process p = LockstepProcess.start(tmp.resolve("place-first.log"),
+                args("job.yaml", ns, "-p", "job=k8s/job-hold.yaml", "--state-dir", state.toString()));
+        AwsFixtures.awaitOutput(state, "migrating");
+        p.destroyForcibly().waitFor();
+        assertEquals(1, jobs(ns).size());
+        int elsewhereBefore = jobs("default").size();
+
+        String other = KubeCluster.newNamespace("job-place-other");
+        Path refusedLog = tmp.resolve("place-refused.log");
+        // A process, bounded: a lockstep that moved the run would wait on a held pod in the other namespace.
+        Process refused = LockstepProcess.start(refusedLog, "resume", "--no-tui", "--state-dir", state.toString(),
+                "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", other);
+        if (!refused.waitFor(2, TimeUnit.MINUTES)) {
+            refused.destroyForcibly().waitFor();
+            throw new AssertionError("the resume in another namespace was not refused: " + Files.readString(refusedLog));
+        }
+        assertEquals(13, refused.exitValue(), Files.readString(refusedLog));
+        assertTrue(Files.readString(refusedLog).contains("acts on --namespace " + ns
+                + " (recorded with the run), but this command would act on --namespace " + other), Files.readString(refusedLog));
+        assertTrue(jobs(other).isEmpty(), "nothing was created in the other namespace");
+
+        Path second = tmp.resolve("place-resume.log");
+        CompletableFuture<Integer> resume = CompletableFuture.supplyAsync(() -> {
+            try {
+                return LockstepProcess.run(second, "resume", "--no-tui", "--state-dir", state.toString(),
+                        "--kubeconfig", KubeCluster.kubeconfig().toString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        AwsFixtures.awaitOutput(state, "re-attaching to job");
+        KubeCluster.appendLogs(log, "Migration completed successfully\n");
+        release(ns);
+        assertEquals(0, resume.get(2, TimeUnit.MINUTES), Files.readString(second));
+        assertEquals(1, jobs(ns).size(), "no second Job in the run's namespace");
+        assertEquals(elsewhereBefore, jobs("default").size(), "no Job in the kubeconfig's own namespace");
+    }
+
     /** Lets held pods finish: the hold label comes off each. */
     static void release(String ns) {
         try (KubernetesClient k = KubeCluster.client()) {

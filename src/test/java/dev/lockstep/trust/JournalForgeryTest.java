@@ -37,7 +37,7 @@ class JournalForgeryTest {
 
     static EventData.RunStarted started(List<String> steps) {
         return new EventData.RunStarted(Journal.FORMAT, "/r.yaml", "r", "R", "00", steps, Map.of(), Map.of(), List.of(),
-                List.of(), "me@h", "h", 1, "t", "test");
+                List.of(), "me@h", "h", 1, "t", "test", null, null);
     }
 
     /** A journal line with a valid checksum, whatever its content. */
@@ -98,9 +98,10 @@ class JournalForgeryTest {
         LockstepCli.Result gap = show(forge(START), record(3, "RUN_INTERRUPTED", null, "{\"by\":\"x\"}"));
         assertTrue(gap.err().contains("expected record 2, found record 3"), gap.err());
 
-        LockstepCli.Result newer = show(forge(START.replace("\"format\":1", "\"format\":2")));
+        String next = String.valueOf(Journal.FORMAT + 1);
+        LockstepCli.Result newer = show(forge(START.replace("\"format\":1", "\"format\":" + next)));
         assertEquals(11, newer.exit());
-        assertTrue(newer.err().contains("journal format 2 was written by a newer lockstep"), newer.err());
+        assertTrue(newer.err().contains("journal format " + next + " was written by a newer lockstep"), newer.err());
     }
 
     @Test

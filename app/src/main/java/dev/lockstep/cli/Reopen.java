@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
+import dev.lockstep.engine.RunPlace;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.error.ErrorCode;
@@ -23,14 +24,9 @@ final class Reopen {
 
     /** Reopens a run of {@code runbook}, loaded from the path the run recorded (see {@link #runbook}). */
     static Run open(Cli cli, Runs runs, String runId, ParamOptions paramOptions, String command, boolean force,
-                    boolean allowSucceeded, RunListener listener, Runbook runbook) {
-        return open(cli, runs, runId, paramOptions, StateStore.Opening.of(command), force, allowSucceeded, listener, runbook);
-    }
-
-    static Run open(Cli cli, Runs runs, String runId, ParamOptions paramOptions, StateStore.Opening how, boolean force,
-                    boolean allowSucceeded, RunListener listener, Runbook runbook) {
-        return runs.reopen(runId, path -> runbook, (rb, snapshot) -> params(cli, rb, snapshot, paramOptions), listener, how,
-                force, allowSucceeded);
+                    boolean allowSucceeded, RunListener listener, Runbook runbook, RunPlace place) {
+        return runs.reopen(runId, path -> runbook, (rb, snapshot) -> params(cli, rb, snapshot, paramOptions), listener,
+                StateStore.Opening.of(command), force, allowSucceeded, place);
     }
 
     /**

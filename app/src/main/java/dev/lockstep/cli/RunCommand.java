@@ -81,12 +81,12 @@ final class RunCommand implements Callable<Integer> {
                 ? runs.latestUnfinished(rb.name()) : Optional.empty();
         Run run;
         if (unfinished.isPresent()) {
-            Targets targets = where.verified(cli, rb);
+            TargetOptions.Reopened place = where.verified(cli, rb, unfinished.get().runId(), unfinished.get().place(), false);
             ParamOptions secrets = new ParamOptions();
             secrets.paramsFile = params.paramsFile;
             run = Reopen.open(cli, runs, unfinished.get().runId(), secrets, "lockstep run " + runbook, false, false,
-                    frontend.listener(), rb);
-            return frontend.drive(new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets), Engine::forward);
+                    frontend.listener(), rb, place.place());
+            return frontend.drive(new Engine(run, cli.types(), cli.loader(), frontend.operator(), place.targets()), Engine::forward);
         }
         if (reviewed != null) reviewed.plan().plainParameters().forEach(params.params::putIfAbsent);
         Params p = params.resolve(rb, cli);
@@ -101,7 +101,8 @@ final class RunCommand implements Callable<Integer> {
         else refuseWhatWouldFail(rb, p, targets);
         String command = "lockstep run " + runbook + (reviewed != null ? " --plan " + plan : "")
                 + (acceptWouldFail.isEmpty() ? "" : " --accept-would-fail " + String.join(" --accept-would-fail ", acceptWouldFail));
-        run = runs.start(rb, p, frontend.listener(), command, fresh, reviewed == null ? runId -> { } : runId -> reviewed.use(runs.store(), runId));
+        run = runs.start(rb, p, frontend.listener(), command, fresh, where.place(targets),
+                reviewed == null ? runId -> { } : runId -> reviewed.use(runs.store(), runId));
         if (!frontend.isTui()) cli.out.println("run id: " + run.id());
         Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets);
         return frontend.drive(engine, Engine::forward);

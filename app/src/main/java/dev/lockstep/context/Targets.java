@@ -4,6 +4,7 @@ import dev.lockstep.step.Settings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +28,19 @@ public record Targets(Settings settings, Map<String, ContextTarget> byKind, List
     public Map<String, String> exports() {
         Map<String, String> out = new LinkedHashMap<>();
         byKind.values().forEach(t -> out.putAll(t.exports()));
+        return out;
+    }
+
+    /** What each kind of place resolved to, as text: recorded with a run, and compared when it is reopened. */
+    public Map<String, Map<String, String>> where() {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        byKind.forEach((kind, t) -> {
+            Map<String, String> resolved = new TreeMap<>();
+            t.values().forEach((k, v) -> {
+                if (v != null) resolved.put(k, String.valueOf(v));
+            });
+            out.put(kind, resolved);
+        });
         return out;
     }
 

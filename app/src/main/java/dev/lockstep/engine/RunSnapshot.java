@@ -28,6 +28,7 @@ public final class RunSnapshot {
     private RunStateMachine.Phase phase = RunStateMachine.Phase.NEW;
     private EventData.RollbackStarted rollback;
     private EventData.RunResumed lastResume;
+    private RunPlace place = RunPlace.UNRECORDED;
     private String awaiting;
     private Instant firstStepEventAt;
     private Instant finishedAt;
@@ -179,8 +180,12 @@ public final class RunSnapshot {
         awaiting = d instanceof EventData.Awaiting a ? a.gate() : null;
         if (firstStepEventAt == null && e.type().isStepEvent()) firstStepEventAt = e.time();
         if (phase != before) finishedAt = status().isFinished() ? e.time() : null;
+        if (d instanceof EventData.RunStarted rs && rs.placeOptions() != null) {
+            place = new RunPlace(rs.placeOptions(), rs.place());
+        }
         if (d instanceof EventData.RunResumed rr) {
             lastResume = rr;
+            if (rr.placeOptions() != null) place = new RunPlace(rr.placeOptions(), rr.place());
             for (String id : rr.steps()) steps.putIfAbsent(id, new StepRecord(id));
         } else if (d instanceof EventData.RollbackStarted rs) {
             rollback = rs;
@@ -239,6 +244,11 @@ public final class RunSnapshot {
 
     public String runId() {
         return runId;
+    }
+
+    /** Where the run acts: as it was started, or as the last resume that moved it recorded. */
+    public RunPlace place() {
+        return place;
     }
 
     public EventData.RunStarted start() {

@@ -105,15 +105,16 @@ public final class Runs {
      * {@code abandonUnfinished}, which marks it abandoned in its own journal.
      */
     public Run start(Runbook runbook, Params params, RunListener listener, String command, boolean abandonUnfinished) {
-        return start(runbook, params, listener, command, abandonUnfinished, runId -> { });
+        return start(runbook, params, listener, command, abandonUnfinished, RunPlace.UNRECORDED, runId -> { });
     }
 
     /**
-     * Starts a run as {@link #start(Runbook, Params, RunListener, String, boolean)} does; {@code claim} gets
-     * the new run's id before anything of it is recorded, and may refuse (a saved plan that another run used).
+     * Starts a run as {@link #start(Runbook, Params, RunListener, String, boolean)} does, recording where it
+     * acts; {@code claim} gets the new run's id before anything of it is recorded, and may refuse (a saved
+     * plan that another run used).
      */
     public Run start(Runbook runbook, Params params, RunListener listener, String command, boolean abandonUnfinished,
-                     java.util.function.Consumer<String> claim) {
+                     RunPlace place, java.util.function.Consumer<String> claim) {
         Exclusion lock = store.exclude(runbook.name(), command);
         try {
             lock.note().ifPresent(listener::notice);
@@ -149,7 +150,7 @@ public final class Runs {
                         runbook.name(), runbook.displayTitle(), runbook.checksum(),
                         runbook.steps().stream().map(StepDef::id).toList(), definitions(runbook), params.redacted(),
                         params.secretNames(), params.maskedNames(), Identity.operator(), Identity.host(), ProcessHandle.current().pid(), version,
-                        command);
+                        command, place.options(), place.where());
                 RunSnapshot snapshot = RunSnapshot.replay(id, journal.source(),
                         List.of(journal.append(EventType.RUN_STARTED, null, started)));
                 Run run = new Run(id, runbook, params, store, journal, snapshot, lock.whileDriving(), listener);
@@ -209,12 +210,15 @@ public final class Runs {
      */
     public Run reopen(String runId, RunbookSource source, ParamsSource paramsFor, RunListener listener,
                       String command, boolean force, boolean allowSucceeded) {
-        return reopen(runId, source, paramsFor, listener, StateStore.Opening.of(command), force, allowSucceeded);
+        return reopen(runId, source, paramsFor, listener, StateStore.Opening.of(command), force, allowSucceeded, RunPlace.UNRECORDED);
     }
 
-    /** Reopens a run as {@code how} says: {@code takeOver} takes it from a driver that is still alive (recorded). */
+    /**
+     * Reopens a run as {@code how} says: {@code takeOver} takes it from a driver that is still alive (recorded).
+     * {@code place} is where it acts from here on (recorded), checked by the caller against {@link RunSnapshot#place}.
+     */
     public Run reopen(String runId, RunbookSource source, ParamsSource paramsFor, RunListener listener,
-                      StateStore.Opening how, boolean force, boolean allowSucceeded) {
+                      StateStore.Opening how, boolean force, boolean allowSucceeded, RunPlace place) {
         String command = how.command();
         RunSnapshot peek = read(runId);
         Exclusion lock = store.exclude(peek.runbookName(), command);
@@ -241,7 +245,7 @@ public final class Runs {
                 run.append(EventType.RUN_RESUMED, null, new EventData.RunResumed(Identity.operator(), Identity.host(),
                         ProcessHandle.current().pid(), command, runbook.checksum(),
                         runbook.steps().stream().map(StepDef::id).toList(), definitions(runbook), force ? changes : null,
-                        journal.tookOver().orElse(null)));
+                        journal.tookOver().orElse(null), place.options(), place.where()));
                 for (RunSnapshot.StepRecord r : new ArrayList<>(snapshot.steps().values())) {
                     if (r.state() == StepState.RUNNING) {
                         run.append(EventType.STEP_IN_DOUBT, r.id(), new EventData.Reason(
@@ -287,7 +291,7 @@ public final class Runs {
             if (s.refusal(EventType.RUN_RESUMED, null) == null) {
                 s.apply(j.append(EventType.RUN_RESUMED, null, new EventData.RunResumed(Identity.operator(), Identity.host(),
                         ProcessHandle.current().pid(), command, s.checksum(), new ArrayList<>(s.steps().keySet()),
-                        s.definitions(), null, from)));
+                        s.definitions(), null, from, null, null)));
                 s.apply(j.append(EventType.RUN_INTERRUPTED, null, new EventData.By(Identity.operator())));
             }
         }

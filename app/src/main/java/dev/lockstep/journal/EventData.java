@@ -33,7 +33,9 @@ public sealed interface EventData {
                       @Structural String checksum, @Structural List<String> steps,
                       @Structural Map<String, Map<String, String>> definitions, Map<String, Object> params,
                       @Structural List<String> secrets, @Optional @Structural List<String> maskedParams, String by,
-                      String host, long pid, String version, String command) implements EventData {
+                      String host, long pid, String version, String command,
+                      @Optional Map<String, String> placeOptions, @Optional Map<String, Map<String, String>> place)
+            implements EventData {
         /** Journals written before the format was recorded are format 1. */
         public int formatVersion() {
             return format == null ? 1 : format;
@@ -43,11 +45,13 @@ public sealed interface EventData {
     /**
      * RUN_RESUMED: another process took the run over, possibly past changed definitions ({@code forced}).
      * {@code tookOver} names the holder whose lease it took: an expired one, or a live one the operator
-     * confirmed by typing the run id.
+     * confirmed by typing the run id. {@code placeOptions} and {@code place} say where it acts from here
+     * on, as in RUN_STARTED: the same place, or another one the operator moved it to (--retarget).
      */
     record RunResumed(String by, @Optional String host, long pid, String command, @Structural String checksum,
                       @Structural List<String> steps, @Structural Map<String, Map<String, String>> definitions,
-                      @Optional List<String> forced, @Optional String tookOver) implements EventData {}
+                      @Optional List<String> forced, @Optional String tookOver,
+                      @Optional Map<String, String> placeOptions, @Optional Map<String, Map<String, String>> place) implements EventData {}
 
     /** Events that only say who: RUN_INTERRUPTED, RUN_FINISHED, STEP_RETRIED, STEP_MARKED_DONE, ROLLBACK_FINISHED. */
     record By(String by) implements EventData {}

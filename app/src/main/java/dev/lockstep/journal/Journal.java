@@ -32,8 +32,11 @@ import java.util.Optional;
  * two processes can never both write one run.
  */
 public final class Journal implements AutoCloseable {
-    /** The journal format this lockstep writes and reads; RUN_STARTED records it. */
-    public static final int FORMAT = 1;
+    /**
+     * The journal format this lockstep writes and reads; RUN_STARTED records it. 2: runs record where
+     * they act (placeOptions, place), which a lockstep of format 1 would refuse field by field.
+     */
+    public static final int FORMAT = 2;
 
     private final Path file;
     private final List<Event> events;
