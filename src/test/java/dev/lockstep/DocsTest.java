@@ -57,6 +57,10 @@ class DocsTest {
     private static final Pattern EXITS = Pattern.compile("#\\s*exits (\\d+)\\s*$");
     private static final Pattern EXPORT = Pattern.compile("^export ([A-Z_][A-Z0-9_]*)=(\\S*)$");
     private static final Pattern SHOWN_ID = Pattern.compile("^\\{\\s*\"id\"\\s*:\\s*\"([^\"]+)\"");
+    /** A Markdown link to a file of this repository, with its #anchor if any (web addresses are not followed). */
+    private static final Pattern LINK = Pattern.compile("\\]\\((?!https?:|mailto:)([^)#\\s]*)(?:#([^)\\s]+))?\\)");
+    /** A doc this long opens with its contents. */
+    private static final int LONG = 80;
     private static final List<String> FOR_A_TERMINAL = List.of("demo", "run", "resume", "rollback");
 
     @TempDir
@@ -86,10 +90,7 @@ class DocsTest {
 
     @Test
     void everyCommandAndRunbookInTheDocsWorksAsPrinted() throws IOException {
-        List<Path> docs = new ArrayList<>(List.of(Path.of("README.md")));
-        try (Stream<Path> files = Files.list(Path.of("docs"))) {
-            files.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
-        }
+        List<Path> docs = docs();
         List<String> ran = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         int listings = 0;
@@ -115,6 +116,56 @@ class DocsTest {
         skipped.forEach(s -> System.out.println("  skipped " + s));
         assertTrue(ran.stream().anyMatch(r -> r.startsWith("README.md") && r.contains("lockstep run first.yaml")),
                 "the README's first runbook must run: " + ran);
+    }
+
+    @Test
+    void everyLinkBetweenTheDocsLeadsToAFileAndHeadingThatExist() throws IOException {
+        List<String> broken = new ArrayList<>();
+        int links = 0;
+        for (Path doc : docs()) {
+            Matcher link = LINK.matcher(Files.readString(doc));
+            while (link.find()) {
+                String file = link.group(1);
+                Path target = file.isEmpty() ? doc : doc.resolveSibling(file).normalize();
+                links++;
+                if (!Files.exists(target)) {
+                    broken.add(doc + ": " + link.group() + ": no file " + target);
+                } else if (link.group(2) != null && target.toString().endsWith(".md") && !anchors(target).contains(link.group(2))) {
+                    broken.add(doc + ": " + link.group() + ": no heading #" + link.group(2) + " in " + target);
+                }
+            }
+        }
+        assertTrue(links > 50, "the docs link to each other: " + links + " links found");
+        assertEquals(List.of(), broken, "links that lead nowhere");
+    }
+
+    @Test
+    void everyLongDocHasATableOfContentsWithEachOfItsSections() throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (Path doc : docs()) {
+            List<String> lines = Files.readAllLines(doc);
+            if (doc.getFileName().toString().equals("README.md") || lines.size() < LONG) continue;
+            String text = String.join("\n", lines);
+            for (String line : lines) {
+                if (!line.startsWith("## ")) continue;
+                String anchor = StepTypesDoc.anchor(line.substring(3));
+                if (!text.contains("](#" + anchor + ")")) missing.add(doc + ": " + line);
+            }
+        }
+        assertEquals(List.of(), missing, "sections of a long doc (" + LONG + " lines or more) its contents do not list");
+    }
+
+    private static List<String> anchors(Path doc) throws IOException {
+        return Files.readAllLines(doc).stream().filter(l -> l.startsWith("#"))
+                .map(l -> StepTypesDoc.anchor(l.replaceFirst("^#+\\s+", ""))).toList();
+    }
+
+    private static List<Path> docs() throws IOException {
+        List<Path> docs = new ArrayList<>(List.of(Path.of("README.md")));
+        try (Stream<Path> files = Files.list(Path.of("docs"))) {
+            files.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
+        }
+        return docs;
     }
 
     /** The commands of one doc: its temporary folder, its state, the variables its export lines set, its files. */

@@ -108,7 +108,7 @@ public final class StepTypesDoc {
     }
 
     /** GitHub's anchor for a heading: lower case, punctuation but - and _ dropped, spaces as -. */
-    static String anchor(String heading) {
+    public static String anchor(String heading) {
         return heading.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
     }
 }
