@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code <!-- docs-test: file NAME -->} it is also written as NAME in the temporary folder, and a later command's
  *       word NAME means that file (so the README's first runbook is validated, planned and run as printed).</li>
  *   <li>{@code <!-- docs-test: skip (REASON) -->} before a block keeps it from running (it needs a real AWS account,
- *       a cluster, a shared database); the test prints every skipped block with its reason and every block it ran.</li>
+ *       a cluster, a shared database); the test prints every skipped block with its reason and every block it ran.
+ *       Any other block that calls lockstep (a CI workflow's {@code run: lockstep …}) must be marked so.</li>
  * </ul>
  *
  * docs/step-types.md is generated from the step types ({@code lockstep schema --markdown}); when it differs, the test
@@ -105,6 +106,9 @@ class DocsTest {
                     for (String line : block.text.split("\n")) session.command(where, line, ran);
                 } else if (block.isRunbook()) {
                     session.runbook(where, block, ran);
+                } else if (block.runsLockstep()) {
+                    throw new AssertionError(where + ": a block that runs lockstep (a CI workflow) neither runs here nor "
+                            + "says why: mark it <!-- docs-test: skip (why) -->");
                 } else {
                     listings++;
                 }
@@ -251,6 +255,11 @@ class DocsTest {
         boolean isCommands() {
             return List.of("sh", "bash", "shell", "").contains(info)
                     && text.lines().anyMatch(l -> l.startsWith("lockstep ") || l.startsWith("dist/lockstep "));
+        }
+
+        /** A block other than a synopsis that calls lockstep: a CI workflow's {@code run: lockstep …}. */
+        boolean runsLockstep() {
+            return !info.equals("text") && text.lines().anyMatch(l -> l.matches("\\s*-?\\s*run:\\s*(dist/)?lockstep .*"));
         }
 
         boolean isRunbook() {
