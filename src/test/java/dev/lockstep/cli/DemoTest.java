@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `lockstep demo` unattended: the README's first command, on a small database, with its own embedded PostgreSQL. */
+/** `lockstep demo` unattended: the README's first command (docs/operator-guide.md, The demo), on a small database, with its own embedded PostgreSQL. */
 class DemoTest {
     @TempDir
     Path tmp;

@@ -23,7 +23,7 @@ import org.w3c.dom.NodeList;
 
 /**
  * What scripts and CI read: the JSON shapes of runs, show, plan and validate (pinned here, documented
- * in README.md), GitHub Actions' groups, annotations and job summary, and JUnit XML. No secret in any.
+ * in docs/operator-guide.md, Machine output), GitHub Actions' groups, annotations and job summary, and JUnit XML. No secret in any.
  */
 class MachineOutputTest {
     private static final String SECRET = "tok-4242-secret";

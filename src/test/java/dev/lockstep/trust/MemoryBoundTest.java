@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's bound: any runbook that validates is planned and run in 256 MB of heap. Runbooks as large as the
+ * The bound docs/runbook-reference.md states (Values, limits and files): any runbook that validates is planned and run in 256 MB of heap. Runbooks as large as the
  * loader accepts are planned and run in JVMs of their own with -Xmx256m; one large value repeated by many aliases
  * is refused at load; and running out of memory anyway is exit 70 with the crash report, never a raw trace.
  */

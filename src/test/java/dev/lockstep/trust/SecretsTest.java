@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A multi-line key and a token are written out by a step every way the README promises to mask
+ * A multi-line key and a token are written out by a step every way docs/runbook-reference.md (Secrets) promises to mask
  * (as they are, line by line, URL-encoded in both cases, JSON-escaped, base64, hex in both cases,
  * upper- and lower-cased, as a JSON object key) and used by a later step through an output. Nothing lockstep prints or writes may hold
  * any of those forms, and the later step must receive the real value, never the mask.

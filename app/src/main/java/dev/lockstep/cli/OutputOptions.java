@@ -2,7 +2,7 @@ package dev.lockstep.cli;
 
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code --output json}: one JSON document on standard output, in the shape README.md pins, for scripts and CI. */
+/** {@code --output json}: one JSON document on standard output, in the shape docs/operator-guide.md pins (Machine output), for scripts and CI. */
 final class OutputOptions {
     enum Format { TEXT, JSON }
 

@@ -73,7 +73,7 @@ final class RunsCommand implements Callable<Integer> {
         return s.steps().values().stream().filter(r -> r.state() == StepState.SUCCEEDED || r.state() == StepState.SKIPPED).count();
     }
 
-    /** The shape README.md pins for {@code runs --output json}. */
+    /** The shape docs/operator-guide.md (Machine output) pins for {@code runs --output json}. */
     private static Map<String, Object> json(Runs store, List<Runs.Entry> entries) {
         List<Object> list = new ArrayList<>();
         for (Runs.Entry entry : entries) {

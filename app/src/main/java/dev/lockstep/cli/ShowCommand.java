@@ -74,7 +74,7 @@ final class ShowCommand implements Callable<Integer> {
         return MachineText.field(b.toString().trim());
     }
 
-    /** The shape README.md pins for {@code show --output json}; the journal masked every value before writing it. */
+    /** The shape docs/operator-guide.md (Machine output) pins for {@code show --output json}; the journal masked every value before writing it. */
     private static Map<String, Object> json(RunSnapshot s, DisplayedState state, List<String> warnings, String movedTo) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.runId());

@@ -106,7 +106,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
     }
 
-    /** The shape README.md pins for {@code validate --output json}. */
+    /** The shape docs/operator-guide.md (Machine output) pins for {@code validate --output json}. */
     private static Map<String, Object> json(List<Checked> checked, int problems) {
         List<Object> list = new ArrayList<>();
         for (Checked c : checked) {

@@ -19,7 +19,7 @@ public interface ContextKind<C extends Record> {
 
     Class<C> configType();
 
-    /** A short runbook example of {@code context.NAME}, for {@code lockstep schema} and the README. */
+    /** A short runbook example of {@code context.NAME}, for {@code lockstep schema} and docs/step-types.md. */
     String example();
 
     /** Options that choose where to act; their values reach {@link #target} as settings options. */

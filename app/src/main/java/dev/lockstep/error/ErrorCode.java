@@ -2,7 +2,7 @@ package dev.lockstep.error;
 
 /**
  * Every way a lockstep command can end, with the process exit code it maps to.
- * The numbers are a public contract (README, "Exit codes"): CI scripts branch on them.
+ * The numbers are a public contract (docs/operator-guide.md, "Exit codes"): CI scripts branch on them.
  */
 public enum ErrorCode {
     STEP_FAILED(1, "a step failed"),

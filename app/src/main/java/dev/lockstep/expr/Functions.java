@@ -10,7 +10,7 @@ import java.util.function.Function;
  * runbook cannot do safely in text (a password put inside a URL must be percent-encoded).
  */
 public final class Functions {
-    /** A function: how many arguments it takes, what it does (for messages and the README), and how. */
+    /** A function: how many arguments it takes, what it does (for messages and docs/runbook-reference.md), and how. */
     public record Fn(int arity, String description, Function<List<Object>, Object> apply) {}
 
     public static final Map<String, Fn> ALL = Map.of(

@@ -53,7 +53,7 @@ public final class YamlReader {
     public static final int MAX_VALUES = 100_000;
     /**
      * Characters of text (keys and values) in one file, aliases expanded: what is planned and run is the expanded
-     * text, copied into each step's plan, journal records and environment, so this bounds their memory (README:
+     * text, copied into each step's plan, journal records and environment, so this bounds their memory (docs/runbook-reference.md:
      * any runbook that validates is planned and run in 256 MB of heap). Four times what the file itself can hold.
      */
     public static final int MAX_TEXT = 4 * MAX_BYTES;

@@ -17,7 +17,13 @@ public interface StepType<C extends Record> {
 
     Class<C> configType();
 
-    /** A short runbook example, shown by {@code lockstep schema} and the README. */
+    /**
+     * What a step of this type does, in one Markdown paragraph: the row of docs/step-types.md, which is generated
+     * from the types ({@code lockstep schema --markdown}) so that it cannot drift from them.
+     */
+    String summary();
+
+    /** A short runbook example, shown by {@code lockstep schema} and docs/step-types.md. */
     String example();
 
     /**

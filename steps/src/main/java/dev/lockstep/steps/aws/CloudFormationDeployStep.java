@@ -127,6 +127,23 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
     }
 
     @Override
+    public String summary() {
+        return "create or update a stack through a change set, from a template file or `template: current` (the "
+                + "stack's own template, as CloudFormation has it), changed by `fragments` and `patches` "
+                + "([runbook-reference.md](runbook-reference.md#fragments-and-patches)); "
+                + "`plan` shows the resulting template's diff, builds the change set, shows every resource change — a "
+                + "replacement loudly (`!! REPLACED`, `!! MAY BE REPLACED`) — and the `guard`'s verdict, and deletes it"
+                + " unexecuted; a run executes it and shows the stack's events, naming failed resources and why. A "
+                + "change set that breaks the `guard` is deleted and the run **halts** with the offending changes as "
+                + "evidence (`plan` says WOULD HALT and exits 3). `parameters`, `usePrevious` (with `template: current`"
+                + " every other parameter keeps its value; NoEcho values are never shown); `restoreOnRollback: true` "
+                + "journals the template and parameter values the stack had, and rolling back deploys them again under "
+                + "the mirrored guard. Resume re-attaches to the change set or the update the step started (one made or"
+                + " executed just before a crash included: never executed twice); a retry after the update ended makes "
+                + "a new one";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: add-rds

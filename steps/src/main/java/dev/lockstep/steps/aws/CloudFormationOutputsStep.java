@@ -48,6 +48,11 @@ public final class CloudFormationOutputsStep implements StepType<CloudFormationO
     }
 
     @Override
+    public String summary() {
+        return "a stack's outputs and the physical ids of `resources` (logical ids)";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: ids

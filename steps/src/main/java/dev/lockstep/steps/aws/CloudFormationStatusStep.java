@@ -41,6 +41,11 @@ public final class CloudFormationStatusStep implements StepType<CloudFormationSt
     }
 
     @Override
+    public String summary() {
+        return "a stack's status (`DOES_NOT_EXIST` when there is none); read-only, usually a check";
+    }
+
+    @Override
     public String example() {
         return """
                 check:

@@ -43,6 +43,11 @@ public final class EcrImageStep implements StepType<EcrImageStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "whether a tag (or digest) is in a repository; read-only, a precondition";
+    }
+
+    @Override
     public String example() {
         return """
                 check:

@@ -42,6 +42,11 @@ public final class EcrRetagStep implements StepType<EcrRetagStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "put the same image manifest under another tag";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: mark-migrated

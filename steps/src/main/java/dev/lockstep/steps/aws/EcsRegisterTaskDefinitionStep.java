@@ -41,6 +41,12 @@ public final class EcsRegisterTaskDefinitionStep implements StepType<EcsRegister
     }
 
     @Override
+    public String summary() {
+        return "register a task definition from a JSON or YAML `file` (as for `--cli-input-json`) with expressions "
+                + "in its values; rollback deregisters it";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: register

@@ -94,6 +94,17 @@ public final class EcsRunTaskStep implements StepType<EcsRunTaskStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "run a one-off task, follow its container's own awslogs stream live (StartLiveTail; FilterLogEvents "
+                + "every second where live tail is missing, or with `liveTail: false`), so "
+                + "`haltOn`/`until`/`require`/`every` apply as a line is written, wait until it stops: `until` does not"
+                + " end it, its exit code decides (and the result keeps it, plus `matched`); a `haltOn` line stops the "
+                + "task (StopTask) and the halt says so; a task that stopped before running is said so; the task ARN is"
+                + " journaled and an idempotency token sent, so resume re-attaches, while a retry after the task ended "
+                + "starts a new one";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: migrate

@@ -59,6 +59,13 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "set a service's desired count, wait until stable (running = desired, one deployment) showing its "
+                + "events; names the tasks it started (running now, not when it first ran) and their awslogs streams, "
+                + "for a `logs.tail` that must read only the new tasks; rollback restores the count it found";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: stop-relay

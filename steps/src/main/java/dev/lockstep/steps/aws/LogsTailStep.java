@@ -85,6 +85,16 @@ public final class LogsTailStep implements StepType<LogsTailStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "follow a log group: exactly the `streams` named (a task's `logStream`, `ecs.scale`'s `logStreams`; "
+                + "an empty list is an error, never \"all\"), or a `streamPrefix`, and a `filter`; `since` is a "
+                + "duration before the step (`10m`) or an instant (`${{ steps.ID.startedAt }}`), and that window is "
+                + "read before going live. StartLiveTail, or FilterLogEvents polling (at most 1 call/s) where live tail"
+                + " is not available; only the streams asked for are shown, whatever the service returns; never an "
+                + "event twice; says at the end how many requests it made; ends by `until`, `haltOn` or `timeout`";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: watch

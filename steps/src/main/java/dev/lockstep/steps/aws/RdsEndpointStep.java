@@ -35,6 +35,11 @@ public final class RdsEndpointStep implements StepType<RdsEndpointStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "an instance's address and port";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: db

@@ -50,6 +50,11 @@ public final class RdsSnapshotStep implements StepType<RdsSnapshotStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "a snapshot (named by the run, so resume finds it), and wait until it is available";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: backup

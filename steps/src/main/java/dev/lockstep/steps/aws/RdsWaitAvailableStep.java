@@ -43,6 +43,11 @@ public final class RdsWaitAvailableStep implements StepType<RdsWaitAvailableStep
     }
 
     @Override
+    public String summary() {
+        return "wait until an instance is available";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: db-ready

@@ -38,6 +38,11 @@ public final class ManualStep implements StepType<ManualStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "`instructions` for a person, who confirms when done; `undo` is asked for on rollback";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: announce

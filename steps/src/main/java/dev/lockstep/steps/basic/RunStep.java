@@ -77,6 +77,13 @@ public final class RunStep implements StepType<RunStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "a shell script (`run: SCRIPT` on a step is short for `uses: run`), its output streamed line by line; "
+                + "`with`: `shell`, `env`, `cwd`, `json: true` (parse stdout into `result.json`), `capture` (name → "
+                + "regex, into `result.captures`)";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: count-rows

@@ -47,6 +47,11 @@ public final class WaitStep implements StepType<WaitStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "polls the check `until` every `interval` (5s) until it holds, or fails after `timeout` (5m)";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: wait-healthy

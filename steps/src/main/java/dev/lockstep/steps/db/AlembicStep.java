@@ -83,6 +83,15 @@ public final class AlembicStep implements StepType<AlembicStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "`command`: `upgrade` (to `revision`, default head), `downgrade` (to `revision`: -1, base, an id), "
+                + "`current`, `heads`, `history`, with the project's own `executable` (default `alembic`) and `config` "
+                + "(alembic.ini), run in its folder; `url` reaches env.py as `$DATABASE_URL` (`urlEnv`), never on a "
+                + "command line; the revision found is journaled before a change and the rollback returns to it; "
+                + "current/heads/history are read-only";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: upgrade

@@ -12,7 +12,7 @@ import org.postgresql.copy.CopyIn;
  * buffer that is sent whenever it fills (memory stays flat whatever the table size).
  * Most columns travel as SQLite's own bytes (no Java strings on the way); PostgreSQL
  * parses them and rejects what does not fit. The mapping, by the target column's type
- * (also in the README):
+ * (also in docs/runbook-reference.md, Databases):
  * <ul>
  * <li>integer keys and integers → bigint/integer, as decimal text;</li>
  * <li>text → text; real → double precision; numeric values → numeric, as plain decimals;</li>

@@ -86,6 +86,14 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "SQLite → PostgreSQL with COPY, tables in parallel (`parallel`, default 4), bounded memory, progress "
+                + "(rows, rows/s, ETA), sequences moved past the copied keys, then `db.verify` with checksums; refuses "
+                + "non-empty targets unless `truncate: true`; `createTables: true` makes missing tables; resumable per "
+                + "table; its rollback empties the tables it filled";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: copy

@@ -66,6 +66,14 @@ public final class DbQueryStep implements StepType<DbQueryStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "SQL on `target` with `parameters` bound to `?` (no `${{ }}` inside `sql` but `${{ ident(…) }}`, a "
+                + "quoted table or column name); `rows` (expected rows, in order, compared as text) and `count`: a "
+                + "difference **halts** with both shown; a query that only reads runs on a read-only connection, in "
+                + "dry-run and as a check (`expect: { first.is_test: true }`)";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: seeded

@@ -54,6 +54,13 @@ public final class DbVerifyStep implements StepType<DbVerifyStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "row counts of every table (or `tables`), SQLite or PostgreSQL on either side, both sides at once; "
+                + "with `checksum: true` also contents; any difference **halts** with a per-table table; as a check it "
+                + "holds when all match";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: verify

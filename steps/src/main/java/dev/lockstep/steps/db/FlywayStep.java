@@ -58,6 +58,12 @@ public final class FlywayStep implements StepType<FlywayStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "`command: migrate`, `validate` or `info` on `target`, migrations from `locations` beside the "
+                + "runbook; validate/info are read-only";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: schema

@@ -81,6 +81,13 @@ public final class MigrationsLintStep implements StepType<MigrationsLintStep.Con
     }
 
     @Override
+    public String summary() {
+        return "`alembic: DIR`: more than one head, an unmerged branch, a down_revision naming nothing (a merge's "
+                + "down_revision tuple may span lines, as black writes it); `flyway: DIR`: two files with one version "
+                + "(1.1 = 1_1 = 01.01)";
+    }
+
+    @Override
     public String example() {
         return """
                 check:

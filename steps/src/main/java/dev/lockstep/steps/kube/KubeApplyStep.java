@@ -69,6 +69,15 @@ public final class KubeApplyStep implements StepType<KubeApplyStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "server-side apply of `files` (beside the runbook, `---` between documents, `${{ }}` resolved value "
+                + "by value) or inline `manifests`; `plan` applies with dryRun=All and shows each object created or its"
+                + " fields changed (never a Secret's values); what was there before is journaled (a Secret without its "
+                + "values), so the rollback deletes what it created and puts back what it changed (an existing Secret "
+                + "is left as applied, and said so); `force` takes over fields another manager owns";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: service-account

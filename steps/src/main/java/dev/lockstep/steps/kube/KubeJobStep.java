@@ -98,6 +98,23 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "run a Job (`file` or inline `job`) to completion. Its name is `metadata.name` plus a hash of its "
+                + "spec: a **Complete** Job of that name is adopted, not run again; a Failed one fails the step again "
+                + "and is deleted and re-run only when the step is retried; a changed spec is a new Job. The name is "
+                + "journaled before the Job is created, so resume re-attaches. Its pods' logs (every retry and restart)"
+                + " feed `haltOn`/`until`/`require` (`until` does not end it: the Job decides). Complete succeeds; "
+                + "Failed fails with the reason (BackoffLimitExceeded, DeadlineExceeded), the exit code and termination"
+                + " message; a pod Pending for a reason (ImagePullBackOff, Unschedulable) is shown with its Warning "
+                + "events and fails the step after `pendingTimeout` (5m). `reportTo: { apiVersion, kind, name }` "
+                + "mirrors the Job onto that object's status as an operator does (Progressing, then Ready or Degraded, "
+                + "with Events); `ownedBy` (same shape, same namespace) makes that object the Job's owner, so deleting "
+                + "it deletes the Job. Every container's log counts (init containers and sidecars too), and the "
+                + "container that failed is the one reported. `plan` asks the API server for a dry-run create and says "
+                + "whether the Job would be adopted. Rollback deletes the Job and its pods";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: migrate

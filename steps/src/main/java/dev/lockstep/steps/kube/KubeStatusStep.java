@@ -83,6 +83,15 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "set `conditions` ({ type, status, reason, message }) on an object's status subresource (a custom "
+                + "resource) and emit `events` ({ type: Normal/Warning, reason, message }) about it; lastTransitionTime"
+                + " changes only with the status. `requires: [{ apiVersion, kind, name, reason }]` looks for objects "
+                + "first: one missing sets Degraded=True and Ready=False with its reason (SecretNotFound), emits a "
+                + "Warning event, and fails the step";
+    }
+
+    @Override
     public String example() {
         return """
                 - id: accepted

@@ -59,6 +59,13 @@ public final class KubeWaitStep implements StepType<KubeWaitStep.Config> {
     }
 
     @Override
+    public String summary() {
+        return "until an object (`apiVersion`, `kind`, `name`) has `condition` = `status` (default \"True\"; counted"
+                + " only once its controller has seen its latest generation) or `exists: true/false`, within `timeout` "
+                + "(5m; `0s` looks once); read-only, so a check too";
+    }
+
+    @Override
     public String example() {
         return """
                 check:
