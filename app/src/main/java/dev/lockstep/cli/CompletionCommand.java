@@ -14,6 +14,7 @@ final class CompletionCommand implements Callable<Integer> {
     Shell shell;
 
     CompletionCommand(Cli cli) {
+        HelpSections.examples(spec, "lockstep completion bash", "lockstep completion zsh");
         this.cli = cli;
         CommandModel.positional(spec, "0", "SHELL").description("bash or zsh.").bind(Shell.class, () -> shell, v -> shell = v);
     }
