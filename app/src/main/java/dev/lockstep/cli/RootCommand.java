@@ -59,6 +59,7 @@ final class RootCommand implements Callable<Integer> {
         c.put("completion", cli -> new CompletionCommand(cli).spec);
         c.put("man", cli -> new ManCommand(cli).spec);
         c.put("help", cli -> new HelpCommand().spec);
+        c.put(CompleteCommand.NAME, cli -> new CompleteCommand(cli).spec);
         return Collections.unmodifiableMap(c);
     }
 
