@@ -321,7 +321,7 @@ final class Renderer {
 
     private static List<String> overlayKeys(UiState.Overlay o) {
         return switch (o.kind) {
-            case HELP, PLAN -> List.of("↑↓ PgUp PgDn scroll", "any other key closes");
+            case HELP, PLAN -> List.of("↑↓ j k PgUp PgDn g G scroll", "any other key closes");
             case QUESTION_TYPED, OVERRIDE -> List.of("type it exactly, then Enter", "Esc cancel");
             case SKIP_REASON, SEARCH -> List.of("Enter accept", "Esc cancel");
             case QUESTION_YES_NO, QUIT -> List.of("y yes", "n / Esc no");
