@@ -71,6 +71,7 @@ final class Renderer {
         int bottom = h - 2;
         String status = s.message != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
                 + (s.watching ? "the driver's operator" : "you") + ": " + s.runState.label().replace('-', ' ')
+                + (s.gateStep != null ? " at step " + s.gateStep : "")
                 : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
         else bottom = h - 1;

@@ -292,6 +292,8 @@ public final class TuiApp implements RunListener {
     private void runStatus(RunSnapshot snap) {
         // A driver holds its own run; a watcher goes by the lease of the one it watches.
         state.runState = DisplayedState.of(snap, !state.watching || state.driverLive);
+        // A gate is the last thing journaled while the run waits at it: that event names its step.
+        state.gateStep = snap.awaitingGate() == null ? null : snap.events().get(snap.events().size() - 1).step();
         state.clockFrom = snap.clockStartedAt();
         state.clockTo = snap.finishedAt();
         state.finished = snap.status().isFinished();
