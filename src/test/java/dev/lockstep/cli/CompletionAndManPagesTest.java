@@ -138,6 +138,9 @@ class CompletionAndManPagesTest {
         }
         LockstepCli.Result help = cli.run("--help");
         assertFalse(help.out().contains("__complete"), help.out());
+        LockstepCli.Result mistyped = cli.run("complete");
+        assertEquals(2, mistyped.exit(), mistyped.all());
+        assertFalse(mistyped.err().contains("__complete"), "a hidden command is never suggested: " + mistyped.err());
         assertFalse(cli.run("man", "--dir", tmp.resolve("man").toString()).out().contains("__complete"));
     }
 
@@ -149,8 +152,11 @@ class CompletionAndManPagesTest {
             assertTrue(pages.map(p -> p.getFileName().toString()).toList().containsAll(List.of("lockstep.1", "lockstep-run.1",
                     "lockstep-plan.1", "lockstep-validate.1", "lockstep-completion.1")));
         }
-        assertEquals("", run(List.of("groff", "-man", "-ww", "-z", tmp.resolve("lockstep-run.1").toString())),
-                "groff finds nothing wrong");
+        try (var pages = Files.list(tmp)) {
+            for (Path page : pages.toList()) {
+                assertEquals("", run(List.of("groff", "-man", "-ww", "-z", page.toString())), "groff finds nothing wrong in " + page);
+            }
+        }
         String run = run(List.of("groff", "-man", "-Tascii", "-P", "-cbou", tmp.resolve("lockstep-run.1").toString()));
         assertTrue(run.contains("lockstep-run - Start a run of a runbook"), run);
         assertTrue(run.contains("--plan FILE") && run.contains("--junit FILE") && run.contains("--region REGION"), run);

@@ -127,9 +127,15 @@ final class ManCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    /** Text for troff: backslashes and hyphens escaped, no line starting with a control character. */
+    /**
+     * Text for troff: backslashes and hyphens escaped, anything beyond ASCII (the … of "lockstep.1, …") named as a
+     * Unicode character, which groff reads whatever its input encoding; no line starting with a control character.
+     */
     static String esc(String text) {
-        String t = text.replace("\\", "\\e").replace("-", "\\-");
+        StringBuilder escaped = new StringBuilder();
+        text.codePoints().forEach(c -> escaped.append(c == '\\' ? "\\e" : c == '-' ? "\\-"
+                : c < 128 ? Character.toString(c) : String.format("\\[u%04X]", c)));
+        String t = escaped.toString();
         StringBuilder out = new StringBuilder();
         for (String line : t.split("\n", -1)) {
             if (out.length() > 0) out.append('\n');
