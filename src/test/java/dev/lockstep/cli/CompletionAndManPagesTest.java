@@ -115,6 +115,7 @@ class CompletionAndManPagesTest {
         assertEquals(List.of("--output"), sh.complete("bash", "lockstep", "show", "--state-dir", dir, "--out"),
                 "options as before");
         assertEquals(List.of(), sh.complete("bash", "lockstep", "resume", "no-such-run", "--state-dir", dir, "--rerun", ""));
+        assertEquals(List.of(), sh.complete("bash", "lockstep", "resume", "no-such-run", "--state-dir", dir, "--confirm", ""));
     }
 
     @Test

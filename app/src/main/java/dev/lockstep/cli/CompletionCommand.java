@@ -63,7 +63,8 @@ final class CompletionCommand implements Callable<Integer> {
                   done
                 }
 
-                # Run ids and step ids from the store named on the line (lockstep __complete); the rest as picocli generates it.
+                # Run ids and step ids from the store named on the line (lockstep __complete, run as the line names lockstep);
+                # the rest as picocli generates it.
                 function _lockstep() {
                   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
                   local command_path="" run="" word i subs valued takes_run run_opts step_opts step_pairs
@@ -90,8 +91,8 @@ final class CompletionCommand implements Callable<Integer> {
                   done
                   if [[ -n $takes_run && " $step_opts $step_pairs " == *" $prev "* ]]; then
                     local steps
-                    steps=$(lockstep __complete steps ${run:+"$run"} "${state[@]}" 2>/dev/null)
-                    if [[ " $step_pairs " == *" $prev "* ]]; then
+                    steps=$("${COMP_WORDS[0]}" __complete steps ${run:+"$run"} "${state[@]}" 2>/dev/null)
+                    if [[ -n $steps && " $step_pairs " == *" $prev "* ]]; then
                       type compopt &>/dev/null && compopt -o nospace 2>/dev/null
                       steps=$(printf '%%s\\n' "$steps" | sed 's/$/=/')
                     fi
@@ -101,7 +102,7 @@ final class CompletionCommand implements Callable<Integer> {
                   fi
                   if [[ " $run_opts " == *" $prev "* ]] || [[ -n $takes_run && -z $run && $cur != -* && " $valued " != *" $prev "* ]]; then
                     local IFS=$'\\n'
-                    COMPREPLY=( $(compgen -W "$(lockstep __complete runs "${state[@]}" 2>/dev/null)" -- "$cur") )
+                    COMPREPLY=( $(compgen -W "$("${COMP_WORDS[0]}" __complete runs "${state[@]}" 2>/dev/null)" -- "$cur") )
                     return 0
                   fi
                   _complete_lockstep
