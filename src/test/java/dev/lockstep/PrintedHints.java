@@ -67,7 +67,7 @@ public final class PrintedHints {
     }
 
     /** {@code command} split into words as a POSIX shell would: single and double quotes, backslashes. */
-    static List<String> words(String command) {
+    public static List<String> words(String command) {
         List<String> words = new ArrayList<>();
         StringBuilder word = null;
         for (int i = 0; i < command.length(); i++) {

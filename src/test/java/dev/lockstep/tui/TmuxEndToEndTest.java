@@ -11,6 +11,7 @@ import dev.lockstep.engine.RunStatus;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Journal;
+import dev.lockstep.journal.StateDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,6 +100,37 @@ class TmuxEndToEndTest {
         List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
         args.addAll(List.of(keys));
         tmux(args.toArray(String[]::new));
+    }
+
+    /**
+     * A driver waits at its typed confirmation in one terminal; a watcher in another (full screen), and one printing
+     * plain lines, both say that the run awaits a confirmation, and of which step.
+     */
+    @Test
+    void watchersSeeTheDriverAwaitingItsTypedConfirmationAndAtWhichStep() throws Exception {
+        Path state = tmp.resolve("state");
+        start("driver", state, tmp.resolve("work"));
+        await("driver", s -> s.contains(" q quit"));
+        keys("driver", "a");
+        await("driver", s -> s.contains("Typed confirmation: switch"));
+        String runId = new StateDir(state).runIds().get(0);
+
+        lockstep("watcher", "TERM=xterm-256color", "watch " + runId + " --state-dir '" + state + "'");
+        String watching = await("watcher", s -> s.contains("WATCHING (read-only)") && s.contains("AWAITING CONFIRMATION"));
+        assertTrue(watching.contains("waiting for the driver's operator: awaiting confirmation at step switch"), watching);
+
+        Path plainOut = tmp.resolve("watch.txt");
+        Process plain = LockstepProcess.start(plainOut, "watch", runId, "--no-tui", "--state-dir", state.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(plainOut).contains("step switch awaits a confirmation from its operator")) {
+                if (System.nanoTime() > deadline || !plain.isAlive()) fail("the plain watcher never said so:\n" + Files.readString(plainOut));
+                Thread.sleep(100);
+            }
+        } finally {
+            plain.destroy();
+            plain.waitFor(20, TimeUnit.SECONDS);
+        }
     }
 
     @Test

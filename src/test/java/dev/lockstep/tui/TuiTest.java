@@ -378,7 +378,7 @@ class TuiTest {
         awaitScreen(s -> s.contains("✓ Create the source table"));
         key('p');
         String plan = awaitScreen(s -> s.contains("Plan (dry run, resolved)") && s.contains("1. prepare  Create the source table"));
-        assertTrue(plan.contains("↑↓ PgUp PgDn scroll"), "the plan has its own footer:\n" + plan);
+        assertTrue(plan.contains("↑↓ j k PgUp PgDn g G scroll"), "the plan has its own footer:\n" + plan);
         String verify = pressUntil(KeyType.PageDown, s -> s.contains("$ if [ \"$dest\" = \"500\" ]"));
         assertFalse(verify.contains("<steps.prepare.outputs.source_rows>"), "prepare's output is known:\n" + verify);
         key(KeyType.Escape);
@@ -424,6 +424,49 @@ class TuiTest {
         String found = awaitScreen(s -> s.contains("search: line 150") && s.contains("[line 150-"));
         assertTrue(found.contains("line 150"), found);
         key(KeyType.End);
+        awaitScreen(s -> s.contains("[following]"));
+    }
+
+    @Test
+    void jAndKMoveThroughTheStepsLikeTheArrowsAndGAndShiftGGoToTheFirstAndLast() throws Exception {
+        openDemo(Map.of());
+        // The detail pane describes the selected step.
+        awaitScreen(s -> s.contains("step prepare ·"));
+        key('j');
+        awaitScreen(s -> s.contains("step copy ·"));
+        key('j');
+        awaitScreen(s -> s.contains("step verify ·"));
+        key('k');
+        awaitScreen(s -> s.contains("step copy ·"));
+        key('G');
+        awaitScreen(s -> s.contains("runs after the steps' own rollbacks"));
+        key('g');
+        awaitScreen(s -> s.contains("step prepare ·"));
+
+        // In the help they scroll it, which here fits the screen: they leave it open, and the ? after them closes it.
+        key('?');
+        String help = awaitScreen(s -> s.contains("┌─ Keys") && s.contains("j/k too, and g/G the first/last"));
+        assertTrue(help.contains("↑↓ j k PgUp PgDn g G scroll"), help);
+        for (char c : "jGgk?j".toCharArray()) key(c);
+        awaitScreen(s -> !s.contains("┌─ Keys") && s.contains("step copy ·"));
+    }
+
+    @Test
+    void jAndKScrollTheLogAndGAndShiftGGoToItsStartAndEnd() throws Exception {
+        open("src/test/resources/runbooks/tui/chatty.yaml", Map.of(), Map.of(), 100, 30);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("HALTED"));
+        key('l');
+        awaitScreen(s -> s.contains("[following]") && s.contains("line 199"));
+        key('g');
+        awaitScreen(s -> s.contains("[line 1-"));
+        key('j');
+        awaitScreen(s -> s.contains("[line 2-"));
+        key('j');
+        awaitScreen(s -> s.contains("[line 3-"));
+        key('k');
+        awaitScreen(s -> s.contains("[line 2-"));
+        key('G');
         awaitScreen(s -> s.contains("[following]"));
     }
 

@@ -35,6 +35,7 @@ final class CommandModel {
     static CommandSpec command(Callable<Integer> command, String name, String description) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
         spec.usageMessage().description(description);
+        HelpSections.install(spec);
         return spec;
     }
 

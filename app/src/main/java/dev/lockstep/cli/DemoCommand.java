@@ -55,9 +55,13 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> override = new LinkedHashMap<>();
     final OperatorOptions operator;
     final CiOptions ci;
-    final TargetOptions where;
 
     DemoCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep demo",
+                "lockstep demo --no-tui --yes --rows 10000",
+                "lockstep demo --rollback",
+                "lockstep demo --clean");
         this.cli = cli;
         CommandModel.option(spec, "--dir").label("DIR").description("Where the demo keeps everything (default: $TMPDIR/lockstep-cutover-demo).")
                 .bind(Path.class, () -> dir, v -> dir = v);
@@ -81,7 +85,6 @@ final class DemoCommand implements Callable<Integer> {
                 .bindPairs(() -> override, v -> override = v);
         operator = new OperatorOptions(spec);
         ci = new CiOptions(spec);
-        where = new TargetOptions(spec, cli);
     }
 
     @Override
@@ -101,7 +104,8 @@ final class DemoCommand implements Callable<Integer> {
         operator.requireSteps(runbook);
         OperatorOptions.requireSteps(runbook, "--retry", retry);
         OperatorOptions.requireSteps(runbook, "--override", override.keySet());
-        Targets targets = where.verified(cli, runbook);
+        // A demo on this machine: no cloud's options in its help, and none on its command line.
+        Targets targets = TargetOptions.fromEnvironment(cli, runbook);
         if (Files.exists(home) && !isDemoFolder(home)) throw notADemoFolder(home);
         try {
             Files.createDirectories(home);

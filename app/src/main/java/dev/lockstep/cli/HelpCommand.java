@@ -21,6 +21,7 @@ final class HelpCommand implements Callable<Integer>, CommandLine.IHelpCommandIn
     private PrintWriter out;
 
     HelpCommand() {
+        HelpSections.examples(spec, "lockstep help run", "lockstep help lock break");
         spec.helpCommand(true);
         CommandModel.positional(spec, "0..*", "COMMAND").arity("0..*").bindList(String.class, () -> names, v -> names = v);
     }

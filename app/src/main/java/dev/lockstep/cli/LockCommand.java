@@ -13,6 +13,7 @@ final class LockCommand implements Callable<Integer> {
     final CommandSpec spec = CommandModel.command(this, "lock", "Who holds a run (its driver and lease), and breaking that hold.");
 
     LockCommand(Cli cli) {
+        HelpSections.examples(spec, "lockstep lock show", "lockstep lock break demo");
         this.cli = cli;
         spec.addSubcommand("show", new Show(cli).spec);
         spec.addSubcommand("break", new Break(cli).spec);
@@ -34,6 +35,7 @@ final class LockCommand implements Callable<Integer> {
         final StateOptions state;
 
         Show(Cli cli) {
+            HelpSections.examples(spec, "lockstep lock show", "lockstep lock show demo --state postgres://db.internal/lockstep");
             this.cli = cli;
             CommandModel.positional(spec, "0", "RUN_ID").arity("0..1")
                     .description("A run id or a unique start of one (default: the latest unfinished run, else the latest).")
@@ -68,6 +70,9 @@ final class LockCommand implements Callable<Integer> {
         String confirm;
 
         Break(Cli cli) {
+            HelpSections.examples(spec,
+                    "lockstep lock break demo",
+                    "lockstep lock break demo --state postgres://db.internal/lockstep");
             this.cli = cli;
             CommandModel.positional(spec, "0", "RUN_ID").bind(String.class, () -> runId, v -> runId = v);
             state = new StateOptions(spec);

@@ -21,6 +21,7 @@ final class ManCommand implements Callable<Integer> {
     Path dir = Path.of("man");
 
     ManCommand(Cli cli) {
+        HelpSections.examples(spec, "lockstep man", "lockstep man --dir /usr/local/share/man/man1");
         this.cli = cli;
         CommandModel.option(spec, "--dir").label("DIR").description("Where to write them, a folder made if missing (default: man).")
                 .bind(Path.class, () -> dir, v -> dir = v);
@@ -86,14 +87,23 @@ final class ManCommand implements Callable<Integer> {
             b.append(".TP\n\\fI").append(esc(p.paramLabel())).append("\\fR\n").append(esc(String.join(" ", p.description())))
                     .append('\n');
         }
-        for (OptionSpec o : s.options()) {
-            if (o.hidden()) continue;
-            b.append(".TP\n");
-            List<String> names = new ArrayList<>();
-            for (String n : o.names()) names.add("\\fB" + esc(n) + "\\fR");
-            b.append(String.join(", ", names));
-            if (o.arity().max() > 0) b.append(" \\fI").append(esc(o.paramLabel())).append("\\fR");
-            b.append('\n').append(esc(String.join(" ", o.description()))).append('\n');
+        HelpSections sections = HelpSections.of(s);
+        sections.groups(s).forEach((heading, options) -> {
+            // As in --help: the command's own options first, then one subsection for each of the others.
+            if (!heading.equals(HelpSections.OPTIONS)) b.append(".SS ").append(esc(heading.replaceFirst(":$", ""))).append('\n');
+            for (OptionSpec o : options) {
+                b.append(".TP\n");
+                List<String> names = new ArrayList<>();
+                for (String n : o.names()) names.add("\\fB" + esc(n) + "\\fR");
+                b.append(String.join(", ", names));
+                if (o.arity().max() > 0) b.append(" \\fI").append(esc(o.paramLabel())).append("\\fR");
+                b.append('\n').append(esc(String.join(" ", o.description()))).append('\n');
+            }
+        });
+        if (!sections.examples().isEmpty()) {
+            b.append(".SH EXAMPLES\n.nf\n");
+            for (String e : sections.examples()) b.append(esc(e)).append('\n');
+            b.append(".fi\n");
         }
         b.append(".SH EXIT STATUS\n");
         b.append(".TP\n\\fB0\\fR\nsuccess\n");
@@ -117,9 +127,15 @@ final class ManCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    /** Text for troff: backslashes and hyphens escaped, no line starting with a control character. */
+    /**
+     * Text for troff: backslashes and hyphens escaped, anything beyond ASCII (the … of "lockstep.1, …") named as a
+     * Unicode character, which groff reads whatever its input encoding; no line starting with a control character.
+     */
     static String esc(String text) {
-        String t = text.replace("\\", "\\e").replace("-", "\\-");
+        StringBuilder escaped = new StringBuilder();
+        text.codePoints().forEach(c -> escaped.append(c == '\\' ? "\\e" : c == '-' ? "\\-"
+                : c < 128 ? Character.toString(c) : String.format("\\[u%04X]", c)));
+        String t = escaped.toString();
         StringBuilder out = new StringBuilder();
         for (String line : t.split("\n", -1)) {
             if (out.length() > 0) out.append('\n');

@@ -31,6 +31,10 @@ final class PlanCommand implements Callable<Integer> {
     final StateOptions state;
 
     PlanCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep plan runbooks/demo.yaml",
+                "lockstep plan runbooks/demo.yaml -p rows=1000 -p corrupt=true",
+                "lockstep plan runbooks/demo.yaml --output json");
         this.cli = cli;
         CommandModel.positional(spec, "0", "RUNBOOK").bind(Path.class, () -> runbook, v -> runbook = v);
         params = new ParamOptions(spec);

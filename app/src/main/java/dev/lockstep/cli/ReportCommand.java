@@ -22,6 +22,7 @@ final class ReportCommand implements Callable<Integer> {
     String oldOutput;
 
     ReportCommand(Cli cli) {
+        HelpSections.examples(spec, "lockstep report", "lockstep report demo -o cutover-report.md", "lockstep report demo -o -");
         this.cli = cli;
         CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description(RunIds.LATEST)
                 .bind(String.class, () -> runId, v -> runId = v);

@@ -26,6 +26,11 @@ final class ResumeCommand implements Callable<Integer> {
     final TargetOptions where;
 
     ResumeCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep resume",
+                "lockstep resume demo --retry verify",
+                "lockstep resume demo --skip copy --reason 'copied by hand'",
+                "lockstep resume demo --no-tui --rerun switch");
         this.cli = cli;
         target = new ReopenOptions(spec);
         operator = new OperatorOptions(spec);

@@ -23,6 +23,10 @@ final class RollbackCommand implements Callable<Integer> {
     private String confirmRun;
 
     RollbackCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep rollback",
+                "lockstep rollback demo --no-tui --yes",
+                "lockstep rollback demo --mark-done copy");
         this.cli = cli;
         target = new ReopenOptions(spec);
         operator = new OperatorOptions(spec);

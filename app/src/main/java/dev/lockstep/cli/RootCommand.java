@@ -23,16 +23,14 @@ final class RootCommand implements Callable<Integer> {
     final CommandSpec spec = CommandModel.command(this, "lockstep", "Runs risky production procedures as checked, resumable YAML runbooks.");
 
     RootCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep demo",
+                "lockstep validate runbooks/demo.yaml",
+                "lockstep plan runbooks/demo.yaml -p rows=1000",
+                "lockstep run runbooks/demo.yaml -p rows=1000");
         this.cli = cli;
-        // INHERIT gives every subcommand the version and the exit codes in its help.
+        // INHERIT gives every subcommand the version.
         spec.scopeType(ScopeType.INHERIT).versionProvider(new Version());
-        spec.usageMessage().footerHeading("%nExit codes:%n").footer(
-                "  0 success   1 step failed   2 usage   3 halted   4 precondition not met",
-                "  5 invalid runbook   6 lock held   7 needs an operator's decision",
-                "  8 runbook changed since the run started   9 unfinished run exists   10 no such run",
-                "  11 journal damaged   12 file error   13 wrong place to act (credentials, cluster)",
-                "  14 no credentials, or the endpoint unreachable   15 state store unreachable (the run can be resumed)",
-                "  16 differs from the saved plan   70 internal error   130 interrupted");
     }
 
     @Override
@@ -61,6 +59,7 @@ final class RootCommand implements Callable<Integer> {
         c.put("completion", cli -> new CompletionCommand(cli).spec);
         c.put("man", cli -> new ManCommand(cli).spec);
         c.put("help", cli -> new HelpCommand().spec);
+        c.put(CompleteCommand.NAME, cli -> new CompleteCommand(cli).spec);
         return Collections.unmodifiableMap(c);
     }
 

@@ -40,6 +40,11 @@ final class RunCommand implements Callable<Integer> {
     final TargetOptions where;
 
     RunCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep run runbooks/demo.yaml",
+                "lockstep run runbooks/demo.yaml -p rows=1000 --no-tui --confirm switch=relay",
+                "lockstep run runbooks/demo.yaml --plan demo.plan",
+                "lockstep run runbooks/rds-cutover.yaml --profile prod --region eu-west-1");
         this.cli = cli;
         CommandModel.positional(spec, "0", "RUNBOOK").arity("0..1").description("The runbook file (with --plan: the plan's).")
                 .bind(Path.class, () -> runbook, v -> runbook = v);

@@ -23,6 +23,10 @@ final class RunsCommand implements Callable<Integer> {
     final OutputOptions output;
 
     RunsCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep runs",
+                "lockstep runs --output json",
+                "lockstep runs --state postgres://db.internal/lockstep");
         this.cli = cli;
         state = new StateOptions(spec);
         output = new OutputOptions(spec);

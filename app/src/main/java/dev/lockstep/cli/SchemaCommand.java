@@ -18,6 +18,7 @@ final class SchemaCommand implements Callable<Integer> {
     boolean markdown;
 
     SchemaCommand(Cli cli) {
+        HelpSections.examples(spec, "lockstep schema", "lockstep schema --plan");
         this.cli = cli;
         CommandModel.option(spec, "--plan").description("Print the JSON Schema of the plan document instead "
                 + "(lockstep plan --output json, and the plan a saved plan holds), for policy tools.")

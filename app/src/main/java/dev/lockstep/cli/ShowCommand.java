@@ -23,6 +23,7 @@ final class ShowCommand implements Callable<Integer> {
     final OutputOptions output;
 
     ShowCommand(Cli cli) {
+        HelpSections.examples(spec, "lockstep show", "lockstep show demo", "lockstep show demo --output json");
         this.cli = cli;
         CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description(RunIds.LATEST)
                 .bind(String.class, () -> runId, v -> runId = v);

@@ -14,6 +14,9 @@ final class StateCommand implements Callable<Integer> {
             "Move runs between stores (a local folder and a shared PostgreSQL store).");
 
     StateCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep state copy demo --to postgres://db.internal/lockstep",
+                "lockstep state copy demo --from postgres://db.internal/lockstep --to runs");
         this.cli = cli;
         spec.addSubcommand("copy", new Copy(cli).spec);
     }
@@ -36,6 +39,9 @@ final class StateCommand implements Callable<Integer> {
         String to;
 
         Copy(Cli cli) {
+            HelpSections.examples(spec,
+                    "lockstep state copy demo --to postgres://db.internal/lockstep",
+                    "lockstep state copy demo --from postgres://db.internal/lockstep --to runs");
             this.cli = cli;
             CommandModel.positional(spec, "0..*", "RUN_ID").arity("1..*").description("The runs to copy: run ids or unique starts of them.")
                     .bindList(String.class, () -> runIds, v -> runIds = v);

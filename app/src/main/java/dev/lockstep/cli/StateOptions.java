@@ -28,7 +28,11 @@ final class StateOptions {
         CommandModel.option(command, "--state-dir").label("DIR")
                 .description("Where runs are kept (default: $LOCKSTEP_STATE_DIR, else $XDG_STATE_HOME/lockstep, else ~/.local/state/lockstep).")
                 .bind(Path.class, () -> stateDir, v -> stateDir = v);
+        HelpSections.group(command, HEADING, command.findOption("--state"));
+        HelpSections.group(command, HEADING, command.findOption("--state-dir"));
     }
+
+    private static final String HEADING = "State options:";
 
     private StateStore opened;
 

@@ -33,6 +33,7 @@ final class TargetOptions {
                 OptionSpec option = OptionSpec.builder(o.name()).paramLabel(o.label()).description(o.description())
                         .type(String.class).converters(CommandModel.nonEmpty(String.class, o.label())).build();
                 command.addOption(option);
+                HelpSections.group(command, kind.title() + " options:", option);
                 given.add(new Given(o, option));
             }
         }
@@ -58,7 +59,16 @@ final class TargetOptions {
 
     /** Where a run of this runbook acts, verified: nothing is recorded before this holds. */
     Targets verified(Cli cli, Runbook runbook) {
-        Targets targets = cli.contexts().targets(runbook, settings(cli));
+        return verified(cli, runbook, settings(cli));
+    }
+
+    /** Where a run acts when its command has none of these options (the demo, on this machine): as the environment says. */
+    static Targets fromEnvironment(Cli cli, Runbook runbook) {
+        return verified(cli, runbook, new Settings(cli.env, Map.of()));
+    }
+
+    private static Targets verified(Cli cli, Runbook runbook, Settings settings) {
+        Targets targets = cli.contexts().targets(runbook, settings);
         targets.verify();
         return targets;
     }

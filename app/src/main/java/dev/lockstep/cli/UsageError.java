@@ -3,6 +3,7 @@ package dev.lockstep.cli;
 import dev.lockstep.runbook.Suggest;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -32,7 +33,9 @@ final class UsageError {
             return "unknown option '" + name + "'" + Suggest.didYouMean(name, names);
         }
         if (!command.subcommands().isEmpty()) {
-            return "unknown command '" + word + "'" + Suggest.didYouMean(word, command.subcommands().keySet());
+            List<String> names = command.subcommands().entrySet().stream()
+                    .filter(e -> !e.getValue().getCommandSpec().usageMessage().hidden()).map(Map.Entry::getKey).toList();
+            return "unknown command '" + word + "'" + Suggest.didYouMean(word, names);
         }
         return ex.getMessage();
     }

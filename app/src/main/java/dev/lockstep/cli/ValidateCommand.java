@@ -26,6 +26,10 @@ final class ValidateCommand implements Callable<Integer> {
     final OutputOptions output;
 
     ValidateCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep validate runbooks/demo.yaml",
+                "lockstep validate runbooks/demo.yaml runbooks/dbupgrade.yaml --output json",
+                "lockstep validate runbooks/demo.yaml -p rows=1000");
         this.cli = cli;
         CommandModel.positional(spec, "0..*", "FILE").arity("1..*").bindList(Path.class, () -> files, v -> files = v);
         params = new ParamOptions(spec);

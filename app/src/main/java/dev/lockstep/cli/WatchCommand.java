@@ -18,6 +18,10 @@ final class WatchCommand implements Callable<Integer> {
     Path runbook;
 
     WatchCommand(Cli cli) {
+        HelpSections.examples(spec,
+                "lockstep watch",
+                "lockstep watch demo --no-tui",
+                "lockstep watch --state postgres://db.internal/lockstep");
         this.cli = cli;
         CommandModel.positional(spec, "0", "RUN_ID").arity("0..1").description("A run id or a unique start of one (default: the latest unfinished run, else the latest).")
                 .bind(String.class, () -> runId, v -> runId = v);

@@ -17,6 +17,9 @@ public interface ContextKind<C extends Record> {
     /** The key under {@code context:} and the root of {@code ${{ context.NAME.… }}}. */
     String name();
 
+    /** How help names this kind of place: its options are listed under "TITLE options:". */
+    String title();
+
     Class<C> configType();
 
     /** A short runbook example of {@code context.NAME}, for {@code lockstep schema} and docs/step-types.md. */

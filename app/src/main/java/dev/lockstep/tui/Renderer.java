@@ -71,6 +71,7 @@ final class Renderer {
         int bottom = h - 2;
         String status = s.message != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
                 + (s.watching ? "the driver's operator" : "you") + ": " + s.runState.label().replace('-', ' ')
+                + (s.gateStep != null ? " at step " + s.gateStep : "")
                 : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
         else bottom = h - 1;
@@ -321,7 +322,7 @@ final class Renderer {
 
     private static List<String> overlayKeys(UiState.Overlay o) {
         return switch (o.kind) {
-            case HELP, PLAN -> List.of("↑↓ PgUp PgDn scroll", "any other key closes");
+            case HELP, PLAN -> List.of("↑↓ j k PgUp PgDn g G scroll", "any other key closes");
             case QUESTION_TYPED, OVERRIDE -> List.of("type it exactly, then Enter", "Esc cancel");
             case SKIP_REASON, SEARCH -> List.of("Enter accept", "Esc cancel");
             case QUESTION_YES_NO, QUIT -> List.of("y yes", "n / Esc no");

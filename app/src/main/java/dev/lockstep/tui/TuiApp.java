@@ -292,6 +292,8 @@ public final class TuiApp implements RunListener {
     private void runStatus(RunSnapshot snap) {
         // A driver holds its own run; a watcher goes by the lease of the one it watches.
         state.runState = DisplayedState.of(snap, !state.watching || state.driverLive);
+        // A gate is the last thing journaled while the run waits at it: that event names its step.
+        state.gateStep = snap.awaitingGate() == null ? null : snap.events().get(snap.events().size() - 1).step();
         state.clockFrom = snap.clockStartedAt();
         state.clockTo = snap.finishedAt();
         state.finished = snap.status().isFinished();
@@ -548,10 +550,7 @@ public final class TuiApp implements RunListener {
             case ArrowDown -> arrow(1);
             case PageUp -> scrollLogs(-pageSize());
             case PageDown -> scrollLogs(pageSize());
-            case Home -> {
-                state.follow = false;
-                state.logTop = 0;
-            }
+            case Home -> logStart();
             case End -> state.follow = true;
             case EOF -> quitNow();
             case Character -> character(k.getCharacter());
@@ -628,6 +627,11 @@ public final class TuiApp implements RunListener {
                     List.of("Text to find (then n finds the next match, N the previous)")).withInput();
             case 'n' -> find(true);
             case 'N' -> find(false);
+            // As in less and vi: j and k move like the arrows, g and G go to the first and the last.
+            case 'j' -> arrow(1);
+            case 'k' -> arrow(-1);
+            case 'g' -> firstOrLast(false);
+            case 'G' -> firstOrLast(true);
             default -> { }
         }
     }
@@ -670,12 +674,20 @@ public final class TuiApp implements RunListener {
         char c = k.getKeyType() == KeyType.Character ? Character.toLowerCase(k.getCharacter()) : 0;
         switch (o.kind) {
             case HELP, PLAN -> {
-                switch (k.getKeyType()) {
-                    case ArrowDown -> o.scroll = Math.min(o.scroll + 1, Math.max(0, o.lines.size() - 1));
-                    case ArrowUp -> o.scroll = Math.max(0, o.scroll - 1);
-                    case PageDown -> o.scroll = Math.min(o.scroll + pageSize(), Math.max(0, o.lines.size() - 1));
-                    case PageUp -> o.scroll = Math.max(0, o.scroll - pageSize());
-                    default -> state.overlay = null;
+                int last = Math.max(0, o.lines.size() - 1);
+                char key = k.getKeyType() == KeyType.Character ? k.getCharacter() : 0;
+                if (k.getKeyType() == KeyType.ArrowDown || key == 'j') {
+                    o.scroll = Math.min(o.scroll + 1, last);
+                } else if (k.getKeyType() == KeyType.ArrowUp || key == 'k') {
+                    o.scroll = Math.max(0, o.scroll - 1);
+                } else if (k.getKeyType() == KeyType.PageDown) {
+                    o.scroll = Math.min(o.scroll + pageSize(), last);
+                } else if (k.getKeyType() == KeyType.PageUp) {
+                    o.scroll = Math.max(0, o.scroll - pageSize());
+                } else if (key == 'g' || key == 'G') {
+                    o.scroll = key == 'g' ? 0 : last;
+                } else {
+                    state.overlay = null;
                 }
             }
             case QUESTION_YES_NO -> answer(o, c == 'y' ? "y" : c == 'n' || k.getKeyType() == KeyType.Escape ? "n" : null);
@@ -870,6 +882,23 @@ public final class TuiApp implements RunListener {
         }
     }
 
+    /** The first (or last) step when the step list has the focus, else the log's first line (or its end, following it). */
+    private void firstOrLast(boolean last) {
+        if (state.focus == UiState.Focus.STEPS && !state.fullLogs) {
+            state.selected = last ? state.steps.size() - 1 : 0;
+            state.follow = true;
+        } else if (last) {
+            state.follow = true;
+        } else {
+            logStart();
+        }
+    }
+
+    private void logStart() {
+        state.follow = false;
+        state.logTop = 0;
+    }
+
     private void scrollLogs(int delta) {
         UiState.StepView v = state.selectedStep();
         int total = logs.size(v.id);
@@ -903,7 +932,8 @@ public final class TuiApp implements RunListener {
             "Watching: read-only. The banner says who drives the run; nothing here changes it.",
             "l       logs full screen    f follow on/off    / search    n next match    N previous match",
             "Tab     switch between the step list and the log",
-            "Up/Down select a step (or scroll the log)   PgUp/PgDn/Home/End scroll the log",
+            "Up/Down select a step (or scroll the log); j/k too, and g/G the first/last",
+            "PgUp/PgDn/Home/End scroll the log",
             "q       quit watching (the run goes on)");
 
     private static final List<String> HELP = List.of(
@@ -917,7 +947,8 @@ public final class TuiApp implements RunListener {
             "p       plan: every step resolved, read-only checks run",
             "l       logs full screen    f follow on/off    / search    n next match    N previous match",
             "Tab     switch between the step list and the log",
-            "Up/Down select a step (or scroll the log)   PgUp/PgDn/Home/End scroll the log",
+            "Up/Down select a step (or scroll the log); j/k too, and g/G the first/last",
+            "PgUp/PgDn/Home/End scroll the log",
             "q       quit; the run stays resumable (lockstep resume)",
             "",
             "Log lines that match a haltOn pattern are shown in red.",

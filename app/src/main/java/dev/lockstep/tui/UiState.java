@@ -23,6 +23,8 @@ final class UiState {
     Instant clockFrom;
     Instant clockTo;
     DisplayedState runState = DisplayedState.READY;
+    /** The step whose gate (a typed confirmation, a decision) the run waits at, or null. */
+    String gateStep;
     /** The run has finished one way or another: only looking around is left. */
     boolean finished;
     /** Something has run that a rollback would undo (or a rollback is under way). */

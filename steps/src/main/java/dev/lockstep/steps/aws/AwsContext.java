@@ -52,6 +52,11 @@ public final class AwsContext implements ContextKind<AwsContext.Config> {
     }
 
     @Override
+    public String title() {
+        return "AWS";
+    }
+
+    @Override
     public Class<Config> configType() {
         return Config.class;
     }

@@ -61,6 +61,11 @@ public final class KubeContext implements ContextKind<KubeContext.Config> {
     }
 
     @Override
+    public String title() {
+        return "Kubernetes";
+    }
+
+    @Override
     public Class<Config> configType() {
         return Config.class;
     }
