@@ -82,9 +82,9 @@ public final class MigrationsLintStep implements StepType<MigrationsLintStep.Con
 
     @Override
     public String summary() {
-        return "`alembic: DIR`: more than one head, an unmerged branch, a down_revision naming nothing (a merge's "
-                + "down_revision tuple may span lines, as black writes it); `flyway: DIR`: two files with one version "
-                + "(1.1 = 1_1 = 01.01)";
+        return "`alembic: DIR`: more than one head, an unmerged branch, a down_revision naming nothing, a revision "
+                + "defined twice; read by Alembic itself when given the project's `executable`, else the files read as "
+                + "Python (never run); `flyway: DIR`: two files with one version (1.1 = 1_1 = 01.01)";
     }
 
     @Override
