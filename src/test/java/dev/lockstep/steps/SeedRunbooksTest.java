@@ -146,7 +146,16 @@ class SeedRunbooksTest {
         assertTrue(r.out().contains("alembic upgrade: 0001_users → 0002_display_name"), r.out());
         assertTrue(r.out().indexOf("Complete") < r.out().indexOf("created Deployment " + ns + "/sovd-backend"), "the release after the Job");
         assertTrue(r.out().contains("Deployment sovd-backend: Available=True"), r.out());
+        assertTrue(r.out().contains("alembic downgrade: 0002_display_name → base"), r.out());
+        assertFalse(tableExists(port, "sovd_test", "users"), "the test database is left as it was found");
         assertNoSecretWritten(plan, r);
+
+        // Issue 21, finding 7: the test runs again on the same database and cluster.
+        LockstepCli.Result again = cli.run(concat(concat(new String[] {"run", "runbooks/migration-test.yaml", "--no-tui", "--new"}, params),
+                concat(kube, "-p", "db_name=sovd_test")));
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("alembic upgrade: base → 0002_display_name"), again.out());
+        assertFalse(tableExists(port, "sovd_test", "users"), "left as it was found, again");
     }
 
     @Test
