@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.KubeCluster;
 import dev.lockstep.LockstepCli;
 import dev.lockstep.LockstepProcess;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -267,6 +270,82 @@ class KubeJobTest {
         assertEquals(0, resume.get(2, TimeUnit.MINUTES), Files.readString(second));
         assertEquals(1, jobs(ns).size(), "no second Job in the run's namespace");
         assertEquals(elsewhereBefore, jobs("default").size(), "no Job in the kubeconfig's own namespace");
+    }
+
+    /**
+     * Issue 21, finding 2: seed 001's Job (restartPolicy OnFailure, backoffLimit 3) failing as a kubelet
+     * reports it: the pod Running, its container waiting in CrashLoopBackOff, the exit code in lastState.
+     * The crash is said at once, and the step's failure keeps the exit code and the reason.
+     */
+    @Test
+    void aCrashLoopIsSaidAtOnceAndTheFailureKeepsItsExitCode() throws Exception {
+        String ns = KubeCluster.newNamespace("job-crashloop");
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> cli.run(args("job.yaml", ns, "-p",
+                "job=k8s/job-crashloop.yaml")));
+        AwsFixtures.awaitOutput(cli.stateDir(), "Running");
+        try (KubernetesClient k = KubeCluster.client()) {
+            Pod pod = k.pods().inNamespace(ns).list().getItems().get(0);
+            pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("migrate").withImage("registry.example/app:1.0")
+                    .withImageID("").withReady(false).withStarted(false).withRestartCount(3)
+                    .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                    .withMessage("back-off 40s restarting failed container=migrate").endWaiting().endState()
+                    .withNewLastState().withNewTerminated().withExitCode(3).withReason("Error").withStartedAt(pod.getStatus().getStartTime())
+                    .withFinishedAt(pod.getStatus().getStartTime()).endTerminated().endLastState().build()));
+            k.pods().inNamespace(ns).resource(pod).updateStatus();
+        }
+        LockstepCli.Result r = run.get(2, TimeUnit.MINUTES);
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("container migrate CrashLoopBackOff: last exit 3 (Error), restarted 3 times"), r.out());
+        assertTrue(r.all().lines().anyMatch(l -> l.contains("Failed: BackoffLimitExceeded") && l.contains("last exit 3 (Error)")),
+                "the failure keeps the exit code: " + r.all());
+    }
+
+    /**
+     * Issue 21, finding 3: pods the API server refuses (here a ResourceQuota of 0 pods) leave a Warning
+     * FailedCreate event on the Job and no pod: said at once, and the step gives up after its
+     * pendingTimeout (3s here) instead of waiting for its own timeout, deleting the Job (finding 10).
+     */
+    @Test
+    void aJobWhosePodsAreRefusedIsSaidAtOnceAndGivenUpOnInBoundedTime() {
+        String ns = KubeCluster.newNamespace("job-quota");
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.resourceQuotas().inNamespace(ns).resource(new ResourceQuotaBuilder().withNewMetadata().withName("no-pods").endMetadata()
+                    .withNewSpec().addToHard("pods", new Quantity("0")).endSpec().build()).create();
+        }
+        LockstepCli.Result r = cli().run(args("job.yaml", ns));
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().contains("cannot create its pod: event FailedCreate: "), r.out());
+        assertTrue(r.out().contains("exceeded quota: no-pods"), r.out());
+        assertTrue(r.out().contains("created no pod in 3s"), r.out());
+        assertTrue(jobs(ns).isEmpty(), "the Job is deleted: it would create its pod, unobserved, once the quota allows");
+    }
+
+    /**
+     * Issue 21, findings 8 and 10: a halt on the Job's own output, and a pod that stays Pending past its
+     * limit, stop the Job (deleted with its pods, as the rollback does) and say so; the halt's reason is
+     * the line, not an API error from the interrupted watch.
+     */
+    @Test
+    void aHaltAndAPendingTimeoutStopTheJob() throws Exception {
+        String ns = KubeCluster.newNamespace("job-halt-stop");
+        Path log = KubeCluster.serveLogs(ns, "checking heads\n");
+        LockstepCli cli = cli();
+        CompletableFuture<LockstepCli.Result> run = CompletableFuture.supplyAsync(() -> cli.run(args("job.yaml", ns, "-p", "job=k8s/job-hold.yaml")));
+        AwsFixtures.awaitOutput(cli.stateDir(), "checking heads");
+        KubeCluster.appendLogs(log, "heads: source=2 dest=1 MISMATCH\n");
+        LockstepCli.Result r = run.get(2, TimeUnit.MINUTES);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.all().contains("deleted job db-migration-"), r.all());
+        assertFalse(r.all().contains("Kubernetes API"), r.all());
+        assertTrue(jobs(ns).isEmpty(), "the halted Job does not go on");
+
+        String pending = KubeCluster.newNamespace("job-pending-stop");
+        LockstepCli.Result p = cli.run(args("job.yaml", pending, "-p", "job=k8s/job-pull.yaml", "--new"));
+        assertEquals(1, p.exit(), p.all());
+        assertTrue(p.out().contains("stayed Pending for 3s"), p.out());
+        assertTrue(p.all().contains("deleted job db-migration-"), p.all());
+        assertTrue(jobs(pending).isEmpty(), "a Job whose pod could start later does not run unobserved");
     }
 
     /** Lets held pods finish: the hold label comes off each. */

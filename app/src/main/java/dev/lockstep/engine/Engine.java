@@ -691,6 +691,7 @@ public final class Engine {
                 t.join(Math.max(1, timeout.toMillis()));
                 if (t.isAlive()) {
                     a.timedOut = "timed out after " + Durations.format(timeout);
+                    ctx.timingOut(a.timedOut);
                     t.interrupt();
                     t.join();
                 }

@@ -40,6 +40,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     private final Operator operator;
     private volatile Thread worker;
     private volatile String haltReason;
+    private volatile String timedOut;
     private volatile String haltLine;
     private volatile String untilLine;
     private final java.util.Set<Pattern> required = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -215,6 +216,16 @@ final class StepRun implements dev.lockstep.step.StepContext {
     @Override
     public String halting() {
         return haltReason;
+    }
+
+    @Override
+    public String stopping() {
+        return haltReason != null ? haltReason : timedOut;
+    }
+
+    /** The step ran past its timeout and is being stopped: {@link #stopping} says so from now on. */
+    void timingOut(String why) {
+        timedOut = why;
     }
 
     String haltLine() {

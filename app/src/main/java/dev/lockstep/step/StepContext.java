@@ -40,6 +40,16 @@ public interface StepContext {
         return null;
     }
 
+    /**
+     * Why the step is being stopped while it runs: its {@code haltOn} line ({@link #halting}) or its
+     * timeout; null otherwise. A step may then stop the outside work it started and say so. The
+     * operator stopping the run is not one of these: the step is left in doubt, its work as it is,
+     * for resume to re-attach.
+     */
+    default String stopping() {
+        return halting();
+    }
+
     /** Journals an id of outside work (a task ARN, a stack update) before the step goes on, so resume can re-attach. */
     void recordExternalId(String key, String value);
 

@@ -70,7 +70,9 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             @Key("an object ({ apiVersion, kind, name }) whose status conditions mirror the Job, as an operator's do: Progressing"
                     + " while it runs, then Ready, or Degraded with the reason; with an Event at each change") Map<String, String> reportTo,
             @Key("an object ({ apiVersion, kind, name }) in the Job's namespace that owns the Job, as an operator's resource owns"
-                    + " the Jobs it makes: deleting it deletes them") Map<String, String> ownedBy) {
+                    + " the Jobs it makes: deleting it deletes them") Map<String, String> ownedBy,
+            @Key("delete the Job and its pods when the step halts, times out, or gives up on a Job that cannot start its pod"
+                    + " (default true: it would go on unobserved); false leaves it, and the step says so") Boolean stopJob) {
         public Config {
             if ((file == null) == (job == null)) throw new IllegalArgumentException("give exactly one of file: FILE or job: { … }");
             if (job != null) {
@@ -81,6 +83,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             }
             pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(5) : pendingTimeout;
             interval = interval == null ? Duration.ofSeconds(2) : interval;
+            stopJob = stopJob == null || stopJob;
             if (reportTo != null) Kube.checkReference("reportTo", reportTo, List.of("apiVersion", "kind", "name", "namespace"));
             // Kubernetes owners are in their dependents' namespace: an owner elsewhere is not one.
             if (ownedBy != null) Kube.checkReference("ownedBy", ownedBy, List.of("apiVersion", "kind", "name"));
@@ -253,7 +256,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     ctx.recordExternalId(JOB, id);
                     ctx.recordExternalId(REPORTED_FAILURE, id);
                     ctx.note("job " + id + " with this spec already Failed; it is not run again unless the step is retried");
-                    return verdict(k, existing, ctx, false);
+                    return verdict(k, existing, ctx, false, null);
                 }
                 ctx.note("the step was retried: deleting the failed job " + id + " to run it again");
                 delete(k, ns, name, ctx);
@@ -275,7 +278,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                         new StatusWriter.Condition("Ready", "False", "JobRunning", "Job " + name + " is running")),
                         new StatusWriter.Note("Normal", "JobCreated", "Created migration Job " + name));
             }
-            StepResult r = adopted ? verdict(k, jobs.withName(name).get(), ctx, true) : follow(c, ctx, k, ns, name);
+            StepResult r = adopted ? verdict(k, jobs.withName(name).get(), ctx, true, null) : follow(c, ctx, k, ns, name);
             if (!r.ok()) {
                 ctx.recordExternalId(REPORTED_FAILURE, id);
                 report(c, ctx, session, List.of(
@@ -294,6 +297,14 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         } catch (KubernetesClientException e) {
             Kube.rethrowIfInterrupted(e);
             return Kube.failed(e);
+        }
+    }
+
+    /** A container that keeps crashing as the kubelet reports it: waiting to restart, its last run's exit in lastState. */
+    record Crash(String pod, String container, Integer exitCode, String reason, int restarts, String waiting) {
+        String describe() {
+            return "pod " + pod + " container " + container + " " + waiting + ": last exit " + exitCode
+                    + (reason != null ? " (" + reason + ")" : "") + ", restarted " + restarts + " time" + (restarts == 1 ? "" : "s");
         }
     }
 
@@ -338,6 +349,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         Map<String, String> phases = new HashMap<>();
         Map<String, Long> pendingSince = new HashMap<>();
         Set<String> said = new LinkedHashSet<>();
+        Crash lastCrash = null;
+        long noPodSince = System.nanoTime();
         try {
             signal.add(k.batch().v1().jobs().inNamespace(ns).withName(name).watch(signal.watcher()));
             signal.add(k.pods().inNamespace(ns).withLabel("job-name", name).watch(signal.watcher()));
@@ -345,6 +358,28 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 Job job = k.batch().v1().jobs().inNamespace(ns).withName(name).get();
                 if (job == null) return StepResult.failed("job " + ns + "/" + name + " was deleted while it ran", Map.of());
                 List<Pod> pods = pods(k, ns, name);
+                if (pods.isEmpty() && condition(job, "Complete").isEmpty() && condition(job, "Failed").isEmpty()) {
+                    // The API server refused the Job's pods (a quota, a missing service account, pod security): said on the Job.
+                    List<String> events = warnings(k, ns, name);
+                    if (!events.isEmpty()) {
+                        String text = "job " + ns + "/" + name + " cannot create its pod: event " + String.join("; event ", events);
+                        if (said.add(text)) {
+                            synchronized (lock) {
+                                ctx.note(text);
+                            }
+                        }
+                        if (System.nanoTime() - noPodSince > c.pendingTimeout().toNanos()) {
+                            Map<String, Object> data = data(job, name, ns, pods, false);
+                            data.put("status", "NoPod");
+                            data.put("reason", events.get(events.size() - 1).split(":", 2)[0]);
+                            data.put("message", String.join("; ", events));
+                            return giveUp(c, ctx, k, ns, name, "job " + name + " created no pod in "
+                                    + dev.lockstep.runbook.Durations.format(c.pendingTimeout()) + ": event " + String.join("; event ", events), data);
+                        }
+                    }
+                } else {
+                    noPodSince = System.nanoTime();
+                }
                 for (Pod p : pods) {
                     String pod = p.getMetadata().getName();
                     String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
@@ -354,6 +389,15 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                         }
                     }
                     logs.see(p);
+                    Crash crash = crash(p);
+                    if (crash != null) {
+                        lastCrash = crash;
+                        if (said.add(crash.describe())) {
+                            synchronized (lock) {
+                                ctx.note(crash.describe());
+                            }
+                        }
+                    }
                     if ("Pending".equals(phase)) {
                         String why = pendingReason(p);
                         if (why == null) continue;
@@ -371,7 +415,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                             data.put("status", "Pending");
                             data.put("reason", why);
                             data.put("message", String.join("; ", events));
-                            return StepResult.failed("pod " + pod + " stayed Pending for " + dev.lockstep.runbook.Durations.format(c.pendingTimeout())
+                            return giveUp(c, ctx, k, ns, name, "pod " + pod + " stayed Pending for "
+                                    + dev.lockstep.runbook.Durations.format(c.pendingTimeout())
                                     + ": " + why + (events.isEmpty() ? "" : "; event " + String.join("; event ", events)), data);
                         }
                     } else {
@@ -380,18 +425,56 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 }
                 if (condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent()) {
                     logs.close();
-                    return verdict(k, job, ctx, false);
+                    return verdict(k, job, ctx, false, lastCrash);
                 }
                 signal.await(c.interval());
             }
+        } catch (InterruptedException | KubernetesClientException e) {
+            String why = ctx.stopping();
+            if (why == null) {
+                if (e instanceof KubernetesClientException api) Kube.rethrowIfInterrupted(api);
+                throw e;
+            }
+            // Halted by its own output, or out of time: the Job must not go on changing the database unobserved.
+            Thread.interrupted();
+            logs.close();
+            return giveUp(c, ctx, k, ns, name, "the step " + (why.startsWith("timed out") ? why : "halts: " + why),
+                    new LinkedHashMap<>(Map.of("job", name, "namespace", ns, "status", "Stopped")));
         } finally {
             signal.close();
             logs.close();
         }
     }
 
-    /** How a finished Job ends the step. */
-    private static StepResult verdict(KubernetesClient k, Job job, StepContext ctx, boolean adopted) {
+    /**
+     * Ends the step on a Job that is still active: deletes it with its pods (as the rollback does), unless
+     * the runbook says to leave it; either way the result says which.
+     */
+    private static StepResult giveUp(Config c, StepContext ctx, KubernetesClient k, String ns, String name, String why,
+                                     Map<String, Object> data) throws InterruptedException {
+        if (!c.stopJob()) {
+            ctx.note("job " + ns + "/" + name + " is left as it is (stopJob: false)");
+            return StepResult.failed(why + "; job " + name + " left as it is (stopJob: false)", data);
+        }
+        delete(k, ns, name, ctx);
+        return StepResult.failed(why + "; deleted job " + name + " and its pods", data);
+    }
+
+    /** Why a container keeps restarting, when it does (CrashLoopBackOff with the last exit), or null. */
+    private static Crash crash(Pod p) {
+        for (ContainerStatus cs : statuses(p)) {
+            ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
+            ContainerStateTerminated last = cs.getLastState() == null ? null : cs.getLastState().getTerminated();
+            if (w != null && last != null && w.getReason() != null && !"ContainerCreating".equals(w.getReason())) {
+                return new Crash(p.getMetadata().getName(), cs.getName(), last.getExitCode(), last.getReason(),
+                        cs.getRestartCount() == null ? 0 : cs.getRestartCount(), w.getReason());
+            }
+        }
+        return null;
+    }
+
+    /** How a finished Job ends the step; {@code crash} is the last crash seen while it ran (its pod may be gone by now). */
+    private static StepResult verdict(KubernetesClient k, Job job, StepContext ctx, boolean adopted, Crash crash) {
         String ns = job.getMetadata().getNamespace();
         String name = job.getMetadata().getName();
         List<Pod> pods = pods(k, ns, name);
@@ -418,6 +501,9 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     + " exited " + t.getExitCode()
                     + (t.getReason() != null ? " (" + t.getReason() + ")" : "") + (t.getMessage() != null && !t.getMessage().isBlank()
                     ? ": " + t.getMessage().strip() : "");
+        } else if (crash != null) {
+            data.put("exitCode", crash.exitCode());
+            container = "; " + crash.describe();
         }
         String summary = "job " + name + " Failed: " + failed.getReason() + (failed.getMessage() != null ? " (" + failed.getMessage() + ")" : "") + container;
         ctx.note(summary);
@@ -512,10 +598,10 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return null;
     }
 
-    /** The Warning events about a pod, as "reason: message". */
-    private static List<String> warnings(KubernetesClient k, String ns, String pod) {
+    /** The Warning events about an object (a pod, a Job), as "reason: message". */
+    private static List<String> warnings(KubernetesClient k, String ns, String object) {
         List<String> out = new ArrayList<>();
-        for (Event e : k.v1().events().inNamespace(ns).withField("involvedObject.name", pod).list().getItems()) {
+        for (Event e : k.v1().events().inNamespace(ns).withField("involvedObject.name", object).list().getItems()) {
             if ("Warning".equals(e.getType())) {
                 String text = e.getReason() + ": " + e.getMessage();
                 if (!out.contains(text)) out.add(text);
