@@ -13,10 +13,13 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
+import dev.lockstep.TestPostgres;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.Outcome;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.RunStatus;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
@@ -24,10 +27,15 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepTypes;
+import dev.lockstep.store.PostgresStore;
+import dev.lockstep.store.PostgresUrl;
+import dev.lockstep.store.StateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +44,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The full-screen UI on Lanterna's virtual terminal, driving a real engine on real shell steps. */
 class TuiTest {
@@ -48,6 +58,9 @@ class TuiTest {
     private DefaultVirtualTerminal vt;
     private TerminalScreen terminalScreen;
     private Run run;
+    private TuiApp app;
+    /** The shared store a test drives its run in; the local state folder when null. */
+    private StateStore store;
     private CompletableFuture<Integer> exit;
 
     /** Opens the UI on a new run of a runbook, in a background thread, as `lockstep run` would. */
@@ -69,13 +82,14 @@ class TuiTest {
     }
 
     private Runs runs() {
-        return new Runs(new StateDir(tmp.resolve("state")), "test");
+        return store != null ? new Runs(store, "test") : new Runs(new StateDir(tmp.resolve("state")), "test");
     }
 
     private TuiApp screen(Map<String, String> env, int cols, int rows) throws Exception {
         vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
         terminalScreen = new TerminalScreen(vt);
-        return new TuiApp(terminalScreen, Operator.NOBODY, env);
+        app = new TuiApp(terminalScreen, Operator.NOBODY, env);
+        return app;
     }
 
     private void drive(TuiApp app) throws Exception {
@@ -98,6 +112,14 @@ class TuiTest {
 
     @AfterEach
     void quit() throws Exception {
+        try {
+            quitScreen();
+        } finally {
+            if (store != null) store.close();
+        }
+    }
+
+    private void quitScreen() throws Exception {
         if (exit == null || exit.isDone()) return;
         // Twice: while a step runs the first Ctrl-C only asks.
         vt.addInput(new KeyStroke('c', true, false));
@@ -505,6 +527,77 @@ class TuiTest {
         key('q');
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         assertEquals(RunStatus.PAUSED, run.snapshot().status());
+    }
+
+    /**
+     * Another driver takes the run over (resume --take-over, here in the same process) while this
+     * screen waits at a typed confirmation: the screen turns read-only at once, names who took it,
+     * acts on no key, and on q says how the run truly ended: by the other driver's hand.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "postgres"})
+    void aRunTakenOverAtATypedConfirmationTurnsReadOnlyAndQuitsWithTheRunsTrueState(String kind) throws Exception {
+        // A short lease: the losing driver learns of the take-over at its next renewal, a third of it later.
+        if (kind.equals("postgres")) {
+            store = PostgresStore.open(PostgresUrl.parse(TestPostgres.newStateUrl(), Map.of()), Duration.ofSeconds(3));
+        }
+        openDemo(Map.of());
+        key('a');
+        awaitScreen(s -> s.contains("Typed confirmation: switch"));
+        TuiApp tui = app;
+        Run taken = runs().reopen(run.id(), path -> LOADER.load(Path.of(path)),
+                (rb, snapshot) -> Params.resolve(rb, Map.of("workdir", tmp.resolve("work").toString()), Map.of(), Map.of(), d -> null),
+                new RunListener() { },
+                new StateStore.Opening("test --take-over", run.id(), false), false, false);
+        try {
+            Engine other = new Engine(taken, TYPES, LOADER, typing("relay"), Settings.of(Map.of()));
+            Outcome finished = other.forward();
+            assertTrue(finished.ok(), "the new driver finishes the run: " + finished.message());
+        } finally {
+            taken.close();
+        }
+        String readOnly = awaitScreen(s -> s.contains("— read-only;"));
+        assertTrue(readOnly.contains("taken over by pid " + ProcessHandle.current().pid()), readOnly);
+        assertFalse(readOnly.contains("Typed confirmation"), "the question is gone:\n" + readOnly);
+        assertTrue(readOnly.lines().reduce((a, b) -> b).orElseThrow().strip().equals("q quit"), "only quitting is offered:\n" + readOnly);
+        key(KeyType.Enter);
+        String after = awaitScreen(s -> s.contains("read-only: this run was taken from this process"));
+        assertFalse(after.contains("Typed confirmation"), "Enter opens no confirmation again:\n" + after);
+        key('q');
+        assertEquals(6, exit.get(10, TimeUnit.SECONDS), "left as a driver whose run was taken (LOCK_HELD)");
+        String farewell = tui.farewell();
+        assertTrue(farewell.contains("taken over by pid") && farewell.endsWith("its state now: succeeded"), farewell);
+        assertFalse(farewell.contains("Continue with"), farewell);
+    }
+
+    /** Answers a typed confirmation with {@code text}, and nothing else. */
+    private static Operator typing(String text) {
+        return new Operator() {
+            @Override
+            public String name() {
+                return "test";
+            }
+
+            @Override
+            public boolean confirm(String question) {
+                return false;
+            }
+
+            @Override
+            public String typed(StepDef step, String prompt, String expected) {
+                return text;
+            }
+
+            @Override
+            public boolean manual(StepDef step, String instructions) {
+                return false;
+            }
+
+            @Override
+            public InDoubtChoice inDoubt(StepDef step, String detail) {
+                return null;
+            }
+        };
     }
 
     @Test

@@ -57,6 +57,7 @@ public final class Engine {
     /** An engine acting where {@code targets} say (verified by the caller before the run was opened). */
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Targets targets) {
         this.run = run;
+        run.whenTakenOver(() -> interrupt(null));
         this.binder = new Binder(types, loader);
         this.evaluator = new CheckEvaluator(binder);
         this.operator = operator;

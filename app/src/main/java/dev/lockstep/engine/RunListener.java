@@ -1,6 +1,7 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.journal.Event;
+import dev.lockstep.store.TakenOver;
 
 /** Observes a run: journal events as they are written, output lines, notices. The plain printer and the TUI are listeners. */
 public interface RunListener {
@@ -11,4 +12,7 @@ public interface RunListener {
 
     /** Something the operator should read that is not an event: warnings, hints. */
     default void notice(String text) {}
+
+    /** Another process took the run from this one: from now on this process may only show it. */
+    default void takenOver(TakenOver by) {}
 }

@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,6 +57,10 @@ final class PgRun implements HeldRun {
     private int pendingChars;
     private Redactor redactor = Redactor.none();
     private volatile Consumer<String> notices = text -> { };
+    private volatile Consumer<TakenOver> taken = t -> { };
+    private volatile TakenOver lostTo;
+    /** How many records this process knows (wrote or read): a RUN_RESUMED after them is another's. */
+    private volatile long known;
     /** Set once the hold is lost (taken over, or not renewed in time): every later append is refused with it. */
     private volatile LockstepException lost;
     /** When the lease was last renewed, as this process's monotonic clock saw the renewal being sent. */
@@ -75,6 +80,7 @@ final class PgRun implements HeldRun {
         this.conn = conn;
         this.records = new ArrayList<>(records);
         this.events = new ArrayList<>(events);
+        this.known = records.size();
         this.nextChunk = nextChunk;
         this.tookOver = tookOver;
         this.renewedNanos = renewedNanos;
@@ -227,6 +233,16 @@ final class PgRun implements HeldRun {
     }
 
     @Override
+    public void onTakenOver(Consumer<TakenOver> taken) {
+        this.taken = taken;
+    }
+
+    @Override
+    public Optional<TakenOver> lostTo() {
+        return Optional.ofNullable(lostTo);
+    }
+
+    @Override
     public Optional<String> tookOver() {
         return Optional.ofNullable(tookOver);
     }
@@ -239,6 +255,7 @@ final class PgRun implements HeldRun {
         write(List.of(e), List.of(record), runbook, describe(e));
         events.add(e);
         records.add(record);
+        known = records.size();
         return e;
     }
 
@@ -264,6 +281,7 @@ final class PgRun implements HeldRun {
         write(read, more, runbook, more.size() + " copied records");
         events.addAll(read);
         records.addAll(more);
+        known = records.size();
     }
 
     /** Refuses to go on when the hold is lost, or the lease may have expired without this process renewing it. */
@@ -461,22 +479,34 @@ final class PgRun implements HeldRun {
      * (a takeover, or a broken lock, that has already let the run go).
      */
     private String takenOver(Connection c, Optional<Lease> now) throws SQLException {
-        if (now.isPresent()) return "run " + runId + " was taken over by " + now.get().who() + "; it drives the run now";
+        TakenOver by = taker(c, now);
+        if (lostTo == null) {
+            lostTo = by;
+            // Said from a thread of its own: whoever listens may wait for this process's engine, which may be here.
+            Thread t = new Thread(() -> taken.accept(by), "lockstep-taken-over");
+            t.setDaemon(true);
+            t.start();
+        }
+        return "run " + runId + " was " + by.describe() + (now.isPresent() ? "; it drives the run now" : "");
+    }
+
+    private TakenOver taker(Connection c, Optional<Lease> now) throws SQLException {
+        if (now.isPresent()) return new TakenOver(now.get().who(), now.get().since());
         try (PreparedStatement s = c.prepareStatement("SELECT seq, record FROM " + store.table("events")
                 + " WHERE run_id = ? AND type = 'RUN_RESUMED' ORDER BY seq DESC LIMIT 1")) {
             s.setString(1, runId);
             try (ResultSet r = s.executeQuery()) {
                 if (r.next()) {
-                    EventData.RunResumed by = Records.decodeWhole(r.getString(2), source() + ":" + r.getLong(1) + ": ")
-                            .data(EventData.RunResumed.class);
-                    if (by.pid() != ProcessHandle.current().pid() || !Identity.host().equals(by.host())) {
-                        return "run " + runId + " was taken over by pid " + by.pid() + " on " + by.host() + " (" + by.by() + ", "
-                                + by.command() + "), which has let it go since";
+                    Event resumed = Records.decodeWhole(r.getString(2), source() + ":" + r.getLong(1) + ": ");
+                    EventData.RunResumed by = resumed.data(EventData.RunResumed.class);
+                    if (resumed.seq() > known) {
+                        return new TakenOver("pid " + by.pid() + " on " + by.host() + " (" + by.by() + ", " + by.command()
+                                + "), which has let it go since", resumed.time());
                     }
                 }
             }
         }
-        return "run " + runId + " was taken from this process (its lease was broken)";
+        return new TakenOver("a process that broke its lease", Instant.now());
     }
 
     private void rollbackQuietly() {
@@ -508,7 +538,7 @@ final class PgRun implements HeldRun {
                 if (transact(connection(), List.of(), List.of(), chunks, null)) {
                     logsWritten(chunks.size());
                 } else {
-                    notices.accept(lose(ErrorCode.LOCK_HELD, takenOver(conn, Lease.read(store, conn, runId))).getMessage());
+                    lose(ErrorCode.LOCK_HELD, takenOver(conn, Lease.read(store, conn, runId)));
                 }
             } catch (SQLException | LockstepException e) {
                 // The lines stay pending, the next append writes them (or says why it cannot); had the
@@ -537,8 +567,8 @@ final class PgRun implements HeldRun {
                     return;
                 }
             }
+            // Said to the listener of the take-over (as who took the run, and when), not as a notice.
             lose(ErrorCode.LOCK_HELD, takenOver(beat, Lease.read(store, beat, runId)));
-            notices.accept(lost.getMessage());
         } catch (SQLException | LockstepException e) {
             PostgresStore.closeQuietly(beat);
             beat = null;

@@ -67,9 +67,10 @@ final class Renderer {
         header(s, g, w);
         int top = 1;
         if (s.watching) top = watchBanner(s, g, w, top);
+        if (s.takenOver != null) top = takenOverBanner(s, g, w, top);
         if (s.halt != null) top = haltBanner(s, g, w, h, top);
         int bottom = h - 2;
-        String status = s.message != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
+        String status = s.message != null || s.takenOver != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
                 + (s.watching ? "the driver's operator" : "you") + ": " + s.runState.label().replace('-', ' ')
                 : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
@@ -151,6 +152,19 @@ final class Renderer {
         put(g, 1, row, "WATCHING (read-only)  " + (s.driver != null ? s.driver : ""), w - 2, color ? SGR.BOLD : SGR.REVERSE);
         reset(g);
         return row + 1;
+    }
+
+    /** Who took the run from this process, and when, wrapped: nothing here acts on it any more. */
+    private int takenOverBanner(UiState s, TextGraphics g, int w, int row) {
+        List<String> text = Text.wrap(s.takenOver + " — read-only; q quits", w - 2, "  ");
+        if (color) {
+            g.setBackgroundColor(TextColor.ANSI.RED);
+            g.setForegroundColor(TextColor.ANSI.WHITE);
+        }
+        g.fillRectangle(new TerminalPosition(0, row), new TerminalSize(w, text.size()), ' ');
+        for (int i = 0; i < text.size(); i++) put(g, 1, row + i, text.get(i), w - 2, color ? SGR.BOLD : SGR.REVERSE);
+        reset(g);
+        return row + text.size();
     }
 
     /** Why the run halted and the evidence, wrapped (at most a third of the screen), then the ways on. */
@@ -294,6 +308,7 @@ final class Renderer {
     static List<String> footerKeys(UiState s) {
         UiState.StepView v = s.selectedStep();
         List<String> keys = new ArrayList<>();
+        if (s.takenOver != null) return List.of("q quit");
         if (s.overlay != null) return overlayKeys(s.overlay);
         if (s.watching) return List.of("↑↓ step", "l logs", "f follow", "Tab pane", "/ search", "? help", "q quit");
         if (s.busy != null) {

@@ -29,12 +29,14 @@ import dev.lockstep.expr.Resolver;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.StepContext;
+import dev.lockstep.store.TakenOver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -138,6 +140,13 @@ public final class TuiApp implements RunListener {
         queue.add(new UiEvent.Notice(text));
     }
 
+    /** Answered here at once (the question on screen, which the engine waits for); shown by the UI thread. */
+    @Override
+    public void takenOver(TakenOver by) {
+        operator.close();
+        queue.add(new UiEvent.Lost(by));
+    }
+
     /** lockstep watch: who drives the run now, for the banner, and whether their lease is live. */
     public void driver(String text, boolean live) {
         queue.add(new UiEvent.Driver(text, live));
@@ -170,6 +179,7 @@ public final class TuiApp implements RunListener {
                 state.message = "step " + next.id() + " was in flight when the run stopped: Enter goes on with it";
             }
         });
+        if (engine.run().takenOver().isPresent()) return ErrorCode.LOCK_HELD.exitCode();
         return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
     }
 
@@ -214,6 +224,8 @@ public final class TuiApp implements RunListener {
     /** One line for the terminal after the screen is gone: where the run stands and how to go on. */
     public String farewell() {
         Run run = engine.run();
+        Optional<TakenOver> lost = run.takenOver();
+        if (lost.isPresent()) return run.takenOverFarewell(lost.get());
         synchronized (run) {
             var status = run.snapshot().status();
             return "run " + run.id() + ": " + status.label() + (status.isFinished() ? ""
@@ -407,6 +419,12 @@ public final class TuiApp implements RunListener {
             }
         } else if (e instanceof UiEvent.Finished f) {
             finished(f);
+        } else if (e instanceof UiEvent.Lost l) {
+            state.takenOver = l.by().describe();
+            state.auto = false;
+            state.message = null;
+            if (state.overlay != null) state.overlay.answer.complete(null);
+            state.overlay = null;
         } else if (e instanceof UiEvent.Driver d) {
             state.driver = d.text();
             state.driverLive = d.live();
@@ -512,6 +530,8 @@ public final class TuiApp implements RunListener {
 
     private void finished(UiEvent.Finished f) {
         state.busy = null;
+        // Whatever it was ended because the run was taken: the banner says so.
+        if (state.takenOver != null) return;
         Outcome o = f.outcome();
         if (o == null) {
             state.message = "step done; " + (state.auto ? "auto mode goes on" : "Enter runs the next step");
@@ -531,6 +551,14 @@ public final class TuiApp implements RunListener {
         state.message = null;
         if (k.getKeyType() == KeyType.Character && k.isCtrlDown() && k.getCharacter() == 'c') {
             ctrlC(System.currentTimeMillis());
+            return;
+        }
+        if (state.takenOver != null) {
+            if (k.getKeyType() == KeyType.EOF || k.getKeyType() == KeyType.Character && k.getCharacter() == 'q') {
+                quitNow();
+            } else {
+                state.message = "read-only: this run was taken from this process (q quits)";
+            }
             return;
         }
         if (state.overlay != null) {

@@ -22,6 +22,9 @@ sealed interface UiEvent {
 
     record LogsChanged() implements UiEvent {}
 
+    /** Another process took the run from this one: read-only from now on. */
+    record Lost(dev.lockstep.store.TakenOver by) implements UiEvent {}
+
     /** lockstep watch: who drives the run now. */
     record Driver(String text, boolean live) implements UiEvent {}
 }

@@ -42,6 +42,8 @@ final class UiState {
     Halt halt;
     String message;
     boolean quit;
+    /** Set once another process took the run from this one (by whom, when): read-only, only quitting is left. */
+    String takenOver;
     /** lockstep watch: read-only, and {@code driver} says who drives the run. */
     boolean watching;
     String driver;
