@@ -34,9 +34,13 @@ import dev.lockstep.store.PostgresStore;
 import dev.lockstep.store.PostgresUrl;
 import dev.lockstep.store.StateStore;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -527,6 +531,37 @@ class TuiTest {
         key('q');
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         assertEquals(RunStatus.PAUSED, run.snapshot().status());
+    }
+
+    /** db.verify's halt: its tables as a table under "Found:", header first and columns aligned, not a dump of keys. */
+    @Test
+    void aHaltsEvidenceOfTablesIsAnAlignedTableInTheDetail() throws Exception {
+        Path source = tmp.resolve("source.db");
+        Path target = tmp.resolve("target.db");
+        for (Path db : List.of(source, target)) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, content TEXT)");
+                st.execute("CREATE TABLE event_tags (id INTEGER PRIMARY KEY, name TEXT)");
+                st.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)");
+                st.execute("INSERT INTO events (content) VALUES ('a'), ('b'), ('c')");
+                st.execute("INSERT INTO kv VALUES ('x', '1')");
+                if (db.equals(source)) st.execute("INSERT INTO events (content) VALUES ('d')");
+            }
+        }
+        open("src/test/resources/runbooks/replay-read-only.yaml", Map.of("source", source.toString(), "target", target.toString()),
+                Map.of(), 120, 45);
+        key('a');
+        String halted = awaitScreen(s -> s.contains("HALTED") && s.contains("Found:"));
+        List<String> detail = halted.lines().map(l -> l.substring(l.indexOf('│') + 1)).toList();
+        String header = detail.stream().filter(l -> l.startsWith("    table ") && l.contains("verdict")).findFirst()
+                .orElseThrow(() -> new AssertionError("a header row:\n" + halted));
+        String events = detail.stream().filter(l -> l.startsWith("    events ") && l.contains("MISMATCH")).findFirst()
+                .orElseThrow(() -> new AssertionError("a row for events:\n" + halted));
+        String kv = detail.stream().filter(l -> l.startsWith("    kv ")).findFirst().orElseThrow(() -> new AssertionError(halted));
+        assertEquals(header.indexOf("verdict"), events.indexOf("MISMATCH"), "aligned:\n" + halted);
+        assertEquals(header.indexOf("verdict"), kv.indexOf("OK"), "aligned:\n" + halted);
+        assertTrue(events.matches(".*events\\s+4\\s+3\\s+MISMATCH.*"), events);
+        assertFalse(halted.contains("tables[0]") || halted.contains(".verdict:"), "no flattened keys:\n" + halted);
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.lockstep.tui;
 
 import com.googlecode.lanterna.TerminalTextUtils;
+import dev.lockstep.expr.Resolver;
 import dev.lockstep.output.TerminalText;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Text measured in terminal columns, as Lanterna counts them: a CJK character or an emoji
@@ -33,6 +35,48 @@ final class Text {
             }
         }
         return b == null ? text : b.toString();
+    }
+
+    /**
+     * Records (maps) as an aligned table: a header row of their keys, in the order first met, then
+     * a row each; a column whose values are all numbers is aligned right. A missing value is empty.
+     */
+    static List<String> table(List<?> records) {
+        List<String> columns = new ArrayList<>();
+        for (Object r : records) {
+            for (Object k : ((Map<?, ?>) r).keySet()) if (!columns.contains(String.valueOf(k))) columns.add(String.valueOf(k));
+        }
+        List<List<String>> cells = new ArrayList<>();
+        int[] widths = new int[columns.size()];
+        boolean[] numeric = new boolean[columns.size()];
+        for (int c = 0; c < columns.size(); c++) {
+            widths[c] = width(columns.get(c));
+            numeric[c] = true;
+        }
+        for (Object r : records) {
+            List<String> row = new ArrayList<>();
+            for (int c = 0; c < columns.size(); c++) {
+                Object v = ((Map<?, ?>) r).get(columns.get(c));
+                String cell = v == null ? "" : printable(Resolver.render(v));
+                numeric[c] &= v == null || v instanceof Number;
+                widths[c] = Math.max(widths[c], width(cell));
+                row.add(cell);
+            }
+            cells.add(row);
+        }
+        List<String> out = new ArrayList<>();
+        out.add(row(columns, widths, numeric));
+        for (List<String> row : cells) out.add(row(row, widths, numeric));
+        return out;
+    }
+
+    private static String row(List<String> cells, int[] widths, boolean[] right) {
+        StringBuilder b = new StringBuilder();
+        for (int c = 0; c < cells.size(); c++) {
+            String pad = " ".repeat(widths[c] - width(cells.get(c)));
+            b.append(c > 0 ? "  " : "").append(right[c] ? pad + cells.get(c) : cells.get(c) + pad);
+        }
+        return b.toString().stripTrailing();
     }
 
     /** At most {@code columns} columns; a cut shows as "…". */

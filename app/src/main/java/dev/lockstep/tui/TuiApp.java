@@ -335,10 +335,21 @@ public final class TuiApp implements RunListener {
         return "attempt " + a.attempt() + " failed: " + a.reason();
     }
 
-    /** A halting step's result as lines: "key: value", nested keys joined with dots. */
+    /**
+     * A halting step's result as lines: a list of records (db.verify's tables) as an aligned table
+     * under its name, with a header row; anything else "key: value", nested keys joined with dots.
+     */
     static List<String> findings(Map<String, Object> result) {
         List<String> out = new ArrayList<>();
-        if (result != null) flatten("", result, out);
+        if (result == null) return out;
+        result.forEach((key, value) -> {
+            if (value instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(i -> i instanceof Map<?, ?>)) {
+                out.add(key + ":");
+                for (String row : Text.table(l)) out.add("  " + row);
+            } else {
+                flatten(key, value, out);
+            }
+        });
         return out;
     }
 
