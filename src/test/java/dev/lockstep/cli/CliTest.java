@@ -62,6 +62,24 @@ class CliTest {
         assertTrue(runs.out().contains("succeeded") && runs.out().contains("5/5"), runs.out());
     }
 
+    /** The log keeps every attempt of a step: after a resume, a line parts the new attempt from the old. */
+    @Test
+    void aRetryAfterAResumeIsPartedFromTheEarlierAttemptInTheLog() throws IOException {
+        assertEquals(3, demo("-p", "corrupt=true").exit());
+        LockstepCli.Result retried = cli.run("resume", "--no-tui", "--retry", "verify");
+        assertEquals(3, retried.exit(), retried.all());
+        String runId = onlyRunId();
+        List<String> log = Files.readAllLines(new StateDir(cli.stateDir()).stepLog(runId, "verify"));
+        List<String> separators = log.stream().filter(l -> l.contains("── attempt")).toList();
+        assertEquals(1, separators.size(), "one line parts the two attempts: " + log);
+        assertTrue(separators.get(0).matches(".*── attempt 2 \\(resumed \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\) ──"),
+                separators.get(0));
+        int at = log.indexOf(separators.get(0));
+        assertTrue(log.subList(0, at).stream().anyMatch(l -> l.contains("[MISMATCH]")), "the first attempt's lines come first: " + log);
+        assertTrue(log.subList(at, log.size()).stream().anyMatch(l -> l.contains("[MISMATCH]")), "then the second's: " + log);
+        assertTrue(retried.out().contains("── attempt 2 (resumed "), "the plain lines show it too: " + retried.out());
+    }
+
     @Test
     void typedConfirmationMustMatchExactly() throws IOException {
         LockstepCli.Result none = demo();
