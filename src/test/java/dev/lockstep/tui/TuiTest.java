@@ -519,6 +519,19 @@ class TuiTest {
         assertNotEquals(TextColor.ANSI.DEFAULT, cellOf("lockstep │").getBackgroundColor());
     }
 
+    /** A step's duration on screen is the journal's: the same when the run is opened again. */
+    @Test
+    void aFinishedStepsDurationStaysWhenTheRunIsReopened() throws Exception {
+        openDemo(Map.of());
+        key(KeyType.Enter);
+        String live = row(awaitScreen(s -> s.contains("✓ Create the source table")), "✓ Create the source table");
+        key('q');
+        exit.get(10, TimeUnit.SECONDS);
+        reopen();
+        String reopened = row(awaitScreen(s -> s.contains("✓ Create the source table")), "✓ Create the source table");
+        assertEquals(live, reopened, "the duration did not change");
+    }
+
     @Test
     void quittingLeavesTheRunResumableAndSaysHow() throws Exception {
         openDemo(Map.of());

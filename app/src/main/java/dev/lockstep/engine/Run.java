@@ -16,6 +16,7 @@ import dev.lockstep.store.StateStore;
 import dev.lockstep.store.StepLog;
 import dev.lockstep.store.TakenOver;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -133,7 +134,7 @@ public final class Run implements AutoCloseable {
     /** An event the driver wrote, as a watcher reads it: applied through the same state machines, then shown. */
     public synchronized void observed(Event e) {
         snapshot.apply(e);
-        listener.event(e);
+        listener.event(e, tookIfEnded(e));
     }
 
     public synchronized Event append(EventType type, String step, EventData data) {
@@ -144,8 +145,16 @@ public final class Run implements AutoCloseable {
         snapshot.requireAllowed(type, step);
         Event e = journal.append(type, step, data);
         snapshot.apply(e);
-        listener.event(e);
+        listener.event(e, tookIfEnded(e));
         return e;
+    }
+
+    /** The step's duration by the snapshot, when {@code e} (just applied) ends the step; else null. */
+    private Duration tookIfEnded(Event e) {
+        return switch (e.type()) {
+            case STEP_SUCCEEDED, STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT -> snapshot.step(e.step()).duration();
+            default -> null;
+        };
     }
 
     /**
@@ -301,8 +310,8 @@ public final class Run implements AutoCloseable {
     /** Masks notices on their way out; events are masked when journaled and lines by their step. */
     private record MaskingListener(RunListener inner, Redactor redactor) implements RunListener {
         @Override
-        public void event(Event e) {
-            inner.event(e);
+        public void event(Event e, Duration stepTook) {
+            inner.event(e, stepTook);
         }
 
         @Override

@@ -125,7 +125,12 @@ public final class TuiApp implements RunListener {
 
     @Override
     public void event(Event e) {
-        queue.add(new UiEvent.Journaled(e));
+        event(e, null);
+    }
+
+    @Override
+    public void event(Event e, Duration stepTook) {
+        queue.add(new UiEvent.Journaled(e, stepTook));
     }
 
     @Override
@@ -410,7 +415,7 @@ public final class TuiApp implements RunListener {
 
     private void apply(UiEvent e) {
         if (e instanceof UiEvent.Journaled j) {
-            journaled(j.event());
+            journaled(j.event(), j.stepTook());
         } else if (e instanceof UiEvent.Notice n) {
             state.message = n.text();
         } else if (e instanceof UiEvent.LogsChanged) {
@@ -445,7 +450,7 @@ public final class TuiApp implements RunListener {
         }
     }
 
-    private void journaled(Event e) {
+    private void journaled(Event e, Duration stepTook) {
         synchronized (engine.run()) {
             runStatus(engine.run().snapshot());
         }
@@ -478,12 +483,12 @@ public final class TuiApp implements RunListener {
             case STEP_ATTEMPT_FAILED -> v.attempts.add(attempt(e.data(EventData.AttemptFailed.class)));
             case STEP_SUCCEEDED -> {
                 EventData.Succeeded ok = e.data(EventData.Succeeded.class);
-                v.duration = Duration.ofMillis(ok.durationMs());
+                v.duration = stepTook;
                 v.outputs.putAll(ok.outputs());
                 refreshPreviews();
             }
             case STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT -> {
-                if (v.startedAt != null) v.duration = Duration.between(v.startedAt, e.time());
+                v.duration = stepTook;
                 v.reason = e.data() instanceof EventData.Reason r ? r.reason() : e.data(EventData.Halted.class).reason();
                 if (e.data() instanceof EventData.Halted h) {
                     v.findings = findings(h.result());

@@ -2,11 +2,13 @@ package dev.lockstep.tui;
 
 import dev.lockstep.engine.Outcome;
 import dev.lockstep.journal.Event;
+import java.time.Duration;
 import java.util.List;
 
 /** What reaches the UI thread from elsewhere: the engine, the operator bridge, background work. */
 sealed interface UiEvent {
-    record Journaled(Event event) implements UiEvent {}
+    /** A journaled event; {@code stepTook} is the step's duration when the event ends one (see RunListener). */
+    record Journaled(Event event, Duration stepTook) implements UiEvent {}
 
     record Notice(String text) implements UiEvent {}
 
