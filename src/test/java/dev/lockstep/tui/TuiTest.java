@@ -585,9 +585,9 @@ class TuiTest {
     @ParameterizedTest
     @ValueSource(strings = {"local", "postgres"})
     void aRunTakenOverAtATypedConfirmationTurnsReadOnlyAndQuitsWithTheRunsTrueState(String kind) throws Exception {
-        // A short lease: the losing driver learns of the take-over at its next renewal, a third of it later.
+        // A long lease, renewed every 30 s: the losing driver learns of the take-over from the taker's write, at once.
         if (kind.equals("postgres")) {
-            store = PostgresStore.open(PostgresUrl.parse(TestPostgres.newStateUrl(), Map.of()), Duration.ofSeconds(3));
+            store = PostgresStore.open(PostgresUrl.parse(TestPostgres.newStateUrl(), Map.of()), Duration.ofSeconds(90));
         }
         openDemo(Map.of());
         key('a');

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.postgresql.PGConnection;
 
 /**
  * A run this process drives in the PostgreSQL store, under a lease. A heartbeat renews the
@@ -42,6 +44,8 @@ final class PgRun implements HeldRun {
     private static final long FLUSH_MS = 100;
     /** Output kept in memory while the store cannot take it; more is not logged (and said so). */
     private static final int MAX_PENDING_CHARS = 4 << 20;
+    /** Renewals woken by writes to the run come at most this often. */
+    private static final long MIN_RENEW_MS = 200;
 
     private final PostgresStore store;
     private final String runId;
@@ -53,6 +57,8 @@ final class PgRun implements HeldRun {
     private final ScheduledExecutorService timers;
     private Connection conn;
     private Connection beat;
+    /** The connection that LISTENs on the run's channel: the lease's, once it has said so. */
+    private Connection listening;
     private long nextChunk;
     private int pendingChars;
     private Redactor redactor = Redactor.none();
@@ -66,7 +72,7 @@ final class PgRun implements HeldRun {
     /** When the lease was last renewed, as this process's monotonic clock saw the renewal being sent. */
     private volatile long renewedNanos;
     private volatile String renewTrouble;
-    private boolean closed;
+    private volatile boolean closed;
     /** A flush's connection broke: its chunks may or may not have been stored. */
     private boolean chunksInDoubt;
 
@@ -90,7 +96,7 @@ final class PgRun implements HeldRun {
             return t;
         });
         long beatMs = Math.max(200, store.lease().toMillis() / 3);
-        timers.scheduleWithFixedDelay(this::renew, beatMs, beatMs, TimeUnit.MILLISECONDS);
+        timers.execute(() -> heartbeat(beatMs));
         timers.scheduleWithFixedDelay(this::flushInBackground, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -549,7 +555,45 @@ final class PgRun implements HeldRun {
         }
     }
 
-    /** The heartbeat: renews the lease on its own connection, and says when it cannot. */
+    /**
+     * Renews the lease every beat, and as soon as the run's channel says that someone wrote to the
+     * run: a take-over records its RUN_RESUMED there, so a driver whose run was taken learns it in
+     * the moment rather than at its next beat. This process's own writes wake it too, so renewals
+     * are at least {@link #MIN_RENEW_MS} apart.
+     */
+    private void heartbeat(long beatMs) {
+        long last = 0;
+        while (lost == null && !closed) {
+            try {
+                Thread.sleep(Math.max(0, MIN_RENEW_MS - (System.nanoTime() - last) / 1_000_000));
+            } catch (InterruptedException e) {
+                return;
+            }
+            last = System.nanoTime();
+            renew();
+            awaitWrite(beatMs);
+        }
+    }
+
+    /** Waits up to {@code ms} for a write to the run, on the lease's connection (which LISTENs on the run's channel). */
+    private void awaitWrite(long ms) {
+        try {
+            if (beat == null || beat.isClosed()) return;
+            if (listening != beat) {
+                try (Statement s = beat.createStatement()) {
+                    s.execute("LISTEN " + store.channel(runId));
+                }
+                listening = beat;
+            }
+            beat.unwrap(PGConnection.class).getNotifications((int) ms);
+        } catch (SQLException e) {
+            // The next renewal finds the connection broken, says so and connects again.
+            PostgresStore.closeQuietly(beat);
+            beat = null;
+        }
+    }
+
+    /** Renews the lease on its own connection, and says when it cannot. */
     private void renew() {
         if (lost != null || closed) return;
         long before = System.nanoTime();
