@@ -606,6 +606,7 @@ class TuiTest {
         }
         String readOnly = awaitScreen(s -> s.contains("— read-only;"));
         assertTrue(readOnly.contains("taken over by pid " + ProcessHandle.current().pid()), readOnly);
+        assertTrue(readOnly.lines().findFirst().orElseThrow().contains("│ TAKEN OVER"), "the header says so too:\n" + readOnly);
         assertFalse(readOnly.contains("Typed confirmation"), "the question is gone:\n" + readOnly);
         assertTrue(readOnly.lines().reduce((a, b) -> b).orElseThrow().strip().equals("q quit"), "only quitting is offered:\n" + readOnly);
         key(KeyType.Enter);

@@ -98,8 +98,9 @@ final class Renderer {
         g.setBackgroundColor(color ? TextColor.ANSI.BLUE : TextColor.ANSI.DEFAULT);
         g.setForegroundColor(color ? TextColor.ANSI.WHITE_BRIGHT : TextColor.ANSI.DEFAULT);
         g.fillRectangle(new TerminalPosition(0, 0), new TerminalSize(w, 1), ' ');
-        String cell = " " + s.runState.heading() + " ";
-        String state = elapsed(s.clockFrom, s.clockTo) + " │" + cell + (s.auto ? "│ AUTO " : "");
+        String cell = " " + (s.takenOver != null ? "TAKEN OVER" : s.runState.heading()) + " ";
+        String state = elapsed(s.clockFrom, s.takenOverAt != null ? s.takenOverAt : s.clockTo) + " │" + cell
+                + (s.auto ? "│ AUTO " : "");
         String right = w >= MIN_COLUMNS ? " run " + s.runId + " │ " + s.target + " │ " + state : " " + state;
         String left = " lockstep │ " + s.title;
         int rightWidth = Text.width(right);

@@ -437,6 +437,7 @@ public final class TuiApp implements RunListener {
             finished(f);
         } else if (e instanceof UiEvent.Lost l) {
             state.takenOver = l.by().describe();
+            state.takenOverAt = l.by().at();
             state.auto = false;
             state.message = null;
             if (state.overlay != null) state.overlay.answer.complete(null);
