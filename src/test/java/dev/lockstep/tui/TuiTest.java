@@ -39,6 +39,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -575,6 +576,18 @@ class TuiTest {
         assertEquals(header.indexOf("verdict"), kv.indexOf("OK"), "aligned:\n" + halted);
         assertTrue(events.matches(".*events\\s+4\\s+3\\s+MISMATCH.*"), events);
         assertFalse(halted.contains("tables[0]") || halted.contains(".verdict:"), "no flattened keys:\n" + halted);
+
+        // The log pane wraps the table's line for events (longer than the pane) instead of cutting it.
+        List<String> logRows = detail.subList(detail.indexOf(detail.stream().filter(l -> l.startsWith(" Logs: verify")).findFirst()
+                .orElseThrow()) + 1, detail.size());
+        List<String> joined = new ArrayList<>();
+        for (String r : logRows) {
+            if (r.startsWith("  ") && !joined.isEmpty()) joined.set(joined.size() - 1, joined.get(joined.size() - 1) + r.substring(2));
+            else joined.add(r.stripTrailing());
+        }
+        String eventsLine = joined.stream().filter(l -> l.startsWith("events: source 4, target 3 MISMATCH")).findFirst()
+                .orElseThrow(() -> new AssertionError("the line for events:\n" + halted));
+        assertTrue(eventsLine.stripTrailing().matches(".*rows compared in .* \\([\\d,]+ rows/s\\)"), "whole, not cut:\n" + halted);
     }
 
     /**

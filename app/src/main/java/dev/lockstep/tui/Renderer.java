@@ -274,6 +274,11 @@ final class Renderer {
         }
     }
 
+    /**
+     * The selected step's log, each line wrapped to the pane (a long line takes more rows, never
+     * cut): following, the last lines, so that the newest row is at the bottom; scrolled, from the
+     * line at the top.
+     */
     private void logPane(UiState s, LogStore logs, TextGraphics g, int x, int y, int w, int rows) {
         if (rows < 2) return;
         UiState.StepView v = s.selectedStep();
@@ -281,24 +286,33 @@ final class Renderer {
         int total = logs.size(v.id);
         int visible = rows - 1;
         int top = s.follow ? Math.max(0, total - visible) : Math.max(0, Math.min(s.logTop, Math.max(0, total - visible)));
-        String title = " Logs: " + v.id + "  " + (s.follow ? "[following]" : "[line " + (top + 1) + "-"
-                + Math.min(total, top + visible) + " of " + total + "]")
-                + (s.search != null ? "  search: " + s.search + " (n next, N previous)" : "");
-        put(g, x, y, title, w, s.focus == UiState.Focus.LOGS ? SGR.BOLD : SGR.ITALIC);
+        List<LogRow> shown = new ArrayList<>();
         List<String> lines = logs.window(v.id, top, visible);
         for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i);
-            String plain = TerminalText.plain(l);
+            String plain = TerminalText.plain(lines.get(i));
             // A haltOn line, or a line a step marks loud ("!! REPLACED", a broken guard): red and bold.
             boolean halt = matches(v.haltOn, plain) || plain.contains("!! ");
             boolean found = s.search != null && !s.search.isEmpty() && plain.contains(s.search);
-            if (halt && color) g.setForegroundColor(TextColor.ANSI.RED);
-            if (halt) g.enableModifiers(SGR.BOLD);
-            if (found) g.enableModifiers(SGR.REVERSE);
-            g.putCSIStyledString(x, y + 1 + i, Text.styledFit(l, w, color && !halt));
+            for (String r : Text.styledRows(lines.get(i), w, color && !halt)) shown.add(new LogRow(r, top + i, halt, found));
+        }
+        if (shown.size() > visible) shown = s.follow ? shown.subList(shown.size() - visible, shown.size()) : shown.subList(0, visible);
+        int last = shown.isEmpty() ? top : shown.get(shown.size() - 1).line() + 1;
+        String title = " Logs: " + v.id + "  " + (s.follow ? "[following]" : "[line " + (top + 1) + "-"
+                + Math.min(total, last) + " of " + total + "]")
+                + (s.search != null ? "  search: " + s.search + " (n next, N previous)" : "");
+        put(g, x, y, title, w, s.focus == UiState.Focus.LOGS ? SGR.BOLD : SGR.ITALIC);
+        for (int i = 0; i < shown.size(); i++) {
+            LogRow r = shown.get(i);
+            if (r.halt() && color) g.setForegroundColor(TextColor.ANSI.RED);
+            if (r.halt()) g.enableModifiers(SGR.BOLD);
+            if (r.found()) g.enableModifiers(SGR.REVERSE);
+            g.putCSIStyledString(x, y + 1 + i, r.text());
             reset(g);
         }
     }
+
+    /** One row of the log pane: part of log line {@code line}, which may take several rows. */
+    private record LogRow(String text, int line, boolean halt, boolean found) {}
 
     private static boolean matches(List<Pattern> patterns, String line) {
         for (Pattern p : patterns) if (p.matcher(line).find()) return true;

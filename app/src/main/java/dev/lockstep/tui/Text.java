@@ -15,6 +15,8 @@ import java.util.Map;
  */
 final class Text {
     static final String ELLIPSIS = "…";
+    /** Starts a row that carries on the line above it. */
+    static final String CONTINUED = "  ";
 
     private Text() {}
 
@@ -111,43 +113,38 @@ final class Text {
     }
 
     /**
-     * A line of step output for {@code putCSIStyledString}: as {@link TerminalText#sanitize} leaves it (colour codes
-     * kept when {@code colour}, every other escape sequence dropped, control characters as spaces), at most
-     * {@code columns} columns wide.
+     * A line of step output for {@code putCSIStyledString}, as {@link TerminalText#sanitize} leaves it
+     * (colour codes kept when {@code colour}, every other escape sequence dropped, control characters
+     * as spaces), in rows of at most {@code columns} columns: nothing is cut. A continued row starts
+     * with {@link #CONTINUED} and the colour the row before it ended in.
      */
-    static String styledFit(String line, int columns, boolean colour) {
+    static List<String> styledRows(String line, int columns, boolean colour) {
         String clean = TerminalText.sanitize(line, colour);
-        StringBuilder out = new StringBuilder();
+        List<String> rows = new ArrayList<>();
+        StringBuilder row = new StringBuilder();
+        String sgr = "";
         int used = 0;
         for (int i = 0; i < clean.length(); ) {
             char c = clean.charAt(i);
             if (c == 0x1b) {
                 // Only colour sequences are left, each a whole CSI.
                 int n = Math.max(1, TerminalTextUtils.getANSIControlSequenceLength(clean, i));
-                out.append(clean, i, i + n);
+                sgr = clean.substring(i, i + n);
+                row.append(sgr);
                 i += n;
                 continue;
             }
             int w = TerminalTextUtils.isCharDoubleWidth(c) ? 2 : 1;
-            if (used + w > columns - 1 && hasMoreText(clean, i + 1)) {
-                if (used + 1 <= columns) out.append(ELLIPSIS);
-                break;
+            if (used + w > columns && used > width(CONTINUED)) {
+                rows.add(row.toString());
+                row = new StringBuilder(CONTINUED).append(sgr);
+                used = width(CONTINUED);
             }
-            if (used + w > columns) break;
-            out.append(c);
+            row.append(c);
             used += w;
             i++;
         }
-        return out.toString();
-    }
-
-    /** Whether visible characters follow {@code from} (escape sequences do not count). */
-    private static boolean hasMoreText(String line, int from) {
-        for (int i = from; i < line.length(); ) {
-            if (line.charAt(i) != 0x1b) return true;
-            int n = TerminalTextUtils.getANSIControlSequenceLength(line, i);
-            i += Math.max(1, n);
-        }
-        return false;
+        rows.add(row.toString());
+        return rows;
     }
 }
