@@ -62,6 +62,54 @@ class CliTest {
         assertTrue(runs.out().contains("succeeded") && runs.out().contains("5/5"), runs.out());
     }
 
+    /** The log keeps every attempt of a step: after a resume, a line parts the new attempt from the old. */
+    @Test
+    void aRetryAfterAResumeIsPartedFromTheEarlierAttemptInTheLog() throws IOException {
+        assertEquals(3, demo("-p", "corrupt=true").exit());
+        LockstepCli.Result retried = cli.run("resume", "--no-tui", "--retry", "verify");
+        assertEquals(3, retried.exit(), retried.all());
+        String runId = onlyRunId();
+        List<String> log = Files.readAllLines(new StateDir(cli.stateDir()).stepLog(runId, "verify"));
+        List<String> separators = log.stream().filter(l -> l.contains("── attempt")).toList();
+        assertEquals(1, separators.size(), "one line parts the two attempts: " + log);
+        assertTrue(separators.get(0).matches(".*── attempt 2 \\(resumed \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\) ──"),
+                separators.get(0));
+        int at = log.indexOf(separators.get(0));
+        assertTrue(log.subList(0, at).stream().anyMatch(l -> l.contains("[MISMATCH]")), "the first attempt's lines come first: " + log);
+        assertTrue(log.subList(at, log.size()).stream().anyMatch(l -> l.contains("[MISMATCH]")), "then the second's: " + log);
+        assertTrue(retried.out().contains("── attempt 2 (resumed "), "the plain lines show it too: " + retried.out());
+    }
+
+    /** Each succeeded step's duration as "show" lists it (step id to duration). */
+    private Map<String, String> shownDurations(String runId) {
+        LockstepCli.Result show = cli.run("show", runId);
+        assertEquals(0, show.exit(), show.all());
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        show.out().lines().map(String::strip).map(l -> l.split("\\s+")).filter(w -> w.length >= 3 && w[1].equals("succeeded"))
+                .forEach(w -> out.put(w[0], w[2]));
+        return out;
+    }
+
+    /**
+     * A finished step's duration is the one its journaled start and end give: the plain line says
+     * what show says, and resuming the run later changes neither.
+     */
+    @Test
+    void aFinishedStepsDurationIsTheJournalsOwnBeforeAndAfterAResume() throws IOException {
+        LockstepCli.Result first = demo();
+        assertEquals(7, first.exit(), first.all());
+        Map<String, String> printed = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("ok step (\\S+) succeeded in (\\S+):").matcher(first.out());
+        while (m.find()) printed.put(m.group(1), m.group(2));
+        assertEquals(List.of("prepare", "copy", "verify"), List.copyOf(printed.keySet()), first.out());
+        String runId = onlyRunId();
+        assertEquals(printed, shownDurations(runId), "the plain lines and show agree");
+        LockstepCli.Result resumed = cli.run("resume", "--no-tui", "--confirm", "switch=relay");
+        assertEquals(0, resumed.exit(), resumed.all());
+        Map<String, String> after = shownDurations(runId);
+        printed.forEach((step, took) -> assertEquals(took, after.get(step), step + " took what it took, after the resume too"));
+    }
+
     @Test
     void typedConfirmationMustMatchExactly() throws IOException {
         LockstepCli.Result none = demo();

@@ -165,10 +165,15 @@ class MachineOutputTest {
         assertTrue(r.out().contains("::group::step prepare\n"), r.out());
         assertTrue(r.out().indexOf("::endgroup::") < r.out().indexOf("ok step prepare succeeded"), "closed before the verdict");
         assertTrue(r.out().contains("::error file=runbooks/demo.yaml,line=68,col=5,title=lockstep%3A step verify halted::"
-                + "step verify (Verify row counts (halts on MISMATCH)) halted: output matched haltOn /MISMATCH/"), r.out());
+                + "step verify (Verify row counts (halts on MISMATCH)) halted: output matched haltOn /MISMATCH/%0A"
+                + "evidence: table: source=500 dest=499 [MISMATCH]\n"), "the annotation carries the evidence line:\n" + r.out());
         String written = Files.readString(summary);
         assertTrue(written.startsWith("earlier step's summary\n# Demo cutover"), "appended to the summary:\n" + written);
         assertTrue(written.contains("| verify | halted |"), written);
+        assertTrue(written.contains("<details><summary>Timeline") && written.indexOf("<details>") < written.indexOf("| Time | Event |"),
+                "the timeline is folded away:\n" + written);
+        assertFalse(written.contains("plan=["), "without the steps' resolved plans:\n" + written);
+        assertTrue(written.lines().allMatch(l -> l.length() < 400), "no row runs on:\n" + written);
         assertFalse(r.all().contains(SECRET) || written.contains(SECRET));
 
         LockstepCli.Result v = cli.run("validate", "src/test/resources/runbooks/invalid/syntax.yaml");
@@ -197,6 +202,9 @@ class MachineOutputTest {
         Element failure = (Element) verify.getElementsByTagName("failure").item(0);
         assertEquals("halted", failure.getAttribute("type"));
         assertTrue(failure.getAttribute("message").startsWith("halted: output matched haltOn /MISMATCH/"), failure.getAttribute("message"));
+        assertTrue(failure.getAttribute("message").endsWith("; evidence: table: source=500 dest=499 [MISMATCH]"),
+                failure.getAttribute("message"));
+        assertTrue(failure.getTextContent().contains("evidence: table: source=500 dest=499 [MISMATCH]"), failure.getTextContent());
         assertEquals(1, ((Element) cases.item(3)).getElementsByTagName("skipped").getLength());
     }
 }

@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -139,9 +140,9 @@ class DbStepsTest {
         }
     }
 
-    /** A line of the verify table, as the step prints it. */
+    /** How a table's line starts, as the step prints it when the table is done (the rows and their rate follow). */
     private static String row(String table, String source, String target, String verdict) {
-        return String.format("%-28s %12s %12s  %s", table, source, target, verdict);
+        return table + ": source " + source + ", target " + target + " " + verdict + "; ";
     }
 
     private static Map<String, String> without(Map<String, String> m, String key) {
@@ -194,6 +195,8 @@ class DbStepsTest {
         LockstepCli.Result r = cli.run("run", DIR + "verify.yaml", "--no-tui", "-p", "sqlite=" + db, "-p", "pg_url=" + url);
         assertEquals(3, r.exit(), r.all());
         assertTrue(r.out().contains(row("events", "500", "499", "MISMATCH (count)")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(".*\\| events: source 500, target 499 MISMATCH \\(count\\); 999 rows compared "
+                + "in \\d+\\.\\d\\d s \\([\\d,]+ rows/s\\)")), "each table's line says its rows and their rate: " + r.out());
         assertTrue(r.out().contains(row("kv", "20", "20", "OK")), r.out());
         assertFalse(r.out().contains("verified"), "nothing after the halt ran");
         String id = r.err().lines().filter(l -> l.startsWith("run id: ")).findFirst().orElseThrow().split(" ")[2];
@@ -262,6 +265,11 @@ class DbStepsTest {
         assertTrue(out.contains("emptied") || out.contains("already copied"), "the interrupted table was redone: " + out);
         String n = String.valueOf(KILLED_COPY_ROWS);
         assertTrue(out.contains(row("events", n, n, "OK")), out);
+        // event_tags, first by name, was done before the kill: the rate is only of what this attempt copied.
+        assertTrue(out.contains("event_tags: already copied (" + n + " rows) before the interruption; skipped"), out);
+        assertTrue(out.contains(String.format(Locale.ROOT, "copied %,d rows in 2 tables in ", KILLED_COPY_ROWS + 20)), out);
+        assertTrue(out.contains(String.format(Locale.ROOT, "; 1 of 3 tables (%,d rows) had been copied before the interruption",
+                KILLED_COPY_ROWS)), out);
         try (Connection c = TestPostgres.connect(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT id), sum(id) FROM events")) {
             rs.next();

@@ -226,6 +226,40 @@ class TmuxEndToEndTest {
         assertEquals("readers=target", Files.readString(work.resolve("pointer")).trim());
     }
 
+    /**
+     * The issue's take-over, as an operator meets it: driver A waits at a typed confirmation, a
+     * second process takes the run over and finishes it. A's screen turns read-only at once, Enter
+     * does nothing, and q says the run succeeded, with no hint to resume a finished run.
+     */
+    @Test
+    void aDriverTakenOverAtATypedConfirmationTurnsReadOnlyAndQuitsWithTheTrueState() throws Exception {
+        Path state = tmp.resolve("state");
+        start("a", state, tmp.resolve("work"));
+        await("a", s -> s.contains("lockstep │") && s.contains("Enter run next"));
+        keys("a", "a");
+        await("a", s -> s.contains("Typed confirmation: switch"));
+        String runId;
+        try (Stream<Path> s = Files.list(state.resolve("runs"))) {
+            runId = s.findFirst().orElseThrow().getFileName().toString();
+        }
+
+        Path taker = tmp.resolve("taker.log");
+        assertEquals(0, LockstepProcess.run(taker, "resume", runId, "--take-over", runId, "--state-dir", state.toString(),
+                "--yes", "--confirm", "switch=relay"), Files.readString(taker));
+        String readOnly = await("a", s -> s.contains("— read-only;"));
+        assertTrue(readOnly.contains("taken over by pid"), readOnly);
+        assertFalse(readOnly.contains("Typed confirmation") || readOnly.contains("Enter run next"), readOnly);
+        keys("a", "Enter");
+        String after = await("a", s -> s.contains("read-only: this run was taken from this process"));
+        assertFalse(after.contains("Typed confirmation"), "Enter opens no confirmation again:\n" + after);
+        keys("a", "q");
+        await("a", s -> s.contains("LOCKSTEP_EXIT="));
+        String end = tmux("capture-pane", "-p", "-J", "-t", "a");
+        assertTrue(end.contains("LOCKSTEP_EXIT=6"), end);
+        assertTrue(end.contains("run " + runId + " was taken over by pid") && end.contains("its state now: succeeded"), end);
+        assertFalse(end.contains("Continue with"), "a finished run needs no resuming:\n" + end);
+    }
+
     @Test
     void ctrlCWhileAStepRunsAsksAndASecondCtrlCStops() throws Exception {
         Path state = tmp.resolve("state");

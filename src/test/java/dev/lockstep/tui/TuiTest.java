@@ -13,10 +13,13 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
+import dev.lockstep.TestPostgres;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.Outcome;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
+import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.RunStatus;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
@@ -24,11 +27,21 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepTypes;
+import dev.lockstep.store.PostgresStore;
+import dev.lockstep.store.PostgresUrl;
+import dev.lockstep.store.StateStore;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +49,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The full-screen UI on Lanterna's virtual terminal, driving a real engine on real shell steps. */
 class TuiTest {
@@ -48,6 +63,9 @@ class TuiTest {
     private DefaultVirtualTerminal vt;
     private TerminalScreen terminalScreen;
     private Run run;
+    private TuiApp app;
+    /** The shared store a test drives its run in; the local state folder when null. */
+    private StateStore store;
     private CompletableFuture<Integer> exit;
 
     /** Opens the UI on a new run of a runbook, in a background thread, as `lockstep run` would. */
@@ -69,13 +87,14 @@ class TuiTest {
     }
 
     private Runs runs() {
-        return new Runs(new StateDir(tmp.resolve("state")), "test");
+        return store != null ? new Runs(store, "test") : new Runs(new StateDir(tmp.resolve("state")), "test");
     }
 
     private TuiApp screen(Map<String, String> env, int cols, int rows) throws Exception {
         vt = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
         terminalScreen = new TerminalScreen(vt);
-        return new TuiApp(terminalScreen, Operator.NOBODY, env);
+        app = new TuiApp(terminalScreen, Operator.NOBODY, env);
+        return app;
     }
 
     private void drive(TuiApp app) throws Exception {
@@ -98,6 +117,14 @@ class TuiTest {
 
     @AfterEach
     void quit() throws Exception {
+        try {
+            quitScreen();
+        } finally {
+            if (store != null) store.close();
+        }
+    }
+
+    private void quitScreen() throws Exception {
         if (exit == null || exit.isDone()) return;
         // Twice: while a step runs the first Ctrl-C only asks.
         vt.addInput(new KeyStroke('c', true, false));
@@ -536,6 +563,19 @@ class TuiTest {
         assertNotEquals(TextColor.ANSI.DEFAULT, cellOf("lockstep │").getBackgroundColor());
     }
 
+    /** A step's duration on screen is the journal's: the same when the run is opened again. */
+    @Test
+    void aFinishedStepsDurationStaysWhenTheRunIsReopened() throws Exception {
+        openDemo(Map.of());
+        key(KeyType.Enter);
+        String live = row(awaitScreen(s -> s.contains("✓ Create the source table")), "✓ Create the source table");
+        key('q');
+        exit.get(10, TimeUnit.SECONDS);
+        reopen();
+        String reopened = row(awaitScreen(s -> s.contains("✓ Create the source table")), "✓ Create the source table");
+        assertEquals(live, reopened, "the duration did not change");
+    }
+
     @Test
     void quittingLeavesTheRunResumableAndSaysHow() throws Exception {
         openDemo(Map.of());
@@ -548,6 +588,121 @@ class TuiTest {
         key('q');
         assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         assertEquals(RunStatus.PAUSED, run.snapshot().status());
+    }
+
+    /** db.verify's halt: its tables as a table under "Found:", header first and columns aligned, not a dump of keys. */
+    @Test
+    void aHaltsEvidenceOfTablesIsAnAlignedTableInTheDetail() throws Exception {
+        Path source = tmp.resolve("source.db");
+        Path target = tmp.resolve("target.db");
+        for (Path db : List.of(source, target)) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, content TEXT)");
+                st.execute("CREATE TABLE event_tags (id INTEGER PRIMARY KEY, name TEXT)");
+                st.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)");
+                st.execute("INSERT INTO events (content) VALUES ('a'), ('b'), ('c')");
+                st.execute("INSERT INTO kv VALUES ('x', '1')");
+                if (db.equals(source)) st.execute("INSERT INTO events (content) VALUES ('d')");
+            }
+        }
+        open("src/test/resources/runbooks/replay-read-only.yaml", Map.of("source", source.toString(), "target", target.toString()),
+                Map.of(), 120, 45);
+        key('a');
+        String halted = awaitScreen(s -> s.contains("HALTED") && s.contains("Found:"));
+        List<String> detail = halted.lines().map(l -> l.substring(l.indexOf('│') + 1)).toList();
+        String header = detail.stream().filter(l -> l.startsWith("    table ") && l.contains("verdict")).findFirst()
+                .orElseThrow(() -> new AssertionError("a header row:\n" + halted));
+        String events = detail.stream().filter(l -> l.startsWith("    events ") && l.contains("MISMATCH")).findFirst()
+                .orElseThrow(() -> new AssertionError("a row for events:\n" + halted));
+        String kv = detail.stream().filter(l -> l.startsWith("    kv ")).findFirst().orElseThrow(() -> new AssertionError(halted));
+        assertEquals(header.indexOf("verdict"), events.indexOf("MISMATCH"), "aligned:\n" + halted);
+        assertEquals(header.indexOf("verdict"), kv.indexOf("OK"), "aligned:\n" + halted);
+        assertTrue(events.matches(".*events\\s+4\\s+3\\s+MISMATCH.*"), events);
+        assertFalse(halted.contains("tables[0]") || halted.contains(".verdict:"), "no flattened keys:\n" + halted);
+
+        // The log pane wraps the table's line for events (longer than the pane) instead of cutting it.
+        List<String> logRows = detail.subList(detail.indexOf(detail.stream().filter(l -> l.startsWith(" Logs: verify")).findFirst()
+                .orElseThrow()) + 1, detail.size());
+        List<String> joined = new ArrayList<>();
+        for (String r : logRows) {
+            if (r.startsWith("  ") && !joined.isEmpty()) joined.set(joined.size() - 1, joined.get(joined.size() - 1) + r.substring(2));
+            else joined.add(r.stripTrailing());
+        }
+        String eventsLine = joined.stream().filter(l -> l.startsWith("events: source 4, target 3 MISMATCH")).findFirst()
+                .orElseThrow(() -> new AssertionError("the line for events:\n" + halted));
+        assertTrue(eventsLine.stripTrailing().matches(".*rows compared in .* \\([\\d,]+ rows/s\\)"), "whole, not cut:\n" + halted);
+    }
+
+    /**
+     * Another driver takes the run over (resume --take-over, here in the same process) while this
+     * screen waits at a typed confirmation: the screen turns read-only at once, names who took it,
+     * acts on no key, and on q says how the run truly ended: by the other driver's hand.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "postgres"})
+    void aRunTakenOverAtATypedConfirmationTurnsReadOnlyAndQuitsWithTheRunsTrueState(String kind) throws Exception {
+        // A long lease, renewed every 30 s: the losing driver learns of the take-over from the taker's write, at once.
+        if (kind.equals("postgres")) {
+            store = PostgresStore.open(PostgresUrl.parse(TestPostgres.newStateUrl(), Map.of()), Duration.ofSeconds(90));
+        }
+        openDemo(Map.of());
+        key('a');
+        awaitScreen(s -> s.contains("Typed confirmation: switch"));
+        TuiApp tui = app;
+        Run taken = runs().reopen(run.id(), path -> LOADER.load(Path.of(path)),
+                (rb, snapshot) -> Params.resolve(rb, Map.of("workdir", tmp.resolve("work").toString()), Map.of(), Map.of(), d -> null),
+                new RunListener() { },
+                new StateStore.Opening("test --take-over", run.id(), false), false, false);
+        try {
+            Engine other = new Engine(taken, TYPES, LOADER, typing("relay"), Settings.of(Map.of()));
+            Outcome finished = other.forward();
+            assertTrue(finished.ok(), "the new driver finishes the run: " + finished.message());
+        } finally {
+            taken.close();
+        }
+        String readOnly = awaitScreen(s -> s.contains("— read-only;"));
+        assertTrue(readOnly.contains("taken over by pid " + ProcessHandle.current().pid()), readOnly);
+        assertTrue(readOnly.lines().findFirst().orElseThrow().contains("│ TAKEN OVER"), "the header says so too:\n" + readOnly);
+        assertFalse(readOnly.contains("Typed confirmation"), "the question is gone:\n" + readOnly);
+        assertTrue(readOnly.lines().reduce((a, b) -> b).orElseThrow().strip().equals("q quit"), "only quitting is offered:\n" + readOnly);
+        key(KeyType.Enter);
+        String after = awaitScreen(s -> s.contains("read-only: this run was taken from this process"));
+        assertFalse(after.contains("Typed confirmation"), "Enter opens no confirmation again:\n" + after);
+        key('q');
+        assertEquals(6, exit.get(10, TimeUnit.SECONDS), "left as a driver whose run was taken (LOCK_HELD)");
+        String farewell = tui.farewell();
+        assertTrue(farewell.contains("taken over by pid") && farewell.endsWith("its state now: succeeded"), farewell);
+        assertFalse(farewell.contains("Continue with"), farewell);
+    }
+
+    /** Answers a typed confirmation with {@code text}, and nothing else. */
+    private static Operator typing(String text) {
+        return new Operator() {
+            @Override
+            public String name() {
+                return "test";
+            }
+
+            @Override
+            public boolean confirm(String question) {
+                return false;
+            }
+
+            @Override
+            public String typed(StepDef step, String prompt, String expected) {
+                return text;
+            }
+
+            @Override
+            public boolean manual(StepDef step, String instructions) {
+                return false;
+            }
+
+            @Override
+            public InDoubtChoice inDoubt(StepDef step, String detail) {
+                return null;
+            }
+        };
     }
 
     @Test

@@ -46,10 +46,12 @@ final class CiOptions {
             if (r.state() == StepState.FAILED || r.state() == StepState.HALTED || r.state() == StepState.ROLLBACK_FAILED) {
                 github.error(def.position(), "lockstep: step " + def.id() + " " + r.state().label(),
                         run.redactor().redact("step " + def.id() + " (" + def.displayTitle() + ") " + r.state().label()
-                                + (r.reason() != null ? ": " + r.reason() : "")));
+                                + (r.reason() != null ? ": " + r.reason() : "")
+                                + (r.evidence() != null ? "\nevidence: " + r.evidence() : "")));
             }
         }
         // Written as the driver lets the run go: its state is the one nobody drives.
-        github.appendSummary(run.redactor().redact(MarkdownReport.render(s, DisplayedState.of(s, false))), "lockstep report " + run.id() + " writes it whole");
+        github.appendSummary(run.redactor().redact(MarkdownReport.summary(s, DisplayedState.of(s, false))),
+                "lockstep report " + run.id() + " writes it whole");
     }
 }

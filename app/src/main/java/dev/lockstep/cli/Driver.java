@@ -5,7 +5,10 @@ import dev.lockstep.engine.Outcome;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
 import dev.lockstep.output.MachineText;
+import dev.lockstep.store.TakenOver;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** Drives an engine to an outcome with Ctrl-C wired to a clean, resumable stop, and prints how it ended. */
@@ -20,6 +23,10 @@ final class Driver {
         Outcome outcome;
         try {
             outcome = what.apply(engine);
+        } catch (LockstepException e) {
+            // Refused because another process took the run: said below, as the run now stands.
+            if (run.takenOver().isEmpty()) throw e;
+            outcome = null;
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -27,6 +34,12 @@ final class Driver {
                 // The JVM is exiting (Ctrl-C): the hook is already running and waits for us.
             }
             run.close();
+        }
+        Optional<TakenOver> lost = run.takenOver();
+        if (lost.isPresent()) {
+            String farewell = run.redactor().redact(run.takenOverFarewell(lost.get()));
+            ErrorHandler.print(cli.err, ErrorCode.LOCK_HELD, cli.hint(MachineText.field(farewell)));
+            return ErrorCode.LOCK_HELD.exitCode();
         }
         if (outcome.ok()) {
             cli.out.println(MachineText.field(outcome.message()));

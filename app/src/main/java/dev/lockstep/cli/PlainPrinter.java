@@ -35,8 +35,13 @@ final class PlainPrinter implements RunListener {
 
     @Override
     public synchronized void event(Event e) {
+        event(e, null);
+    }
+
+    @Override
+    public synchronized void event(Event e, Duration stepTook) {
         if (github != null) group(e);
-        String text = describe(e);
+        String text = describe(e, stepTook);
         if (text != null) print(text);
         if (e.type() == EventType.STEP_HALTED) {
             out.println("         evidence: " + MachineText.field(e.data(EventData.Halted.class).evidence()));
@@ -88,7 +93,7 @@ final class PlainPrinter implements RunListener {
         out.flush();
     }
 
-    private static String describe(Event e) {
+    private static String describe(Event e, Duration stepTook) {
         String s = e.step();
         EventData d = e.data();
         return switch (e.type()) {
@@ -115,7 +120,7 @@ final class PlainPrinter implements RunListener {
                     + " failed: " + e.data(EventData.AttemptFailed.class).reason();
             case STEP_SUCCEEDED -> {
                 EventData.Succeeded ok = e.data(EventData.Succeeded.class);
-                yield "ok step " + s + " succeeded in " + Durations.format(Duration.ofMillis(ok.durationMs())) + ": "
+                yield "ok step " + s + " succeeded" + (stepTook != null ? " in " + Durations.format(stepTook) : "") + ": "
                         + ok.summary() + outputs(ok.outputs());
             }
             case STEP_FAILED -> "FAILED step " + s + ": " + reason(d);

@@ -5,6 +5,7 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
+import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.StateDir;
@@ -22,6 +23,8 @@ import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepTypes;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Set;
@@ -57,6 +60,7 @@ public final class Engine {
     /** An engine acting where {@code targets} say (verified by the caller before the run was opened). */
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Targets targets) {
         this.run = run;
+        run.whenTakenOver(() -> interrupt(null));
         this.binder = new Binder(types, loader);
         this.evaluator = new CheckEvaluator(binder);
         this.operator = operator;
@@ -344,12 +348,14 @@ public final class Engine {
     private Outcome execute(StepDef step, Bound bound) {
         Scope scope = scope();
         List<String> plan = binder.describe(bound, scope).lines();
-        run.append(EventType.STEP_STARTED, step.id(), new EventData.StepStarted(
-                run.snapshot().step(step.id()).attempts() + 1, plan, new ArrayList<>(bound.env().keySet())));
+        int number = run.snapshot().step(step.id()).attempts() + 1;
+        String separator = attemptSeparator(step.id(), number);
+        run.append(EventType.STEP_STARTED, step.id(), new EventData.StepStarted(number, plan, new ArrayList<>(bound.env().keySet())));
         long began = System.nanoTime();
         Duration timeout = step.timeout();
         for (int attempt = 1; ; attempt++) {
             StepRun ctx = forwardContext(step, "", step.logs(), scope, bound.type().runsPastUntil());
+            if (attempt == 1 && separator != null) ctx.mark(separator);
             Attempt a = attempt(ctx, () -> bound.execute(ctx), timeout);
             ctx.close();
             if (a.interrupted) return interruptedOutcome(step.id());
@@ -631,6 +637,21 @@ public final class Engine {
     /** The name of the log a step's output goes to. */
     private static String log(StepDef step) {
         return step.id();
+    }
+
+    /**
+     * The line that parts a step's attempts in its log, which keeps them all: "── attempt 2 ──",
+     * with when the run was resumed if it was since the step last started. Null for the first.
+     */
+    private String attemptSeparator(String stepId, int number) {
+        if (number <= 1) return null;
+        Instant resumed = null;
+        for (Event e : run.snapshot().events()) {
+            if (e.type() == EventType.STEP_STARTED && stepId.equals(e.step())) resumed = null;
+            if (e.type() == EventType.RUN_RESUMED) resumed = e.time();
+        }
+        return "── attempt " + number + (resumed != null ? " (resumed " + resumed.truncatedTo(ChronoUnit.SECONDS) + ")" : "")
+                + " ──";
     }
 
     /** A context for running something on behalf of a step, a check or the runbook's rollback. */

@@ -8,16 +8,24 @@ import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.secret.Redactor;
 import dev.lockstep.store.Exclusion;
+import dev.lockstep.error.ErrorCode;
+import dev.lockstep.error.LockstepException;
 import dev.lockstep.store.HeldRun;
+import dev.lockstep.store.LockHolder;
 import dev.lockstep.store.StateStore;
 import dev.lockstep.store.StepLog;
+import dev.lockstep.store.TakenOver;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An open run: its runbook, parameters, journal and replayed state, held in its store (the
@@ -36,6 +44,12 @@ public final class Run implements AutoCloseable {
     private final RunListener listener;
     /** Real values of outputs that held a secret (the journal has them masked), by step and output name. */
     private final Map<String, Map<String, Object>> secretOutputs = new HashMap<>();
+    /** How long the farewell after a take-over waits for the taker to record it. */
+    private static final long TAKER_PATIENCE_SECONDS = 5;
+    /** What stops this process acting once the run is taken from it (the engine's interrupt). */
+    private final List<Runnable> whenTakenOver = new CopyOnWriteArrayList<>();
+    /** Set once the hold is let go: the run was taken over, or closed. */
+    private boolean released;
 
     Run(String id, Runbook runbook, Params params, StateStore store, HeldRun journal, RunSnapshot snapshot,
         Exclusion lock, RunListener listener) {
@@ -49,6 +63,63 @@ public final class Run implements AutoCloseable {
         this.listener = new MaskingListener(listener, params.redactor());
         journal.redactWith(params.redactor());
         journal.onNotice(this.listener::notice);
+        journal.onTakenOver(this::takenOver);
+    }
+
+    /**
+     * Another process took the run: the screen says so at once, what this process was doing is
+     * stopped (a step in flight is recorded in doubt while the hold still allows it), and the hold
+     * is let go, which the local store's taker waits for.
+     */
+    private void takenOver(TakenOver by) {
+        listener.takenOver(by);
+        whenTakenOver.forEach(Runnable::run);
+        release();
+    }
+
+    /**
+     * The run as stored, once the process that took it has recorded so (RUN_RESUMED, written
+     * right after it took the hold): until then its hold may still name this process. Waits a
+     * few seconds at most; a taker that died before recording anything is not waited for longer.
+     */
+    private RunSnapshot afterTakeOver() {
+        long known = snapshot.events().size();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TAKER_PATIENCE_SECONDS);
+        while (true) {
+            StateStore.Stored stored = store.read(id);
+            boolean recorded = stored.events().stream().anyMatch(e -> e.seq() > known && e.type() == EventType.RUN_RESUMED);
+            if (recorded || System.nanoTime() > deadline) return RunSnapshot.replay(id, stored.source(), stored.events());
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return RunSnapshot.replay(id, stored.source(), stored.events());
+            }
+        }
+    }
+
+    /** {@code stop} is done when another process takes the run, before this process lets it go. */
+    public void whenTakenOver(Runnable stop) {
+        whenTakenOver.add(stop);
+    }
+
+    /** Who took the run from this process, once another took it. */
+    public Optional<TakenOver> takenOver() {
+        return journal.lostTo();
+    }
+
+    /**
+     * After a take-over, one line: by whom and when, and where the run stands now by its records
+     * (the new driver's doing), with the way on that fits: none for a finished run, watching for
+     * one that is driven, resuming for one that was let go since.
+     */
+    public String takenOverFarewell(TakenOver by) {
+        RunSnapshot now = afterTakeOver();
+        Optional<LockHolder> driver = now.status().isFinished() ? Optional.empty() : store.holder(id).filter(LockHolder::live);
+        DisplayedState state = DisplayedState.of(now, driver.isPresent());
+        return "run " + id + " was " + by.describe() + "; its state now: " + state.label()
+                + (state.isFinished() ? "" : driver.isPresent() ? ", driven by " + driver.get().who() + " (follow it: lockstep watch "
+                + id + ")" : ". Continue with: lockstep resume " + id);
     }
 
     /**
@@ -63,15 +134,27 @@ public final class Run implements AutoCloseable {
     /** An event the driver wrote, as a watcher reads it: applied through the same state machines, then shown. */
     public synchronized void observed(Event e) {
         snapshot.apply(e);
-        listener.event(e);
+        listener.event(e, tookIfEnded(e));
     }
 
     public synchronized Event append(EventType type, String step, EventData data) {
+        if (released) {
+            throw new LockstepException(ErrorCode.LOCK_HELD, "run " + id + takenOver().map(t -> " was " + t.describe())
+                    .orElse(" is no longer held by this process") + "; this process records nothing more");
+        }
         snapshot.requireAllowed(type, step);
         Event e = journal.append(type, step, data);
         snapshot.apply(e);
-        listener.event(e);
+        listener.event(e, tookIfEnded(e));
         return e;
+    }
+
+    /** The step's duration by the snapshot, when {@code e} (just applied) ends the step; else null. */
+    private Duration tookIfEnded(Event e) {
+        return switch (e.type()) {
+            case STEP_SUCCEEDED, STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT -> snapshot.step(e.step()).duration();
+            default -> null;
+        };
     }
 
     /**
@@ -156,10 +239,17 @@ public final class Run implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
+    }
+
+    private synchronized void release() {
+        if (released) return;
+        released = true;
+        // The runbook's lock first: a local taker waits for the journal's, then takes the runbook's at once.
         try {
-            journal.close();
-        } finally {
             lock.close();
+        } finally {
+            journal.close();
         }
     }
 
@@ -220,8 +310,8 @@ public final class Run implements AutoCloseable {
     /** Masks notices on their way out; events are masked when journaled and lines by their step. */
     private record MaskingListener(RunListener inner, Redactor redactor) implements RunListener {
         @Override
-        public void event(Event e) {
-            inner.event(e);
+        public void event(Event e, Duration stepTook) {
+            inner.event(e, stepTook);
         }
 
         @Override
@@ -232,6 +322,11 @@ public final class Run implements AutoCloseable {
         @Override
         public void notice(String text) {
             inner.notice(redactor.redact(text));
+        }
+
+        @Override
+        public void takenOver(TakenOver by) {
+            inner.takenOver(by);
         }
     }
 }

@@ -45,6 +45,7 @@ public final class RunSnapshot {
         private Instant endedAt;
         private int attempts;
         private String reason;
+        private String evidence;
 
         StepRecord(String id) {
             this.id = id;
@@ -84,6 +85,11 @@ public final class RunSnapshot {
         /** Why the step last failed, halted, was blocked or skipped. */
         public String reason() {
             return reason;
+        }
+
+        /** What the step's last halt found, in one line (the line that matched, the differing tables); null if it did not halt. */
+        public String evidence() {
+            return evidence;
         }
 
         public Duration duration() {
@@ -205,6 +211,7 @@ public final class RunSnapshot {
         StepState next = StepStateMachine.next(r.state, e.type()).orElseThrow();
         EventData d = e.data();
         if (d instanceof EventData.StepStarted) {
+            r.evidence = null;
             if (r.startedAt == null || r.state != StepState.IN_DOUBT) r.startedAt = e.time();
             r.endedAt = null;
             r.attempts++;
@@ -219,6 +226,7 @@ public final class RunSnapshot {
         } else if (d instanceof EventData.Halted h) {
             r.endedAt = e.time();
             r.reason = h.reason();
+            r.evidence = h.evidence() == null || h.evidence().isBlank() ? null : h.evidence();
             r.notes.add("halted: " + h.reason());
         } else if (d instanceof EventData.Reason why && e.type() != EventType.STEP_RESET) {
             r.reason = why.reason();

@@ -221,6 +221,7 @@ public final class Runs {
                       StateStore.Opening how, boolean force, boolean allowSucceeded, RunPlace place) {
         String command = how.command();
         RunSnapshot peek = read(runId);
+        if (how.takeOver() != null) store.askDriverToLetGo(runId, how);
         Exclusion lock = store.exclude(peek.runbookName(), command);
         try {
             lock.note().ifPresent(listener::notice);

@@ -154,6 +154,11 @@ final class StepRun implements dev.lockstep.step.StepContext {
         show(NOTE + text);
     }
 
+    /** A line of lockstep's that parts the log (an attempt's start), as it is: no prefix, no patterns. */
+    void mark(String text) {
+        show(text);
+    }
+
     /** Masks a line, logs it and shows it; returns it as shown. */
     private String show(String text) {
         String shown = redactor.redact(text);

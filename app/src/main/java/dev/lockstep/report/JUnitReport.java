@@ -7,6 +7,8 @@ import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -38,9 +40,12 @@ public final class JUnitReport {
                 case ROLLED_BACK -> cases.append(">\n      <system-out>ran, then rolled back</system-out>\n    </testcase>\n");
                 case FAILED, HALTED, ROLLBACK_FAILED -> {
                     failures++;
+                    String evidence = r.evidence() == null ? "" : "evidence: " + r.evidence();
+                    List<String> body = new ArrayList<>(r.notes());
+                    if (!evidence.isEmpty()) body.add(evidence);
                     cases.append(">\n      <failure type=\"").append(r.state().label()).append("\" message=\"")
-                            .append(attr(redactor, r.state().label() + ": " + reason)).append("\">")
-                            .append(text(redactor, String.join("\n", r.notes()))).append("</failure>\n    </testcase>\n");
+                            .append(attr(redactor, r.state().label() + ": " + reason + (evidence.isEmpty() ? "" : "; " + evidence)))
+                            .append("\">").append(text(redactor, String.join("\n", body))).append("</failure>\n    </testcase>\n");
                 }
                 case IN_DOUBT, RUNNING, ROLLING_BACK -> {
                     errors++;

@@ -36,12 +36,40 @@ public final class MarkdownReport {
         if (params.isEmpty()) b.append("None.\n");
         params.forEach((k, v) -> b.append("- `").append(cell(k)).append("` = `").append(cell(v)).append("`\n"));
 
+        steps(b, s);
+        halts(b, s);
+        b.append("\n## Timeline\n\n");
+        timeline(b, s, false);
+        return b.toString();
+    }
+
+    /**
+     * The run for GitHub's job summary, read at a glance: its state, a row per step and what
+     * halted it; the timeline folded away (a details block) and without the steps' resolved
+     * plans, which the whole report ({@code lockstep report}) keeps.
+     */
+    public static String summary(RunSnapshot s, DisplayedState state) {
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(cell(s.start().title())).append("\n\n");
+        b.append("Run `").append(cell(s.runId())).append("`: **").append(state.label()).append("**\n");
+        steps(b, s);
+        halts(b, s);
+        b.append("\n<details><summary>Timeline (").append(s.events().size()).append(" events)</summary>\n\n");
+        timeline(b, s, true);
+        b.append("\n</details>\n");
+        return b.toString();
+    }
+
+    private static void steps(StringBuilder b, RunSnapshot s) {
         b.append("\n## Steps\n\n| Step | State | Duration | Attempts | Outputs |\n|---|---|---|---|---|\n");
         for (RunSnapshot.StepRecord r : s.steps().values()) {
             b.append("| ").append(r.id()).append(" | ").append(r.state().label()).append(" | ")
                     .append(r.duration() == null ? "" : Durations.format(r.duration())).append(" | ")
                     .append(r.attempts()).append(" | ").append(outputs(r.outputs())).append(" |\n");
         }
+    }
+
+    private static void halts(StringBuilder b, RunSnapshot s) {
         b.append("\n## Halts, overrides, skips and confirmations\n\n");
         boolean any = false;
         for (RunSnapshot.StepRecord r : s.steps().values()) {
@@ -73,13 +101,15 @@ public final class MarkdownReport {
             }
         }
         if (!any) b.append("None.\n");
+    }
 
-        b.append("\n## Timeline\n\n| Time | Event | Step | Details |\n|---|---|---|---|\n");
+    /** A row per event; {@code compact} leaves out each start's resolved plan, a long line the steps table needs not. */
+    private static void timeline(StringBuilder b, RunSnapshot s, boolean compact) {
+        b.append("| Time | Event | Step | Details |\n|---|---|---|---|\n");
         for (Event e : s.events()) {
             b.append("| ").append(WHEN.format(e.time())).append(" | ").append(e.type().name().toLowerCase()).append(" | ")
-                    .append(e.step() == null ? "" : e.step()).append(" | ").append(details(e.fields())).append(" |\n");
+                    .append(e.step() == null ? "" : e.step()).append(" | ").append(details(e.fields(), compact)).append(" |\n");
         }
-        return b.toString();
     }
 
     private static void row(StringBuilder b, String k, Object v) {
@@ -97,10 +127,10 @@ public final class MarkdownReport {
         return b.toString().trim();
     }
 
-    private static String details(Map<String, Object> data) {
+    private static String details(Map<String, Object> data, boolean compact) {
         StringBuilder b = new StringBuilder();
         data.forEach((k, v) -> {
-            if (k.equals("definitions") || k.equals("steps") || k.equals("params")) return;
+            if (k.equals("definitions") || k.equals("steps") || k.equals("params") || compact && k.equals("plan")) return;
             b.append(k).append('=').append(v).append("; ");
         });
         return cell(b.toString().trim());

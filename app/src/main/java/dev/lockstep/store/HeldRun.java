@@ -32,6 +32,18 @@ public interface HeldRun extends AutoCloseable {
     /** Where the hold says what the operator should know (a lease that could not be renewed). */
     default void onNotice(Consumer<String> notices) {}
 
+    /**
+     * Where the hold says that another process took the run: said once, from a thread of the
+     * store's. The local store's hold lets the run go when {@code taken} returns; a lease is
+     * already someone else's, and every later append is refused.
+     */
+    default void onTakenOver(Consumer<TakenOver> taken) {}
+
+    /** Who took the run from this process, once it was taken. */
+    default Optional<TakenOver> lostTo() {
+        return Optional.empty();
+    }
+
     /** Appends one record; returns it as stored (masked). */
     Event append(EventType type, String step, EventData data);
 

@@ -29,7 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -39,9 +43,16 @@ import java.util.stream.Stream;
 public final class LocalStore implements StateStore {
     /** How long breaking a lock waits for the process that held it to stop. */
     private static final long STOP_PATIENCE_SECONDS = 60;
+    /** How long a take-over waits for the driver to let go before asking it to stop. */
+    private static final long LET_GO_PATIENCE_SECONDS = 15;
+    /** How often a driver looks for a take-over asked of it. */
+    private static final long TAKE_OVER_POLL_MS = 200;
     private static final String MOVED = "moved";
+    private static final String TAKE_OVER_REQUEST = "take-over";
 
     private final StateDir dir;
+    /** Whom each run was taken from by {@link #askDriverToLetGo}, for the RUN_RESUMED its opening records. */
+    private final Map<String, String> letGo = new ConcurrentHashMap<>();
 
     public LocalStore(StateDir dir) {
         this.dir = dir;
@@ -91,14 +102,17 @@ public final class LocalStore implements StateStore {
 
     @Override
     public HeldRun open(String runId, Opening how) {
-        String tookOver = null;
+        String tookOver = letGo.remove(runId);
         Optional<String> holder = Journal.driverOf(journal(runId), dir.driver(runId));
-        if (holder.isPresent() && how.takeOver() != null) {
-            StateStore.requireTyped(runId, how.takeOver(), "--take-over");
-            stop(runId, holder.get());
-            tookOver = holder.get() + ", stopped on request";
-        }
+        if (holder.isPresent() && how.takeOver() != null) tookOver = takeFrom(runId, holder.get(), how);
         Journal j = Journal.openForAppend(journal(runId), dir.driver(runId), how.command(), runId);
+        try {
+            // Ours, or left by a taker that died before opening: either way answered now.
+            Files.deleteIfExists(takeOverRequest(runId));
+        } catch (IOException e) {
+            j.close();
+            throw new LockstepException(ErrorCode.IO, "cannot remove " + takeOverRequest(runId) + ": " + e.getMessage());
+        }
         LocalRun run = new LocalRun(runId, j, tookOver);
         Optional<String> moved = movedTo(runId);
         if (moved.isPresent() && !how.evenIfMoved()) {
@@ -118,27 +132,77 @@ public final class LocalStore implements StateStore {
         return Journal.driverOf(journal(runId), dir.driver(runId)).map(who -> new LockHolder(who, null, true));
     }
 
+    @Override
+    public void askDriverToLetGo(String runId, Opening how) {
+        Optional<String> holder = Journal.driverOf(journal(runId), dir.driver(runId));
+        if (holder.isPresent()) letGo.put(runId, takeFrom(runId, holder.get(), how));
+    }
+
     /**
-     * The operating system's lock cannot be taken from a living process: it is asked to stop
-     * (SIGTERM, which a driver answers by recording where it stopped), and this waits for it.
+     * The operating system's locks cannot be taken from a living process: it is asked to let the
+     * run go, by a request file its hold watches for; it stops what it does (recording where),
+     * lets go of its locks and stays on screen, read-only. A driver that does not answer in time
+     * (an older lockstep, one that hangs) is asked to stop, as with SIGTERM. Returns whom the run
+     * was taken from.
      */
+    private String takeFrom(String runId, String holder, Opening how) {
+        StateStore.requireTyped(runId, how.takeOver(), "--take-over");
+        Path request = takeOverRequest(runId);
+        Map<String, Object> me = new LinkedHashMap<>();
+        me.put("by", "pid " + ProcessHandle.current().pid() + " on " + Identity.host() + " (" + Identity.operator() + ", "
+                + how.command() + ")");
+        me.put("at", Instant.now().toString());
+        try {
+            StateDir.writePrivate(request, Json.write(me));
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot write " + request + ": " + e.getMessage());
+        }
+        if (!awaitRelease(runId, TimeUnit.SECONDS.toNanos(LET_GO_PATIENCE_SECONDS))) stop(runId, holder);
+        return holder + ", on typed confirmation";
+    }
+
+    /** Whether nobody holds the run's journal within {@code patienceNanos}. */
+    private boolean awaitRelease(String runId, long patienceNanos) {
+        long deadline = System.nanoTime() + patienceNanos;
+        while (Journal.driverOf(journal(runId), dir.driver(runId)).isPresent()) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LockstepException(ErrorCode.INTERRUPTED, "interrupted while waiting for run " + runId + " to be let go");
+            }
+        }
+        return true;
+    }
+
+    private Path takeOverRequest(String runId) {
+        return dir.checked(dir.runDir(runId).resolve(TAKE_OVER_REQUEST));
+    }
+
+    /** A take-over asked of this run's driver: who asked, and when; empty while nobody has (or the file is half read). */
+    private Optional<TakenOver> readTakeOverRequest(String runId) {
+        try {
+            if (Json.parse(Files.readString(takeOverRequest(runId))) instanceof Map<?, ?> m && m.get("by") instanceof String by
+                    && m.get("at") instanceof String at) {
+                return Optional.of(new TakenOver(by, Instant.parse(at)));
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            // Not there (nobody asked), or being replaced this instant: looked at again soon.
+            return Optional.empty();
+        }
+    }
+
+    /** The last resort when a driver does not let go: SIGTERM, which a driver answers by recording where it stopped. */
     private void stop(String runId, String holder) {
         ProcessHandle p = Journal.driverProcessHere(dir.driver(runId)).orElseThrow(() -> new LockstepException(
                 ErrorCode.LOCK_HELD, "run " + runId + " is held by " + holder + ", not a process of this machine ("
                         + Identity.host() + "): stop it where it runs"));
         p.destroy();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_PATIENCE_SECONDS);
-        while (Journal.driverOf(journal(runId), dir.driver(runId)).isPresent()) {
-            if (System.nanoTime() > deadline) {
-                throw new LockstepException(ErrorCode.LOCK_HELD, "asked " + holder + " to stop, but it still holds run "
-                        + runId + " after " + STOP_PATIENCE_SECONDS + " s");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LockstepException(ErrorCode.INTERRUPTED, "interrupted while waiting for " + holder + " to stop");
-            }
+        if (!awaitRelease(runId, TimeUnit.SECONDS.toNanos(STOP_PATIENCE_SECONDS))) {
+            throw new LockstepException(ErrorCode.LOCK_HELD, "asked " + holder + " to stop, but it still holds run "
+                    + runId + " after " + STOP_PATIENCE_SECONDS + " s");
         }
     }
 
@@ -287,10 +351,32 @@ public final class LocalStore implements StateStore {
         private final Journal journal;
         private final String tookOver;
 
+        private ScheduledExecutorService takeOverWatch;
+        private volatile TakenOver lostTo;
+
         LocalRun(String runId, Journal journal, String tookOver) {
             this.runId = runId;
             this.journal = journal;
             this.tookOver = tookOver;
+        }
+
+        @Override
+        public synchronized void onTakenOver(Consumer<TakenOver> taken) {
+            takeOverWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "lockstep-take-over-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            takeOverWatch.scheduleWithFixedDelay(() -> readTakeOverRequest(runId).ifPresent(t -> {
+                takeOverWatch.shutdown();
+                lostTo = t;
+                taken.accept(t);
+            }), TAKE_OVER_POLL_MS, TAKE_OVER_POLL_MS, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public Optional<TakenOver> lostTo() {
+            return Optional.ofNullable(lostTo);
         }
 
         @Override
@@ -373,6 +459,9 @@ public final class LocalStore implements StateStore {
 
         @Override
         public void close() {
+            synchronized (this) {
+                if (takeOverWatch != null) takeOverWatch.shutdown();
+            }
             journal.close();
         }
     }

@@ -13,7 +13,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.postgresql.PGConnection;
 
 /**
  * A run this process drives in the PostgreSQL store, under a lease. A heartbeat renews the
@@ -41,6 +44,8 @@ final class PgRun implements HeldRun {
     private static final long FLUSH_MS = 100;
     /** Output kept in memory while the store cannot take it; more is not logged (and said so). */
     private static final int MAX_PENDING_CHARS = 4 << 20;
+    /** Renewals woken by writes to the run come at most this often. */
+    private static final long MIN_RENEW_MS = 200;
 
     private final PostgresStore store;
     private final String runId;
@@ -52,16 +57,22 @@ final class PgRun implements HeldRun {
     private final ScheduledExecutorService timers;
     private Connection conn;
     private Connection beat;
+    /** The connection that LISTENs on the run's channel: the lease's, once it has said so. */
+    private Connection listening;
     private long nextChunk;
     private int pendingChars;
     private Redactor redactor = Redactor.none();
     private volatile Consumer<String> notices = text -> { };
+    private volatile Consumer<TakenOver> taken = t -> { };
+    private volatile TakenOver lostTo;
+    /** How many records this process knows (wrote or read): a RUN_RESUMED after them is another's. */
+    private volatile long known;
     /** Set once the hold is lost (taken over, or not renewed in time): every later append is refused with it. */
     private volatile LockstepException lost;
     /** When the lease was last renewed, as this process's monotonic clock saw the renewal being sent. */
     private volatile long renewedNanos;
     private volatile String renewTrouble;
-    private boolean closed;
+    private volatile boolean closed;
     /** A flush's connection broke: its chunks may or may not have been stored. */
     private boolean chunksInDoubt;
 
@@ -75,6 +86,7 @@ final class PgRun implements HeldRun {
         this.conn = conn;
         this.records = new ArrayList<>(records);
         this.events = new ArrayList<>(events);
+        this.known = records.size();
         this.nextChunk = nextChunk;
         this.tookOver = tookOver;
         this.renewedNanos = renewedNanos;
@@ -84,7 +96,7 @@ final class PgRun implements HeldRun {
             return t;
         });
         long beatMs = Math.max(200, store.lease().toMillis() / 3);
-        timers.scheduleWithFixedDelay(this::renew, beatMs, beatMs, TimeUnit.MILLISECONDS);
+        timers.execute(() -> heartbeat(beatMs));
         timers.scheduleWithFixedDelay(this::flushInBackground, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -227,6 +239,16 @@ final class PgRun implements HeldRun {
     }
 
     @Override
+    public void onTakenOver(Consumer<TakenOver> taken) {
+        this.taken = taken;
+    }
+
+    @Override
+    public Optional<TakenOver> lostTo() {
+        return Optional.ofNullable(lostTo);
+    }
+
+    @Override
     public Optional<String> tookOver() {
         return Optional.ofNullable(tookOver);
     }
@@ -239,6 +261,7 @@ final class PgRun implements HeldRun {
         write(List.of(e), List.of(record), runbook, describe(e));
         events.add(e);
         records.add(record);
+        known = records.size();
         return e;
     }
 
@@ -264,6 +287,7 @@ final class PgRun implements HeldRun {
         write(read, more, runbook, more.size() + " copied records");
         events.addAll(read);
         records.addAll(more);
+        known = records.size();
     }
 
     /** Refuses to go on when the hold is lost, or the lease may have expired without this process renewing it. */
@@ -461,22 +485,34 @@ final class PgRun implements HeldRun {
      * (a takeover, or a broken lock, that has already let the run go).
      */
     private String takenOver(Connection c, Optional<Lease> now) throws SQLException {
-        if (now.isPresent()) return "run " + runId + " was taken over by " + now.get().who() + "; it drives the run now";
+        TakenOver by = taker(c, now);
+        if (lostTo == null) {
+            lostTo = by;
+            // Said from a thread of its own: whoever listens may wait for this process's engine, which may be here.
+            Thread t = new Thread(() -> taken.accept(by), "lockstep-taken-over");
+            t.setDaemon(true);
+            t.start();
+        }
+        return "run " + runId + " was " + by.describe() + (now.isPresent() ? "; it drives the run now" : "");
+    }
+
+    private TakenOver taker(Connection c, Optional<Lease> now) throws SQLException {
+        if (now.isPresent()) return new TakenOver(now.get().who(), now.get().since());
         try (PreparedStatement s = c.prepareStatement("SELECT seq, record FROM " + store.table("events")
                 + " WHERE run_id = ? AND type = 'RUN_RESUMED' ORDER BY seq DESC LIMIT 1")) {
             s.setString(1, runId);
             try (ResultSet r = s.executeQuery()) {
                 if (r.next()) {
-                    EventData.RunResumed by = Records.decodeWhole(r.getString(2), source() + ":" + r.getLong(1) + ": ")
-                            .data(EventData.RunResumed.class);
-                    if (by.pid() != ProcessHandle.current().pid() || !Identity.host().equals(by.host())) {
-                        return "run " + runId + " was taken over by pid " + by.pid() + " on " + by.host() + " (" + by.by() + ", "
-                                + by.command() + "), which has let it go since";
+                    Event resumed = Records.decodeWhole(r.getString(2), source() + ":" + r.getLong(1) + ": ");
+                    EventData.RunResumed by = resumed.data(EventData.RunResumed.class);
+                    if (resumed.seq() > known) {
+                        return new TakenOver("pid " + by.pid() + " on " + by.host() + " (" + by.by() + ", " + by.command()
+                                + "), which has let it go since", resumed.time());
                     }
                 }
             }
         }
-        return "run " + runId + " was taken from this process (its lease was broken)";
+        return new TakenOver("a process that broke its lease", Instant.now());
     }
 
     private void rollbackQuietly() {
@@ -508,7 +544,7 @@ final class PgRun implements HeldRun {
                 if (transact(connection(), List.of(), List.of(), chunks, null)) {
                     logsWritten(chunks.size());
                 } else {
-                    notices.accept(lose(ErrorCode.LOCK_HELD, takenOver(conn, Lease.read(store, conn, runId))).getMessage());
+                    lose(ErrorCode.LOCK_HELD, takenOver(conn, Lease.read(store, conn, runId)));
                 }
             } catch (SQLException | LockstepException e) {
                 // The lines stay pending, the next append writes them (or says why it cannot); had the
@@ -519,7 +555,45 @@ final class PgRun implements HeldRun {
         }
     }
 
-    /** The heartbeat: renews the lease on its own connection, and says when it cannot. */
+    /**
+     * Renews the lease every beat, and as soon as the run's channel says that someone wrote to the
+     * run: a take-over records its RUN_RESUMED there, so a driver whose run was taken learns it in
+     * the moment rather than at its next beat. This process's own writes wake it too, so renewals
+     * are at least {@link #MIN_RENEW_MS} apart.
+     */
+    private void heartbeat(long beatMs) {
+        long last = 0;
+        while (lost == null && !closed) {
+            try {
+                Thread.sleep(Math.max(0, MIN_RENEW_MS - (System.nanoTime() - last) / 1_000_000));
+            } catch (InterruptedException e) {
+                return;
+            }
+            last = System.nanoTime();
+            renew();
+            awaitWrite(beatMs);
+        }
+    }
+
+    /** Waits up to {@code ms} for a write to the run, on the lease's connection (which LISTENs on the run's channel). */
+    private void awaitWrite(long ms) {
+        try {
+            if (beat == null || beat.isClosed()) return;
+            if (listening != beat) {
+                try (Statement s = beat.createStatement()) {
+                    s.execute("LISTEN " + store.channel(runId));
+                }
+                listening = beat;
+            }
+            beat.unwrap(PGConnection.class).getNotifications((int) ms);
+        } catch (SQLException e) {
+            // The next renewal finds the connection broken, says so and connects again.
+            PostgresStore.closeQuietly(beat);
+            beat = null;
+        }
+    }
+
+    /** Renews the lease on its own connection, and says when it cannot. */
     private void renew() {
         if (lost != null || closed) return;
         long before = System.nanoTime();
@@ -537,8 +611,8 @@ final class PgRun implements HeldRun {
                     return;
                 }
             }
+            // Said to the listener of the take-over (as who took the run, and when), not as a notice.
             lose(ErrorCode.LOCK_HELD, takenOver(beat, Lease.read(store, beat, runId)));
-            notices.accept(lost.getMessage());
         } catch (SQLException | LockstepException e) {
             PostgresStore.closeQuietly(beat);
             beat = null;

@@ -46,6 +46,13 @@ public interface StateStore extends AutoCloseable {
         }
     }
 
+    /**
+     * Called before a take-over ({@code how.takeOver()} set) takes the runbook's lock: a store whose
+     * driver keeps that lock while it drives (the local one) asks the driver to let the run go, and
+     * waits until it has. A lease excludes by itself, and needs nothing here.
+     */
+    default void askDriverToLetGo(String runId, Opening how) {}
+
     /** Taking a run from a living process needs its run id typed, as overriding a halt needs the step id. */
     static void requireTyped(String runId, String typed, String option) {
         if (!runId.equals(typed)) {

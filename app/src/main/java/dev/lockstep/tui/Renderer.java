@@ -67,9 +67,10 @@ final class Renderer {
         header(s, g, w);
         int top = 1;
         if (s.watching) top = watchBanner(s, g, w, top);
+        if (s.takenOver != null) top = takenOverBanner(s, g, w, top);
         if (s.halt != null) top = haltBanner(s, g, w, h, top);
         int bottom = h - 2;
-        String status = s.message != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
+        String status = s.message != null || s.takenOver != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
                 + (s.watching ? "the driver's operator" : "you") + ": " + s.runState.label().replace('-', ' ')
                 + (s.gateStep != null ? " at step " + s.gateStep : "")
                 : s.busy != null ? s.busy + "…" : null;
@@ -98,8 +99,9 @@ final class Renderer {
         g.setBackgroundColor(color ? TextColor.ANSI.BLUE : TextColor.ANSI.DEFAULT);
         g.setForegroundColor(color ? TextColor.ANSI.WHITE_BRIGHT : TextColor.ANSI.DEFAULT);
         g.fillRectangle(new TerminalPosition(0, 0), new TerminalSize(w, 1), ' ');
-        String cell = " " + s.runState.heading() + " ";
-        String state = elapsed(s.clockFrom, s.clockTo) + " │" + cell + (s.auto ? "│ AUTO " : "");
+        String cell = " " + (s.takenOver != null ? "TAKEN OVER" : s.runState.heading()) + " ";
+        String state = elapsed(s.clockFrom, s.takenOverAt != null ? s.takenOverAt : s.clockTo) + " │" + cell
+                + (s.auto ? "│ AUTO " : "");
         String right = w >= MIN_COLUMNS ? " run " + s.runId + " │ " + s.target + " │ " + state : " " + state;
         String left = " lockstep │ " + s.title;
         int rightWidth = Text.width(right);
@@ -152,6 +154,19 @@ final class Renderer {
         put(g, 1, row, "WATCHING (read-only)  " + (s.driver != null ? s.driver : ""), w - 2, color ? SGR.BOLD : SGR.REVERSE);
         reset(g);
         return row + 1;
+    }
+
+    /** Who took the run from this process, and when, wrapped: nothing here acts on it any more. */
+    private int takenOverBanner(UiState s, TextGraphics g, int w, int row) {
+        List<String> text = Text.wrap(s.takenOver + " — read-only; q quits", w - 2, "  ");
+        if (color) {
+            g.setBackgroundColor(TextColor.ANSI.RED);
+            g.setForegroundColor(TextColor.ANSI.WHITE);
+        }
+        g.fillRectangle(new TerminalPosition(0, row), new TerminalSize(w, text.size()), ' ');
+        for (int i = 0; i < text.size(); i++) put(g, 1, row + i, text.get(i), w - 2, color ? SGR.BOLD : SGR.REVERSE);
+        reset(g);
+        return row + text.size();
     }
 
     /** Why the run halted and the evidence, wrapped (at most a third of the screen), then the ways on. */
@@ -260,6 +275,11 @@ final class Renderer {
         }
     }
 
+    /**
+     * The selected step's log, each line wrapped to the pane (a long line takes more rows, never
+     * cut): following, the last lines, so that the newest row is at the bottom; scrolled, from the
+     * line at the top.
+     */
     private void logPane(UiState s, LogStore logs, TextGraphics g, int x, int y, int w, int rows) {
         if (rows < 2) return;
         UiState.StepView v = s.selectedStep();
@@ -267,24 +287,33 @@ final class Renderer {
         int total = logs.size(v.id);
         int visible = rows - 1;
         int top = s.follow ? Math.max(0, total - visible) : Math.max(0, Math.min(s.logTop, Math.max(0, total - visible)));
-        String title = " Logs: " + v.id + "  " + (s.follow ? "[following]" : "[line " + (top + 1) + "-"
-                + Math.min(total, top + visible) + " of " + total + "]")
-                + (s.search != null ? "  search: " + s.search + " (n next, N previous)" : "");
-        put(g, x, y, title, w, s.focus == UiState.Focus.LOGS ? SGR.BOLD : SGR.ITALIC);
+        List<LogRow> shown = new ArrayList<>();
         List<String> lines = logs.window(v.id, top, visible);
         for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i);
-            String plain = TerminalText.plain(l);
+            String plain = TerminalText.plain(lines.get(i));
             // A haltOn line, or a line a step marks loud ("!! REPLACED", a broken guard): red and bold.
             boolean halt = matches(v.haltOn, plain) || plain.contains("!! ");
             boolean found = s.search != null && !s.search.isEmpty() && plain.contains(s.search);
-            if (halt && color) g.setForegroundColor(TextColor.ANSI.RED);
-            if (halt) g.enableModifiers(SGR.BOLD);
-            if (found) g.enableModifiers(SGR.REVERSE);
-            g.putCSIStyledString(x, y + 1 + i, Text.styledFit(l, w, color && !halt));
+            for (String r : Text.styledRows(lines.get(i), w, color && !halt)) shown.add(new LogRow(r, top + i, halt, found));
+        }
+        if (shown.size() > visible) shown = s.follow ? shown.subList(shown.size() - visible, shown.size()) : shown.subList(0, visible);
+        int last = shown.isEmpty() ? top : shown.get(shown.size() - 1).line() + 1;
+        String title = " Logs: " + v.id + "  " + (s.follow ? "[following]" : "[line " + (top + 1) + "-"
+                + Math.min(total, last) + " of " + total + "]")
+                + (s.search != null ? "  search: " + s.search + " (n next, N previous)" : "");
+        put(g, x, y, title, w, s.focus == UiState.Focus.LOGS ? SGR.BOLD : SGR.ITALIC);
+        for (int i = 0; i < shown.size(); i++) {
+            LogRow r = shown.get(i);
+            if (r.halt() && color) g.setForegroundColor(TextColor.ANSI.RED);
+            if (r.halt()) g.enableModifiers(SGR.BOLD);
+            if (r.found()) g.enableModifiers(SGR.REVERSE);
+            g.putCSIStyledString(x, y + 1 + i, r.text());
             reset(g);
         }
     }
+
+    /** One row of the log pane: part of log line {@code line}, which may take several rows. */
+    private record LogRow(String text, int line, boolean halt, boolean found) {}
 
     private static boolean matches(List<Pattern> patterns, String line) {
         for (Pattern p : patterns) if (p.matcher(line).find()) return true;
@@ -295,6 +324,7 @@ final class Renderer {
     static List<String> footerKeys(UiState s) {
         UiState.StepView v = s.selectedStep();
         List<String> keys = new ArrayList<>();
+        if (s.takenOver != null) return List.of("q quit");
         if (s.overlay != null) return overlayKeys(s.overlay);
         if (s.watching) return List.of("↑↓ step", "l logs", "f follow", "Tab pane", "/ search", "? help", "q quit");
         if (s.busy != null) {

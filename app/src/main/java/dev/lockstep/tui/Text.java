@@ -1,9 +1,11 @@
 package dev.lockstep.tui;
 
 import com.googlecode.lanterna.TerminalTextUtils;
+import dev.lockstep.expr.Resolver;
 import dev.lockstep.output.TerminalText;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Text measured in terminal columns, as Lanterna counts them: a CJK character or an emoji
@@ -13,6 +15,8 @@ import java.util.List;
  */
 final class Text {
     static final String ELLIPSIS = "…";
+    /** Starts a row that carries on the line above it. */
+    static final String CONTINUED = "  ";
 
     private Text() {}
 
@@ -33,6 +37,48 @@ final class Text {
             }
         }
         return b == null ? text : b.toString();
+    }
+
+    /**
+     * Records (maps) as an aligned table: a header row of their keys, in the order first met, then
+     * a row each; a column whose values are all numbers is aligned right. A missing value is empty.
+     */
+    static List<String> table(List<?> records) {
+        List<String> columns = new ArrayList<>();
+        for (Object r : records) {
+            for (Object k : ((Map<?, ?>) r).keySet()) if (!columns.contains(String.valueOf(k))) columns.add(String.valueOf(k));
+        }
+        List<List<String>> cells = new ArrayList<>();
+        int[] widths = new int[columns.size()];
+        boolean[] numeric = new boolean[columns.size()];
+        for (int c = 0; c < columns.size(); c++) {
+            widths[c] = width(columns.get(c));
+            numeric[c] = true;
+        }
+        for (Object r : records) {
+            List<String> row = new ArrayList<>();
+            for (int c = 0; c < columns.size(); c++) {
+                Object v = ((Map<?, ?>) r).get(columns.get(c));
+                String cell = v == null ? "" : printable(Resolver.render(v));
+                numeric[c] &= v == null || v instanceof Number;
+                widths[c] = Math.max(widths[c], width(cell));
+                row.add(cell);
+            }
+            cells.add(row);
+        }
+        List<String> out = new ArrayList<>();
+        out.add(row(columns, widths, numeric));
+        for (List<String> row : cells) out.add(row(row, widths, numeric));
+        return out;
+    }
+
+    private static String row(List<String> cells, int[] widths, boolean[] right) {
+        StringBuilder b = new StringBuilder();
+        for (int c = 0; c < cells.size(); c++) {
+            String pad = " ".repeat(widths[c] - width(cells.get(c)));
+            b.append(c > 0 ? "  " : "").append(right[c] ? pad + cells.get(c) : cells.get(c) + pad);
+        }
+        return b.toString().stripTrailing();
     }
 
     /** At most {@code columns} columns; a cut shows as "…". */
@@ -67,43 +113,38 @@ final class Text {
     }
 
     /**
-     * A line of step output for {@code putCSIStyledString}: as {@link TerminalText#sanitize} leaves it (colour codes
-     * kept when {@code colour}, every other escape sequence dropped, control characters as spaces), at most
-     * {@code columns} columns wide.
+     * A line of step output for {@code putCSIStyledString}, as {@link TerminalText#sanitize} leaves it
+     * (colour codes kept when {@code colour}, every other escape sequence dropped, control characters
+     * as spaces), in rows of at most {@code columns} columns: nothing is cut. A continued row starts
+     * with {@link #CONTINUED} and the colour the row before it ended in.
      */
-    static String styledFit(String line, int columns, boolean colour) {
+    static List<String> styledRows(String line, int columns, boolean colour) {
         String clean = TerminalText.sanitize(line, colour);
-        StringBuilder out = new StringBuilder();
+        List<String> rows = new ArrayList<>();
+        StringBuilder row = new StringBuilder();
+        String sgr = "";
         int used = 0;
         for (int i = 0; i < clean.length(); ) {
             char c = clean.charAt(i);
             if (c == 0x1b) {
                 // Only colour sequences are left, each a whole CSI.
                 int n = Math.max(1, TerminalTextUtils.getANSIControlSequenceLength(clean, i));
-                out.append(clean, i, i + n);
+                sgr = clean.substring(i, i + n);
+                row.append(sgr);
                 i += n;
                 continue;
             }
             int w = TerminalTextUtils.isCharDoubleWidth(c) ? 2 : 1;
-            if (used + w > columns - 1 && hasMoreText(clean, i + 1)) {
-                if (used + 1 <= columns) out.append(ELLIPSIS);
-                break;
+            if (used + w > columns && used > width(CONTINUED)) {
+                rows.add(row.toString());
+                row = new StringBuilder(CONTINUED).append(sgr);
+                used = width(CONTINUED);
             }
-            if (used + w > columns) break;
-            out.append(c);
+            row.append(c);
             used += w;
             i++;
         }
-        return out.toString();
-    }
-
-    /** Whether visible characters follow {@code from} (escape sequences do not count). */
-    private static boolean hasMoreText(String line, int from) {
-        for (int i = from; i < line.length(); ) {
-            if (line.charAt(i) != 0x1b) return true;
-            int n = TerminalTextUtils.getANSIControlSequenceLength(line, i);
-            i += Math.max(1, n);
-        }
-        return false;
+        rows.add(row.toString());
+        return rows;
     }
 }

@@ -29,12 +29,14 @@ import dev.lockstep.expr.Resolver;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.step.StepContext;
+import dev.lockstep.store.TakenOver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -123,7 +125,12 @@ public final class TuiApp implements RunListener {
 
     @Override
     public void event(Event e) {
-        queue.add(new UiEvent.Journaled(e));
+        event(e, null);
+    }
+
+    @Override
+    public void event(Event e, Duration stepTook) {
+        queue.add(new UiEvent.Journaled(e, stepTook));
     }
 
     @Override
@@ -136,6 +143,13 @@ public final class TuiApp implements RunListener {
     @Override
     public void notice(String text) {
         queue.add(new UiEvent.Notice(text));
+    }
+
+    /** Answered here at once (the question on screen, which the engine waits for); shown by the UI thread. */
+    @Override
+    public void takenOver(TakenOver by) {
+        operator.close();
+        queue.add(new UiEvent.Lost(by));
     }
 
     /** lockstep watch: who drives the run now, for the banner, and whether their lease is live. */
@@ -170,6 +184,7 @@ public final class TuiApp implements RunListener {
                 state.message = "step " + next.id() + " was in flight when the run stopped: Enter goes on with it";
             }
         });
+        if (engine.run().takenOver().isPresent()) return ErrorCode.LOCK_HELD.exitCode();
         return lastStop != null && !lastStop.ok() ? lastStop.code().exitCode() : 0;
     }
 
@@ -214,6 +229,8 @@ public final class TuiApp implements RunListener {
     /** One line for the terminal after the screen is gone: where the run stands and how to go on. */
     public String farewell() {
         Run run = engine.run();
+        Optional<TakenOver> lost = run.takenOver();
+        if (lost.isPresent()) return run.takenOverFarewell(lost.get());
         synchronized (run) {
             var status = run.snapshot().status();
             return "run " + run.id() + ": " + status.label() + (status.isFinished() ? ""
@@ -325,10 +342,21 @@ public final class TuiApp implements RunListener {
         return "attempt " + a.attempt() + " failed: " + a.reason();
     }
 
-    /** A halting step's result as lines: "key: value", nested keys joined with dots. */
+    /**
+     * A halting step's result as lines: a list of records (db.verify's tables) as an aligned table
+     * under its name, with a header row; anything else "key: value", nested keys joined with dots.
+     */
     static List<String> findings(Map<String, Object> result) {
         List<String> out = new ArrayList<>();
-        if (result != null) flatten("", result, out);
+        if (result == null) return out;
+        result.forEach((key, value) -> {
+            if (value instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(i -> i instanceof Map<?, ?>)) {
+                out.add(key + ":");
+                for (String row : Text.table(l)) out.add("  " + row);
+            } else {
+                flatten(key, value, out);
+            }
+        });
         return out;
     }
 
@@ -389,7 +417,7 @@ public final class TuiApp implements RunListener {
 
     private void apply(UiEvent e) {
         if (e instanceof UiEvent.Journaled j) {
-            journaled(j.event());
+            journaled(j.event(), j.stepTook());
         } else if (e instanceof UiEvent.Notice n) {
             state.message = n.text();
         } else if (e instanceof UiEvent.LogsChanged) {
@@ -409,6 +437,13 @@ public final class TuiApp implements RunListener {
             }
         } else if (e instanceof UiEvent.Finished f) {
             finished(f);
+        } else if (e instanceof UiEvent.Lost l) {
+            state.takenOver = l.by().describe();
+            state.takenOverAt = l.by().at();
+            state.auto = false;
+            state.message = null;
+            if (state.overlay != null) state.overlay.answer.complete(null);
+            state.overlay = null;
         } else if (e instanceof UiEvent.Driver d) {
             state.driver = d.text();
             state.driverLive = d.live();
@@ -418,7 +453,7 @@ public final class TuiApp implements RunListener {
         }
     }
 
-    private void journaled(Event e) {
+    private void journaled(Event e, Duration stepTook) {
         synchronized (engine.run()) {
             runStatus(engine.run().snapshot());
         }
@@ -451,12 +486,12 @@ public final class TuiApp implements RunListener {
             case STEP_ATTEMPT_FAILED -> v.attempts.add(attempt(e.data(EventData.AttemptFailed.class)));
             case STEP_SUCCEEDED -> {
                 EventData.Succeeded ok = e.data(EventData.Succeeded.class);
-                v.duration = Duration.ofMillis(ok.durationMs());
+                v.duration = stepTook;
                 v.outputs.putAll(ok.outputs());
                 refreshPreviews();
             }
             case STEP_FAILED, STEP_HALTED, STEP_IN_DOUBT -> {
-                if (v.startedAt != null) v.duration = Duration.between(v.startedAt, e.time());
+                v.duration = stepTook;
                 v.reason = e.data() instanceof EventData.Reason r ? r.reason() : e.data(EventData.Halted.class).reason();
                 if (e.data() instanceof EventData.Halted h) {
                     v.findings = findings(h.result());
@@ -514,6 +549,8 @@ public final class TuiApp implements RunListener {
 
     private void finished(UiEvent.Finished f) {
         state.busy = null;
+        // Whatever it was ended because the run was taken: the banner says so.
+        if (state.takenOver != null) return;
         Outcome o = f.outcome();
         if (o == null) {
             state.message = "step done; " + (state.auto ? "auto mode goes on" : "Enter runs the next step");
@@ -533,6 +570,14 @@ public final class TuiApp implements RunListener {
         state.message = null;
         if (k.getKeyType() == KeyType.Character && k.isCtrlDown() && k.getCharacter() == 'c') {
             ctrlC(System.currentTimeMillis());
+            return;
+        }
+        if (state.takenOver != null) {
+            if (k.getKeyType() == KeyType.EOF || k.getKeyType() == KeyType.Character && k.getCharacter() == 'q') {
+                quitNow();
+            } else {
+                state.message = "read-only: this run was taken from this process (q quits)";
+            }
             return;
         }
         if (state.overlay != null) {

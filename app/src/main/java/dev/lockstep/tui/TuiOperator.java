@@ -17,6 +17,9 @@ final class TuiOperator implements Operator {
     private final Operator flags;
     private Consumer<UiEvent> ui;
     private Function<StepDef, List<String>> preview = s -> List.of();
+    /** The question on screen, if one is: a take-over answers it (nobody here may any more). */
+    private volatile UiState.Overlay asking;
+    private volatile boolean closed;
 
     TuiOperator(Operator flags) {
         this.flags = flags;
@@ -81,15 +84,27 @@ final class TuiOperator implements Operator {
         };
     }
 
+    /** The run was taken from this process: the question on screen goes unanswered, and no more are asked. */
+    void close() {
+        closed = true;
+        UiState.Overlay o = asking;
+        if (o != null) o.answer.complete(null);
+    }
+
     private String ask(UiState.Overlay overlay) {
-        ui.accept(new UiEvent.Question(overlay));
+        // Set before closed is read, as close() sets closed before it reads this: one of the two sees the other.
+        asking = overlay;
         try {
+            if (closed) return null;
+            ui.accept(new UiEvent.Question(overlay));
             return overlay.answer.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
         } catch (ExecutionException e) {
             return null;
+        } finally {
+            asking = null;
         }
     }
 }

@@ -44,6 +44,10 @@ final class UiState {
     Halt halt;
     String message;
     boolean quit;
+    /** Set once another process took the run from this one (by whom, when): read-only, only quitting is left. */
+    String takenOver;
+    /** When it was taken: this screen's clock stops there, as what follows is the other driver's. */
+    Instant takenOverAt;
     /** lockstep watch: read-only, and {@code driver} says who drives the run. */
     boolean watching;
     String driver;

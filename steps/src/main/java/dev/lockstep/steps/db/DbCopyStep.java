@@ -184,11 +184,13 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
         Map<String, Long> copied = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(c.parallel());
         try {
-            Map<String, Future<long[]>> futures = new LinkedHashMap<>();
+            Map<String, Future<Copied>> futures = new LinkedHashMap<>();
             for (String t : names) futures.put(t, pool.submit(() -> new TableCopy(c, ctx, t).run()));
             long bytes = 0;
-            for (Map.Entry<String, Future<long[]>> f : futures.entrySet()) {
-                long[] r;
+            long copiedNow = 0;
+            int tablesBefore = 0;
+            for (Map.Entry<String, Future<Copied>> f : futures.entrySet()) {
+                Copied r;
                 try {
                     r = f.getValue().get();
                 } catch (ExecutionException e) {
@@ -196,17 +198,19 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                     String why = e.getCause() instanceof SQLException sql ? sql.getMessage() : String.valueOf(e.getCause().getMessage());
                     return StepResult.failed("copying " + f.getKey() + " failed: " + why, Map.of("copied", copied));
                 }
-                copied.put(f.getKey(), r[0]);
-                bytes += r[1];
+                copied.put(f.getKey(), r.rows());
+                bytes += r.bytes();
+                if (r.before()) tablesBefore++;
+                else copiedNow += r.rows();
             }
             double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
             long rows = copied.values().stream().mapToLong(Long::longValue).sum();
-            ctx.line(String.format("copied %,d rows in %d tables in %.2fs: %,.0f rows/s, %.1f MB/s", rows, names.size(), seconds,
-                    rows / seconds, bytes / seconds / 1e6));
+            ctx.line(summary(rows, copiedNow, names.size(), tablesBefore, seconds, bytes));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("tables", copied);
             data.put("rows", rows);
-            data.put("rowsPerSecond", Math.round(rows / seconds));
+            // The rate of this attempt's copying: rows copied before an interruption took none of its time.
+            data.put("rowsPerSecond", Math.round(copiedNow / seconds));
             if (!c.verify()) return StepResult.ok("copied " + rows + " rows", data);
             StepResult verified = new Verifier(src, dst, ctx).verify(names, List.of(), c.checksum(), c.parallel())
                     .toResult("copy verified: counts" + (c.checksum() ? " and checksums" : ""));
@@ -217,6 +221,24 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * The copy's last line. Its rate counts only the rows this attempt copied, in the time it took:
+     * tables a resumed copy found done before the interruption are named apart, and when every
+     * table was, there is no rate to give.
+     */
+    static String summary(long rows, long copiedNow, int tables, int tablesBefore, double seconds, long bytes) {
+        String before = String.format(Locale.ROOT, "%d of %d tables (%,d rows) had been copied before the interruption",
+                tablesBefore, tables, rows - copiedNow);
+        if (tablesBefore == tables) return "nothing left to copy: " + before;
+        int tablesNow = tables - tablesBefore;
+        String now = String.format(Locale.ROOT, "copied %,d rows in %d table%s in %.2fs: %,.0f rows/s, %.1f MB/s", copiedNow,
+                tablesNow, tablesNow == 1 ? "" : "s", seconds, copiedNow / seconds, bytes / seconds / 1e6);
+        return tablesBefore == 0 ? now : now + "; " + before;
+    }
+
+    /** One table's copy: its rows, the bytes sent now, and whether it had been copied before an interruption. */
+    private record Copied(long rows, long bytes, boolean before) {}
 
     /** Copies one table in one transaction: truncate if needed, COPY, move sequences past the keys, commit. */
     private static final class TableCopy {
@@ -230,13 +252,12 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             this.table = table;
         }
 
-        /** Returns {rows, bytes}. */
-        long[] run() throws Exception {
+        Copied run() throws Exception {
             String state = ctx.externalIds().get(TABLE_ID + table);
             if (state != null && state.startsWith("done ")) {
                 long rows = Long.parseLong(state.substring(5));
                 ctx.line(table + ": already copied (" + rows + " rows) before the interruption; skipped");
-                return new long[] {rows, 0};
+                return new Copied(rows, 0, true);
             }
             boolean inFlight = "started".equals(state);
             DbEndpoint src = config.from();
@@ -270,7 +291,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                 moveSequences(d, target);
                 d.commit();
                 ctx.recordExternalId(TABLE_ID + table, "done " + result[0]);
-                return result;
+                return new Copied(result[0], result[1], false);
             }
         }
 

@@ -64,12 +64,16 @@ final class Verifier {
             return m;
         }
 
-        String line() {
-            return line(table, side(source), side(target), verdict + (detail != null ? " (" + detail + ")" : ""));
-        }
-
-        static String line(String table, String source, String target, String verdict) {
-            return String.format("%-28s %12s %12s  %s", table, source, target, verdict);
+        /**
+         * The table's line as it finishes, read in a narrow pane too: its verdict, then how many
+         * rows both sides held and how fast they were compared.
+         */
+        String line(long nanos) {
+            long rows = (source == null ? 0 : source) + (target == null ? 0 : target);
+            double seconds = nanos / 1e9;
+            return String.format(Locale.ROOT, "%s: source %s, target %s %s; %,d rows compared in %.2f s (%,.0f rows/s)", table,
+                    side(source), side(target), verdict + (detail != null ? " (" + detail + ")" : ""), rows, seconds,
+                    seconds > 0 ? rows / seconds : 0.0);
         }
 
         static String side(Long count) {
@@ -100,13 +104,11 @@ final class Verifier {
         ExecutorService tablesPool = Executors.newFixedThreadPool(Math.max(1, parallel));
         ExecutorService sidesPool = Executors.newFixedThreadPool(Math.max(2, parallel * 2));
         try {
-            // Both sides at once, one connection each: connecting costs more than counting.
+            // Both sides' tables listed at once, one connection each.
             Future<Connection> sc = sidesPool.submit(() -> source.open(true));
             Connection tc = target.open(true);
             Map<String, String> sourceTables;
             Map<String, String> targetTables;
-            Map<String, Long> sourceCounts;
-            Map<String, Long> targetCounts;
             try (Connection s = get(sc); Connection t = tc) {
                 Future<Map<String, String>> sl = sidesPool.submit(() -> byLowerName(Sql.tables(s, source)));
                 targetTables = byLowerName(Sql.tables(t, target));
@@ -126,23 +128,20 @@ final class Verifier {
                         throw new SQLException("table " + n + " exists on neither side");
                     }
                 }
-                Map<String, String> st = sourceTables;
-                Future<Map<String, Long>> counted = sidesPool.submit(() -> counts(s, st));
-                targetCounts = counts(t, targetTables);
-                sourceCounts = get(counted);
             }
             TreeSet<String> names = new TreeSet<>(sourceTables.keySet());
             names.addAll(targetTables.keySet());
-            ctx.line(TableResult.line("table", "source", "target", "verdict"));
             List<Future<TableResult>> futures = new ArrayList<>();
             for (String n : names) {
                 String s = sourceTables.get(n);
                 String t = targetTables.get(n);
-                Long sCount = sourceCounts.get(n);
-                Long tCount = targetCounts.get(n);
                 futures.add(tablesPool.submit(() -> {
-                    TableResult r = table(n, s, t, sCount, tCount, checksum, sidesPool);
-                    ctx.line(r.line());
+                    // Each table counted on its own, both sides at once: its line comes as soon as it is done.
+                    long began = System.nanoTime();
+                    Future<Long> sCount = sidesPool.submit(() -> s == null ? null : withConnection(source, c -> Sql.count(c, s)));
+                    Long tCount = t == null ? null : withConnection(target, c -> Sql.count(c, t));
+                    TableResult r = table(n, s, t, get(sCount), tCount, checksum, sidesPool);
+                    ctx.line(r.line(System.nanoTime() - began));
                     return r;
                 }));
             }
@@ -158,20 +157,6 @@ final class Verifier {
     private static Map<String, String> byLowerName(List<String> tables) {
         Map<String, String> out = new HashMap<>();
         for (String n : tables) out.put(n.toLowerCase(Locale.ROOT), n);
-        return out;
-    }
-
-    /** Counts every table in one statement: one round trip, whatever the number of tables. */
-    private static Map<String, Long> counts(Connection c, Map<String, String> tables) throws SQLException {
-        Map<String, Long> out = new HashMap<>();
-        if (tables.isEmpty()) return out;
-        List<String> keys = new ArrayList<>(tables.keySet());
-        String sql = "SELECT " + String.join(", ", keys.stream()
-                .map(k -> "(SELECT count(*) FROM " + Sql.quote(tables.get(k)) + ")").toList());
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            for (int i = 0; i < keys.size(); i++) out.put(keys.get(i), rs.getLong(i + 1));
-        }
         return out;
     }
 
