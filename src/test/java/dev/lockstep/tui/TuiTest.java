@@ -17,6 +17,7 @@ import dev.lockstep.TestPostgres;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Outcome;
+import dev.lockstep.engine.RunPlace;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
@@ -652,7 +653,7 @@ class TuiTest {
         Run taken = runs().reopen(run.id(), path -> LOADER.load(Path.of(path)),
                 (rb, snapshot) -> Params.resolve(rb, Map.of("workdir", tmp.resolve("work").toString()), Map.of(), Map.of(), d -> null),
                 new RunListener() { },
-                new StateStore.Opening("test --take-over", run.id(), false), false, false);
+                new StateStore.Opening("test --take-over", run.id(), false), false, false, RunPlace.UNRECORDED);
         try {
             Engine other = new Engine(taken, TYPES, LOADER, typing("relay"), Settings.of(Map.of()));
             Outcome finished = other.forward();
