@@ -39,6 +39,9 @@ class HintsAfterTakeOverTest {
 
         String resume = PrintedHints.in(broken.all()).stream().filter(h -> h.startsWith("lockstep resume")).findFirst()
                 .orElseThrow(() -> new AssertionError("lock break says how to go on: " + broken.all()));
+        String farewell = PrintedHints.in(Team.read(driverLog)).stream().filter(h -> h.startsWith("lockstep resume")).findFirst()
+                .orElseThrow(() -> new AssertionError("the driver that lost the run says how to go on: " + Team.read(driverLog)));
+        assertEquals(resume, farewell, "the taken-over driver's way on is the same command, run as printed below");
         PrintedHints hints = new PrintedHints(cli);
         LockstepCli.Result inDoubt = hints.runOne(resume);
         assertEquals(7, inDoubt.exit(), inDoubt.all());

@@ -118,8 +118,8 @@ public final class Run implements AutoCloseable {
         Optional<LockHolder> driver = now.status().isFinished() ? Optional.empty() : store.holder(id).filter(LockHolder::live);
         DisplayedState state = DisplayedState.of(now, driver.isPresent());
         return "run " + id + " was " + by.describe() + "; its state now: " + state.label()
-                + (state.isFinished() ? "" : driver.isPresent() ? ", driven by " + driver.get().who() + " (follow it: lockstep watch "
-                + id + ")" : ". Continue with: lockstep resume " + id);
+                + (state.isFinished() ? "" : driver.isPresent() ? ", driven by " + driver.get().who() + " (follow it: `lockstep watch "
+                + id + "`)" : ". Continue with: `lockstep resume " + id + "`");
     }
 
     /**
