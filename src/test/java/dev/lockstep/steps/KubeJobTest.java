@@ -197,30 +197,11 @@ class KubeJobTest {
     @Test
     void aResumedStepReattachesToTheJobItCreatedAfterKill9() throws Exception {
         String ns = KubeCluster.newNamespace("job-crash");
-        Path log = KubeCluster.serveLogs(ns, "migrating\n");
         Path state = tmp.resolve("proc-state");
-        Path first = tmp.resolve("first.log");
-        List<String> a = new ArrayList<>(List.of(args("job.yaml", ns, "-p", "job=k8s/job-hold.yaml", "--state-dir", state.toString())));
-        Process p = LockstepProcess.start(first, a.toArray(String[]::new));
-        AwsFixtures.awaitOutput(state, "migrating");
-        p.destroyForcibly().waitFor();
-        assertEquals(1, jobs(ns).size());
-
-        Path second = tmp.resolve("resume.log");
-        CompletableFuture<Integer> resume = CompletableFuture.supplyAsync(() -> {
-            try {
-                return LockstepProcess.run(second, "resume", "--no-tui", "--state-dir", state.toString(),
-                        "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        AwsFixtures.awaitOutput(state, "re-attaching to job");
-        KubeCluster.appendLogs(log, "Migration completed successfully\n");
-        release(ns);
-        assertEquals(0, resume.get(2, TimeUnit.MINUTES), Files.readString(second));
+        Path log = killWhileTheJobRuns(ns, state);
+        String resumed = resumeAndFinish(ns, log, state, "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns);
         assertEquals(1, jobs(ns).size(), "no second Job was created");
-        assertTrue(Files.readString(second).contains("re-attaching to job " + ns + "/db-migration-"), Files.readString(second));
+        assertTrue(resumed.contains("re-attaching to job " + ns + "/db-migration-"), resumed);
     }
 
     /**
@@ -232,13 +213,8 @@ class KubeJobTest {
     @Test
     void aResumeWithoutTheNamespaceActsWhereTheRunStartedAndAnotherNamespaceIsRefused() throws Exception {
         String ns = KubeCluster.newNamespace("job-place");
-        Path log = KubeCluster.serveLogs(ns, "migrating\n");
         Path state = tmp.resolve("place-state");
-        Process p = LockstepProcess.start(tmp.resolve("place-first.log"),
-                args("job.yaml", ns, "-p", "job=k8s/job-hold.yaml", "--state-dir", state.toString()));
-        AwsFixtures.awaitOutput(state, "migrating");
-        p.destroyForcibly().waitFor();
-        assertEquals(1, jobs(ns).size());
+        Path log = killWhileTheJobRuns(ns, state);
         int elsewhereBefore = jobs("default").size();
 
         String other = KubeCluster.newNamespace("job-place-other");
@@ -255,11 +231,30 @@ class KubeJobTest {
                 + " (recorded with the run), but this command would act on --namespace " + other), Files.readString(refusedLog));
         assertTrue(jobs(other).isEmpty(), "nothing was created in the other namespace");
 
-        Path second = tmp.resolve("place-resume.log");
+        resumeAndFinish(ns, log, state, "--kubeconfig", KubeCluster.kubeconfig().toString());
+        assertEquals(1, jobs(ns).size(), "no second Job in the run's namespace");
+        assertEquals(elsewhereBefore, jobs("default").size(), "no Job in the kubeconfig's own namespace");
+    }
+
+    /** Starts job.yaml with a held pod in {@code ns} as a process, kills it (-9) while the Job runs; returns the pod log to append to. */
+    private Path killWhileTheJobRuns(String ns, Path state) throws Exception {
+        Path log = KubeCluster.serveLogs(ns, "migrating\n");
+        Process p = LockstepProcess.start(tmp.resolve(ns + "-first.log"),
+                args("job.yaml", ns, "-p", "job=k8s/job-hold.yaml", "--state-dir", state.toString()));
+        AwsFixtures.awaitOutput(state, "migrating");
+        p.destroyForcibly().waitFor();
+        assertEquals(1, jobs(ns).size());
+        return log;
+    }
+
+    /** Resumes as a process with {@code options}, lets the held pod finish once it re-attached, and returns what the resume printed. */
+    private String resumeAndFinish(String ns, Path log, Path state, String... options) throws Exception {
+        Path second = tmp.resolve(ns + "-resume.log");
+        List<String> command = new ArrayList<>(List.of("resume", "--no-tui", "--state-dir", state.toString()));
+        command.addAll(List.of(options));
         CompletableFuture<Integer> resume = CompletableFuture.supplyAsync(() -> {
             try {
-                return LockstepProcess.run(second, "resume", "--no-tui", "--state-dir", state.toString(),
-                        "--kubeconfig", KubeCluster.kubeconfig().toString());
+                return LockstepProcess.run(second, command.toArray(String[]::new));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -268,8 +263,7 @@ class KubeJobTest {
         KubeCluster.appendLogs(log, "Migration completed successfully\n");
         release(ns);
         assertEquals(0, resume.get(2, TimeUnit.MINUTES), Files.readString(second));
-        assertEquals(1, jobs(ns).size(), "no second Job in the run's namespace");
-        assertEquals(elsewhereBefore, jobs("default").size(), "no Job in the kubeconfig's own namespace");
+        return Files.readString(second);
     }
 
     /**
