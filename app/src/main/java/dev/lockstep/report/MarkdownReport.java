@@ -127,12 +127,25 @@ public final class MarkdownReport {
         return b.toString().trim();
     }
 
+    /**
+     * An event's fields on one line. {@code compact} (the job summary) leaves out the resolved plan, the title
+     * (the heading) and empty values, and bounds each value, so no row runs on past a screen's width.
+     */
     private static String details(Map<String, Object> data, boolean compact) {
         StringBuilder b = new StringBuilder();
         data.forEach((k, v) -> {
-            if (k.equals("definitions") || k.equals("steps") || k.equals("params") || compact && k.equals("plan")) return;
-            b.append(k).append('=').append(v).append("; ");
+            if (k.equals("definitions") || k.equals("steps") || k.equals("params")) return;
+            if (compact && (k.equals("plan") || k.equals("title") || empty(v))) return;
+            String value = String.valueOf(v);
+            b.append(k).append('=').append(compact ? MachineText.bounded(value, COMPACT_VALUE) : value).append("; ");
         });
         return cell(b.toString().trim());
+    }
+
+    private static final int COMPACT_VALUE = 72;
+
+    private static boolean empty(Object v) {
+        return v == null || v instanceof Map<?, ?> m && m.isEmpty() || v instanceof java.util.Collection<?> c && c.isEmpty()
+                || v instanceof String s && s.isEmpty();
     }
 }
