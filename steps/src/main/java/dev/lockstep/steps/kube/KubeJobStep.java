@@ -8,15 +8,12 @@ import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
-import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -303,14 +300,6 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         }
     }
 
-    /** A container that keeps crashing as the kubelet reports it: waiting to restart, its last run's exit in lastState. */
-    record Crash(String pod, String container, Integer exitCode, String reason, int restarts, String waiting) {
-        String describe() {
-            return "pod " + pod + " container " + container + " " + waiting + ": last exit " + exitCode
-                    + (reason != null ? " (" + reason + ")" : "") + ", restarted " + restarts + " time" + (restarts == 1 ? "" : "s");
-        }
-    }
-
     /**
      * Makes {@code owner} the Job's controlling owner, so that Kubernetes' garbage collector deletes
      * the Job with it. Returns why it cannot, or null.
@@ -352,7 +341,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         Map<String, String> phases = new HashMap<>();
         Map<String, Long> pendingSince = new HashMap<>();
         Set<String> said = new LinkedHashSet<>();
-        Crash lastCrash = null;
+        PodStates.Crash lastCrash = null;
         long noPodSince = System.nanoTime();
         try {
             signal.add(k.batch().v1().jobs().inNamespace(ns).withName(name).watch(signal.watcher()));
@@ -363,7 +352,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 List<Pod> pods = pods(k, ns, name);
                 if (pods.isEmpty() && condition(job, "Complete").isEmpty() && condition(job, "Failed").isEmpty()) {
                     // The API server refused the Job's pods (a quota, a missing service account, pod security): said on the Job.
-                    List<String> events = warnings(k, ns, name);
+                    List<String> events = PodStates.warnings(k, ns, name);
                     if (!events.isEmpty()) {
                         String text = "job " + ns + "/" + name + " cannot create its pod: event " + String.join("; event ", events);
                         if (said.add(text)) {
@@ -392,7 +381,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                         }
                     }
                     logs.see(p);
-                    Crash crash = crash(p);
+                    PodStates.Crash crash = PodStates.crash(p);
                     if (crash != null) {
                         lastCrash = crash;
                         if (said.add(crash.describe())) {
@@ -402,10 +391,10 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                         }
                     }
                     if ("Pending".equals(phase)) {
-                        String why = pendingReason(p);
+                        String why = PodStates.pendingReason(p);
                         if (why == null) continue;
                         long since = pendingSince.computeIfAbsent(pod, x -> System.nanoTime());
-                        List<String> events = warnings(k, ns, pod);
+                        List<String> events = PodStates.warnings(k, ns, pod);
                         String text = "pod " + pod + " is Pending: " + why + (events.isEmpty() ? "" : "; event " + String.join("; event ", events));
                         if (said.add(text)) {
                             synchronized (lock) {
@@ -463,21 +452,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return StepResult.failed(why + "; deleted job " + name + " and its pods", data);
     }
 
-    /** Why a container keeps restarting, when it does (CrashLoopBackOff with the last exit), or null. */
-    private static Crash crash(Pod p) {
-        for (ContainerStatus cs : statuses(p)) {
-            ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
-            ContainerStateTerminated last = cs.getLastState() == null ? null : cs.getLastState().getTerminated();
-            if (w != null && last != null && w.getReason() != null && !"ContainerCreating".equals(w.getReason())) {
-                return new Crash(p.getMetadata().getName(), cs.getName(), last.getExitCode(), last.getReason(),
-                        cs.getRestartCount() == null ? 0 : cs.getRestartCount(), w.getReason());
-            }
-        }
-        return null;
-    }
-
     /** How a finished Job ends the step; {@code crash} is the last crash seen while it ran (its pod may be gone by now). */
-    private static StepResult verdict(KubernetesClient k, Job job, StepContext ctx, boolean adopted, Crash crash) {
+    private static StepResult verdict(KubernetesClient k, Job job, StepContext ctx, boolean adopted, PodStates.Crash crash) {
         String ns = job.getMetadata().getNamespace();
         String name = job.getMetadata().getName();
         List<Pod> pods = pods(k, ns, name);
@@ -500,7 +476,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             ContainerStateTerminated t = failedContainer.getState().getTerminated();
             data.put("exitCode", t.getExitCode());
             data.put("terminationMessage", t.getMessage());
-            container = "; pod " + last.getMetadata().getName() + (statuses(last).size() > 1 ? " container " + failedContainer.getName() : "")
+            container = "; pod " + last.getMetadata().getName() + (PodStates.statuses(last).size() > 1 ? " container " + failedContainer.getName() : "")
                     + " exited " + t.getExitCode()
                     + (t.getReason() != null ? " (" + t.getReason() + ")" : "") + (t.getMessage() != null && !t.getMessage().isBlank()
                     ? ": " + t.getMessage().strip() : "");
@@ -553,7 +529,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         if (p.getSpec() != null && p.getSpec().getInitContainers() != null) {
             p.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy())).forEach(c -> sidecars.add(c.getName()));
         }
-        List<ContainerStatus> ended = statuses(p).stream()
+        List<ContainerStatus> ended = PodStates.statuses(p).stream()
                 .filter(cs -> cs.getState() != null && cs.getState().getTerminated() != null && !sidecars.contains(cs.getName())).toList();
         Optional<ContainerStatus> failed = ended.stream().filter(cs -> !Integer.valueOf(0).equals(cs.getState().getTerminated().getExitCode()))
                 .min(Comparator.comparing(cs -> cs.getState().getTerminated().getFinishedAt(), Comparator.nullsLast(Comparator.naturalOrder())));
@@ -563,54 +539,12 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return main.stream().filter(ended::contains).findFirst().orElse(null);
     }
 
-    /** Every container's status, init containers first: the one that matters is not always the first listed. */
-    private static List<ContainerStatus> statuses(Pod p) {
-        List<ContainerStatus> out = new ArrayList<>();
-        if (p.getStatus() == null) return out;
-        if (p.getStatus().getInitContainerStatuses() != null) out.addAll(p.getStatus().getInitContainerStatuses());
-        if (p.getStatus().getContainerStatuses() != null) out.addAll(p.getStatus().getContainerStatuses());
-        return out;
-    }
-
     private static String exitText(Pod p) {
         ContainerStatus cs = ended(p);
         if (cs == null) return "";
         ContainerStateTerminated t = cs.getState().getTerminated();
-        return " (" + (statuses(p).size() > 1 ? "container " + cs.getName() + " " : "") + "exit " + t.getExitCode()
+        return " (" + (PodStates.statuses(p).size() > 1 ? "container " + cs.getName() + " " : "") + "exit " + t.getExitCode()
                 + (t.getReason() != null ? ", " + t.getReason() : "") + ")";
-    }
-
-    /** Why a Pending pod waits, when Kubernetes says: unschedulable, or a container that cannot start. */
-    private static String pendingReason(Pod p) {
-        if (p.getStatus() == null) return null;
-        if (p.getStatus().getConditions() != null) {
-            for (PodCondition c : p.getStatus().getConditions()) {
-                if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && c.getReason() != null) {
-                    return c.getReason() + (c.getMessage() != null ? " (" + c.getMessage() + ")" : "");
-                }
-            }
-        }
-        List<ContainerStatus> statuses = statuses(p);
-        for (ContainerStatus cs : statuses) {
-            ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
-            if (w != null && w.getReason() != null && !"ContainerCreating".equals(w.getReason()) && !"PodInitializing".equals(w.getReason())) {
-                return (statuses.size() > 1 ? "container " + cs.getName() + ": " : "") + w.getReason()
-                        + (w.getMessage() != null ? " (" + w.getMessage() + ")" : "");
-            }
-        }
-        return null;
-    }
-
-    /** The Warning events about an object (a pod, a Job), as "reason: message". */
-    private static List<String> warnings(KubernetesClient k, String ns, String object) {
-        List<String> out = new ArrayList<>();
-        for (Event e : k.v1().events().inNamespace(ns).withField("involvedObject.name", object).list().getItems()) {
-            if ("Warning".equals(e.getType())) {
-                String text = e.getReason() + ": " + e.getMessage();
-                if (!out.contains(text)) out.add(text);
-            }
-        }
-        return out;
     }
 
     /** Deletes the Job this step created (or adopted) and its pods, and waits until they are gone. */
