@@ -173,8 +173,8 @@ public final class KubeRolloutStep implements StepType<KubeRolloutStep.Config> {
                 Rollout rollout = rollout(d);
                 if (!rollout.message().equals(last)) ctx.line(rollout.message());
                 last = rollout.message();
-                ReplicaSet fresh = rollout.done() ? null : newReplicaSet(k, d);
-                List<String> blocked = fresh == null ? List.of() : blocked(k, fresh);
+                ReplicaSet fresh = newReplicaSet(k, d);
+                List<String> blocked = fresh == null || rollout.done() ? List.of() : blocked(k, fresh);
                 for (String why : blocked) {
                     if (said.add(why)) ctx.line(why);
                 }
