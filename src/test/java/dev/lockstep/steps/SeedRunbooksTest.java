@@ -145,7 +145,7 @@ class SeedRunbooksTest {
         assertTrue(r.out().contains("alembic downgrade: 0002_display_name → 0001_users"), r.out());
         assertTrue(r.out().contains("alembic upgrade: 0001_users → 0002_display_name"), r.out());
         assertTrue(r.out().indexOf("Complete") < r.out().indexOf("created Deployment " + ns + "/sovd-backend"), "the release after the Job");
-        assertTrue(r.out().contains("Deployment sovd-backend: Available=True"), r.out());
+        assertTrue(r.out().contains("deployment \"sovd-backend\" successfully rolled out"), r.out());
         assertTrue(r.out().contains("alembic downgrade: 0002_display_name → base"), r.out());
         assertFalse(tableExists(port, "sovd_test", "users"), "the test database is left as it was found");
         assertNoSecretWritten(plan, r);
