@@ -17,9 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code k8s.wait}: waits until a condition holds on any object — a Deployment Available
- * after its rollout, a Job Complete, a Secret that exists — with the conditions it observed as
- * evidence. A condition counts only once the object's controller has seen its latest
+ * {@code k8s.wait}: waits until a condition holds on any object — a Job Complete, a custom
+ * resource Ready, a Secret that exists — with the conditions it observed as evidence. Not a
+ * Deployment's rollout: its Available holds while the old ReplicaSet serves and the new pods
+ * cannot start; {@link KubeRolloutStep} decides that. A condition counts only once the object's controller has seen its latest
  * generation, so an Available left from before an update does not. Read-only: as a check
  * ({@code timeout: 0s} looks once) it runs in dry-run too.
  *
@@ -62,7 +63,8 @@ public final class KubeWaitStep implements StepType<KubeWaitStep.Config> {
     public String summary() {
         return "until an object (`apiVersion`, `kind`, `name`) has `condition` = `status` (default \"True\"; counted"
                 + " only once its controller has seen its latest generation) or `exists: true/false`, within `timeout` "
-                + "(5m; `0s` looks once); read-only, so a check too";
+                + "(5m; `0s` looks once); read-only, so a check too. A Deployment's rollout is `k8s.rollout`'s: Available "
+                + "holds while the old ReplicaSet serves";
     }
 
     @Override
