@@ -160,16 +160,20 @@ public final class KubeRolloutStep implements StepType<KubeRolloutStep.Config> {
             KubernetesClient k = session.client();
             String ns = session.namespace(c.namespace());
             var deployment = k.apps().deployments().inNamespace(ns).withName(c.deployment());
+            Deployment d = deployment.get();
+            if (d == null) return StepResult.failed("Deployment " + ns + "/" + c.deployment() + " does not exist", Map.of());
             if (!c.timeout().isZero()) {
                 signal.add(deployment.watch(signal.watcher()));
-                signal.add(k.pods().inNamespace(ns).watch(signal.watcher()));
+                // Its pods only, where its selector says which: a busy namespace's other pods need not wake it.
+                Map<String, String> selector = d.getSpec().getSelector().getMatchLabels();
+                signal.add(selector == null || selector.isEmpty() ? k.pods().inNamespace(ns).watch(signal.watcher())
+                        : k.pods().inNamespace(ns).withLabels(selector).watch(signal.watcher()));
             }
             long deadline = System.nanoTime() + c.timeout().toNanos();
             String last = null;
             Set<String> said = new LinkedHashSet<>();
             while (true) {
-                Deployment d = deployment.get();
-                if (d == null) return StepResult.failed("Deployment " + ns + "/" + c.deployment() + " does not exist", Map.of());
+                if (d == null) return StepResult.failed("Deployment " + ns + "/" + c.deployment() + " was deleted while it rolled out", Map.of());
                 Rollout rollout = rollout(d);
                 if (!rollout.message().equals(last)) ctx.line(rollout.message());
                 last = rollout.message();
@@ -187,6 +191,7 @@ public final class KubeRolloutStep implements StepType<KubeRolloutStep.Config> {
                             : " did not roll out within " + Durations.format(c.timeout())) + ": " + rollout.message() + blocking, data);
                 }
                 signal.await(c.interval());
+                d = deployment.get();
             }
         } catch (KubernetesClientException e) {
             Kube.rethrowIfInterrupted(e);
