@@ -338,7 +338,10 @@ class SeedRunbooksTest {
         assertEquals(2, KubeJobTest.jobs(ns).size(), "one Job per spec");
     }
 
-    /** Finding 9: the connection Secret is there but has no key url in its data: Degraded, and no Job. */
+    /**
+     * Finding 9: the connection Secret is there but has no key url in its data: Degraded, and no Job. A spec that names
+     * the key the Secret has but no image cannot make the Job either: Degraded (InvalidSpec), and no Job.
+     */
     @Test
     void dbupgradeRefusesASecretWithoutTheKey() throws Exception {
         String ns = KubeCluster.newNamespace("seed004-key");
@@ -351,6 +354,19 @@ class SeedRunbooksTest {
         assertEquals(Map.of("status", "True", "reason", "SecretNotFound"), reason(ns, "app-migration", "Degraded"));
         assertEquals(Map.of("status", "False", "reason", "SecretNotFound"), reason(ns, "app-migration", "Ready"));
         assertTrue(r.out().contains("Secret db-connection has no key url"), r.out());
+
+        GenericKubernetesResource noImage = dbUpgrade("no-image");
+        noImage.setAdditionalProperty("spec", Map.of("migrations", Map.of("dir", "/migrations"), "database", Map.of("type", "selfHosted",
+                "connection", Map.of("urlSecretRef", Map.of("name", "db-connection", "key", "uri")))));
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).resource(noImage).create();
+        }
+        LockstepCli.Result invalid = cli().run("run", "runbooks/dbupgrade.yaml", "-p", "name=no-image", "--new", "--no-tui",
+                "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns);
+        assertEquals(1, invalid.exit(), invalid.all());
+        assertTrue(invalid.out().contains("DBUpgrade " + ns + "/no-image has no spec.migrations.image"), invalid.out());
+        assertEquals(0, KubeJobTest.jobs(ns).size(), "no Job for a spec without an image");
+        assertEquals(Map.of("status", "True", "reason", "InvalidSpec"), reason(ns, "no-image", "Degraded"));
     }
 
     /** The DBUpgrade kind, and one DBUpgrade of each name in {@code ns}. */

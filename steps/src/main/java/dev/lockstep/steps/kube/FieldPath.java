@@ -28,6 +28,9 @@ record FieldPath(String text, List<Segment> segments) {
             }
             segments.add(new Segment(m.group(1), m.group(2)));
         }
+        if (segments.get(segments.size() - 1).item() != null) {
+            throw new IllegalArgumentException("field path '" + text + "': name a field of the item, not the item itself");
+        }
         return new FieldPath(text, List.copyOf(segments));
     }
 
@@ -50,38 +53,22 @@ record FieldPath(String text, List<Segment> segments) {
     @SuppressWarnings("unchecked")
     void put(Map<String, Object> object, Object value) {
         Map<String, Object> at = object;
-        for (int i = 0; i < segments.size(); i++) {
-            Segment s = segments.get(i);
-            boolean last = i == segments.size() - 1;
-            if (s.item() == null && last) {
-                at.put(s.key(), value);
-                return;
-            }
+        for (Segment s : segments.subList(0, segments.size() - 1)) {
             if (s.item() == null) {
-                Object next = at.get(s.key());
-                if (!(next instanceof Map<?, ?>)) {
-                    next = new LinkedHashMap<String, Object>();
-                    at.put(s.key(), next);
-                }
-                at = (Map<String, Object>) next;
+                if (!(at.get(s.key()) instanceof Map<?, ?>)) at.put(s.key(), new LinkedHashMap<String, Object>());
+                at = (Map<String, Object>) at.get(s.key());
                 continue;
             }
             List<Object> list = at.get(s.key()) instanceof List<?> l ? new ArrayList<>(l) : new ArrayList<>();
             at.put(s.key(), list);
             Object found = item(list, s.item());
             if (found == null) {
-                found = new LinkedHashMap<>(Map.of("name", s.item()));
+                found = new LinkedHashMap<String, Object>(Map.of("name", s.item()));
                 list.add(found);
-            }
-            if (last) {
-                if (!(value instanceof Map<?, ?> v)) throw new IllegalArgumentException(text + ": a list item takes a mapping, got " + value);
-                Map<String, Object> merged = new LinkedHashMap<>((Map<String, Object>) v);
-                merged.put("name", s.item());
-                list.set(list.indexOf(found), merged);
-                return;
             }
             at = (Map<String, Object>) found;
         }
+        at.put(segments.get(segments.size() - 1).key(), value);
     }
 
     private static Object item(List<?> list, String name) {

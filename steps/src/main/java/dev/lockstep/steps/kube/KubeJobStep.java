@@ -223,11 +223,17 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     public List<String> preview(Config c, StepContext ctx) throws Exception {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
-            Job job = job(c, ctx, session).job();
+            Job job;
+            try {
+                job = job(c, ctx, session).job();
+            } catch (InvalidSpec e) {
+                return List.of(e.getMessage() + ": a run would report Degraded (InvalidSpec) and create no Job");
+            }
             String ns = job.getMetadata().getNamespace();
             String name = job.getMetadata().getName();
             List<String> lines = new ArrayList<>();
             Job existing = session.client().batch().v1().jobs().inNamespace(ns).withName(name).get();
+            String noSecret = existing == null ? missingSecret(session.client(), job) : null;
             if (existing != null && condition(existing, "Complete").isPresent()) {
                 lines.add("Job " + ns + "/" + name + " is already Complete with this spec: it would be adopted, not run again");
             } else if (existing != null && condition(existing, "Failed").isPresent()) {
@@ -235,6 +241,9 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                         + "): a run fails again unless the step is retried");
             } else if (existing != null) {
                 lines.add("Job " + ns + "/" + name + " with this spec is running: a run would follow it");
+            } else if (noSecret != null) {
+                lines.add(noSecret + " now: a run would create no Job"
+                        + (c.reportTo() != null ? " and report Degraded (SecretNotFound)" : ""));
             } else {
                 session.client().batch().v1().jobs().inNamespace(ns).resource(job).dryRun().create();
                 lines.add("create Job " + ns + "/" + name + " (accepted by the API server in a dry run)");
