@@ -8,6 +8,7 @@ import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,7 +98,7 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         }
 
         /** Why it is not met, looked at now in {@code object}'s namespace, or null when it is. */
-        String unmet(io.fabric8.kubernetes.client.KubernetesClient k, GenericKubernetesResource object, String ns) {
+        String unmet(KubernetesClient k, GenericKubernetesResource object, String ns) {
             String what = object.getKind() + " " + object.getMetadata().getName();
             Object named = name != null ? name : nameFrom.get(object.getAdditionalProperties());
             if (!(named instanceof String n) || n.isEmpty()) return what + " names no " + kind + " at " + nameFrom;
