@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -110,6 +111,25 @@ class KubeJobTest {
         LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=k8s/job-deadline.yaml"));
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.out().contains("Failed: DeadlineExceeded"), r.out());
+    }
+
+    /** A Secret the pod reads, missing or without the key in its data: the pod could never start, so no Job is made. */
+    @Test
+    void aJobWhoseSecretOrKeyIsMissingIsNotCreated() {
+        String ns = KubeCluster.newNamespace("job-secret");
+        LockstepCli cli = cli();
+        LockstepCli.Result none = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-secret.yaml"));
+        assertEquals(1, none.exit(), none.all());
+        assertTrue(none.out().contains("Secret db-connection not found: no Job was created"), none.out());
+        assertTrue(jobs(ns).isEmpty(), "no Job without its Secret");
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("db-connection").endMetadata()
+                    .addToStringData("uri", "postgres://db/app").build()).create();
+        }
+        LockstepCli.Result noKey = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-secret.yaml", "--new"));
+        assertEquals(1, noKey.exit(), noKey.all());
+        assertTrue(noKey.out().contains("Secret db-connection has no key url in its data: no Job was created"), noKey.out());
+        assertTrue(jobs(ns).isEmpty(), "no Job without the key");
     }
 
     @Test
