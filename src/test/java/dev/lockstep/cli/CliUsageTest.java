@@ -175,7 +175,10 @@ class CliUsageTest {
                 args.addAll(List.of(option.longestName(), ""));
                 LockstepCli.Result r = cli.run(args.toArray(String[]::new));
                 assertEquals(2, r.exit(), args + ": " + r.all());
-                assertTrue(r.err().contains("Invalid value for option '" + option.longestName() + "': expected "), args + ": " + r.err());
+                // A repeatable option's message names its value too: "option '--notify' (URL): expected …".
+                assertTrue(r.err().contains("Invalid value for option '" + option.longestName() + "': expected ")
+                        || r.err().contains("Invalid value for option '" + option.longestName() + "' (" + option.paramLabel() + "): expected "),
+                        args + ": " + r.err());
                 assertTrue(r.err().contains(", got an empty value"), args + ": " + r.err());
                 assertNoTrace(r);
                 checked++;

@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.context.Targets;
 import dev.lockstep.demo.DemoPostgres;
+import dev.lockstep.demo.NotificationReceiver;
 import dev.lockstep.demo.RelayDatabase;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Planner;
@@ -51,10 +52,12 @@ final class DemoCommand implements Callable<Integer> {
     boolean fresh;
     boolean rollback;
     boolean clean;
+    boolean notifyHere;
     Set<String> retry = new LinkedHashSet<>();
     Map<String, String> override = new LinkedHashMap<>();
     final OperatorOptions operator;
     final CiOptions ci;
+    final NotifyOptions notify;
 
     DemoCommand(Cli cli) {
         HelpSections.examples(spec,
@@ -75,6 +78,10 @@ final class DemoCommand implements Callable<Integer> {
         CommandModel.option(spec, "--rollback")
                 .description("Roll back the last demo run (needs --yes without a terminal), instead of running.")
                 .bind(boolean.class, () -> rollback, v -> rollback = v);
+        CommandModel.option(spec, "--notify-here")
+                .description("Start a notification receiver on this machine's loopback and send it the run's notifications "
+                        + "(as --notify would a chat's webhook); each is kept as a JSON line in the demo folder's notifications.jsonl.")
+                .bind(boolean.class, () -> notifyHere, v -> notifyHere = v);
         CommandModel.option(spec, "--clean").description("Remove the demo folder and everything in it, then exit.")
                 .bind(boolean.class, () -> clean, v -> clean = v);
         // As lockstep resume's: the demo's halt hints name them, and resume itself cannot open the demo's database.
@@ -85,6 +92,7 @@ final class DemoCommand implements Callable<Integer> {
                 .bindPairs(() -> override, v -> override = v);
         operator = new OperatorOptions(spec);
         ci = new CiOptions(spec);
+        notify = new NotifyOptions(spec);
     }
 
     @Override
@@ -116,9 +124,14 @@ final class DemoCommand implements Callable<Integer> {
         cli.out.println(folderLine(home));
         Path sqlite = home.resolve("relay.db");
         int code;
-        try (DemoPostgres pg = DemoPostgres.start(home)) {
+        try (DemoPostgres pg = DemoPostgres.start(home);
+                NotificationReceiver receiver = notifyHere ? NotificationReceiver.start(home.resolve("notifications.jsonl")) : null) {
             cli.out.println("embedded PostgreSQL: " + pg.jdbcUrl());
-            Frontend frontend = Frontend.choose(cli, operator, Set.of(), ci);
+            if (receiver != null) {
+                notify.add(receiver.url());
+                cli.out.println("notification receiver: " + receiver.url() + " (kept in " + receiver.file() + ")");
+            }
+            Frontend frontend = Frontend.choose(cli, operator, Set.of(), ci, notify);
             RunListener listener = injectMismatch ? new WriteBehindTheCopy(frontend.listener(), home) : frontend.listener();
             Runs runs = new Runs(new StateDir(home.resolve("state")), Cli.version());
             Optional<RunSnapshot> unfinished = fresh ? Optional.empty() : runs.latestUnfinished(runbook.name());
@@ -161,6 +174,7 @@ final class DemoCommand implements Callable<Integer> {
                 throw e;
             }
             code = frontend.drive(engine, rollback && !frontend.isTui() ? Engine::rollback : Engine::forward);
+            if (receiver != null) cli.out.println("notifications received: " + receiver.received() + " in " + receiver.file());
         }
         cli.out.println(folderLine(home));
         return code;

@@ -23,25 +23,27 @@ final class Frontend {
     private final RunListener listener;
     private final Operator operator;
     private final CiOptions ci;
+    private final NotifyOptions notify;
 
-    private Frontend(Cli cli, TuiApp tui, RunListener listener, Operator operator, CiOptions ci) {
+    private Frontend(Cli cli, TuiApp tui, RunListener shown, Operator operator, CiOptions ci, NotifyOptions notify) {
         this.cli = cli;
         this.tui = tui;
-        this.listener = listener;
+        this.listener = notify.around(cli, shown);
         this.operator = operator;
         this.ci = ci;
+        this.notify = notify;
     }
 
-    static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt, CiOptions ci) {
+    static Frontend choose(Cli cli, OperatorOptions options, Set<String> skipInDoubt, CiOptions ci, NotifyOptions notify) {
         if (options.interactive(cli)) {
             TuiApp app = new TuiApp(TuiApp::openTerminal, options.flags(skipInDoubt), cli.env);
-            return new Frontend(cli, app, app, app.operator(), ci);
+            return new Frontend(cli, app, app, app.operator(), ci, notify);
         }
-        return plain(cli, options.flags(skipInDoubt), ci);
+        return plain(cli, options.flags(skipInDoubt), ci, notify);
     }
 
-    static Frontend plain(Cli cli, Operator operator, CiOptions ci) {
-        return new Frontend(cli, null, new PlainPrinter(cli), operator, ci);
+    static Frontend plain(Cli cli, Operator operator, CiOptions ci, NotifyOptions notify) {
+        return new Frontend(cli, null, new PlainPrinter(cli), operator, ci, notify);
     }
 
     boolean isTui() {
@@ -58,12 +60,18 @@ final class Frontend {
 
     /**
      * Plain: runs {@code action} to its outcome. Full screen: hands the run to the operator's keys.
-     * Either way, what CI reads (--junit, GitHub's summary) is written when it ends.
+     * Either way, what CI reads (--junit, GitHub's summary) is written when it ends, and notifications on
+     * their way are given a bounded time to arrive.
      */
     int drive(Engine engine, Function<Engine, Outcome> action) {
-        int code = tui == null ? Driver.drive(cli, engine, action) : full(engine);
-        ci.report(cli, engine.run());
-        return code;
+        notify.about(engine.run());
+        try {
+            int code = tui == null ? Driver.drive(cli, engine, action) : full(engine);
+            ci.report(cli, engine.run());
+            return code;
+        } finally {
+            notify.close(cli);
+        }
     }
 
     private int full(Engine engine) {

@@ -19,6 +19,7 @@ final class ResumeCommand implements Callable<Integer> {
     final ReopenOptions target;
     final OperatorOptions operator;
     final CiOptions ci;
+    final NotifyOptions notify;
     Set<String> retry = new LinkedHashSet<>();
     Map<String, String> override = new LinkedHashMap<>();
     Set<String> skip = new LinkedHashSet<>();
@@ -35,6 +36,7 @@ final class ResumeCommand implements Callable<Integer> {
         target = new ReopenOptions(spec);
         operator = new OperatorOptions(spec);
         ci = new CiOptions(spec);
+        notify = new NotifyOptions(spec);
         CommandModel.option(spec, "--retry").label("STEP").description("Retry a failed or halted step.")
                 .bindSet(() -> retry, v -> retry = v);
         CommandModel.option(spec, "--override").label("STEP=STEP").description("Accept a halted step; type its id as the value.")
@@ -51,7 +53,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (!skip.isEmpty() && (reason == null || reason.isBlank())) {
             throw new LockstepException(ErrorCode.USAGE, "--skip needs --reason TEXT (it is recorded)");
         }
-        Frontend frontend = Frontend.choose(cli, operator, skip, ci);
+        Frontend frontend = Frontend.choose(cli, operator, skip, ci, notify);
         ReopenOptions.Reopened reopened = target.open(cli, "lockstep resume", false, frontend.listener(), where, rb -> {
             operator.requireSteps(rb);
             OperatorOptions.requireSteps(rb, "--retry", retry);

@@ -19,6 +19,7 @@ final class RollbackCommand implements Callable<Integer> {
     final ReopenOptions target;
     final OperatorOptions operator;
     final CiOptions ci;
+    final NotifyOptions notify;
     final TargetOptions where;
     private String confirmRun;
 
@@ -31,6 +32,7 @@ final class RollbackCommand implements Callable<Integer> {
         target = new ReopenOptions(spec);
         operator = new OperatorOptions(spec);
         ci = new CiOptions(spec);
+        notify = new NotifyOptions(spec);
         where = new TargetOptions(spec, cli);
         CommandModel.option(spec, "--confirm-run").label("RUN_ID")
                 .description("Type the run id to roll back a run that succeeded (besides --yes, or the question).")
@@ -39,7 +41,7 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()), ci);
+        Frontend frontend = Frontend.plain(cli, operator.operator(cli, Set.of()), ci, notify);
         ReopenOptions.Looked looked = target.look(cli, where, operator::requireSteps);
         RunSnapshot snapshot = looked.snapshot();
         if (snapshot.status().isFinished() && snapshot.status() != RunStatus.SUCCEEDED) {

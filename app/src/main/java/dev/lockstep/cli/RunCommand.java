@@ -34,6 +34,7 @@ final class RunCommand implements Callable<Integer> {
     final ParamOptions params;
     final OperatorOptions operator;
     final CiOptions ci;
+    final NotifyOptions notify;
     boolean fresh;
     Path plan;
     List<String> acceptWouldFail = new ArrayList<>();
@@ -52,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
         params = new ParamOptions(spec);
         operator = new OperatorOptions(spec);
         ci = new CiOptions(spec);
+        notify = new NotifyOptions(spec);
         CommandModel.option(spec, "--new").description("Start over even though an unfinished run exists (it is marked abandoned).")
                 .bind(boolean.class, () -> fresh, v -> fresh = v);
         CommandModel.option(spec, "--plan").label("FILE").description("Run exactly what lockstep plan --out FILE saved, once: "
@@ -80,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
         if (reviewed != null) reviewed.refuseIfAny(reviewed.plan().runbookDifferences(rb));
         operator.requireSteps(rb);
         OperatorOptions.requireSteps(rb, "--accept-would-fail", acceptWouldFail);
-        Frontend frontend = Frontend.choose(cli, operator, Set.of(), ci);
+        Frontend frontend = Frontend.choose(cli, operator, Set.of(), ci, notify);
         // A run from a saved plan is a new run of exactly that plan: it never continues another.
         Optional<RunSnapshot> unfinished = frontend.isTui() && !fresh && reviewed == null
                 ? runs.latestUnfinished(rb.name()) : Optional.empty();
