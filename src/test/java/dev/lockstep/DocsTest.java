@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * docs/step-types.md is generated from the step types ({@code lockstep schema --markdown}); when it differs, the test
  * says how to write it again: {@code LOCKSTEP_WRITE_DOCS=1 mvn -B -o -q test -Dtest=DocsTest}.
  */
+@Tag("postgres")
+@Tag("process")
 class DocsTest {
     private static final Path STEP_TYPES = Path.of("docs/step-types.md");
     private static final Pattern FENCE = Pattern.compile("^```(\\w*)\\s*$");

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /** The harness itself: one ministack per JVM, healthy, on loopback only, answering for moto's account. */
+@Tag("aws")
 class MinistackServerTest {
     private static boolean given() {
         String e = System.getenv("LOCKSTEP_TEST_AWS_ENDPOINT");

@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Shell completion and man pages, generated from the same picocli model as --help, used by the real tools. */
+@Tag("process")
 class CompletionAndManPagesTest {
     @TempDir
     Path tmp;

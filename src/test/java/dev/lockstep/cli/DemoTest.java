@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.LockstepCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `lockstep demo` unattended: the README's first command (docs/operator-guide.md, The demo), on a small database, with its own embedded PostgreSQL. */
+@Tag("postgres")
 class DemoTest {
     @TempDir
     Path tmp;

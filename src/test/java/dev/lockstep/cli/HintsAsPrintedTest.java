@@ -7,10 +7,12 @@ import dev.lockstep.LockstepCli;
 import dev.lockstep.PrintedHints;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every lockstep command a hint suggests, on the ways a run stops short, runs as printed. */
+@Tag("postgres")
 class HintsAsPrintedTest {
     @TempDir
     Path tmp;

@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A plan as people use it: made in one process, run from another, as a reviewer in daylight and an
  * operator at night would; with several values in each action, whose order a process must not decide.
  */
+@Tag("postgres")
+@Tag("process")
 class PlanAcrossProcessesTest {
     private static final String PG_PASSWORD = "pg-demo-secret";
 

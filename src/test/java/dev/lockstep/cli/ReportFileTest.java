@@ -9,6 +9,7 @@ import dev.lockstep.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +66,7 @@ class ReportFileTest {
         }
     }
 
+    @Tag("postgres")
     @Test
     void theDefaultReportOnPostgresIsWrittenInTheCurrentFolder() throws IOException {
         LockstepCli cli = LockstepCli.onStore(TestPostgres.newStateUrl());

@@ -11,10 +11,12 @@ import dev.lockstep.journal.StateDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What runs and show say of a step that a driver in another process is running now: running, not in doubt. */
+@Tag("process")
 class RunningUnderALiveDriverTest {
     @TempDir
     Path tmp;

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** When lockstep opens the full-screen UI: only on a real terminal (the tmux test shows it end to end). */
+@Tag("tty")
 class TerminalTest {
     @Test
     void aRealTerminalGetsTheScreen() {

@@ -25,10 +25,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** lockstep watch in full screen, on Lanterna's virtual terminal, beside a real driver process. */
+@Tag("process")
 class WatchScreenTest {
     private static final String CHATTY = "src/test/resources/runbooks/team/chatty.yaml";
 

@@ -25,6 +25,7 @@ import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
@@ -39,6 +40,10 @@ import software.amazon.awssdk.services.rds.RdsClient;
  * services, JDBC drivers, Flyway's database support, fabric8's model) through files in their jars,
  * so each family of steps runs from the archive against the real thing.
  */
+@Tag("kube")
+@Tag("aws")
+@Tag("postgres")
+@Tag("process")
 class ArchiveIT {
     private static final String RUNBOOKS = Path.of("src/test/resources/runbooks").toAbsolutePath() + "/";
 

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * operator would. Every side effect must end up happening exactly once, and a step
  * killed mid-flight must be reported in-doubt, never silently repeated.
  */
+@Tag("process")
 class CrashTest {
     private static final String RUNBOOK = "src/test/resources/runbooks/crash.yaml";
     private static final List<String> EFFECTS = List.of("one", "slow-start", "slow-end", "idem", "last");

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +48,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * where a crash would cut them) and checks the state they rebuild and what resuming does,
  * in both stores: the local directory and PostgreSQL (the journal brought there by state copy).
  */
+@Tag("postgres")
 class ReplayTest {
     private static final Path JOURNALS = Path.of("src/test/resources/journals");
     private static final Path RUNBOOK = Path.of("src/test/resources/runbooks/replay.yaml");

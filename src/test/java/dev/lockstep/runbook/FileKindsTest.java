@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * writes into; anything else (a named pipe, whose opening waits for a writer for ever, or a device) is refused
  * before it is opened.
  */
+@Tag("process")
 class FileKindsTest {
     @TempDir
     Path tmp;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * per-service endpoint variables; shell steps get the same place; and without credentials,
  * one line and exit 14, nothing recorded.
  */
+@Tag("aws")
+@Tag("process")
 class AwsConventionsTest {
     private static final String RUNBOOK = "src/test/resources/runbooks/aws/where.yaml";
 

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +26,8 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.rds.RdsClient;
 
 /** AWS step types against a real emulator (moto's server, started by the tests). */
+@Tag("aws")
+@Tag("process")
 class AwsStepsTest {
     private static final String DIR = "src/test/resources/runbooks/aws/";
     private static CloudFormationClient cf;

@@ -26,10 +26,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** db.copy, db.verify, flyway and migrations.lint on real SQLite files and a real PostgreSQL. */
+@Tag("postgres")
+@Tag("process")
 class DbStepsTest {
     private static final String DIR = "src/test/resources/runbooks/db/";
 

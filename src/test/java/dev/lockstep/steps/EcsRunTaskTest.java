@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.ecs.model.NetworkMode;
  * does not end the step early; the step waits for the task's end and keeps its whole result
  * (exit code, stop code, log stream) plus the matched line.
  */
+@Tag("aws")
 class EcsRunTaskTest {
     @TempDir
     Path tmp;

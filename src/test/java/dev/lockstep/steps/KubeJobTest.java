@@ -22,10 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** k8s.job against a real API server, controller-manager and scheduler (kwok plays the node). */
+@Tag("kube")
+@Tag("process")
 class KubeJobTest {
     static final String DIR = "src/test/resources/runbooks/kube/";
 

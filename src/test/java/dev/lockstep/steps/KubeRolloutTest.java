@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * k8s.rollout against a real API server and the real deployment controller (kwok plays the node):
  * a Deployment's rollout as {@code kubectl rollout status} decides it. Issue 21, finding 5.
  */
+@Tag("kube")
 class KubeRolloutTest {
     /** A Deployment labelled so is one whose status the API server refuses to change (see {@link #holdStatus}). */
     private static final String HOLD_STATUS_LABEL = "lockstep.dev/test-hold-status";

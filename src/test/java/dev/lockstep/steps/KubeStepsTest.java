@@ -14,10 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** context.kubernetes, k8s.apply and k8s.wait against the real API server. */
+@Tag("kube")
 class KubeStepsTest {
     private static final String DIR = KubeJobTest.DIR;
     private static final String SECRET = "postgres://app:s3cret-pa55@db:5432/relay";

@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
  * streams asked for are shown, whatever the emulator returns; and where StartLiveTail is
  * missing (moto), the tail polls instead.
  */
+@Tag("aws")
 class LiveTailTest {
     private static final String RUNBOOK = "src/test/resources/runbooks/aws/tail-since.yaml";
     private static final String RELAY = "src/test/resources/runbooks/aws/tail-relay.yaml";

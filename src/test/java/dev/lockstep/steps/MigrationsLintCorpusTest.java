@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * finds the chain sound when {@code alembic heads} exits 0 with one head and no warning. The lint
  * must say the same, both reading the files as Python and with Alembic given as its executable.
  */
+@Tag("process")
 class MigrationsLintCorpusTest {
     @TempDir
     Path tmp;

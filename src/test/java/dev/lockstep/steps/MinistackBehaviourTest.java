@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -56,6 +57,7 @@ import software.amazon.awssdk.services.rds.RdsClient;
  * pinned so that a version bump that changes it is noticed. Quirks (where real AWS
  * differs) are said so; lockstep must not rely on them.
  */
+@Tag("aws")
 class MinistackBehaviourTest {
     private static final Region REGION = Region.of("me-central-1");
     private static CloudWatchLogsClient logs;

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
@@ -40,6 +41,7 @@ import software.amazon.awssdk.services.rds.RdsClient;
  * task's end (ministack tasks run until StopTask). The images live in a loopback registry. The whole cutover runs
  * from a saved plan: planned in one process and run from the file in another ({@link PlanJourney}).
  */
+@Tag("aws")
 class RdsCutoverTest {
     static final String RUNBOOK = "runbooks/rds-cutover.yaml";
     private static final Region REGION = Region.of("me-central-1");

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.services.cloudformation.model.Parameter;
  * Saved plans against an AWS emulator (ministack): the change set that was reviewed, and the
  * verified identity, must be what a run from the plan would meet; otherwise nothing runs.
  */
+@Tag("aws")
 class SavedPlanAwsTest {
     private static final String BOOK = "src/test/resources/runbooks/aws/saved-plan.yaml";
     private static CloudFormationClient cf;

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
@@ -36,6 +37,9 @@ import software.amazon.awssdk.services.ecr.EcrClient;
  * successful run is a saved plan's: planned in one process and run from the file in another, after every way the
  * plan can stop being the reviewed one was refused ({@link PlanJourney}).
  */
+@Tag("kube")
+@Tag("aws")
+@Tag("postgres")
 class SeedRunbooksTest {
     private static final String PASSWORD = "pg-pa55-w0rd";
     private static final String DBUPGRADE = "dbupgrade.subbug.learning/v1alpha1";

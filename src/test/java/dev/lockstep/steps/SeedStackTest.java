@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
@@ -52,6 +53,7 @@ import software.amazon.awssdk.services.rds.model.DBInstance;
  * Replacement "Conditional"; real AWS says True for the task definition and False for
  * the service.
  */
+@Tag("aws")
 class SeedStackTest {
     private static final Region REGION = Region.of("me-central-1");
     private static final Path DIR = Path.of("src/test/resources/aws/seed-stack");

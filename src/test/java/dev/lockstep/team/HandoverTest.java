@@ -10,6 +10,7 @@ import dev.lockstep.journal.StateDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a teammate, and copied back; only one copy can be driven at a time, and the records keep their
  * text (checksums included).
  */
+@Tag("postgres")
 class HandoverTest {
     private static final String HANDOVER = "src/test/resources/runbooks/team/handover.yaml";
 

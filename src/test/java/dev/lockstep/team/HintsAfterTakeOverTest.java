@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The hints of a run taken from its driver (lock break) and of the step it leaves in doubt, each run as
  * printed. The in-doubt step's two ways on are alternatives: each runs from the same state.
  */
+@Tag("process")
 class HintsAfterTakeOverTest {
     @TempDir
     Path tmp;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * expires and the run is resumed elsewhere exactly where it stopped, and a live one is taken only
  * on a typed confirmation, after which the old driver stops at its next append.
  */
+@Tag("postgres")
+@Tag("process")
 class LeaseTest {
     private static final String TEAM = SharedStoreTest.TEAM;
     private static final List<String> EFFECTS = List.of("one", "slow-start", "slow-end", "idem", "last");

@@ -12,10 +12,12 @@ import dev.lockstep.journal.StateDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** watch and lock on the local store: following the journal file, and a lock that only its process can give up. */
+@Tag("process")
 class LocalTeamTest {
     private static final String CHATTY = "src/test/resources/runbooks/team/chatty.yaml";
 

@@ -10,6 +10,7 @@ import dev.lockstep.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cut off stops before its next effect and the run goes on elsewhere; a watcher that loses its
  * connection comes back and shows every event once, in order.
  */
+@Tag("postgres")
+@Tag("process")
 class NetworkTest {
     private static final String CHATTY = "src/test/resources/runbooks/team/chatty.yaml";
 

@@ -18,10 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every command works on the PostgreSQL store as on a folder, with the same records. */
+@Tag("postgres")
 class SharedStoreTest {
     static final String TEAM = "src/test/resources/runbooks/team/team.yaml";
 

@@ -20,10 +20,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Choosing the shared store: its URL and credentials, its schema's version, and where it must not be. */
+@Tag("postgres")
 class StoreSetupTest {
     @TempDir
     Path tmp;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loader accepts are planned and run in JVMs of their own with -Xmx256m; one large value repeated by many aliases
  * is refused at load; and running out of memory anyway is exit 70 with the crash report, never a raw trace.
  */
+@Tag("process")
 class MemoryBoundTest {
     private static final List<String> BOUND = List.of("-Xmx256m");
     private static final List<String> TRACES = List.of("Exception in thread", "\tat ", "java.lang.OutOfMemoryError");

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no form of them in any row of any table of lockstep's schema, nor in anything printed; and the
  * store's own password, given in the URL, is never printed either.
  */
+@Tag("postgres")
 class SharedStoreSecretsTest {
     private static final String RUNBOOK = "src/test/resources/runbooks/trust/secrets.yaml";
     private static final String STORE_PASSWORD = "st0re-Pa55word-9f3k";

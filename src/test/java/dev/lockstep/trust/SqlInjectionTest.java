@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * table name through {@code ident(…)} — carry hostile text as data, on a real SQLite file and the
  * embedded PostgreSQL.
  */
+@Tag("postgres")
 class SqlInjectionTest {
     private static final String PASTE = "src/test/resources/runbooks/trust/sql-paste.yaml";
     private static final String BOUND = "src/test/resources/runbooks/trust/sql-bound.yaml";

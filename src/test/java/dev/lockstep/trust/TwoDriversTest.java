@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One process drives a run, even when its lock file is deleted, and a refusal always names the driver. */
+@Tag("process")
 class TwoDriversTest {
     private static final String SLOW = "src/test/resources/runbooks/trust/slow.yaml";
 

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.googlecode.lanterna.TerminalSize;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The size `stty size` prints while the terminal is taken; the screen in tmux is TmuxEndToEndTest's. */
+@Tag("tty")
 class QuickTtyTerminalTest {
     @Test
     void sttySizeIsRowsThenColumnsAndAnythingElseLeavesTheSizeToLanterna() {

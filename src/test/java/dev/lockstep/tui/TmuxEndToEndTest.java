@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The real program in a real terminal: tmux runs it, send-keys types, capture-pane
  * reads. Runs the demo part way, kill -9s lockstep, starts it again, and finishes.
  */
+@Tag("tty")
+@Tag("process")
 class TmuxEndToEndTest {
     private final String socket = "lockstep-test-" + ProcessHandle.current().pid();
 

@@ -48,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -639,6 +640,7 @@ class TuiTest {
      * screen waits at a typed confirmation: the screen turns read-only at once, names who took it,
      * acts on no key, and on q says how the run truly ended: by the other driver's hand.
      */
+    @Tag("postgres")
     @ParameterizedTest
     @ValueSource(strings = {"local", "postgres"})
     void aRunTakenOverAtATypedConfirmationTurnsReadOnlyAndQuitsWithTheRunsTrueState(String kind) throws Exception {
