@@ -495,6 +495,16 @@ public final class Engine {
         return RollbackPlan.of(run.runbook(), run.snapshot(), this::hasRollback);
     }
 
+    /** Whether a rollback would undo any step: {@link #rollbackPlan} has steps, found without making the whole plan. */
+    public boolean canRollBack() {
+        // Last first, as the plan goes: the step that ran last is the likeliest to have had an effect.
+        List<StepDef> steps = run.runbook().steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            if (RollbackPlan.undoable(run.snapshot(), steps.get(i)) && hasRollback(steps.get(i))) return true;
+        }
+        return false;
+    }
+
     /** What a rollback will do: step rollbacks in order, steps with none, then the runbook's own rollback. */
     public record RollbackPlan(List<StepDef> steps, List<StepDef> withoutRollback, List<Action> runbookRollback) {
         /**
@@ -507,12 +517,17 @@ public final class Engine {
             List<StepDef> steps = new ArrayList<>(runbook.steps());
             Collections.reverse(steps);
             for (StepDef s : steps) {
-                RunSnapshot.StepRecord r = snapshot.step(s.id());
-                if (r == null || !(r.state().mayHaveEffect() || r.state() == StepState.RUNNING)) continue;
+                if (!undoable(snapshot, s)) continue;
                 if (hasRollback.test(s)) undo.add(s);
                 else without.add(s);
             }
             return new RollbackPlan(undo, without, runbook.rollback());
+        }
+
+        /** Whether a rollback is for {@code s}: it may have had an effect, or was still running. */
+        static boolean undoable(RunSnapshot snapshot, StepDef s) {
+            RunSnapshot.StepRecord r = snapshot.step(s.id());
+            return r != null && (r.state().mayHaveEffect() || r.state() == StepState.RUNNING);
         }
     }
 
