@@ -61,8 +61,9 @@ public class StateStoreBench {
                  StateStore shared = PostgresStore.open(PostgresUrl.parse(url, env), Duration.ofSeconds(30))) {
                 System.out.println("== append latency per step transition (" + n + " appends each, after 100 to warm up)");
                 System.out.printf("%-36s %9s %9s %9s%n", "", "p50 ms", "p95 ms", "p99 ms");
-                print("local journal (write + fsync)", appends(local, "warm-local", 100, n));
-                print("PostgreSQL store (one transaction)", appends(shared, "warm-pg", 100, n));
+                long[][] both = appends(local, shared, 100, n);
+                print("local journal (write + fsync)", both[0]);
+                print("PostgreSQL store (one transaction)", both[1]);
                 System.out.println();
                 System.out.println("== event -> watcher's terminal (lockstep watch --no-tui), 200 events 25 ms apart");
                 System.out.printf("%-36s %9s %9s %9s%n", "", "p50 ms", "p95 ms", "max ms");
@@ -102,17 +103,34 @@ public class StateStoreBench {
         return run;
     }
 
-    private static long[] appends(StateStore store, String id, int warm, int n) {
-        try (HeldRun run = newRun(store, id)) {
-            for (int i = 0; i < warm; i++) run.append(EventType.STEP_SUCCEEDED, "step", SUCCEEDED);
-            long[] ns = new long[n];
+    /**
+     * Append latencies of a run in each store, {@code local}'s first and {@code shared}'s second: interleaved, each
+     * store first every other time, so that whatever else the machine does falls on both alike.
+     */
+    private static long[][] appends(StateStore local, StateStore shared, int warm, int n) {
+        try (HeldRun first = newRun(local, "warm-local"); HeldRun second = newRun(shared, "warm-pg")) {
+            for (int i = 0; i < warm; i++) {
+                first.append(EventType.STEP_SUCCEEDED, "step", SUCCEEDED);
+                second.append(EventType.STEP_SUCCEEDED, "step", SUCCEEDED);
+            }
+            long[][] ns = new long[2][n];
             for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                run.append(EventType.STEP_SUCCEEDED, "step", SUCCEEDED);
-                ns[i] = System.nanoTime() - t0;
+                if (i % 2 == 0) {
+                    ns[0][i] = append(first);
+                    ns[1][i] = append(second);
+                } else {
+                    ns[1][i] = append(second);
+                    ns[0][i] = append(first);
+                }
             }
             return ns;
         }
+    }
+
+    private static long append(HeldRun run) {
+        long t0 = System.nanoTime();
+        run.append(EventType.STEP_SUCCEEDED, "step", SUCCEEDED);
+        return System.nanoTime() - t0;
     }
 
     /** A real `lockstep watch --no-tui` in this JVM; each event's reason is a mark whose printing is timed. */

@@ -52,6 +52,10 @@ public final class Engine {
     private boolean busy;
     private volatile boolean interrupted;
     private volatile Thread worker;
+    /** How many steps, from the runbook's first, {@link #nextStep} found done; under the run's lock. */
+    private int doneBefore;
+    /** {@link RunSnapshot#undone} when {@link #doneBefore} was counted. */
+    private long undoneSeen;
 
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
         this(run, types, loader, operator, loader.contexts().targets(run.runbook(), commandLine));
@@ -122,10 +126,14 @@ public final class Engine {
     /** The first step, in runbook order, that is neither succeeded nor skipped; null when all are. */
     public StepDef nextStep() {
         synchronized (run) {
-            for (StepDef s : run.runbook().steps()) {
-                if (!run.snapshot().step(s.id()).state().isDone()) return s;
+            List<StepDef> steps = run.runbook().steps();
+            // The steps before it were done when last looked at, and still are unless one was undone since.
+            if (run.snapshot().undone() != undoneSeen) {
+                undoneSeen = run.snapshot().undone();
+                doneBefore = 0;
             }
-            return null;
+            while (doneBefore < steps.size() && run.snapshot().step(steps.get(doneBefore).id()).state().isDone()) doneBefore++;
+            return doneBefore < steps.size() ? steps.get(doneBefore) : null;
         }
     }
 
@@ -487,6 +495,16 @@ public final class Engine {
         return RollbackPlan.of(run.runbook(), run.snapshot(), this::hasRollback);
     }
 
+    /** Whether a rollback would undo any step: {@link #rollbackPlan} has steps, found without making the whole plan. */
+    public boolean canRollBack() {
+        // Last first, as the plan goes: the step that ran last is the likeliest to have had an effect.
+        List<StepDef> steps = run.runbook().steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            if (RollbackPlan.undoable(run.snapshot(), steps.get(i)) && hasRollback(steps.get(i))) return true;
+        }
+        return false;
+    }
+
     /** What a rollback will do: step rollbacks in order, steps with none, then the runbook's own rollback. */
     public record RollbackPlan(List<StepDef> steps, List<StepDef> withoutRollback, List<Action> runbookRollback) {
         /**
@@ -499,12 +517,17 @@ public final class Engine {
             List<StepDef> steps = new ArrayList<>(runbook.steps());
             Collections.reverse(steps);
             for (StepDef s : steps) {
-                RunSnapshot.StepRecord r = snapshot.step(s.id());
-                if (r == null || !(r.state().mayHaveEffect() || r.state() == StepState.RUNNING)) continue;
+                if (!undoable(snapshot, s)) continue;
                 if (hasRollback.test(s)) undo.add(s);
                 else without.add(s);
             }
             return new RollbackPlan(undo, without, runbook.rollback());
+        }
+
+        /** Whether a rollback is for {@code s}: it may have had an effect, or was still running. */
+        static boolean undoable(RunSnapshot snapshot, StepDef s) {
+            RunSnapshot.StepRecord r = snapshot.step(s.id());
+            return r != null && (r.state().mayHaveEffect() || r.state() == StepState.RUNNING);
         }
     }
 
@@ -682,11 +705,7 @@ public final class Engine {
     }
 
     private Scope scope() {
-        Map<String, String> starts = new LinkedHashMap<>();
-        run.snapshot().steps().forEach((id, r) -> {
-            if (r.startedAt() != null) starts.put(id, r.startedAt().toString());
-        });
-        return Scope.of(run.params().values(), run.outputs(), env).withContexts(targets.values()).withStartTimes(starts);
+        return Scope.of(run.params().values(), run.stepValues(), env).withContexts(targets.values());
     }
 
     /** Runs a body on a worker thread so that timeouts, halts and Ctrl-C can stop it. */

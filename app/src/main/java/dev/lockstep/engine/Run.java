@@ -50,6 +50,10 @@ public final class Run implements AutoCloseable {
     private final List<Runnable> whenTakenOver = new CopyOnWriteArrayList<>();
     /** Set once the hold is let go: the run was taken over, or closed. */
     private boolean released;
+    /** What expressions see of the steps, kept as events are applied (see {@link #stepValues}). */
+    private final StepValues stepValues = new StepValues();
+    /** Events applied to the snapshot, the ones it was replayed from included. */
+    private long applied;
 
     Run(String id, Runbook runbook, Params params, StateStore store, HeldRun journal, RunSnapshot snapshot,
         Exclusion lock, RunListener listener) {
@@ -64,6 +68,8 @@ public final class Run implements AutoCloseable {
         journal.redactWith(params.redactor());
         journal.onNotice(this.listener::notice);
         journal.onTakenOver(this::takenOver);
+        applied = snapshot.events().size();
+        for (String step : snapshot.steps().keySet()) refreshStepValues(step);
     }
 
     /**
@@ -133,7 +139,7 @@ public final class Run implements AutoCloseable {
 
     /** An event the driver wrote, as a watcher reads it: applied through the same state machines, then shown. */
     public synchronized void observed(Event e) {
-        snapshot.apply(e);
+        applied(e);
         listener.event(e, tookIfEnded(e));
     }
 
@@ -144,9 +150,21 @@ public final class Run implements AutoCloseable {
         }
         snapshot.requireAllowed(type, step);
         Event e = journal.append(type, step, data);
-        snapshot.apply(e);
+        applied(e);
         listener.event(e, tookIfEnded(e));
         return e;
+    }
+
+    private void applied(Event e) {
+        snapshot.apply(e);
+        applied++;
+        if (e.step() != null) refreshStepValues(e.step());
+    }
+
+    /** Brings what expressions see of {@code step} up to date with the snapshot and the secret outputs kept here. */
+    private void refreshStepValues(String step) {
+        RunSnapshot.StepRecord r = snapshot.step(step);
+        stepValues.set(step, applied, r.state() == StepState.SUCCEEDED ? outputsOf(step, r) : null, r.startedAt());
     }
 
     /** The step's duration by the snapshot, when {@code e} (just applied) ends the step; else null. */
@@ -173,6 +191,7 @@ public final class Run implements AutoCloseable {
         });
         Event e = append(EventType.STEP_SUCCEEDED, step, new EventData.Succeeded(summary, outputs, durationMs, secret));
         secretOutputs.put(step, kept);
+        refreshStepValues(step);
         return e;
     }
 
@@ -182,19 +201,33 @@ public final class Run implements AutoCloseable {
      * (the run was resumed since) is withheld with a message saying how to produce it again.
      */
     public synchronized Map<String, Map<String, Object>> outputs() {
+        Scope.Steps now = stepValues();
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        snapshot.outputsByStep().forEach((step, journaled) -> {
-            Map<String, Object> values = new LinkedHashMap<>(journaled);
-            Map<String, Object> kept = secretOutputs.getOrDefault(step, Map.of());
-            for (String name : snapshot.step(step).secretOutputs()) {
-                values.put(name, kept.containsKey(name) ? kept.get(name) : new Scope.Withheld("steps." + step + ".outputs."
-                        + name + " held a secret, which lockstep never writes down, and this process did not produce it "
-                        + "(the run was resumed since): run step " + step + " again to produce it (lockstep resume " + id
-                        + " --retry " + step + ")"));
-            }
-            out.put(step, values);
-        });
+        for (String step : snapshot.steps().keySet()) {
+            Map<String, Object> values = now.outputs(step);
+            if (values != null) out.put(step, values);
+        }
         return out;
+    }
+
+    /**
+     * What expressions see of the steps now ({@code steps.ID.outputs} as {@link #outputs} gives them, and
+     * {@code steps.ID.startedAt}): it stays as it is while the run goes on, and costs nothing to take.
+     */
+    public synchronized Scope.Steps stepValues() {
+        return stepValues.asOf(applied);
+    }
+
+    private Map<String, Object> outputsOf(String step, RunSnapshot.StepRecord r) {
+        Map<String, Object> values = new LinkedHashMap<>(r.outputs());
+        Map<String, Object> kept = secretOutputs.getOrDefault(step, Map.of());
+        for (String name : r.secretOutputs()) {
+            values.put(name, kept.containsKey(name) ? kept.get(name) : new Scope.Withheld("steps." + step + ".outputs."
+                    + name + " held a secret, which lockstep never writes down, and this process did not produce it "
+                    + "(the run was resumed since): run step " + step + " again to produce it (lockstep resume " + id
+                    + " --retry " + step + ")"));
+        }
+        return values;
     }
 
     /** Whether a succeeded step has secret outputs this process does not know: retrying it is the way to get them. */

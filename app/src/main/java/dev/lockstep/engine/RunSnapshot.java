@@ -32,6 +32,7 @@ public final class RunSnapshot {
     private String awaiting;
     private Instant firstStepEventAt;
     private Instant finishedAt;
+    private long undone;
 
     /** Everything known about one step, as the journal tells it. */
     public static final class StepRecord {
@@ -207,8 +208,9 @@ public final class RunSnapshot {
         if (e.step() != null) applyToStep(steps.get(e.step()), e);
     }
 
-    private static void applyToStep(StepRecord r, Event e) {
+    private void applyToStep(StepRecord r, Event e) {
         StepState next = StepStateMachine.next(r.state, e.type()).orElseThrow();
+        if (r.state.isDone() && !next.isDone()) undone++;
         EventData d = e.data();
         if (d instanceof EventData.StepStarted) {
             r.evidence = null;
@@ -291,6 +293,11 @@ public final class RunSnapshot {
 
     public List<Event> events() {
         return Collections.unmodifiableList(events);
+    }
+
+    /** How many times a step went from done (succeeded or skipped) back to not done: retried, or rolled back. */
+    long undone() {
+        return undone;
     }
 
     public RunStateMachine.Phase phase() {

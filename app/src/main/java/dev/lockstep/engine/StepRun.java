@@ -47,6 +47,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     /** The step's type finishes by itself after an until line (its exit code decides), so the line does not stop it. */
     private final boolean runsPastUntil;
     private int linesNotLogged;
+    private boolean logClosed;
 
     /** Journals external ids; dry-run keeps them in memory only. */
     interface ExternalIdSink {
@@ -174,7 +175,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
 
     /** A full disk is said once, not once per line; {@link #close} says how many lines the log missed. */
     private synchronized void writeLog(String shown) {
-        if (log == null) return;
+        if (log == null || logClosed) return;
         if (linesNotLogged > 0) {
             linesNotLogged++;
             return;
@@ -244,6 +245,8 @@ final class StepRun implements dev.lockstep.step.StepContext {
     void close() {
         if (log == null) return;
         synchronized (this) {
+            // A pump of a stopped step may still say its stream closed: shown, but the log is gone.
+            logClosed = true;
             if (linesNotLogged > 0) {
                 listener.notice(linesNotLogged + " line(s) of step " + step.id() + " could not be written to its log");
             }

@@ -10,48 +10,64 @@ import java.util.Map;
  */
 public final class Scope {
     private final Map<String, Object> params;
-    private final Map<String, Map<String, Object>> stepOutputs;
+    private final Steps steps;
     private final Map<String, String> env;
     private final Map<String, Map<String, Object>> contexts;
-    private final Map<String, String> startedAt;
     private final Object result;
     /** Null unless placeholders are allowed; then it collects those handed out. */
     private final List<String> placeholdersUsed;
 
-    private Scope(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
-                  Map<String, String> env, Map<String, Map<String, Object>> contexts, Map<String, String> startedAt,
+    /** What {@code ${{ steps.ID.outputs.NAME }}} and {@code ${{ steps.ID.startedAt }}} resolve to. */
+    public interface Steps {
+        /** The outputs step {@code id} has produced, by name; null when it has produced none. */
+        Map<String, Object> outputs(String id);
+
+        /** When step {@code id} (its latest attempt) started, as an ISO-8601 instant; null when it has not. */
+        String startedAt(String id);
+    }
+
+    private Scope(Map<String, Object> params, Steps steps, Map<String, String> env, Map<String, Map<String, Object>> contexts,
                   Object result, List<String> placeholdersUsed) {
         this.params = params;
-        this.stepOutputs = stepOutputs;
+        this.steps = steps;
         this.env = env;
         this.contexts = contexts;
-        this.startedAt = startedAt;
         this.result = result;
         this.placeholdersUsed = placeholdersUsed;
     }
 
+    /** A scope with the outputs steps produced, by step, and no start times. */
     public static Scope of(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
                            Map<String, String> env) {
-        return new Scope(params, stepOutputs, env, Map.of(), Map.of(), null, null);
+        return of(params, new Steps() {
+            @Override
+            public Map<String, Object> outputs(String id) {
+                return stepOutputs.get(id);
+            }
+
+            @Override
+            public String startedAt(String id) {
+                return null;
+            }
+        }, env);
+    }
+
+    public static Scope of(Map<String, Object> params, Steps steps, Map<String, String> env) {
+        return new Scope(params, steps, env, Map.of(), null, null);
     }
 
     /** This scope with the values of {@code ${{ context.KIND.NAME }}}: where the run acts. */
     public Scope withContexts(Map<String, Map<String, Object>> values) {
-        return new Scope(params, stepOutputs, env, values, startedAt, result, placeholdersUsed);
-    }
-
-    /** This scope with when steps (their latest attempt) started, for {@code ${{ steps.ID.startedAt }}} (ISO-8601 instants). */
-    public Scope withStartTimes(Map<String, String> starts) {
-        return new Scope(params, stepOutputs, env, contexts, starts, result, placeholdersUsed);
+        return new Scope(params, steps, env, values, result, placeholdersUsed);
     }
 
     /** A scope where unknown step outputs become {@code <steps.ID.outputs.NAME>} placeholders. */
     public Scope withPlaceholders() {
-        return new Scope(params, stepOutputs, env, contexts, startedAt, result, new ArrayList<>());
+        return new Scope(params, steps, env, contexts, result, new ArrayList<>());
     }
 
     public Scope withResult(Object stepResult) {
-        return new Scope(params, stepOutputs, env, contexts, startedAt, stepResult, placeholdersUsed);
+        return new Scope(params, steps, env, contexts, stepResult, placeholdersUsed);
     }
 
     /** Placeholders handed out so far (dry-run): what a resolved value still depends on. */
@@ -91,12 +107,12 @@ public final class Scope {
             }
             case "steps" -> {
                 if (path.size() == 3 && path.get(2).equals("startedAt")) {
-                    String at = startedAt.get(path.get(1));
+                    String at = steps.startedAt(path.get(1));
                     if (at != null) return at;
                     if (placeholdersUsed != null) return placeholder(e);
                     throw new ExpressionException(e + " has no value: step " + path.get(1) + " has not started");
                 }
-                Map<String, Object> outputs = path.size() == 4 ? stepOutputs.get(path.get(1)) : null;
+                Map<String, Object> outputs = path.size() == 4 ? steps.outputs(path.get(1)) : null;
                 if (outputs == null || !outputs.containsKey(path.get(3))) {
                     if (placeholdersUsed != null) return placeholder(e);
                     throw new ExpressionException(e + " has no value: step " + path.get(1) + " has not produced it");

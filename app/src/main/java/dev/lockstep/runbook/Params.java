@@ -18,10 +18,15 @@ import java.util.function.Function;
 public final class Params {
     private final Map<String, Object> values;
     private final List<String> secretNames;
+    /** Made once: compiling its pattern costs far more than using it, and it is used for every event and line. */
+    private final Redactor redactor;
 
     private Params(Map<String, Object> values, List<String> secretNames) {
         this.values = values;
         this.secretNames = secretNames;
+        List<String> secretValues = new ArrayList<>();
+        for (String s : secretNames) if (values.get(s) != null) secretValues.add(String.valueOf(values.get(s)));
+        this.redactor = Redactor.of(secretValues);
     }
 
     /** A secret's environment variable: the one the runbook names, else LOCKSTEP_PARAM_NAME. */
@@ -122,8 +127,6 @@ public final class Params {
     }
 
     public Redactor redactor() {
-        List<String> secretValues = new ArrayList<>();
-        for (String s : secretNames) if (values.get(s) != null) secretValues.add(String.valueOf(values.get(s)));
-        return Redactor.of(secretValues);
+        return redactor;
     }
 }

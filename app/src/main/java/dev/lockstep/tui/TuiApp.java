@@ -315,19 +315,29 @@ public final class TuiApp implements RunListener {
         state.clockTo = snap.finishedAt();
         state.finished = snap.status().isFinished();
         state.canRollBack = (!state.finished || snap.status() == RunStatus.SUCCEEDED)
-                && (snap.rollbackStarted() || !engine.rollbackPlan().steps().isEmpty());
+                && (snap.rollbackStarted() || engine.canRollBack());
     }
 
-    /** What pending steps will do and ask for, resolved with the outputs known now. */
+    /**
+     * Pending steps will be shown what they will do and ask for resolved with the outputs known now. Only the
+     * step on screen is resolved (when drawn): resolving every pending step at each success cost a run of
+     * thousands of steps time in proportion to its length, at every step.
+     */
     private void refreshPreviews() {
         for (UiState.StepView v : state.steps) {
-            if (v.runbookRollback || v.state != StepState.PENDING) continue;
-            engine.run().runbook().step(v.id).ifPresent(d -> {
-                v.preview = engine.preview(d);
-                String typed = engine.confirmationText(d);
-                v.confirm = d.confirm() == null ? null : typed != null ? "type '" + typed + "'" : "yes/no";
-            });
+            if (!v.runbookRollback && v.state == StepState.PENDING) v.previewStale = true;
         }
+    }
+
+    /** Resolves what {@code v} will do and ask for, when it is owed since the last {@link #refreshPreviews}. */
+    private void preview(UiState.StepView v) {
+        if (v == null || !v.previewStale) return;
+        v.previewStale = false;
+        engine.run().runbook().step(v.id).ifPresent(d -> {
+            v.preview = engine.preview(d);
+            String typed = engine.confirmationText(d);
+            v.confirm = d.confirm() == null ? null : typed != null ? "type '" + typed + "'" : "yes/no";
+        });
     }
 
     private static StepState runbookRollbackState(RunSnapshot snap) {
@@ -411,6 +421,7 @@ public final class TuiApp implements RunListener {
     private void render(boolean complete) throws IOException {
         TerminalSize size = screen.getTerminalSize();
         StepDef next = engine.nextStep();
+        preview(state.selectedStep());
         renderer.render(state, logs, screen.newTextGraphics(), size, next == null ? null : next.id());
         screen.refresh(complete ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
     }

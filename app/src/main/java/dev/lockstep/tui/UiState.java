@@ -69,6 +69,8 @@ final class UiState {
         Instant rollbackStartedAt;
         Duration rollbackDuration;
         List<String> preview = List.of();
+        /** {@link #preview} and {@link #confirm} are to be resolved again before they are shown. */
+        boolean previewStale;
         final List<String> checks = new ArrayList<>();
         final Map<String, Object> outputs = new LinkedHashMap<>();
         boolean hasRollback;
