@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.context.Targets;
 import dev.lockstep.engine.PlanFile;
+import dev.lockstep.engine.History;
 import dev.lockstep.engine.PlanText;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.ShellWords;
@@ -61,7 +62,8 @@ final class PlanCommand implements Callable<Integer> {
         } else {
             // One write: println on standard output flushes, a write per line of a long plan.
             StringWriter text = new StringWriter();
-            print(new PrintWriter(text), rb, p, plan);
+            History history = History.of(state.runs(cli).all(), rb.name(), where.place(targets), null);
+            print(new PrintWriter(text), rb, p, plan, history);
             cli.out.print(text);
             cli.out.flush();
         }
@@ -90,7 +92,7 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** Every line one line, whatever a title, a value or a script holds (MachineText.field). */
-    private static void print(PrintWriter out, Runbook rb, Params p, Planner.Plan plan) {
+    private static void print(PrintWriter out, Runbook rb, Params p, Planner.Plan plan, History history) {
         out.println("Plan: " + MachineText.field(rb.displayTitle()) + "  (" + MachineText.field(rb.file()) + ")");
         if (!p.values().isEmpty()) {
             StringBuilder b = new StringBuilder("Parameters:");
@@ -98,6 +100,7 @@ final class PlanCommand implements Callable<Integer> {
             out.println(b);
         }
         PlanText.lines(plan).forEach(l -> out.println(MachineText.field(l)));
+        PlanText.expected(rb, history).forEach(l -> out.println(MachineText.field(l)));
         out.println("Dry run: nothing was changed and no run was recorded.");
         out.println(plan.summary());
     }

@@ -177,7 +177,7 @@ final class Watch {
             steps.add(new StepDef(id, null, null, unknown, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false,
                     StepDef.LogPatterns.NONE, here, Lazy.known(Map.of())));
         }
-        return new Runbook(file, snapshot.runbookName(), snapshot.start().title(), null, Map.of(), Map.of(), steps, List.of(),
+        return new Runbook(file, snapshot.runbookName(), snapshot.start().title(), null, Map.of(), Map.of(), steps, List.of(), null,
                 Lazy.known(snapshot.checksum()));
     }
 }

@@ -42,4 +42,41 @@ public final class PlanText {
         out.add("");
         return out;
     }
+
+    /**
+     * How long the steps took in earlier runs at the same place (median, p90), the downtime the runbook marks
+     * against its window, and the whole run; or that no earlier run says.
+     */
+    public static List<String> expected(dev.lockstep.runbook.Runbook rb, History history) {
+        List<String> out = new ArrayList<>();
+        List<String> ids = rb.steps().stream().map(dev.lockstep.runbook.StepDef::id).toList();
+        if (history.runs().isEmpty()) {
+            out.add("Expected durations: none (" + history.source() + ")");
+            return out;
+        }
+        out.add("Expected durations, median (p90), " + history.source() + ":");
+        int width = ids.stream().mapToInt(String::length).max().orElse(0);
+        for (String id : ids) {
+            History.Figures f = history.step(id);
+            out.add("  " + id + " ".repeat(width - id.length() + 2)
+                    + (f == null ? "never done there" : took(f.median(), f.p90()) + (f.runs() < history.runs().size()
+                    ? "  (" + f.runs() + " of the runs)" : "")));
+        }
+        if (rb.downtime() != null) {
+            History.Expected d = DowntimeClock.planned(rb.steps(), rb.downtime(), history);
+            String window = rb.downtime().window() == null ? "" : " of a " + dev.lockstep.runbook.Durations.format(rb.downtime().window())
+                    + " window" + (d.known() && d.p90().compareTo(rb.downtime().window()) > 0 ? ": THE P90 DOES NOT FIT" : "");
+            out.add("  downtime (" + rb.downtime().from() + " to " + rb.downtime().to() + "): "
+                    + (d.known() ? took(d.median(), d.p90()) : "no estimate: " + String.join(", ", d.unknown()) + " never done there")
+                    + window);
+        }
+        History.Expected all = history.expected(ids);
+        out.add("  whole run: " + (all.known() ? took(all.median(), all.p90()) : "no estimate: " + String.join(", ", all.unknown())
+                + " never done there"));
+        return out;
+    }
+
+    private static String took(java.time.Duration median, java.time.Duration p90) {
+        return dev.lockstep.runbook.Durations.format(median) + " (" + dev.lockstep.runbook.Durations.format(p90) + ")";
+    }
 }

@@ -101,6 +101,11 @@ public final class RunSnapshot {
         public Instant startedAt() {
             return startedAt;
         }
+
+        /** When the step last ended (succeeded, failed, halted, skipped); null while it runs or before it ran. */
+        public Instant endedAt() {
+            return endedAt;
+        }
     }
 
     private RunSnapshot(String runId, String source, EventData.RunStarted start) {

@@ -16,6 +16,7 @@ public record Runbook(
         Map<String, ParamDef> params,
         List<StepDef> steps,
         List<Action> rollback,
+        Downtime downtime,
         Lazy<String> digest) {
 
     /** One {@code context.NAME}: where the runbook may act in one kind of place; lockstep refuses to act elsewhere. */

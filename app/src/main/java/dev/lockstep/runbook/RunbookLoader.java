@@ -35,7 +35,7 @@ public final class RunbookLoader {
     static final Pattern STEP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final List<String> TOP_KEYS =
-            List.of("lockstep", "name", "title", "description", "context", "params", "steps", "rollback");
+            List.of("lockstep", "name", "title", "description", "context", "params", "steps", "rollback", "downtime");
     private static final List<String> STEP_KEYS = List.of("id", "title", "description", "uses", "run", "with",
             "check", "outputs", "rollback", "confirm", "timeout", "retry", "idempotent", "logs");
     private static final List<String> PARAM_KEYS =
@@ -172,7 +172,39 @@ public final class RunbookLoader {
                 }
             }
             return new Runbook(file.toAbsolutePath().normalize(), name, f.string("title", false),
-                    f.string("description", false), Collections.unmodifiableMap(contextsInUse), params, List.copyOf(steps), List.copyOf(rollback), checksum);
+                    f.string("description", false), Collections.unmodifiableMap(contextsInUse), params, List.copyOf(steps), List.copyOf(rollback),
+                    downtime(f.mapping("downtime")), checksum);
+        }
+
+        /** {@code downtime: {from: STEP, to: STEP, window: 45m}}: two of the runbook's steps, {@code from} not after {@code to}. */
+        private Downtime downtime(Value.Mapping m) {
+            if (m == null) return null;
+            Fields f = new Fields(m, "downtime", List.of("from", "to", "window"));
+            String from = downtimeStep(f, "from");
+            String to = downtimeStep(f, "to");
+            java.time.Duration window = f.duration("window");
+            if (window != null && (window.isZero() || window.isNegative())) {
+                problems.add(f.get("window").position(), "downtime.window: expected a duration longer than 0, such as 45m");
+                window = null;
+            }
+            if (from == null || to == null) return null;
+            if (stepIndex.get(from) > stepIndex.get(to)) {
+                problems.add(f.get("to").position(), "downtime.to: expected a step at or after '" + from + "' (downtime.from), got '"
+                        + to + "', which comes before it");
+                return null;
+            }
+            return new Downtime(from, to, window, m.position());
+        }
+
+        private String downtimeStep(Fields f, String key) {
+            String id = f.string(key, true);
+            if (id == null) return null;
+            if (!stepIndex.containsKey(id)) {
+                problems.add(f.get(key).position(), "downtime." + key + ": unknown step '" + id + "'" + Suggest.didYouMean(id, stepIndex.keySet())
+                        + ": expected the id of one of the runbook's steps");
+                return null;
+            }
+            return id;
         }
 
         /** Each key of {@code context} is a kind of place (a plugin); its mapping is bound to that kind's record. */

@@ -109,6 +109,11 @@ public final class RunbookSchema {
         props.put("steps", Map.of("type", "array", "minItems", 1, "items", Map.of("$ref", "#/$defs/step")));
         props.put("rollback", Map.of("type", "array", "items", Map.of("$ref", "#/$defs/action"),
                 "description", "Runs after the steps' own rollbacks"));
+        Map<String, Object> downtime = object(Map.of("from", Map.of("type", "string"), "to", Map.of("type", "string"),
+                "window", ref("duration")), List.of("from", "to"));
+        downtime.put("description", "The service is down from step `from`'s start until step `to` has succeeded; "
+                + "`window` is what the change window allows");
+        props.put("downtime", downtime);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         root.put("$id", ID);
