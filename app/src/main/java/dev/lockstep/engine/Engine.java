@@ -52,6 +52,7 @@ public final class Engine {
     private boolean busy;
     private volatile boolean interrupted;
     private volatile Thread worker;
+    private PointOfNoReturn pointOfNoReturn;
 
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
         this(run, types, loader, operator, loader.contexts().targets(run.runbook(), commandLine));
@@ -81,6 +82,20 @@ public final class Engine {
     /** Where the run acts, in every kind of place it uses. */
     public Targets targets() {
         return targets;
+    }
+
+    /** The run's point of no return, computed from its runbook when first asked for. */
+    public synchronized PointOfNoReturn pointOfNoReturn() {
+        if (pointOfNoReturn == null) pointOfNoReturn = PointOfNoReturn.of(run.runbook(), binder);
+        return pointOfNoReturn;
+    }
+
+    /** The steps done so far that a rollback would undo now, in runbook order: what the point of no return puts out of reach. */
+    public List<PointOfNoReturn.StepEffect> undoableNow() {
+        java.util.Set<String> undo = new java.util.HashSet<>();
+        for (StepDef s : rollbackPlan().steps()) undo.add(s.id());
+        return pointOfNoReturn().effects().stream()
+                .filter(e -> e.effect() == PointOfNoReturn.Effect.UNDOABLE && undo.contains(e.step())).toList();
     }
 
     /** Runs every step that is not done yet, in order, until the end or the first stop. */
@@ -159,6 +174,10 @@ public final class Engine {
 
     /** The text a step's typed confirmation asks for, resolved with what is known now and masked; null for none. */
     public String confirmationText(StepDef step) {
+        if ((step.confirm() == null || !step.confirm().isTyped()) && pointOfNoReturn().gated()
+                && step.id().equals(pointOfNoReturn().step())) {
+            return step.id();
+        }
         if (step.confirm() == null || !step.confirm().isTyped()) return null;
         try {
             Scope scope;
@@ -298,19 +317,26 @@ public final class Engine {
                 return new Outcome(ErrorCode.PRECONDITION_NOT_MET, "step " + step.id() + " did not start: " + reason);
             }
         }
-        if (step.confirm() == null) return null;
-        boolean typed = step.confirm().isTyped();
+        // The go/no-go gate: before the point of no return, a typed confirmation (the step's own text, else its id).
+        String gate = pointOfNoReturn().gated() && step.id().equals(pointOfNoReturn().step())
+                ? String.join(" ", pointOfNoReturn().gateLines(undoableNow())) + " " : "";
+        if (step.confirm() == null && gate.isEmpty()) return null;
+        boolean typed = !gate.isEmpty() || step.confirm().isTyped();
         if (typed) {
-            String expected;
-            try {
-                expected = Resolver.render(Resolver.resolveText(step.confirm().typed(), scope));
-            } catch (RuntimeException e) {
-                return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
+            String expected = step.id();
+            if (step.confirm() != null && step.confirm().isTyped()) {
+                try {
+                    expected = Resolver.render(Resolver.resolveText(step.confirm().typed(), scope));
+                } catch (RuntimeException e) {
+                    return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
+                }
             }
-            String answer = awaiting(step, EventData.Awaiting.CONFIRMATION).typed(step, "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
+            String answer = awaiting(step, EventData.Awaiting.CONFIRMATION).typed(step,
+                    gate + "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
             if (answer == null) {
-                return blockOnConfirm(step, "needs the typed confirmation '" + run.redactor().redact(expected)
-                        + "' (--confirm " + step.id() + "=VALUE)");
+                return blockOnConfirm(step, (gate.isEmpty() ? "" : "is the point of no return: ") + "needs the typed confirmation '"
+                        + run.redactor().redact(expected) + "' (--confirm " + step.id() + "=VALUE)"
+                        + (gate.isEmpty() ? "" : ". " + gate.strip()));
             }
             if (!answer.equals(expected)) {
                 // Recorded as a mismatch: someone answered, wrongly (what they typed is not kept: it may hold anything).
@@ -319,6 +345,8 @@ public final class Engine {
                 return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " not started: " + why
                         + " (--confirm " + step.id() + "=VALUE)");
             }
+            if (!gate.isEmpty()) run.listener().notice("passed the point of no return at step " + step.id() + " (confirmed by "
+                    + operator.name() + ")");
         } else if (!awaiting(step, EventData.Awaiting.CONFIRMATION).confirm("Run step " + step.id() + " (" + step.displayTitle() + ")?")) {
             return blockOnConfirm(step, "needs confirmation (--yes)");
         }
@@ -600,7 +628,7 @@ public final class Engine {
     private Attempt runbookRollback(int index, Action action) {
         Scope scope = scope();
         StepDef subject = new StepDef(StateDir.RUNBOOK_ROLLBACK_LOG + "-" + (index + 1), "runbook rollback action " + (index + 1),
-                null, action, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, StepDef.LogPatterns.NONE,
+                null, action, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, null, StepDef.LogPatterns.NONE,
                 action.position(), Lazy.known(Map.of()));
         StepRun ctx = context(subject, "[rollback " + (index + 1) + "] ", StepDef.LogPatterns.NONE, scope,
                 run.snapshot().finalRollbackIds(index),
