@@ -113,8 +113,8 @@ class MachineOutputTest {
         LockstepCli.Result show = cli.run("show", (String) run.get("id"), "--output", "json");
         assertEquals(0, show.exit(), show.all());
         Map<String, Object> s = object(Json.parse(show.out()));
-        assertEquals(List.of("id", "title", "status", "runbook", "startedAt", "startedBy", "movedTo", "parameters", "steps", "events",
-                "warnings"), keys(s));
+        assertEquals(List.of("id", "title", "status", "runbook", "startedAt", "startedBy", "movedTo", "parameters", "steps",
+                "pointOfNoReturn", "events", "warnings"), keys(s));
         assertEquals(List.of("name", "path", "sha256"), keys(s.get("runbook")));
         Map<String, Object> verify = object(list(s.get("steps")).get(2));
         assertEquals(List.of("id", "state", "attempts", "startedAt", "durationMs", "reason", "outputs", "notes"), keys(verify));

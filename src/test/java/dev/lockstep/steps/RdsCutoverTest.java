@@ -188,7 +188,7 @@ class RdsCutoverTest {
 
     private CompletableFuture<LockstepCli.Result> cutover(LockstepCli cli, String runbook) {
         return CompletableFuture.supplyAsync(() -> cli.run("run", runbook, "--no-tui", "--yes",
-                "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack,
+                "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack, "--confirm", "start-relay=start-relay",
                 "-p", "stack=" + stack, "-p", "relay_image=" + relayImage, "-p", "migrate_image=" + migrateImage));
     }
 
@@ -225,7 +225,8 @@ class RdsCutoverTest {
         PlanJourney journey = new PlanJourney(cli(), tmp.resolve("rds-cutover"), onEmulator(), List.of(),
                 "stack=" + stack, "relay_image=" + relayImage, "migrate_image=" + migrateImage);
         journey.plan();
-        String[] operator = {"--no-tui", "--yes", "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack};
+        String[] operator = {"--no-tui", "--yes", "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack,
+            "--confirm", "start-relay=start-relay"};
         journey.refusesWhatWasNotReviewed("relay_image=" + migrateImage, () -> {
             assertTrue(rds.describeDBInstances().dbInstances().stream().noneMatch(i -> i.dbInstanceIdentifier().equals(stack + "-db")),
                     "no database was added");
@@ -301,7 +302,7 @@ class RdsCutoverTest {
 
         // Retry: a new task with its own stream; the first attempt's MISMATCH must not halt verify-counts.
         CompletableFuture<LockstepCli.Result> again = CompletableFuture.supplyAsync(() -> cli.run("resume", runId(r), "--retry", "migrate",
-                "--no-tui", "--yes", "--confirm", "cutover=" + stack));
+                "--no-tui", "--yes", "--confirm", "cutover=" + stack, "--confirm", "start-relay=start-relay"));
         String second = lockstepTask(stack, List.of(first));
         assertNotEquals(first, second);
         migrationWrites(stack, second, ALL_OK);

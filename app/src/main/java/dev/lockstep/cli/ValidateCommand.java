@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.engine.PointOfNoReturn;
 import dev.lockstep.json.Json;
 import dev.lockstep.runbook.InvalidRunbookException;
 import dev.lockstep.runbook.Problem;
@@ -66,6 +67,10 @@ final class ValidateCommand implements Callable<Integer> {
             for (Checked c : checked) {
                 if (c.unreadable() != null) cli.err.println("lockstep: " + c.unreadable());
                 else if (c.problems().isEmpty()) cli.out.println("ok " + c.file() + " (" + c.runbook().steps().size() + " steps)");
+                if (c.runbook() != null) {
+                    String disagreement = PointOfNoReturn.of(c.runbook(), cli.types(), cli.loader()).disagreement();
+                    if (disagreement != null) cli.err.println(disagreement);
+                }
                 ErrorHandler.printProblems(cli.err, c.problems());
             }
         }

@@ -318,8 +318,8 @@ public final class Engine {
             }
         }
         // The go/no-go gate: before the point of no return, a typed confirmation (the step's own text, else its id).
-        String gate = pointOfNoReturn().gated() && step.id().equals(pointOfNoReturn().step())
-                ? String.join(" ", pointOfNoReturn().gateLines(undoableNow())) + " " : "";
+        List<String> gate = pointOfNoReturn().gated() && step.id().equals(pointOfNoReturn().step())
+                ? pointOfNoReturn().gateLines(undoableNow()) : List.of();
         if (step.confirm() == null && gate.isEmpty()) return null;
         boolean typed = !gate.isEmpty() || step.confirm().isTyped();
         if (typed) {
@@ -331,12 +331,13 @@ public final class Engine {
                     return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
                 }
             }
+            String prompt = "Type " + run.redactor().redact(expected) + " to run step " + step.id();
             String answer = awaiting(step, EventData.Awaiting.CONFIRMATION).typed(step,
-                    gate + "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
+                    gate.isEmpty() ? prompt : String.join("\n", gate) + "\n" + prompt, expected);
             if (answer == null) {
                 return blockOnConfirm(step, (gate.isEmpty() ? "" : "is the point of no return: ") + "needs the typed confirmation '"
                         + run.redactor().redact(expected) + "' (--confirm " + step.id() + "=VALUE)"
-                        + (gate.isEmpty() ? "" : ". " + gate.strip()));
+                        + (gate.isEmpty() ? "" : ". " + String.join(" ", gate)));
             }
             if (!answer.equals(expected)) {
                 // Recorded as a mismatch: someone answered, wrongly (what they typed is not kept: it may hold anything).

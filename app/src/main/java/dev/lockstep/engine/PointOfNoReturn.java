@@ -25,7 +25,8 @@ import java.util.Map;
  */
 public record PointOfNoReturn(List<StepEffect> effects, String computed, Runbook.DeclaredPointOfNoReturn declared) {
 
-    public enum Effect { NOTHING_TO_UNDO, UNDOABLE, IRREVERSIBLE }
+    /** {@code UNKNOWN}: the step's type is not known here (a watcher without the runbook): it marks nothing. */
+    public enum Effect { NOTHING_TO_UNDO, UNDOABLE, IRREVERSIBLE, UNKNOWN }
 
     /** One step's effect, why lockstep says so, and (when it can be undone) the type that undoes it. */
     public record StepEffect(String step, Effect effect, String why, String undoneBy) {}
@@ -51,6 +52,7 @@ public record PointOfNoReturn(List<StepEffect> effects, String computed, Runbook
     }
 
     private static StepEffect effect(StepDef step, Binder binder, Scope scope) {
+        if (!binder.knows(step.action())) return new StepEffect(step.id(), Effect.UNKNOWN, "its step type is not known here", null);
         Bound bound = null;
         try {
             bound = binder.bind(step.action(), scope);

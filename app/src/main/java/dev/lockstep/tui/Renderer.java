@@ -197,6 +197,9 @@ final class Renderer {
         return row + rows;
     }
 
+    /** Before the point of no return's title in the step list: after that step a rollback cannot restore the world. */
+    static final String POINT_OF_NO_RETURN = "⊘ no return: ";
+
     private void stepList(UiState s, TextGraphics g, int x, int y, int w, int rows, String nextStepId) {
         boolean focused = s.focus == UiState.Focus.STEPS;
         put(g, x, y, " Steps", w, focused ? SGR.BOLD : SGR.ITALIC);
@@ -208,7 +211,8 @@ final class Renderer {
             String time = v.duration != null ? Durations.format(v.duration)
                     : v.startedAt != null && v.state == StepState.RUNNING ? elapsedShort(v.startedAt) : "";
             int room = w - Text.width(time) - 1;
-            String text = marker + glyph(v.state) + " " + label(v, room - 3);
+            String text = marker + glyph(v.state) + " " + (v.pointOfNoReturn != null
+                    ? POINT_OF_NO_RETURN + label(v, room - 3 - POINT_OF_NO_RETURN.length()) : label(v, room - 3));
             if (color) g.setForegroundColor(colour(v.state));
             if (i == s.selected) {
                 g.enableModifiers(SGR.REVERSE);
@@ -239,6 +243,7 @@ final class Renderer {
         lines.add((v.runbookRollback ? "runs after the steps' own rollbacks" : "step " + v.id + " · " + v.uses) + " · "
                 + v.state.label() + (v.duration != null ? " in " + Durations.format(v.duration) : ""));
         lines.addAll(MarkdownText.lines(v.description, width));
+        if (v.pointOfNoReturn != null) lines.addAll(Text.wrap(v.pointOfNoReturn, width, "  "));
         if (v.reason != null) lines.addAll(Text.wrap("Why: " + v.reason, width, "     "));
         for (String a : v.attempts) lines.addAll(Text.wrap("  " + a, width, "    "));
         if (!v.findings.isEmpty()) {

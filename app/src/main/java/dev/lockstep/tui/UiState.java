@@ -72,6 +72,8 @@ final class UiState {
         final List<String> checks = new ArrayList<>();
         final Map<String, Object> outputs = new LinkedHashMap<>();
         boolean hasRollback;
+        /** Why this step is the point of no return (after it a rollback cannot restore the world); null when it is not. */
+        String pointOfNoReturn;
         boolean hasChecks;
         /** "type 'relay'" (resolved), "yes/no", or null. */
         String confirm;
