@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
@@ -136,7 +137,9 @@ class MachineOutputTest {
         assertEquals(java.util.Set.of(), validator.validate(mapper.readTree(r.out())), r.out());
 
         Map<String, Object> doc = object(Json.parse(r.out()));
-        assertEquals(2L, doc.get("lockstepPlan"));
+        assertEquals(3L, doc.get("lockstepPlan"));
+        assertTrue(doc.containsKey("pointOfNoReturn"), r.out());
+        assertNull(doc.get("pointOfNoReturn"), "every step of the demo reads only or is undone");
         assertEquals("local", doc.get("target"));
         assertEquals(List.of("secret"), keys(object(doc.get("parameters")).get("api_token")));
         Map<String, Object> copy = object(list(doc.get("steps")).get(1));
