@@ -428,7 +428,7 @@ class RdsCutoverTest {
     void aPasswordRdsWouldRefuseIsRefusedWhenTheRunbookLoads() {
         LockstepCli.Result r = cli().env("DB_PASSWORD", "abc/defghijklmnopqrstuvwx").run("plan", RUNBOOK, "-p", "stack=" + stack);
         assertEquals(5, r.exit(), r.all());
-        assertTrue(r.err().contains("runbooks/rds-cutover.yaml:25:3: parameter db_password: expected a value matching [A-Za-z0-9_.~-]{16,128}, got a value that does not (RDS master password"),
+        assertTrue(r.err().contains("runbooks/rds-cutover.yaml:34:3: parameter db_password: expected a value matching [A-Za-z0-9_.~-]{16,128}, got a value that does not (RDS master password"),
                 r.err());
         assertFalse(r.all().contains("abc/defghijklmnopqrstuvwx"));
     }
