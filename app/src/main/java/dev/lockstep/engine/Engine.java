@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -92,7 +93,7 @@ public final class Engine {
 
     /** The steps done so far that a rollback would undo now, in runbook order: what the point of no return puts out of reach. */
     public List<PointOfNoReturn.StepEffect> undoableNow() {
-        java.util.Set<String> undo = new java.util.HashSet<>();
+        Set<String> undo = new HashSet<>();
         for (StepDef s : rollbackPlan().steps()) undo.add(s.id());
         return pointOfNoReturn().effects().stream()
                 .filter(e -> e.effect() == PointOfNoReturn.Effect.UNDOABLE && undo.contains(e.step())).toList();
