@@ -78,7 +78,7 @@ public record PointOfNoReturn(List<StepEffect> effects, String computed, Runbook
                 + (bound == null ? " may change something" : " changes something") + " and has no rollback", null);
     }
 
-    /** The step the plan marks and the run gates: the runbook's own when it declares one, else the computed one; null for none. */
+    /** The step the plan marks: the runbook's own when it declares one (then the run gates it), else the computed one; null for none. */
     public String step() {
         return declared != null ? declared.step() : computed;
     }
