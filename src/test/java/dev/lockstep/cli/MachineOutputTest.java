@@ -69,7 +69,7 @@ class MachineOutputTest {
         assertEquals(List.of("files", "problems"), keys(doc));
         assertEquals(1L, doc.get("problems"));
         Map<String, Object> ok = object(list(doc.get("files")).get(0));
-        assertEquals(List.of("file", "valid", "name", "steps", "problems"), keys(ok));
+        assertEquals(List.of("file", "valid", "name", "steps", "problems", "warnings"), keys(ok));
         assertEquals(List.of("runbooks/demo.yaml", true, "demo", 5L, List.of()),
                 List.of(ok.get("file"), ok.get("valid"), ok.get("name"), ok.get("steps"), ok.get("problems")));
         Map<String, Object> bad = object(list(doc.get("files")).get(1));

@@ -99,6 +99,13 @@ class PointOfNoReturnCliTest {
         assertEquals(0, validate.exit(), "a warning, not an error: " + validate.all());
         assertTrue(validate.err().lines().anyMatch(warning::equals), validate.all());
 
+        LockstepCli.Result json = cli.run("validate", later.toString(), "--output", "json");
+        assertEquals(0, json.exit(), json.all());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> file = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) Json.parse(json.out())).get("files")).get(0);
+        assertEquals(true, file.get("valid"));
+        assertEquals(List.of(warning), file.get("warnings"));
+
         LockstepCli.Result plan = cli.run("plan", later.toString(), "-p", "work=" + work);
         assertEquals(0, plan.exit(), plan.all());
         assertTrue(plan.out().lines().anyMatch(warning::equals), plan.out());
