@@ -50,6 +50,17 @@ class PointOfNoReturnCliTest {
         assertEquals(0, passed.exit(), passed.all());
         assertTrue(passed.all().contains("passed the point of no return at step accept-writes (confirmed by "), passed.all());
         assertEquals("writes", Files.readString(work.resolve("writes")).trim());
+
+        List<String> show = cli.run("show").out().lines().toList();
+        int marker = show.indexOf("  ---- POINT OF NO RETURN: after accept-writes a rollback cannot restore the world (the runbook "
+                + "says irreversible: true (its rollback, run, cannot restore the world)) ----");
+        assertTrue(marker > 0 && show.get(marker + 1).startsWith("  accept-writes "), "show marks it before the step:\n" + show);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(cli.run("show", "--output", "json").out());
+        assertEquals("accept-writes", json.get("pointOfNoReturn"));
+        String report = cli.run("report", "-o", "-").out();
+        assertTrue(report.contains("Point of no return: **accept-writes**, after which a rollback cannot restore the world"), report);
+        assertTrue(report.contains("| accept-writes ⊘ point of no return | succeeded |"), report);
     }
 
     @Test

@@ -175,10 +175,7 @@ public final class Engine {
 
     /** The text a step's typed confirmation asks for, resolved with what is known now and masked; null for none. */
     public String confirmationText(StepDef step) {
-        if ((step.confirm() == null || !step.confirm().isTyped()) && pointOfNoReturn().gated()
-                && step.id().equals(pointOfNoReturn().step())) {
-            return step.id();
-        }
+        if ((step.confirm() == null || !step.confirm().isTyped()) && pointOfNoReturn().gates(step.id())) return step.id();
         if (step.confirm() == null || !step.confirm().isTyped()) return null;
         try {
             Scope scope;
@@ -319,8 +316,7 @@ public final class Engine {
             }
         }
         // The go/no-go gate: before the point of no return, a typed confirmation (the step's own text, else its id).
-        List<String> gate = pointOfNoReturn().gated() && step.id().equals(pointOfNoReturn().step())
-                ? pointOfNoReturn().gateLines(undoableNow()) : List.of();
+        List<String> gate = pointOfNoReturn().gates(step.id()) ? pointOfNoReturn().gateLines(undoableNow()) : List.of();
         if (step.confirm() == null && gate.isEmpty()) return null;
         boolean typed = !gate.isEmpty() || step.confirm().isTyped();
         if (typed) {

@@ -88,6 +88,11 @@ public record PointOfNoReturn(List<StepEffect> effects, String computed, Runbook
         return declared != null;
     }
 
+    /** Whether the run asks its go/no-go before {@code step}. */
+    public boolean gates(String step) {
+        return gated() && step.equals(step());
+    }
+
     public StepEffect effect(String step) {
         return effects.stream().filter(e -> e.step().equals(step)).findFirst().orElse(null);
     }

@@ -267,7 +267,7 @@ public final class TuiApp implements RunListener {
                 v.reason = r.reason();
                 v.hasRollback = engine.hasRollback(def);
                 v.pointOfNoReturn = engine.pointOfNoReturn().marker(def.id());
-                v.gatedPointOfNoReturn = v.pointOfNoReturn != null && engine.pointOfNoReturn().gated();
+                v.gatedPointOfNoReturn = engine.pointOfNoReturn().gates(def.id());
                 v.hasChecks = !def.checks().isEmpty();
                 v.haltOn = def.logs().haltOn();
                 state.steps.add(v);
