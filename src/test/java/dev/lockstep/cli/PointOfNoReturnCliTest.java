@@ -122,5 +122,8 @@ class PointOfNoReturnCliTest {
         assertTrue(plan.out().lines().anyMatch(warning::equals), plan.out());
         assertTrue(plan.out().contains("Point of no return: after (the runbook declares it (pointOfNoReturn)); before it 1 can be "
                 + "undone: prepare"), "the runbook's own is the one marked:\n" + plan.out());
+        LockstepCli.Result planJson = cli.run("plan", later.toString(), "-p", "work=" + work, "--output", "json");
+        assertEquals(0, planJson.exit(), planJson.all());
+        assertTrue(planJson.err().lines().anyMatch(warning::equals), planJson.all());
     }
 }
