@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
@@ -68,7 +69,7 @@ class MachineOutputTest {
         assertEquals(List.of("files", "problems"), keys(doc));
         assertEquals(1L, doc.get("problems"));
         Map<String, Object> ok = object(list(doc.get("files")).get(0));
-        assertEquals(List.of("file", "valid", "name", "steps", "problems"), keys(ok));
+        assertEquals(List.of("file", "valid", "name", "steps", "problems", "warnings"), keys(ok));
         assertEquals(List.of("runbooks/demo.yaml", true, "demo", 5L, List.of()),
                 List.of(ok.get("file"), ok.get("valid"), ok.get("name"), ok.get("steps"), ok.get("problems")));
         Map<String, Object> bad = object(list(doc.get("files")).get(1));
@@ -113,8 +114,8 @@ class MachineOutputTest {
         LockstepCli.Result show = cli.run("show", (String) run.get("id"), "--output", "json");
         assertEquals(0, show.exit(), show.all());
         Map<String, Object> s = object(Json.parse(show.out()));
-        assertEquals(List.of("id", "title", "status", "runbook", "startedAt", "startedBy", "movedTo", "parameters", "steps", "events",
-                "warnings"), keys(s));
+        assertEquals(List.of("id", "title", "status", "runbook", "startedAt", "startedBy", "movedTo", "parameters", "steps",
+                "pointOfNoReturn", "events", "warnings"), keys(s));
         assertEquals(List.of("name", "path", "sha256"), keys(s.get("runbook")));
         Map<String, Object> verify = object(list(s.get("steps")).get(2));
         assertEquals(List.of("id", "state", "attempts", "startedAt", "durationMs", "reason", "outputs", "notes"), keys(verify));
@@ -136,7 +137,9 @@ class MachineOutputTest {
         assertEquals(java.util.Set.of(), validator.validate(mapper.readTree(r.out())), r.out());
 
         Map<String, Object> doc = object(Json.parse(r.out()));
-        assertEquals(2L, doc.get("lockstepPlan"));
+        assertEquals(3L, doc.get("lockstepPlan"));
+        assertTrue(doc.containsKey("pointOfNoReturn"), r.out());
+        assertNull(doc.get("pointOfNoReturn"), "every step of the demo reads only or is undone");
         assertEquals("local", doc.get("target"));
         assertEquals(List.of("secret"), keys(object(doc.get("parameters")).get("api_token")));
         Map<String, Object> copy = object(list(doc.get("steps")).get(1));

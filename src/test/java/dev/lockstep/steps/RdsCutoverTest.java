@@ -190,7 +190,7 @@ class RdsCutoverTest {
 
     private CompletableFuture<LockstepCli.Result> cutover(LockstepCli cli, String runbook) {
         return CompletableFuture.supplyAsync(() -> cli.run("run", runbook, "--no-tui", "--yes",
-                "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack,
+                "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack, "--confirm", "start-relay=start-relay",
                 "-p", "stack=" + stack, "-p", "relay_image=" + relayImage, "-p", "migrate_image=" + migrateImage));
     }
 
@@ -227,7 +227,8 @@ class RdsCutoverTest {
         PlanJourney journey = new PlanJourney(cli(), tmp.resolve("rds-cutover"), onEmulator(), List.of(),
                 "stack=" + stack, "relay_image=" + relayImage, "migrate_image=" + migrateImage);
         journey.plan();
-        String[] operator = {"--no-tui", "--yes", "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack};
+        String[] operator = {"--no-tui", "--yes", "--confirm", "stop-relay=" + stack, "--confirm", "cutover=" + stack,
+            "--confirm", "start-relay=start-relay"};
         journey.refusesWhatWasNotReviewed("relay_image=" + migrateImage, () -> {
             assertTrue(rds.describeDBInstances().dbInstances().stream().noneMatch(i -> i.dbInstanceIdentifier().equals(stack + "-db")),
                     "no database was added");
@@ -303,7 +304,7 @@ class RdsCutoverTest {
 
         // Retry: a new task with its own stream; the first attempt's MISMATCH must not halt verify-counts.
         CompletableFuture<LockstepCli.Result> again = CompletableFuture.supplyAsync(() -> cli.run("resume", runId(r), "--retry", "migrate",
-                "--no-tui", "--yes", "--confirm", "cutover=" + stack));
+                "--no-tui", "--yes", "--confirm", "cutover=" + stack, "--confirm", "start-relay=start-relay"));
         String second = lockstepTask(stack, List.of(first));
         assertNotEquals(first, second);
         migrationWrites(stack, second, ALL_OK);
@@ -429,7 +430,7 @@ class RdsCutoverTest {
     void aPasswordRdsWouldRefuseIsRefusedWhenTheRunbookLoads() {
         LockstepCli.Result r = cli().env("DB_PASSWORD", "abc/defghijklmnopqrstuvwx").run("plan", RUNBOOK, "-p", "stack=" + stack);
         assertEquals(5, r.exit(), r.all());
-        assertTrue(r.err().contains("runbooks/rds-cutover.yaml:25:3: parameter db_password: expected a value matching [A-Za-z0-9_.~-]{16,128}, got a value that does not (RDS master password"),
+        assertTrue(r.err().contains("runbooks/rds-cutover.yaml:34:3: parameter db_password: expected a value matching [A-Za-z0-9_.~-]{16,128}, got a value that does not (RDS master password"),
                 r.err());
         assertFalse(r.all().contains("abc/defghijklmnopqrstuvwx"));
     }

@@ -286,6 +286,28 @@ class TuiTest {
     }
 
     @Test
+    void thePointOfNoReturnIsMarkedInTheStepListAndItsGoNoGoSaysWhatCanStillBeUndone() throws Exception {
+        open("src/test/resources/runbooks/cli/point-of-no-return.yaml", Map.of("work", tmp.resolve("work").toString()), Map.of(), 100, 30);
+        String list = screen();
+        assertTrue(list.contains("· ⊘ no return: Take writes on the new"), "the marker before the step's title:\n" + list);
+        assertFalse(list.contains("no return: Copy the data") || list.contains("no return: Read the writes"), list);
+        key(KeyType.ArrowDown);
+        key(KeyType.ArrowDown);
+        String detail = awaitScreen(s -> s.contains("Confirm: type 'accept-writes'"));
+        assertTrue(detail.contains("POINT OF NO RETURN: after accept-writes a rollback cannot"), detail);
+
+        key('a');
+        String dialog = awaitScreen(s -> s.contains("Typed confirmation: accept-writes"));
+        assertTrue(dialog.contains("POINT OF NO RETURN: after step accept-writes a rollback cannot"), dialog);
+        assertTrue(dialog.contains("1 step can still be undone: prepare (run)."), dialog);
+        assertTrue(dialog.contains("Type accept-writes to run step accept-writes, then Enter."), dialog);
+        type("accept-writes");
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ ⊘ no return: Take writes"));
+        assertEquals("writes", Files.readString(tmp.resolve("work/writes")).trim());
+    }
+
+    @Test
     void aHaltShowsTheRedBannerWithEvidenceAndAnOverrideIsTypedAndRecorded() throws Exception {
         open("src/test/resources/runbooks/tui/chatty.yaml", Map.of(), Map.of(), 100, 30);
         key(KeyType.Enter);

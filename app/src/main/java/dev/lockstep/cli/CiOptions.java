@@ -8,6 +8,7 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.report.JUnitReport;
+import dev.lockstep.engine.PointOfNoReturn;
 import dev.lockstep.report.MarkdownReport;
 import dev.lockstep.runbook.StepDef;
 import java.io.IOException;
@@ -51,7 +52,8 @@ final class CiOptions {
             }
         }
         // Written as the driver lets the run go: its state is the one nobody drives.
-        github.appendSummary(run.redactor().redact(MarkdownReport.summary(s, DisplayedState.of(s, false))),
+        github.appendSummary(run.redactor().redact(MarkdownReport.summary(s, DisplayedState.of(s, false),
+                PointOfNoReturn.of(run.runbook(), cli.types(), cli.loader()))),
                 "lockstep report " + run.id() + " writes it whole");
     }
 }

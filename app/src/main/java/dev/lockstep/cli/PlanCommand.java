@@ -67,6 +67,9 @@ final class PlanCommand implements Callable<Integer> {
             cli.out.print(text);
             cli.out.flush();
         }
+        // The text plan ends with it; a script reading the JSON document is told on standard error.
+        String disagreement = plan.pointOfNoReturn().disagreement();
+        if (output.json() && disagreement != null) cli.err.println(disagreement);
         if (out != null) {
             String id = PlanFile.save(out, document, p, state.store(cli));
             (output.json() ? cli.err : cli.out).println("plan " + id + " saved to " + out + " (its digest is kept in "

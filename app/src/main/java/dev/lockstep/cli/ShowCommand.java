@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.DisplayedState;
+import dev.lockstep.engine.PointOfNoReturn;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.json.Json;
@@ -38,10 +39,12 @@ final class ShowCommand implements Callable<Integer> {
         RunSnapshot s = runs.read(runId);
         PrintStream out = cli.out;
         List<String> warnings = runs.warnings(runId);
+        PointOfNoReturn pointOfNoReturn = RunPointOfNoReturn.of(cli, s);
+        String marked = pointOfNoReturn == null ? null : pointOfNoReturn.step();
         if (output.json()) {
             // Each string bounded: a step's 1 MB output stays in the journal, not in every script's input.
             out.println(Json.pretty(MachineText.boundedStrings(json(s, runs.displayed(s), warnings,
-                    runs.store().movedTo(runId).orElse(null)))));
+                    runs.store().movedTo(runId).orElse(null), marked))));
             return 0;
         }
         warnings.forEach(w -> cli.err.println("warning: " + w));
@@ -52,6 +55,7 @@ final class ShowCommand implements Callable<Integer> {
         out.println();
         out.println("Steps:");
         for (RunSnapshot.StepRecord r : s.steps().values()) {
+            if (r.id().equals(marked)) out.println("  ---- " + MachineText.field(pointOfNoReturn.marker(marked)) + " ----");
             out.printf("  %-24s %-16s %8s%s%n", r.id(), r.state().label(),
                     r.duration() == null ? "" : Durations.format(r.duration()),
                     r.reason() != null ? "  " + MachineText.field(r.reason()) : "");
@@ -76,7 +80,8 @@ final class ShowCommand implements Callable<Integer> {
     }
 
     /** The shape docs/operator-guide.md (Machine output) pins for {@code show --output json}; the journal masked every value before writing it. */
-    private static Map<String, Object> json(RunSnapshot s, DisplayedState state, List<String> warnings, String movedTo) {
+    private static Map<String, Object> json(RunSnapshot s, DisplayedState state, List<String> warnings, String movedTo,
+                                            String pointOfNoReturn) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.runId());
         out.put("title", s.start().title());
@@ -104,6 +109,7 @@ final class ShowCommand implements Callable<Integer> {
             steps.add(m);
         }
         out.put("steps", steps);
+        out.put("pointOfNoReturn", pointOfNoReturn);
         List<Object> events = new ArrayList<>();
         for (Event e : s.events()) events.add(event(e, true));
         out.put("events", events);

@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
+import dev.lockstep.engine.PointOfNoReturn;
 import dev.lockstep.json.Json;
 import dev.lockstep.runbook.InvalidRunbookException;
 import dev.lockstep.runbook.Problem;
@@ -36,10 +37,13 @@ final class ValidateCommand implements Callable<Integer> {
         output = new OutputOptions(spec);
     }
 
-    /** One file's verdict; {@code unreadable} says why it could not be read (and then it has no runbook). */
-    private record Checked(Path file, Runbook runbook, List<Problem> problems, String unreadable) {
+    /**
+     * One file's verdict; {@code unreadable} says why it could not be read (and then it has no runbook);
+     * {@code warnings} what is not wrong but worth a look (a declared point of no return lockstep computes elsewhere).
+     */
+    private record Checked(Path file, Runbook runbook, List<Problem> problems, String unreadable, List<String> warnings) {
         Checked(Path file, Runbook runbook, List<Problem> problems) {
-            this(file, runbook, problems, null);
+            this(file, runbook, problems, null, List.of());
         }
     }
 
@@ -48,13 +52,15 @@ final class ValidateCommand implements Callable<Integer> {
         List<Checked> checked = new ArrayList<>();
         for (Path f : files) {
             try {
-                checked.add(new Checked(f, cli.loader().load(f), new ArrayList<>()));
+                Runbook runbook = cli.loader().load(f);
+                String disagreement = PointOfNoReturn.of(runbook, cli.types(), cli.loader()).disagreement();
+                checked.add(new Checked(f, runbook, new ArrayList<>(), null, disagreement == null ? List.of() : List.of(disagreement)));
             } catch (InvalidRunbookException e) {
                 checked.add(new Checked(f, null, e.problems()));
             } catch (LockstepException e) {
                 // A missing file must not hide what is wrong with the others.
                 if (e.code() != ErrorCode.IO) throw e;
-                checked.add(new Checked(f, null, List.of(), e.getMessage()));
+                checked.add(new Checked(f, null, List.of(), e.getMessage(), List.of()));
             }
         }
         if (!params.params.isEmpty() || params.paramsFile != null) checkParameters(cli, checked);
@@ -66,6 +72,7 @@ final class ValidateCommand implements Callable<Integer> {
             for (Checked c : checked) {
                 if (c.unreadable() != null) cli.err.println("lockstep: " + c.unreadable());
                 else if (c.problems().isEmpty()) cli.out.println("ok " + c.file() + " (" + c.runbook().steps().size() + " steps)");
+                c.warnings().forEach(cli.err::println);
                 ErrorHandler.printProblems(cli.err, c.problems());
             }
         }
@@ -130,6 +137,7 @@ final class ValidateCommand implements Callable<Integer> {
                 ps.add(m);
             }
             f.put("problems", ps);
+            f.put("warnings", c.warnings());
             list.add(f);
         }
         Map<String, Object> out = new LinkedHashMap<>();

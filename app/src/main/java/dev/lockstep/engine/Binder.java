@@ -65,6 +65,23 @@ final class Binder {
         return new Bound(action, type, loader.bindAtRuntime(type.configType(), with), Collections.unmodifiableMap(env), with);
     }
 
+    /** Whether the action's type is one this lockstep has. */
+    boolean knows(Action action) {
+        return types.get(action.uses()) != null;
+    }
+
+    /** Whether the action's type reads only whatever its values: asked of an action that cannot be bound yet. */
+    boolean readsOnly(Action action) {
+        StepType<?> type = types.get(action.uses());
+        return type != null && type.readsOnly();
+    }
+
+    /** Whether the action's type undoes itself whatever its values: asked of an action that cannot be bound yet. */
+    boolean undoesItself(Action action) {
+        StepType<?> type = types.get(action.uses());
+        return type != null && type.undoesItself();
+    }
+
     /** What an action will do, as the plan document holds it; no side effects. */
     ActionPlan describe(Action action, Scope scope) {
         return describe(bind(action, scope), scope);

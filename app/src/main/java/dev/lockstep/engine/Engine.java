@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -56,6 +57,7 @@ public final class Engine {
     private int doneBefore;
     /** {@link RunSnapshot#undone} when {@link #doneBefore} was counted. */
     private long undoneSeen;
+    private PointOfNoReturn pointOfNoReturn;
 
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
         this(run, types, loader, operator, loader.contexts().targets(run.runbook(), commandLine));
@@ -85,6 +87,20 @@ public final class Engine {
     /** Where the run acts, in every kind of place it uses. */
     public Targets targets() {
         return targets;
+    }
+
+    /** The run's point of no return, computed from its runbook when first asked for. */
+    public synchronized PointOfNoReturn pointOfNoReturn() {
+        if (pointOfNoReturn == null) pointOfNoReturn = PointOfNoReturn.of(run.runbook(), binder);
+        return pointOfNoReturn;
+    }
+
+    /** The steps done so far that a rollback would undo now, in runbook order: what the point of no return puts out of reach. */
+    public List<PointOfNoReturn.StepEffect> undoableNow() {
+        Set<String> undo = new HashSet<>();
+        for (StepDef s : rollbackPlan().steps()) undo.add(s.id());
+        return pointOfNoReturn().effects().stream()
+                .filter(e -> e.effect() == PointOfNoReturn.Effect.UNDOABLE && undo.contains(e.step())).toList();
     }
 
     /** Runs every step that is not done yet, in order, until the end or the first stop. */
@@ -167,6 +183,7 @@ public final class Engine {
 
     /** The text a step's typed confirmation asks for, resolved with what is known now and masked; null for none. */
     public String confirmationText(StepDef step) {
+        if ((step.confirm() == null || !step.confirm().isTyped()) && pointOfNoReturn().gates(step.id())) return step.id();
         if (step.confirm() == null || !step.confirm().isTyped()) return null;
         try {
             Scope scope;
@@ -306,19 +323,26 @@ public final class Engine {
                 return new Outcome(ErrorCode.PRECONDITION_NOT_MET, "step " + step.id() + " did not start: " + reason);
             }
         }
-        if (step.confirm() == null) return null;
-        boolean typed = step.confirm().isTyped();
+        // The go/no-go gate: before the point of no return, a typed confirmation (the step's own text, else its id).
+        List<String> gate = pointOfNoReturn().gates(step.id()) ? pointOfNoReturn().gateLines(undoableNow()) : List.of();
+        if (step.confirm() == null && gate.isEmpty()) return null;
+        boolean typed = !gate.isEmpty() || step.confirm().isTyped();
         if (typed) {
-            String expected;
-            try {
-                expected = Resolver.render(Resolver.resolveText(step.confirm().typed(), scope));
-            } catch (RuntimeException e) {
-                return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
+            String expected = step.id();
+            if (step.confirm() != null && step.confirm().isTyped()) {
+                try {
+                    expected = Resolver.render(Resolver.resolveText(step.confirm().typed(), scope));
+                } catch (RuntimeException e) {
+                    return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
+                }
             }
-            String answer = awaiting(step, EventData.Awaiting.CONFIRMATION).typed(step, "Type " + run.redactor().redact(expected) + " to run step " + step.id(), expected);
+            String prompt = "Type " + run.redactor().redact(expected) + " to run step " + step.id();
+            String answer = awaiting(step, EventData.Awaiting.CONFIRMATION).typed(step,
+                    gate.isEmpty() ? prompt : String.join("\n", gate) + "\n" + prompt, expected);
             if (answer == null) {
-                return blockOnConfirm(step, "needs the typed confirmation '" + run.redactor().redact(expected)
-                        + "' (--confirm " + step.id() + "=VALUE)");
+                return blockOnConfirm(step, (gate.isEmpty() ? "" : "is the point of no return: ") + "needs the typed confirmation '"
+                        + run.redactor().redact(expected) + "' (--confirm " + step.id() + "=VALUE)"
+                        + (gate.isEmpty() ? "" : ". " + String.join(" ", gate)));
             }
             if (!answer.equals(expected)) {
                 // Recorded as a mismatch: someone answered, wrongly (what they typed is not kept: it may hold anything).
@@ -327,6 +351,8 @@ public final class Engine {
                 return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " not started: " + why
                         + " (--confirm " + step.id() + "=VALUE)");
             }
+            if (!gate.isEmpty()) run.listener().notice("passed the point of no return at step " + step.id() + " (confirmed by "
+                    + operator.name() + ")");
         } else if (!awaiting(step, EventData.Awaiting.CONFIRMATION).confirm("Run step " + step.id() + " (" + step.displayTitle() + ")?")) {
             return blockOnConfirm(step, "needs confirmation (--yes)");
         }
@@ -623,7 +649,7 @@ public final class Engine {
     private Attempt runbookRollback(int index, Action action) {
         Scope scope = scope();
         StepDef subject = new StepDef(StateDir.RUNBOOK_ROLLBACK_LOG + "-" + (index + 1), "runbook rollback action " + (index + 1),
-                null, action, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, StepDef.LogPatterns.NONE,
+                null, action, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, null, StepDef.LogPatterns.NONE,
                 action.position(), Lazy.known(Map.of()));
         StepRun ctx = context(subject, "[rollback " + (index + 1) + "] ", StepDef.LogPatterns.NONE, scope,
                 run.snapshot().finalRollbackIds(index),

@@ -16,6 +16,7 @@ public interface Operator {
     /**
      * Asks the operator to type {@code expected}: returns what was typed, or null when nothing
      * was given (declined, no flag). The engine compares it, so a wrong value is recorded as such.
+     * {@code prompt} may span lines (the point of no return's go/no-go says what will no longer be undoable).
      */
     String typed(StepDef step, String prompt, String expected);
 

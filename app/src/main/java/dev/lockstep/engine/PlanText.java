@@ -14,8 +14,15 @@ public final class PlanText {
     public static List<String> lines(Planner.Plan plan) {
         List<String> out = new ArrayList<>();
         int n = 1;
+        PointOfNoReturn pointOfNoReturn = plan.pointOfNoReturn();
         for (Planner.StepPlan s : plan.steps()) {
             out.add("");
+            String marker = pointOfNoReturn.marker(s.id());
+            if (marker != null) {
+                out.add("    ---- " + marker + " ----");
+                out.add(pointOfNoReturn.gated() ? "    ---- go/no-go before it: a typed confirmation ----"
+                        : "    ---- not gated (computed): declare pointOfNoReturn: " + s.id() + " to ask a go/no-go before it ----");
+            }
             // Not String.format: its first number loads the locale's number symbols (~10 ms at start-up).
             out.add((n < 10 ? " " : "") + n++ + ". " + s.id() + "  " + s.title() + "  [" + s.uses() + "]");
             for (String a : s.actions()) out.add("      " + a);
@@ -40,6 +47,23 @@ public final class PlanText {
         }
         if (!plan.withoutRollback().isEmpty()) out.add("  no rollback: " + String.join(", ", plan.withoutRollback()));
         out.add("");
+        out.addAll(summary(pointOfNoReturn));
+        out.add("");
+        return out;
+    }
+
+    /** Where the point of no return is, what can still be undone before it, and any disagreement with the runbook's own. */
+    public static List<String> summary(PointOfNoReturn pointOfNoReturn) {
+        List<String> out = new ArrayList<>();
+        if (pointOfNoReturn.step() == null) {
+            out.add("Point of no return: none (every step leaves nothing to undo or can be undone)");
+        } else {
+            List<String> undoable = pointOfNoReturn.undoableBefore().stream().map(PointOfNoReturn.StepEffect::step).toList();
+            out.add("Point of no return: " + pointOfNoReturn.step() + " (" + pointOfNoReturn.why() + "); before it "
+                    + (undoable.isEmpty() ? "no step can be undone" : undoable.size() + " can be undone: " + String.join(", ", undoable)));
+        }
+        String disagreement = pointOfNoReturn.disagreement();
+        if (disagreement != null) out.add(disagreement);
         return out;
     }
 

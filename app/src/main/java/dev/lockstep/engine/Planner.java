@@ -43,7 +43,8 @@ public final class Planner {
     }
 
     /** The dry-run of one runbook: the plan document. All text in it is already masked. */
-    public record Plan(List<StepPlan> steps, List<RollbackAction> rollback, List<String> withoutRollback) {
+    public record Plan(List<StepPlan> steps, List<RollbackAction> rollback, List<String> withoutRollback,
+                       PointOfNoReturn pointOfNoReturn) {
         /** Steps that would halt if run now (a change set breaking its guard). */
         public List<StepPlan> wouldHalt() {
             return with(Verdict.Kind.WOULD_HALT);
@@ -257,7 +258,7 @@ public final class Planner {
         }
         Collections.reverse(rollback);
         for (Action a : runbook.rollback()) rollback.add(new RollbackAction("runbook", a.uses(), actions(a, scope, redactor)));
-        return new Plan(steps, rollback, without);
+        return new Plan(steps, rollback, without, PointOfNoReturn.of(runbook, binder));
     }
 
     /**

@@ -28,7 +28,7 @@ import java.util.Set;
  * time and no random number, so the same inputs give the same bytes in any process.
  */
 public final class SavedPlan {
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
     /** Keys that record what was observed, not what will run: a run compares everything else. */
     private static final Set<String> OBSERVATIONS = Set.of("status", "observed");
 
@@ -56,6 +56,7 @@ public final class SavedPlan {
         for (Planner.RollbackAction r : plan.rollback()) rollback.add(rollback(r));
         doc.put("rollback", rollback);
         doc.put("withoutRollback", plan.withoutRollback());
+        doc.put("pointOfNoReturn", plan.pointOfNoReturn().json());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("steps", plan.steps().size());
         summary.put("checked", plan.steps().size() - plan.wouldHalt().size() - plan.wouldFail().size() - plan.notChecked().size());
@@ -256,6 +257,10 @@ public final class SavedPlan {
         }
         if (!new ArrayList<>(steps.keySet()).equals(new ArrayList<>(stepsNow.keySet())) && steps.keySet().equals(stepsNow.keySet())) {
             out.add("the steps run in another order than was reviewed");
+        }
+        if (!Objects.equals(document.get("pointOfNoReturn"), now.document.get("pointOfNoReturn"))) {
+            out.add("the point of no return differs: reviewed " + shownValue(document.get("pointOfNoReturn")) + ", now "
+                    + shownValue(now.document.get("pointOfNoReturn")));
         }
         for (String key : List.of("rollback", "withoutRollback")) {
             List<String> d = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.lockstep.report;
 
 import dev.lockstep.engine.DisplayedState;
+import dev.lockstep.engine.PointOfNoReturn;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
@@ -20,7 +21,8 @@ public final class MarkdownReport {
 
     private MarkdownReport() {}
 
-    public static String render(RunSnapshot s, DisplayedState state) {
+    /** {@code pointOfNoReturn} marks its step in the steps' table; null when it is not known (the runbook changed since). */
+    public static String render(RunSnapshot s, DisplayedState state, PointOfNoReturn pointOfNoReturn) {
         StringBuilder b = new StringBuilder();
         EventData.RunStarted start = s.start();
         b.append("# ").append(cell(start.title())).append("\n\n");
@@ -36,7 +38,7 @@ public final class MarkdownReport {
         if (params.isEmpty()) b.append("None.\n");
         params.forEach((k, v) -> b.append("- `").append(cell(k)).append("` = `").append(cell(v)).append("`\n"));
 
-        steps(b, s);
+        steps(b, s, pointOfNoReturn);
         halts(b, s);
         b.append("\n## Timeline\n\n");
         timeline(b, s, false);
@@ -48,11 +50,11 @@ public final class MarkdownReport {
      * halted it; the timeline folded away (a details block) and without the steps' resolved
      * plans, which the whole report ({@code lockstep report}) keeps.
      */
-    public static String summary(RunSnapshot s, DisplayedState state) {
+    public static String summary(RunSnapshot s, DisplayedState state, PointOfNoReturn pointOfNoReturn) {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(cell(s.start().title())).append("\n\n");
         b.append("Run `").append(cell(s.runId())).append("`: **").append(state.label()).append("**\n");
-        steps(b, s);
+        steps(b, s, pointOfNoReturn);
         halts(b, s);
         b.append("\n<details><summary>Timeline (").append(s.events().size()).append(" events)</summary>\n\n");
         timeline(b, s, true);
@@ -60,10 +62,16 @@ public final class MarkdownReport {
         return b.toString();
     }
 
-    private static void steps(StringBuilder b, RunSnapshot s) {
-        b.append("\n## Steps\n\n| Step | State | Duration | Attempts | Outputs |\n|---|---|---|---|---|\n");
+    private static void steps(StringBuilder b, RunSnapshot s, PointOfNoReturn pointOfNoReturn) {
+        b.append("\n## Steps\n\n");
+        if (pointOfNoReturn != null && pointOfNoReturn.step() != null) {
+            b.append("Point of no return: **").append(cell(pointOfNoReturn.step())).append("**, after which a rollback cannot restore ")
+                    .append("the world (").append(cell(pointOfNoReturn.why())).append(").\n\n");
+        }
+        b.append("| Step | State | Duration | Attempts | Outputs |\n|---|---|---|---|---|\n");
         for (RunSnapshot.StepRecord r : s.steps().values()) {
-            b.append("| ").append(r.id()).append(" | ").append(r.state().label()).append(" | ")
+            boolean marked = pointOfNoReturn != null && r.id().equals(pointOfNoReturn.step());
+            b.append("| ").append(r.id()).append(marked ? " ⊘ point of no return" : "").append(" | ").append(r.state().label()).append(" | ")
                     .append(r.duration() == null ? "" : Durations.format(r.duration())).append(" | ")
                     .append(r.attempts()).append(" | ").append(outputs(r.outputs())).append(" |\n");
         }

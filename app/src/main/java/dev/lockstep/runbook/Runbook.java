@@ -16,8 +16,16 @@ public record Runbook(
         Map<String, ParamDef> params,
         List<StepDef> steps,
         List<Action> rollback,
+        DeclaredPointOfNoReturn pointOfNoReturn,
         Downtime downtime,
         Lazy<String> digest) {
+
+    /**
+     * The runbook's own {@code pointOfNoReturn: STEP_ID}: the step after which, its author says, rolling
+     * back cannot restore the world; null when it declares none. Lockstep computes its own and says when
+     * the two differ.
+     */
+    public record DeclaredPointOfNoReturn(String step, Position position) {}
 
     /** One {@code context.NAME}: where the runbook may act in one kind of place; lockstep refuses to act elsewhere. */
     public record Context(ContextKind<?> kind, Record config, Position position) {}

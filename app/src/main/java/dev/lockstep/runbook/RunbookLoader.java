@@ -35,9 +35,9 @@ public final class RunbookLoader {
     static final Pattern STEP_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final List<String> TOP_KEYS =
-            List.of("lockstep", "name", "title", "description", "context", "params", "steps", "rollback", "downtime");
+            List.of("lockstep", "name", "title", "description", "context", "params", "steps", "rollback", "pointOfNoReturn", "downtime");
     private static final List<String> STEP_KEYS = List.of("id", "title", "description", "uses", "run", "with",
-            "check", "outputs", "rollback", "confirm", "timeout", "retry", "idempotent", "logs");
+            "check", "outputs", "rollback", "confirm", "timeout", "retry", "idempotent", "irreversible", "logs");
     private static final List<String> PARAM_KEYS =
             List.of("default", "required", "secret", "pattern", "description", "env");
 
@@ -173,7 +173,20 @@ public final class RunbookLoader {
             }
             return new Runbook(file.toAbsolutePath().normalize(), name, f.string("title", false),
                     f.string("description", false), Collections.unmodifiableMap(contextsInUse), params, List.copyOf(steps), List.copyOf(rollback),
-                    downtime(f.mapping("downtime")), checksum);
+                    pointOfNoReturn(f), downtime(f.mapping("downtime")), checksum);
+        }
+
+        /** {@code pointOfNoReturn: STEP_ID} names one of the runbook's steps. */
+        private Runbook.DeclaredPointOfNoReturn pointOfNoReturn(Fields f) {
+            String step = f.string("pointOfNoReturn", false);
+            if (step == null) return null;
+            Position at = f.get("pointOfNoReturn").position();
+            if (!stepIndex.containsKey(step)) {
+                problems.add(at, "pointOfNoReturn: unknown step '" + step + "'" + Suggest.didYouMean(step, stepIndex.keySet())
+                        + ": expected the id of one of the runbook's steps");
+                return null;
+            }
+            return new Runbook.DeclaredPointOfNoReturn(step, at);
         }
 
         /** {@code downtime: {from: STEP, to: STEP, window: 45m}}: two of the runbook's steps, {@code from} not after {@code to}. */
@@ -341,7 +354,7 @@ public final class RunbookLoader {
 
             return new StepDef(id, f.string("title", false), f.string("description", false), action,
                     List.copyOf(checks), outputs, rollback, confirm, f.duration("timeout"), retry(f.get("retry")),
-                    Boolean.TRUE.equals(f.bool("idempotent")), logs, m.position(), digests(m));
+                    Boolean.TRUE.equals(f.bool("idempotent")), f.bool("irreversible"), logs, m.position(), digests(m));
         }
 
         /** Reads uses/run/with from a mapping that may hold other keys too (a step or a check). */

@@ -76,6 +76,8 @@ public final class RunbookSchema {
                 object(Map.of("attempts", Map.of("type", "integer", "minimum", 1), "delay", ref("duration")),
                         List.of("attempts")))));
         stepProps.put("idempotent", typed("boolean", "Safe to run again if it was in flight when the run stopped"));
+        stepProps.put("irreversible", typed("boolean", "true: no rollback can restore the world after this step (it is the point "
+                + "of no return unless an earlier step is); false: it leaves nothing a rollback must undo, rollback or not"));
         Map<String, Object> every = object(Map.of(
                 "lines", typed("string", "Regex: the shape of the lines the rule is about (a count line)"),
                 "must", typed("string", "Regex: what each of those lines must also match ([OK])")), List.of("lines", "must"));
@@ -109,6 +111,8 @@ public final class RunbookSchema {
         props.put("steps", Map.of("type", "array", "minItems", 1, "items", Map.of("$ref", "#/$defs/step")));
         props.put("rollback", Map.of("type", "array", "items", Map.of("$ref", "#/$defs/action"),
                 "description", "Runs after the steps' own rollbacks"));
+        props.put("pointOfNoReturn", typed("string", "The id of the first step after which rolling back cannot restore the world; "
+                + "validate and plan say when lockstep computes another"));
         Map<String, Object> downtime = object(Map.of("from", Map.of("type", "string"), "to", Map.of("type", "string"),
                 "window", ref("duration")), List.of("from", "to"));
         downtime.put("description", "The service is down from step `from`'s start until step `to` has succeeded; "

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
  * One step of a runbook as written (expressions unresolved).
  * {@code digests} hold a digest per top-level key so that resume can say
  * exactly which part of a completed step's definition changed.
+ * {@code irreversible} is what the runbook says of the step's effect ({@code irreversible: true|false});
+ * null when it says nothing and lockstep tells from the step's type and rollback.
  */
 public record StepDef(
         String id,
@@ -22,6 +24,7 @@ public record StepDef(
         Duration timeout,
         Retry retry,
         boolean idempotent,
+        Boolean irreversible,
         LogPatterns logs,
         Position position,
         Lazy<Map<String, String>> digests) {

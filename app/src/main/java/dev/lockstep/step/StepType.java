@@ -59,9 +59,17 @@ public interface StepType<C extends Record> {
         return false;
     }
 
+    /**
+     * True when no configuration of this type changes anything outside. Known before a step's values are, so
+     * the point of no return, computed from the runbook as written, counts such a step as reading only.
+     */
+    default boolean readsOnly() {
+        return false;
+    }
+
     /** True when executing this configuration changes nothing outside; such checks run during dry-run. */
     default boolean readOnly(C config) {
-        return false;
+        return readsOnly();
     }
 
     /** What this step will do, fully resolved, one line per fact. No side effects. */
@@ -95,9 +103,17 @@ public interface StepType<C extends Record> {
     /** Does the work. Report external ids (task ARNs, change-set ids) through the context as soon as known. */
     StepResult execute(C config, StepContext ctx) throws Exception;
 
+    /**
+     * True when the type knows how to undo every configuration of itself. Known before a step's values are,
+     * so the point of no return, computed from the runbook as written, counts such a step as undoable.
+     */
+    default boolean undoesItself() {
+        return false;
+    }
+
     /** Whether the type itself knows how to undo this configuration (used when the runbook gives no rollback). */
     default boolean hasRollback(C config) {
-        return false;
+        return undoesItself();
     }
 
     /**

@@ -197,6 +197,14 @@ final class Renderer {
         return row + rows;
     }
 
+    /**
+     * Before the title of the point of no return the run gates (the runbook declares it): after that step a
+     * rollback cannot restore the world. A point lockstep only computes (a step without a rollback may just read)
+     * is marked quietly, by {@link #POINT_OF_NO_RETURN_GLYPH} where the next step's arrow goes.
+     */
+    static final String POINT_OF_NO_RETURN = "⊘ no return: ";
+    static final String POINT_OF_NO_RETURN_GLYPH = "⊘";
+
     private void stepList(UiState s, TextGraphics g, int x, int y, int w, int rows, String nextStepId) {
         boolean focused = s.focus == UiState.Focus.STEPS;
         put(g, x, y, " Steps", w, focused ? SGR.BOLD : SGR.ITALIC);
@@ -204,11 +212,12 @@ final class Renderer {
         for (int i = first; i < s.steps.size() && y + 1 + i - first < y + rows; i++) {
             UiState.StepView v = s.steps.get(i);
             int row = y + 1 + i - first;
-            String marker = v.id.equals(nextStepId) ? "›" : " ";
+            String marker = v.id.equals(nextStepId) ? "›" : v.pointOfNoReturn != null ? POINT_OF_NO_RETURN_GLYPH : " ";
             String time = v.duration != null ? Durations.format(v.duration)
                     : v.startedAt != null && v.state == StepState.RUNNING ? elapsedShort(v.startedAt) : "";
             int room = w - Text.width(time) - 1;
-            String text = marker + glyph(v.state) + " " + label(v, room - 3);
+            String text = marker + glyph(v.state) + " " + (v.gatedPointOfNoReturn
+                    ? POINT_OF_NO_RETURN + label(v, room - 3 - POINT_OF_NO_RETURN.length()) : label(v, room - 3));
             if (color) g.setForegroundColor(colour(v.state));
             if (i == s.selected) {
                 g.enableModifiers(SGR.REVERSE);
@@ -239,6 +248,7 @@ final class Renderer {
         lines.add((v.runbookRollback ? "runs after the steps' own rollbacks" : "step " + v.id + " · " + v.uses) + " · "
                 + v.state.label() + (v.duration != null ? " in " + Durations.format(v.duration) : ""));
         lines.addAll(MarkdownText.lines(v.description, width));
+        if (v.pointOfNoReturn != null) lines.addAll(Text.wrap(v.pointOfNoReturn, width, "  "));
         if (v.reason != null) lines.addAll(Text.wrap("Why: " + v.reason, width, "     "));
         for (String a : v.attempts) lines.addAll(Text.wrap("  " + a, width, "    "));
         if (!v.findings.isEmpty()) {

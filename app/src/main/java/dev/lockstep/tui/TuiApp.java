@@ -266,6 +266,8 @@ public final class TuiApp implements RunListener {
                 v.outputs.putAll(r.outputs());
                 v.reason = r.reason();
                 v.hasRollback = engine.hasRollback(def);
+                v.pointOfNoReturn = engine.pointOfNoReturn().marker(def.id());
+                v.gatedPointOfNoReturn = engine.pointOfNoReturn().gates(def.id());
                 v.hasChecks = !def.checks().isEmpty();
                 v.haltOn = def.logs().haltOn();
                 state.steps.add(v);
@@ -336,7 +338,7 @@ public final class TuiApp implements RunListener {
         engine.run().runbook().step(v.id).ifPresent(d -> {
             v.preview = engine.preview(d);
             String typed = engine.confirmationText(d);
-            v.confirm = d.confirm() == null ? null : typed != null ? "type '" + typed + "'" : "yes/no";
+            v.confirm = typed != null ? "type '" + typed + "'" : d.confirm() == null ? null : "yes/no";
         });
     }
 

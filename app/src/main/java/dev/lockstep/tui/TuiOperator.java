@@ -54,7 +54,7 @@ final class TuiOperator implements Operator {
         lines.add("Will do:");
         for (String l : preview.apply(step)) lines.add("  " + l);
         lines.add("");
-        lines.add(prompt + ", then Enter.");
+        lines.addAll(List.of((prompt + ", then Enter.").split("\n")));
         lines.add("Esc leaves the step pending.");
         return ask(new UiState.Overlay(UiState.Kind.QUESTION_TYPED, "Typed confirmation: " + step.id(), lines)
                 .withInput().expecting(expected).about(step.id()));

@@ -74,6 +74,10 @@ final class UiState {
         final List<String> checks = new ArrayList<>();
         final Map<String, Object> outputs = new LinkedHashMap<>();
         boolean hasRollback;
+        /** Why this step is the point of no return (after it a rollback cannot restore the world); null when it is not. */
+        String pointOfNoReturn;
+        /** Whether the run asks a go/no-go before it (the runbook declares it), not only marks it. */
+        boolean gatedPointOfNoReturn;
         boolean hasChecks;
         /** "type 'relay'" (resolved), "yes/no", or null. */
         String confirm;

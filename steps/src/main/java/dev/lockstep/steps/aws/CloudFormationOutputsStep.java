@@ -70,7 +70,7 @@ public final class CloudFormationOutputsStep implements StepType<CloudFormationO
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

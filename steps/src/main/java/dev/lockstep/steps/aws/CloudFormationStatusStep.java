@@ -61,7 +61,7 @@ public final class CloudFormationStatusStep implements StepType<CloudFormationSt
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

@@ -62,7 +62,7 @@ public final class EcrImageStep implements StepType<EcrImageStep.Config> {
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

@@ -84,7 +84,7 @@ public final class EcsRegisterTaskDefinitionStep implements StepType<EcsRegister
     }
 
     @Override
-    public boolean hasRollback(Config c) {
+    public boolean undoesItself() {
         return true;
     }
 

@@ -110,7 +110,7 @@ public final class EcsScaleStep implements StepType<EcsScaleStep.Config> {
     }
 
     @Override
-    public boolean hasRollback(Config c) {
+    public boolean undoesItself() {
         return true;
     }
 

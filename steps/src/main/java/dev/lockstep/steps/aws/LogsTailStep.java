@@ -111,7 +111,7 @@ public final class LogsTailStep implements StepType<LogsTailStep.Config> {
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

@@ -55,7 +55,7 @@ public final class RdsEndpointStep implements StepType<RdsEndpointStep.Config> {
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

@@ -63,7 +63,7 @@ public final class RdsWaitAvailableStep implements StepType<RdsWaitAvailableStep
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

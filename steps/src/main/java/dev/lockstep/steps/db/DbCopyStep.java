@@ -131,7 +131,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
     }
 
     @Override
-    public boolean hasRollback(Config c) {
+    public boolean undoesItself() {
         return true;
     }
 

@@ -78,7 +78,7 @@ public final class DbVerifyStep implements StepType<DbVerifyStep.Config> {
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

@@ -103,7 +103,7 @@ public final class MigrationsLintStep implements StepType<MigrationsLintStep.Con
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 

@@ -99,7 +99,7 @@ public final class KubeApplyStep implements StepType<KubeApplyStep.Config> {
     }
 
     @Override
-    public boolean hasRollback(Config c) {
+    public boolean undoesItself() {
         return true;
     }
 

@@ -188,7 +188,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     }
 
     @Override
-    public boolean hasRollback(Config c) {
+    public boolean undoesItself() {
         return true;
     }
 

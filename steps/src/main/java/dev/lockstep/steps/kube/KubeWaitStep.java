@@ -82,7 +82,7 @@ public final class KubeWaitStep implements StepType<KubeWaitStep.Config> {
     }
 
     @Override
-    public boolean readOnly(Config c) {
+    public boolean readsOnly() {
         return true;
     }
 
