@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that --yes does not answer (as no typed confirmation is), what can still be undone named, and a runbook
  * whose declared point differs from lockstep's told so by validate and plan.
  */
+@Tag("process")
 class PointOfNoReturnCliTest {
     private static final String RUNBOOK = "src/test/resources/runbooks/cli/point-of-no-return.yaml";
 
