@@ -587,6 +587,25 @@ class TuiTest {
         assertNotEquals(TextColor.ANSI.DEFAULT, cellOf("lockstep │").getBackgroundColor());
     }
 
+    /** The downtime before the title in the header, from earlier runs' recorded journals: expected, then counting. */
+    @Test
+    void theHeaderCountsTheDowntimeAgainstItsWindowWithTheEstimateOfEarlierRuns() throws Exception {
+        try (java.util.stream.Stream<Path> runs = Files.list(Path.of("src/test/resources/journals/history"))) {
+            for (Path earlier : runs.toList()) {
+                Path to = Files.createDirectories(tmp.resolve("state/runs").resolve(earlier.getFileName()));
+                Files.copy(earlier.resolve("journal.jsonl"), to.resolve("journal.jsonl"));
+            }
+        }
+        open("src/test/resources/runbooks/downtime/cutover-tight.yaml", Map.of(), Map.of(), 180, 30);
+        String before = screen().lines().findFirst().orElseThrow();
+        assertTrue(before.contains("lockstep │ downtime ~9m15s (p90 10m55s) of 10m · AT RISK │ A cutover with a downtime window "), before);
+        key(KeyType.Enter);
+        awaitScreen(s -> s.contains("✓ prepare"));
+        key(KeyType.Enter);
+        String down = awaitScreen(s -> s.contains("✓ stop-writes")).lines().findFirst().orElseThrow();
+        assertTrue(down.matches(".*lockstep │ DOWNTIME [0-9.]+m?s/10m · back ~8m55s \\(p90 10m30s\\) · AT RISK │ A cutover.*"), down);
+    }
+
     /** A step's duration on screen is the journal's: the same when the run is opened again. */
     @Test
     void aFinishedStepsDurationStaysWhenTheRunIsReopened() throws Exception {

@@ -19,10 +19,12 @@ import dev.lockstep.io.FileTrees;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.store.TakenOver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -243,7 +245,12 @@ final class DemoCommand implements Callable<Integer> {
 
         @Override
         public void event(Event e) {
-            inner.event(e);
+            event(e, null);
+        }
+
+        @Override
+        public void event(Event e, Duration stepTook) {
+            inner.event(e, stepTook);
             if (e.type() == EventType.STEP_SUCCEEDED && "copy".equals(e.step())) {
                 try {
                     Files.deleteIfExists(home.resolve(STAMP));
@@ -263,6 +270,16 @@ final class DemoCommand implements Callable<Integer> {
         @Override
         public void notice(String text) {
             inner.notice(text);
+        }
+
+        @Override
+        public void windowAtRisk(String text) {
+            inner.windowAtRisk(text);
+        }
+
+        @Override
+        public void takenOver(TakenOver by) {
+            inner.takenOver(by);
         }
     }
 }

@@ -58,6 +58,7 @@ public final class Engine {
     /** {@link RunSnapshot#undone} when {@link #doneBefore} was counted. */
     private long undoneSeen;
     private PointOfNoReturn pointOfNoReturn;
+    private History history;
 
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
         this(run, types, loader, operator, loader.contexts().targets(run.runbook(), commandLine));
@@ -93,6 +94,24 @@ public final class Engine {
     public synchronized PointOfNoReturn pointOfNoReturn() {
         if (pointOfNoReturn == null) pointOfNoReturn = PointOfNoReturn.of(run.runbook(), binder);
         return pointOfNoReturn;
+    }
+
+    /** How long this runbook's steps took in its earlier runs at this run's place, read from the store when first asked for. */
+    public synchronized History history() {
+        if (history == null) {
+            history = History.of(new Runs(run.store(), null).all(), run.runbook().name(), run.snapshot().place(), run.id());
+        }
+        return history;
+    }
+
+    /** Where the run stands against the downtime its runbook marks, now; null when it marks none. */
+    public DowntimeClock downtime() {
+        Runbook rb = run.runbook();
+        if (rb.downtime() == null) return null;
+        History h = history();
+        synchronized (run) {
+            return DowntimeClock.of(rb.steps(), rb.downtime(), run.snapshot(), h, Instant.now());
+        }
     }
 
     /** The steps done so far that a rollback would undo now, in runbook order: what the point of no return puts out of reach. */
@@ -132,6 +151,10 @@ public final class Engine {
             if (next != null) {
                 Outcome o = advance(next);
                 if (o != null) return o;
+                DowntimeClock clock = downtime();
+                if (clock != null && clock.ended() && next.id().equals(clock.downtime().to())) {
+                    run.listener().notice("downtime over with step " + next.id() + ": " + clock.line());
+                }
                 if (nextStep() != null) return null;
             }
             run.append(EventType.RUN_FINISHED, null, new EventData.By(operator.name()));
@@ -241,6 +264,11 @@ public final class Engine {
             run.append(EventType.STEP_BLOCKED, step.id(), new EventData.Reason(reason));
             return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " did not start: " + reason);
         }
+        DowntimeClock clock = downtime();
+        if (clock != null && !clock.started() && step.id().equals(clock.downtime().from())) {
+            run.listener().notice("downtime starts with step " + step.id() + ": " + clock.line());
+        }
+        if (clock != null && clock.covers(step.id()) && clock.atRisk()) run.listener().windowAtRisk(clock.warning());
         Outcome gate = checkAndConfirm(step);
         if (gate != null) return gate;
         return execute(step, bound);
@@ -299,6 +327,22 @@ public final class Engine {
         }
     }
 
+    /** The point of no return's lines, then the window and what undoing would take, as far as earlier runs tell. */
+    private List<String> goNoGo() {
+        List<PointOfNoReturn.StepEffect> undoable = undoableNow();
+        List<String> out = new ArrayList<>(pointOfNoReturn().gateLines(undoable));
+        DowntimeClock clock = downtime();
+        if (clock != null) out.add("Downtime: " + clock.line() + ".");
+        if (!undoable.isEmpty()) {
+            History.Expected undo = history().rollback(undoable.stream().map(PointOfNoReturn.StepEffect::step).toList());
+            out.add(undo.known() ? "Rolling back now took " + Durations.format(undo.median()) + " (p90 " + Durations.format(undo.p90())
+                    + ") in earlier runs: " + history().source() + "."
+                    : "No estimate of a rollback's time: " + String.join(", ", undo.unknown()) + " never rolled back in "
+                    + (history().runs().isEmpty() ? "an earlier run here" : "the earlier runs here") + ".");
+        }
+        return out;
+    }
+
     private static String inDoubtDetail(RunSnapshot.StepRecord r) {
         String pid = r.externalIds().get("pid");
         return (r.reason() == null ? "it was in flight" : r.reason())
@@ -324,7 +368,7 @@ public final class Engine {
             }
         }
         // The go/no-go gate: before the point of no return, a typed confirmation (the step's own text, else its id).
-        List<String> gate = pointOfNoReturn().gates(step.id()) ? pointOfNoReturn().gateLines(undoableNow()) : List.of();
+        List<String> gate = pointOfNoReturn().gates(step.id()) ? goNoGo() : List.of();
         if (step.confirm() == null && gate.isEmpty()) return null;
         boolean typed = !gate.isEmpty() || step.confirm().isTyped();
         if (typed) {

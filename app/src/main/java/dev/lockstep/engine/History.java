@@ -20,6 +20,7 @@ public final class History {
     private final List<String> runs;
     private final int elsewhere;
     private final Map<String, Figures> steps;
+    private final Map<String, Figures> rollbacks;
 
     /** A step's durations: how many runs, the median and the 90th percentile (nearest rank). */
     public record Figures(int runs, Duration median, Duration p90) {}
@@ -31,16 +32,17 @@ public final class History {
         }
     }
 
-    private History(String where, List<String> runs, int elsewhere, Map<String, Figures> steps) {
+    private History(String where, List<String> runs, int elsewhere, Map<String, Figures> steps, Map<String, Figures> rollbacks) {
         this.where = where;
         this.runs = runs;
         this.elsewhere = elsewhere;
         this.steps = steps;
+        this.rollbacks = rollbacks;
     }
 
     /** No earlier run. */
     public static History none(RunPlace place) {
-        return new History(describe(place), List.of(), 0, Map.of());
+        return new History(describe(place), List.of(), 0, Map.of(), Map.of());
     }
 
     /**
@@ -52,6 +54,7 @@ public final class History {
         List<String> used = new ArrayList<>();
         int elsewhere = 0;
         Map<String, List<Duration>> took = new LinkedHashMap<>();
+        Map<String, List<Duration>> undid = new LinkedHashMap<>();
         for (RunSnapshot s : earlier) {
             if (!runbookName.equals(s.runbookName()) || s.runId().equals(exceptRun)) continue;
             if (!Objects.equals(here, whereOf(s.place()))) {
@@ -64,14 +67,33 @@ public final class History {
                 took.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(r.duration());
                 any = true;
             }
+            any |= rollbacks(s, undid);
             if (any) used.add(s.runId());
         }
+        return new History(describe(place), List.copyOf(used), elsewhere, figures(took), figures(undid));
+    }
+
+    /** Adds each step rollback of {@code s} that succeeded, from its start to its end; whether there was one. */
+    private static boolean rollbacks(RunSnapshot s, Map<String, List<Duration>> undid) {
+        Map<String, java.time.Instant> started = new java.util.HashMap<>();
+        boolean any = false;
+        for (dev.lockstep.journal.Event e : s.events()) {
+            if (e.type() == dev.lockstep.journal.EventType.STEP_ROLLBACK_STARTED) started.put(e.step(), e.time());
+            if (e.type() == dev.lockstep.journal.EventType.STEP_ROLLBACK_SUCCEEDED && started.containsKey(e.step())) {
+                undid.computeIfAbsent(e.step(), k -> new ArrayList<>()).add(Duration.between(started.remove(e.step()), e.time()));
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private static Map<String, Figures> figures(Map<String, List<Duration>> took) {
         Map<String, Figures> figures = new LinkedHashMap<>();
         took.forEach((step, durations) -> {
             List<Duration> sorted = durations.stream().sorted().toList();
             figures.put(step, new Figures(sorted.size(), rank(sorted, 0.5), rank(sorted, 0.9)));
         });
-        return new History(describe(place), List.copyOf(used), elsewhere, figures);
+        return figures;
     }
 
     /** The nearest-rank percentile: the smallest duration at or above {@code p} of them. */
@@ -99,6 +121,15 @@ public final class History {
 
     /** The expected time of {@code ids}, in the order given. */
     public Expected expected(List<String> ids) {
+        return sum(steps, ids);
+    }
+
+    /** The expected time of undoing {@code ids}: their rollbacks' durations in earlier runs. */
+    public Expected rollback(List<String> ids) {
+        return sum(rollbacks, ids);
+    }
+
+    private static Expected sum(Map<String, Figures> steps, List<String> ids) {
         Duration median = Duration.ZERO;
         Duration p90 = Duration.ZERO;
         List<String> unknown = new ArrayList<>();

@@ -358,6 +358,11 @@ public final class Run implements AutoCloseable {
         }
 
         @Override
+        public void windowAtRisk(String text) {
+            inner.windowAtRisk(redactor.redact(text));
+        }
+
+        @Override
         public void takenOver(TakenOver by) {
             inner.takenOver(by);
         }

@@ -23,6 +23,14 @@ public interface RunListener {
     /** Something the operator should read that is not an event: warnings, hints. */
     default void notice(String text) {}
 
+    /**
+     * The steps left in the downtime took longer in earlier runs (p90) than the window has left: said before the
+     * next step starts. Shown as a notice unless a listener does more (notifications send it).
+     */
+    default void windowAtRisk(String text) {
+        notice(text);
+    }
+
     /** Another process took the run from this one: from now on this process may only show it. */
     default void takenOver(TakenOver by) {}
 }

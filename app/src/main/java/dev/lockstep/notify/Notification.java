@@ -11,7 +11,7 @@ import java.util.Map;
  * version, the {@code event}, the run, the step, the reason and evidence, and a one-line {@code text} that a Slack
  * incoming webhook (or anything that reads {@code text}) shows as it is.
  */
-public record Notification(String event, About run, String step, String reason, String evidence, Event source) {
+public record Notification(String event, About run, String step, String reason, String evidence, java.time.Instant at, Long seq) {
     public static final String SCHEMA = "lockstep.notification/1";
 
     /** The run a notification is about. */
@@ -22,17 +22,22 @@ public record Notification(String event, About run, String step, String reason, 
         return switch (e.type()) {
             case STEP_HALTED -> {
                 EventData.Halted h = (EventData.Halted) e.data();
-                yield new Notification("halted", run, e.step(), h.reason(), h.evidence(), e);
+                yield new Notification("halted", run, e.step(), h.reason(), h.evidence(), e.time(), e.seq());
             }
-            case STEP_FAILED -> new Notification("failed", run, e.step(), ((EventData.Reason) e.data()).reason(), null, e);
-            case STEP_IN_DOUBT -> new Notification("in-doubt", run, e.step(), ((EventData.Reason) e.data()).reason(), null, e);
-            case STEP_AWAITING -> new Notification("awaiting-" + ((EventData.Awaiting) e.data()).gate(), run, e.step(), null, null, e);
+            case STEP_FAILED -> new Notification("failed", run, e.step(), ((EventData.Reason) e.data()).reason(), null, e.time(), e.seq());
+            case STEP_IN_DOUBT -> new Notification("in-doubt", run, e.step(), ((EventData.Reason) e.data()).reason(), null, e.time(), e.seq());
+            case STEP_AWAITING -> new Notification("awaiting-" + ((EventData.Awaiting) e.data()).gate(), run, e.step(), null, null, e.time(), e.seq());
             case STEP_ROLLBACK_FAILED ->
-                    new Notification("rollback-failed", run, e.step(), ((EventData.Reason) e.data()).reason(), null, e);
-            case RUN_FINISHED -> new Notification("finished", run, null, null, null, e);
-            case ROLLBACK_FINISHED -> new Notification("rolled-back", run, null, null, null, e);
+                    new Notification("rollback-failed", run, e.step(), ((EventData.Reason) e.data()).reason(), null, e.time(), e.seq());
+            case RUN_FINISHED -> new Notification("finished", run, null, null, null, e.time(), e.seq());
+            case ROLLBACK_FINISHED -> new Notification("rolled-back", run, null, null, null, e.time(), e.seq());
             default -> null;
         };
+    }
+
+    /** The window at risk, said before the next step starts (not a journal event: it is worked out from history). */
+    static Notification windowAtRisk(About run, String text) {
+        return new Notification("window-at-risk", run, null, text, null, java.time.Instant.now(), null);
     }
 
     /** One line a person reads in a chat: what happened to which run, and what it needs. */
@@ -46,6 +51,7 @@ public record Notification(String event, About run, String step, String reason, 
             case "rollback-failed" -> "the rollback of step " + step + " failed: " + reason;
             case "finished" -> "the run finished: every step done";
             case "rolled-back" -> "the run was rolled back";
+            case "window-at-risk" -> reason;
             default -> event;
         };
         return MachineText.field("lockstep: " + run.title() + " (run " + run.id() + " on " + run.host() + "): " + what);
@@ -64,8 +70,8 @@ public record Notification(String event, About run, String step, String reason, 
         d.put("step", step);
         d.put("reason", reason == null ? null : MachineText.field(reason));
         d.put("evidence", evidence == null ? null : MachineText.field(evidence));
-        d.put("at", source.time().toString());
-        d.put("seq", source.seq());
+        d.put("at", at.toString());
+        d.put("seq", seq);
         return d;
     }
 }

@@ -44,6 +44,7 @@ public final class Notifier implements RunListener {
     private final Thread sender;
     private volatile Consumer<String> notes;
     private Notification.About about;
+    private boolean windowAtRiskSent;
 
     public Notifier(RunListener inner, List<URI> receivers) {
         this.inner = inner;
@@ -62,6 +63,23 @@ public final class Notifier implements RunListener {
         about = run;
         early.forEach(this::offer);
         early.clear();
+    }
+
+    @Override
+    public void event(Event e) {
+        event(e, null);
+    }
+
+    @Override
+    public void windowAtRisk(String text) {
+        inner.windowAtRisk(text);
+        synchronized (this) {
+            // Said before every step while the window is at risk; sent once: a chat needs the news, not each repeat.
+            if (about != null && !windowAtRiskSent) {
+                windowAtRiskSent = true;
+                queue.offer(Notification.windowAtRisk(about, text));
+            }
+        }
     }
 
     @Override

@@ -103,7 +103,8 @@ final class Renderer {
         String state = elapsed(s.clockFrom, s.takenOverAt != null ? s.takenOverAt : s.clockTo) + " │" + cell
                 + (s.auto ? "│ AUTO " : "");
         String right = w >= MIN_COLUMNS ? " run " + s.runId + " │ " + s.target + " │ " + state : " " + state;
-        String left = " lockstep │ " + s.title;
+        // The downtime before the title: when the title must be cut, the clock the call is watching stays.
+        String left = " lockstep │ " + (s.downtime != null ? s.downtime + " │ " : "") + s.title;
         int rightWidth = Text.width(right);
         if (color) {
             put(g, 0, 0, left, Math.max(0, w - rightWidth), SGR.BOLD);

@@ -8,6 +8,7 @@ import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
 import dev.lockstep.engine.DisplayedState;
+import dev.lockstep.engine.DowntimeClock;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Outcome;
@@ -424,6 +425,8 @@ public final class TuiApp implements RunListener {
         TerminalSize size = screen.getTerminalSize();
         StepDef next = engine.nextStep();
         preview(state.selectedStep());
+        DowntimeClock clock = engine.downtime();
+        state.downtime = clock == null ? null : clock.header();
         renderer.render(state, logs, screen.newTextGraphics(), size, next == null ? null : next.id());
         screen.refresh(complete ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
     }

@@ -21,6 +21,8 @@ final class UiState {
     String target;
     /** The run's clock: from its first step, to its end (null while it goes on). */
     Instant clockFrom;
+    /** Where the run stands against its runbook's downtime and window (DowntimeClock.header); null without one. */
+    String downtime;
     Instant clockTo;
     DisplayedState runState = DisplayedState.READY;
     /** The step whose gate (a typed confirmation, a decision) the run waits at, or null. */
