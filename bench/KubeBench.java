@@ -108,7 +108,7 @@ public class KubeBench {
 
     static KubeJobStep.Config config(String name, boolean hold) {
         Value job = parse(jobYaml(name, hold));
-        return new KubeJobStep.Config(null, job, null, Duration.ofMinutes(1), Duration.ofSeconds(2), null, null, null);
+        return new KubeJobStep.Config(null, job, null, Duration.ofMinutes(1), Duration.ofSeconds(2), null, null, null, null, null);
     }
 
     static String jobYaml(String name, boolean hold) {

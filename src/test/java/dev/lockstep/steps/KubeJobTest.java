@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -115,6 +116,25 @@ class KubeJobTest {
                 "the failure names the Job's reason: " + r.all());
     }
 
+    /** A Secret the pod reads, missing or without the key in its data: the pod could never start, so no Job is made. */
+    @Test
+    void aJobWhoseSecretOrKeyIsMissingIsNotCreated() {
+        String ns = KubeCluster.newNamespace("job-secret");
+        LockstepCli cli = cli();
+        LockstepCli.Result none = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-secret.yaml"));
+        assertEquals(1, none.exit(), none.all());
+        assertTrue(none.out().contains("Secret db-connection not found: no Job was created"), none.out());
+        assertTrue(jobs(ns).isEmpty(), "no Job without its Secret");
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("db-connection").endMetadata()
+                    .addToStringData("uri", "postgres://db/app").build()).create();
+        }
+        LockstepCli.Result noKey = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-secret.yaml", "--new"));
+        assertEquals(1, noKey.exit(), noKey.all());
+        assertTrue(noKey.out().contains("Secret db-connection has no key url in its data: no Job was created"), noKey.out());
+        assertTrue(jobs(ns).isEmpty(), "no Job without the key");
+    }
+
     @Test
     void aPodThatCannotPullItsImageIsReportedWithItsEventAndFailsTheStep() {
         String ns = KubeCluster.newNamespace("job-pull");
@@ -126,14 +146,14 @@ class KubeJobTest {
     }
 
     /**
-     * Issue 21: a container the kubelet cannot start (its image cannot be pulled, the Secret its environment
+     * Issue 21: a container the kubelet cannot start (its image cannot be pulled, the ConfigMap its environment
      * names is missing) is said as soon as it is seen, with the kubelet's event; the step gives up after its
      * own bound (pendingTimeout, 3s here), not the step's timeout, naming both, and deletes the Job as a halt does.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "ErrImagePull|k8s/job-errimagepull.yaml|event Failed: Failed to pull image \"registry.example/app:9.9\": not found",
-            "CreateContainerConfigError|k8s/job-config-error.yaml|event Failed: Error: secret \"db-credentials\" not found"})
+            "CreateContainerConfigError|k8s/job-config-error.yaml|event Failed: Error: configmap \"migration-settings\" not found"})
     void aContainerThatCannotStartIsSaidAtOnceAndItsJobDeletedAfterItsOwnBound(String reason, String manifest, String event) {
         String ns = KubeCluster.newNamespace("job-" + reason.toLowerCase());
         LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=" + manifest));

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -231,40 +233,29 @@ class SeedRunbooksTest {
     }
 
     @Test
-    void dbupgradeReportsConditionsAndEventsAdoptsTheSameSpecAndRunsAChangedOne() throws Exception {
+    void dbupgradeReportsConditionsAndEventsAndAdoptsTheSameSpec() throws Exception {
         String ns = KubeCluster.newNamespace("seed004");
-        try (KubernetesClient k = KubeCluster.client()) {
-            k.resource(Files.readString(Path.of("runbooks/dbupgrade/crd.yaml"))).forceConflicts().serverSideApply();
-            k.apiextensions().v1().customResourceDefinitions().withName("dbupgrades.dbupgrade.subbug.learning").waitUntilCondition(d -> d != null
-                    && d.getStatus() != null && d.getStatus().getConditions().stream()
-                    .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True")), 1, TimeUnit.MINUTES);
-            for (String name : List.of("app-migration", "broken-migration")) {
-                k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).resource(dbUpgrade(name)).create();
-            }
-        }
+        installDbUpgrade(ns, "app-migration", "broken-migration");
         LockstepCli cli = cli();
         String[] kube = {"--no-tui", "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns};
-        LockstepCli.Result planned = cli.run("plan", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1",
-                "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns);
-        assertTrue(planned.out().contains("Secret db-connection is missing now: a run would report Degraded (SecretNotFound)"),
+        LockstepCli.Result planned = cli.run("plan", "runbooks/dbupgrade.yaml", "--kubeconfig", KubeCluster.kubeconfig().toString(),
+                "--namespace", ns);
+        assertTrue(planned.out().contains("Secret db-connection not found now: a run would report Degraded (SecretNotFound)"),
                 "plan looks, read-only: " + planned.all());
-        LockstepCli.Result noSecret = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1"}, kube));
+        LockstepCli.Result noSecret = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml"}, kube));
         assertEquals(1, noSecret.exit(), "no Job before the Secret exists: " + noSecret.all());
         assertTrue(KubeJobTest.jobs(ns).isEmpty());
         Map<String, String> secretMissing = conditions(ns, "app-migration");
         assertEquals("True", secretMissing.get("Degraded"), "the DBUpgrade says why: " + secretMissing);
         assertEquals("False", secretMissing.get("Ready"), secretMissing.toString());
         assertEquals(List.of("SecretNotFound"), events(ns, "app-migration"));
-        try (KubernetesClient k = KubeCluster.client()) {
-            k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("db-connection").endMetadata()
-                    .addToStringData("url", "postgres://postgres:testpass@db:5432/testdb?sslmode=disable").build()).create();
-        }
+        createSecret(ns, Map.of("url", "postgres://postgres:testpass@db:5432/testdb?sslmode=disable"));
         PlanJourney journey = new PlanJourney(cli(), tmp.resolve("dbupgrade"), "runbooks/dbupgrade.yaml",
-                List.of("--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns), "image=test-migrations:v1");
+                List.of("--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns), "name=app-migration");
         journey.plan();
         // --new: the run without the Secret above is unfinished, and a saved plan never continues another run.
         String[] operator = {"--no-tui", "--new"};
-        journey.refusesWhatWasNotReviewed("image=test-migrations:v2", () -> {
+        journey.refusesWhatWasNotReviewed("name=broken-migration", () -> {
             assertTrue(KubeJobTest.jobs(ns).isEmpty(), "no Job was created");
             assertEquals(List.of("SecretNotFound"), events(ns, "app-migration"), "nothing was reported on the DBUpgrade");
         }, operator);
@@ -282,18 +273,14 @@ class SeedRunbooksTest {
         assertEquals(owner, ref.get(0).getUid());
         assertTrue(ref.get(0).getController() && ref.get(0).getBlockOwnerDeletion(), ref.toString());
 
-        LockstepCli.Result again = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1"}, kube));
+        LockstepCli.Result again = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml"}, kube));
         assertEquals(0, again.exit(), again.all());
         assertTrue(again.out().contains("adopted, not run again"), again.out());
         assertEquals(1, KubeJobTest.jobs(ns).size(), "the same spec does not re-create the Job");
 
-        LockstepCli.Result changed = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v2"}, kube));
-        assertEquals(0, changed.exit(), changed.all());
-        assertEquals(2, KubeJobTest.jobs(ns).size(), "a changed spec makes a new Job");
-
         String failing = Path.of("src/test/resources/runbooks/kube/k8s/seed004-job-fails.yaml").toAbsolutePath().toString();
-        LockstepCli.Result failed = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "image=test-migrations:v1",
-                "-p", "name=broken-migration", "-p", "job=" + failing}, kube));
+        LockstepCli.Result failed = cli.run(concat(new String[] {"run", "runbooks/dbupgrade.yaml", "-p", "name=broken-migration",
+                "-p", "job=" + failing}, kube));
         assertEquals(1, failed.exit(), failed.all());
         Map<String, String> degraded = conditions(ns, "broken-migration");
         assertEquals("True", degraded.get("Degraded"), degraded.toString());
@@ -310,6 +297,136 @@ class SeedRunbooksTest {
             Thread.sleep(200);
         }
         assertEquals(1, KubeJobTest.jobs(ns).size(), "broken-migration's Job stays with its owner");
+    }
+
+    /**
+     * Finding 4: the Job is the DBUpgrade's spec. A changed spec (generation 2) runs a Job of its own, and Ready says
+     * generation 2 only once that Job completed; the same spec again adopts it: one Job per spec.
+     */
+    @Test
+    void dbupgradeRunsTheJobItsSpecSaysAndReportsOnlyTheGenerationThatRan() throws Exception {
+        String ns = KubeCluster.newNamespace("seed004-spec");
+        installDbUpgrade(ns, "app-migration");
+        createSecret(ns, Map.of("url", "postgres://postgres:testpass@db:5432/testdb?sslmode=disable"));
+        LockstepCli cli = cli();
+        String[] kube = {"run", "runbooks/dbupgrade.yaml", "--no-tui", "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns};
+
+        LockstepCli.Result first = cli.run(kube);
+        assertEquals(0, first.exit(), first.all());
+        assertEquals(1, KubeJobTest.jobs(ns).size(), first.all());
+        Job v1 = KubeJobTest.jobs(ns).get(0);
+        var container = v1.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("test-migrations:v1", container.getImage(), "the spec's image");
+        var url = container.getEnv().stream().filter(e -> e.getName().equals("DATABASE_URL")).findFirst().orElseThrow().getValueFrom().getSecretKeyRef();
+        assertEquals(List.of("db-connection", "url"), List.of(url.getName(), url.getKey()), "the spec's Secret and key");
+        assertEquals("/migrations", container.getEnv().stream().filter(e -> e.getName().equals("MIGRATIONS_DIR")).findFirst().orElseThrow().getValue());
+        assertEquals(Map.of("status", "True", "observedGeneration", 1L), ready(ns, "app-migration"));
+
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).withName("app-migration").edit(r -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
+                spec.put("migrations", Map.of("image", "test-migrations:v2", "dir", "/migrations"));
+                return r;
+            });
+        }
+        String held = Path.of("src/test/resources/runbooks/kube/k8s/seed004-job-hold.yaml").toAbsolutePath().toString();
+        CompletableFuture<LockstepCli.Result> second = CompletableFuture.supplyAsync(() -> cli.run(concat(kube, "-p", "job=" + held, "--new")));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (KubeJobTest.jobs(ns).size() < 2 || !Map.of("status", "True", "observedGeneration", 2L).equals(condition(ns, "app-migration", "Progressing"))) {
+            if (second.isDone()) throw new AssertionError("the changed spec ran no Job of its own: " + second.get().all() + KubeJobTest.jobs(ns));
+            if (System.nanoTime() > deadline) throw new AssertionError("no Job for generation 2 is Progressing: " + KubeJobTest.jobs(ns));
+            Thread.sleep(200);
+        }
+        assertEquals(Map.of("status", "False", "observedGeneration", 2L), ready(ns, "app-migration"),
+                "generation 2 is not Ready while its Job runs");
+        KubeJobTest.release(ns);
+        LockstepCli.Result changed = second.get(3, TimeUnit.MINUTES);
+        assertEquals(0, changed.exit(), changed.all());
+        List<Job> jobs = KubeJobTest.jobs(ns);
+        assertEquals(2, jobs.size(), "a changed spec makes a new Job: " + changed.all());
+        Job v2 = jobs.stream().filter(j -> !j.getMetadata().getName().equals(v1.getMetadata().getName())).findFirst().orElseThrow();
+        assertEquals("test-migrations:v2", v2.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertTrue(v2.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Complete") && c.getStatus().equals("True")));
+        assertEquals(Map.of("status", "True", "observedGeneration", 2L), ready(ns, "app-migration"));
+
+        LockstepCli.Result again = cli.run(concat(kube, "-p", "job=" + held, "--new"));
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("adopted, not run again"), again.out());
+        assertEquals(2, KubeJobTest.jobs(ns).size(), "one Job per spec");
+    }
+
+    /**
+     * Finding 9: the connection Secret is there but has no key url in its data: Degraded, and no Job. A spec that names
+     * the key the Secret has but no image cannot make the Job either: Degraded (InvalidSpec), and no Job.
+     */
+    @Test
+    void dbupgradeRefusesASecretWithoutTheKey() throws Exception {
+        String ns = KubeCluster.newNamespace("seed004-key");
+        installDbUpgrade(ns, "app-migration");
+        createSecret(ns, Map.of("uri", "postgres://postgres:testpass@db:5432/testdb"));
+        LockstepCli.Result r = cli().run("run", "runbooks/dbupgrade.yaml", "--no-tui", "--kubeconfig", KubeCluster.kubeconfig().toString(),
+                "--namespace", ns);
+        assertEquals(1, r.exit(), r.all());
+        assertEquals(0, KubeJobTest.jobs(ns).size(), "no Job for a Secret without the key: " + r.all());
+        assertEquals(Map.of("status", "True", "reason", "SecretNotFound"), reason(ns, "app-migration", "Degraded"));
+        assertEquals(Map.of("status", "False", "reason", "SecretNotFound"), reason(ns, "app-migration", "Ready"));
+        assertTrue(r.out().contains("Secret db-connection has no key url"), r.out());
+
+        GenericKubernetesResource noImage = dbUpgrade("no-image");
+        noImage.setAdditionalProperty("spec", Map.of("migrations", Map.of("dir", "/migrations"), "database", Map.of("type", "selfHosted",
+                "connection", Map.of("urlSecretRef", Map.of("name", "db-connection", "key", "uri")))));
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).resource(noImage).create();
+        }
+        LockstepCli.Result invalid = cli().run("run", "runbooks/dbupgrade.yaml", "-p", "name=no-image", "--new", "--no-tui",
+                "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns);
+        assertEquals(1, invalid.exit(), invalid.all());
+        assertTrue(invalid.out().contains("DBUpgrade " + ns + "/no-image has no spec.migrations.image"), invalid.out());
+        assertEquals(0, KubeJobTest.jobs(ns).size(), "no Job for a spec without an image");
+        assertEquals(Map.of("status", "True", "reason", "InvalidSpec"), reason(ns, "no-image", "Degraded"));
+    }
+
+    /** The DBUpgrade kind, and one DBUpgrade of each name in {@code ns}. */
+    private static void installDbUpgrade(String ns, String... names) throws Exception {
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.resource(Files.readString(Path.of("runbooks/dbupgrade/crd.yaml"))).forceConflicts().serverSideApply();
+            k.apiextensions().v1().customResourceDefinitions().withName("dbupgrades.dbupgrade.subbug.learning").waitUntilCondition(d -> d != null
+                    && d.getStatus() != null && d.getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True")), 1, TimeUnit.MINUTES);
+            for (String name : names) k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).resource(dbUpgrade(name)).create();
+        }
+    }
+
+    private static void createSecret(String ns, Map<String, String> data) {
+        try (KubernetesClient k = KubeCluster.client()) {
+            k.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("db-connection").endMetadata()
+                    .addToStringData(data).build()).create();
+        }
+    }
+
+    private static Map<String, Object> ready(String ns, String name) {
+        return condition(ns, name, "Ready");
+    }
+
+    /** A condition's status and the generation it speaks of, as {@code kubectl wait --for=condition} reads them. */
+    private static Map<String, Object> condition(String ns, String name, String type) {
+        Map<String, Object> c = conditionEntry(ns, name, type);
+        return c == null ? Map.of() : Map.of("status", c.get("status"), "observedGeneration", ((Number) c.get("observedGeneration")).longValue());
+    }
+
+    private static Map<String, Object> reason(String ns, String name, String type) {
+        Map<String, Object> c = conditionEntry(ns, name, type);
+        return c == null ? Map.of() : Map.of("status", c.get("status"), "reason", c.get("reason"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> conditionEntry(String ns, String name, String type) {
+        try (KubernetesClient k = KubeCluster.client()) {
+            GenericKubernetesResource r = k.genericKubernetesResources(DBUPGRADE, "DBUpgrade").inNamespace(ns).withName(name).get();
+            if (!(r.getAdditionalProperties().get("status") instanceof Map<?, ?> status) || !(status.get("conditions") instanceof List<?> all)) return null;
+            return all.stream().map(o -> (Map<String, Object>) o).filter(c -> type.equals(c.get("type"))).findFirst().orElse(null);
+        }
     }
 
     private static GenericKubernetesResource dbUpgrade(String name) {

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A kind of step ({@code run}, {@code manual}, {@code wait}, later the AWS and
- * database types). Its {@code with} keys are the components of {@code C}, a record
+ * A kind of step ({@code run}, {@code db.copy}, {@code k8s.job}, …: each a plugin listed for
+ * discovery). Its {@code with} keys are the components of {@code C}, a record
  * validated when the runbook loads. The engine decides whether to call
  * {@link #plan} (dry-run) or {@link #execute}; step code never asks "is this a dry run?".
  */

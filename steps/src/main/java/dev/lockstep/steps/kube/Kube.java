@@ -91,7 +91,6 @@ final class Kube {
         return Boolean.TRUE.equals(found.getNamespaced()) ? all.inNamespace(namespace) : all;
     }
 
-    /** A name of at most 63 characters: the base cut short so that its suffix always fits. */
     /**
      * Checks an object reference a step is given ({ apiVersion, kind, name } and the {@code allowed}
      * others) when the runbook loads: the three are required, other keys refused by name.
@@ -105,6 +104,7 @@ final class Kube {
         }
     }
 
+    /** A name of at most 63 characters: the base cut short so that its suffix always fits. */
     static String name(String base, String suffix) {
         int room = 63 - suffix.length() - 1;
         String b = base.length() > room ? base.substring(0, room).replaceAll("-+$", "") : base;

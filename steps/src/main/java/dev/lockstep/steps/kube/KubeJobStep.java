@@ -7,13 +7,20 @@ import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretEnvSource;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -42,6 +50,15 @@ import java.util.Set;
  * DeadlineExceeded), the container's exit code and termination message. A pod stuck Pending
  * (an image that cannot be pulled, no node that fits) is reported with the event that says
  * why, and fails the step after {@code pendingTimeout}. The rollback deletes the Job and its pods.
+ *
+ * <p>With {@code from} and {@code fields}, the Job is an object's spec (a DBUpgrade's), read once
+ * at the step's start: its fields are set into the manifest (which gives the rest, and defaults
+ * for what the spec leaves out), and the whole spec is part of the hash, so a changed spec is a
+ * new Job and an unchanged one is adopted. What {@code reportTo} is told then speaks of the
+ * generation read (observedGeneration), never of one changed since, whose spec did not run.
+ * Before the Job is created, every Secret its containers read (secretKeyRef, envFrom) must be
+ * there with the key in its data: if not, nothing is created and {@code reportTo} is Degraded
+ * (SecretNotFound), as a pod could not start.
  *
  * <pre>
  * - id: migrate
@@ -68,6 +85,11 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     + " while it runs, then Ready, or Degraded with the reason; with an Event at each change") Map<String, String> reportTo,
             @Key("an object ({ apiVersion, kind, name }) in the Job's namespace that owns the Job, as an operator's resource owns"
                     + " the Jobs it makes: deleting it deletes them") Map<String, String> ownedBy,
+            @Key("an object ({ apiVersion, kind, name }) in the Job's namespace whose spec the Job is built from (with `fields`),"
+                    + " read once when the step starts; its whole spec is in the Job's hash") Map<String, String> from,
+            @Key("with `from`: { JOB_FIELD: OBJECT_FIELD }, dotted paths, `[NAME]` picking a container or env variable by name:"
+                    + " spec.template.spec.containers[migrate].image: spec.migrations.image. A field the object leaves out keeps"
+                    + " the manifest's value; the step fails when neither has one") Map<String, String> fields,
             @Key("delete the Job and its pods when the step halts, times out, or gives up on a Job that cannot start its pod"
                     + " (default true: it would go on unobserved); false leaves it, and the step says so") Boolean stopJob) {
         public Config {
@@ -84,6 +106,20 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             if (reportTo != null) Kube.checkReference("reportTo", reportTo, List.of("apiVersion", "kind", "name", "namespace"));
             // Kubernetes owners are in their dependents' namespace: an owner elsewhere is not one.
             if (ownedBy != null) Kube.checkReference("ownedBy", ownedBy, List.of("apiVersion", "kind", "name"));
+            if ((from == null) != (fields == null)) throw new IllegalArgumentException("give from: { apiVersion, kind, name } and fields: together");
+            if (from != null) {
+                Kube.checkReference("from", from, List.of("apiVersion", "kind", "name"));
+                for (Map.Entry<String, String> f : fields.entrySet()) {
+                    if (!FieldPath.parse(f.getKey()).startsWith("spec")) throw new IllegalArgumentException("fields: '" + f.getKey() + "' is not in the Job's spec");
+                    FieldPath.parse(f.getValue());
+                }
+            }
+        }
+
+        /** The object the Job's outcome is reported to is the one its spec came from: the generation read is the one to report. */
+        boolean reportsToItsSource() {
+            return from != null && reportTo != null && reportTo.get("namespace") == null && from.get("apiVersion").equals(reportTo.get("apiVersion"))
+                    && from.get("kind").equals(reportTo.get("kind")) && from.get("name").equals(reportTo.get("name"));
         }
     }
 
@@ -112,7 +148,13 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 + "Job with its pods (`stopJob: false` leaves it). `reportTo: { apiVersion, kind, name }` "
                 + "mirrors the Job onto that object's status as an operator does (Progressing, then Ready or Degraded, "
                 + "with Events); `ownedBy` (same shape, same namespace) makes that object the Job's owner, so deleting "
-                + "it deletes the Job. Every container's log counts (init containers and sidecars too), and the "
+                + "it deletes the Job. `from: { apiVersion, kind, name }` with `fields: { JOB_FIELD: OBJECT_FIELD }` builds the "
+                + "Job from that object's spec, read once at the start (`[NAME]` picks a container or env variable: "
+                + "`spec.template.spec.containers[migrate].image: spec.migrations.image`); a field it leaves out keeps the "
+                + "manifest's value; the whole spec is in the hash, and `reportTo` the same object stamps observedGeneration "
+                + "with the generation read, never a later one. A Secret a container reads (secretKeyRef, envFrom; not "
+                + "optional) that is missing or lacks the key in its data fails the step before the Job is created, with "
+                + "`reportTo` Degraded (SecretNotFound). Every container's log counts (init containers and sidecars too), and the "
                 + "container that failed is the one reported. `plan` asks the API server for a dry-run create and says "
                 + "whether the Job would be adopted. Rollback deletes the Job and its pods";
     }
@@ -162,6 +204,12 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         lines.add("run the Job " + (c.file() != null ? "in " + c.file() : "given inline") + " to completion, named by the hash of its spec"
                 + " (a Complete Job with that spec is adopted, not run again)");
         if (c.namespace() != null) lines.add("namespace " + c.namespace());
+        if (c.from() != null) {
+            lines.add("built from " + c.from().get("kind") + " " + c.from().get("name") + "'s spec as read when the step starts (its whole spec"
+                    + " is in the hash: a changed spec is a new Job)" + (c.reportsToItsSource() ? "; its status speaks of that generation" : ""));
+            c.fields().forEach((into, read) -> lines.add("  " + into + " <- " + read));
+        }
+        lines.add("every Secret its containers read must be there, with the key in its data, before the Job is created");
         if (c.ownedBy() != null) lines.add("owned by " + c.ownedBy().get("kind") + " " + c.ownedBy().get("name") + ": deleting it deletes the Job");
         lines.add("follow its pods' logs; fail on Failed (reason, exit code) or a pod Pending longer than "
                 + dev.lockstep.runbook.Durations.format(c.pendingTimeout()));
@@ -173,11 +221,17 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     public List<String> preview(Config c, StepContext ctx) throws Exception {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
-            Job job = job(c, ctx, session);
+            Job job;
+            try {
+                job = job(c, ctx, session).job();
+            } catch (InvalidSpec e) {
+                return List.of(e.getMessage() + ": a run would report Degraded (InvalidSpec) and create no Job");
+            }
             String ns = job.getMetadata().getNamespace();
             String name = job.getMetadata().getName();
             List<String> lines = new ArrayList<>();
             Job existing = session.client().batch().v1().jobs().inNamespace(ns).withName(name).get();
+            String noSecret = existing == null ? missingSecret(session.client(), job) : null;
             if (existing != null && condition(existing, "Complete").isPresent()) {
                 lines.add("Job " + ns + "/" + name + " is already Complete with this spec: it would be adopted, not run again");
             } else if (existing != null && condition(existing, "Failed").isPresent()) {
@@ -185,6 +239,9 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                         + "): a run fails again unless the step is retried");
             } else if (existing != null) {
                 lines.add("Job " + ns + "/" + name + " with this spec is running: a run would follow it");
+            } else if (noSecret != null) {
+                lines.add(noSecret + " now: a run would create no Job"
+                        + (c.reportTo() != null ? " and report Degraded (SecretNotFound)" : ""));
             } else {
                 session.client().batch().v1().jobs().inNamespace(ns).resource(job).dryRun().create();
                 lines.add("create Job " + ns + "/" + name + " (accepted by the API server in a dry run)");
@@ -207,8 +264,22 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return lines;
     }
 
-    /** The Job to run: its manifest, resolved, in its namespace, named by its spec's hash. */
-    private static Job job(Config c, StepContext ctx, KubeSession session) {
+    /** The Job to run, and the generation of the object whose spec it was built from (null without {@code from}). */
+    record Wanted(Job job, Long generation) {}
+
+    /** An object's spec that cannot make the Job: a field neither it nor the manifest gives. */
+    static final class InvalidSpec extends IllegalArgumentException {
+        final Long generation;
+
+        InvalidSpec(String message, Long generation) {
+            super(message);
+            this.generation = generation;
+        }
+    }
+
+    /** The Job to run: its manifest, resolved, with the fields of {@code from}'s spec, in its namespace, named by its hash. */
+    @SuppressWarnings("unchecked")
+    private static Wanted job(Config c, StepContext ctx, KubeSession session) {
         Manifests.Manifest m = c.file() != null ? single(Manifests.file(ctx.workDir(), c.file(), ctx), c.file()) : Manifests.inline(c.job()).get(0);
         if (!"Job".equals(m.kind()) || !String.valueOf(m.apiVersion()).startsWith("batch/")) {
             throw new IllegalArgumentException(m.at() + ": expected a Job (apiVersion batch/v1, kind Job), got " + m.apiVersion() + " " + m.kind());
@@ -217,7 +288,29 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             throw new IllegalArgumentException(m.at() + ": the Job says namespace " + m.namespace() + " and the step " + c.namespace());
         }
         String ns = m.namespace() != null ? m.namespace() : session.namespace(c.namespace());
-        String hash = Kube.hash(m.object().get("spec"));
+        Map<String, Object> job = m.object();
+        Object hashed = job.get("spec");
+        Long generation = null;
+        if (c.from() != null) {
+            GenericKubernetesResource source = Kube.objects(session.client(), c.from().get("apiVersion"), c.from().get("kind"), ns)
+                    .withName(c.from().get("name")).get();
+            String what = c.from().get("kind") + " " + ns + "/" + c.from().get("name");
+            if (source == null) throw new IllegalArgumentException("there is no " + what + " to build the Job from");
+            generation = source.getMetadata().getGeneration();
+            for (Map.Entry<String, String> f : c.fields().entrySet()) {
+                FieldPath into = FieldPath.parse(f.getKey());
+                FieldPath read = FieldPath.parse(f.getValue());
+                Object value = read.get(source.getAdditionalProperties());
+                if (value != null) {
+                    into.put(job, value);
+                } else if (into.get(job) == null) {
+                    throw new InvalidSpec(what + " has no " + read + " (for the Job's " + into + "), and the manifest gives none", generation);
+                }
+            }
+            // The whole spec, as its operator hashes it: a change the fields do not carry still makes a new Job.
+            hashed = Map.of("job", job.get("spec"), "from", Objects.requireNonNullElse(source.getAdditionalProperties().get("spec"), Map.of()));
+        }
+        String hash = Kube.hash(hashed);
         Map<String, Object> meta = m.metadata();
         meta.put("name", Kube.name(m.name(), hash));
         meta.put("namespace", ns);
@@ -225,7 +318,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         Map<String, Object> labels = meta.get("labels") instanceof Map<?, ?> l ? new LinkedHashMap<>((Map<String, Object>) l) : new LinkedHashMap<>();
         labels.put(HASH_LABEL, hash);
         meta.put("labels", labels);
-        return session.client().getKubernetesSerialization().convertValue(m.object(), Job.class);
+        return new Wanted(session.client().getKubernetesSerialization().convertValue(job, Job.class), generation);
     }
 
     private static Manifests.Manifest single(List<Manifests.Manifest> all, String file) {
@@ -238,13 +331,25 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
             KubernetesClient k = session.client();
-            Job wanted = job(c, ctx, session);
+            Wanted built;
+            try {
+                built = job(c, ctx, session);
+            } catch (InvalidSpec e) {
+                report(c, ctx, session, c.reportsToItsSource() ? e.generation : null, List.of(
+                        new StatusWriter.Condition("Degraded", "True", "InvalidSpec", e.getMessage()),
+                        new StatusWriter.Condition("Ready", "False", "InvalidSpec", e.getMessage())),
+                        new StatusWriter.Note("Warning", "InvalidSpec", e.getMessage()));
+                return StepResult.failed(e.getMessage() + ": no Job was created", Map.of());
+            }
+            Job wanted = built.job();
+            Long acted = c.reportsToItsSource() ? built.generation() : null;
             String ns = wanted.getMetadata().getNamespace();
             String name = wanted.getMetadata().getName();
             String id = ns + "/" + name;
             var jobs = k.batch().v1().jobs().inNamespace(ns);
             Job existing = jobs.withName(name).get();
             boolean adopted = false;
+            boolean failedBefore = false;
             if (existing != null && id.equals(ctx.externalIds().get(JOB)) && !id.equals(ctx.externalIds().get(REPORTED_FAILURE))) {
                 ctx.note("re-attaching to job " + id);
             } else if (existing != null && condition(existing, "Complete").isPresent()) {
@@ -256,11 +361,12 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     ctx.recordExternalId(JOB, id);
                     ctx.recordExternalId(REPORTED_FAILURE, id);
                     ctx.note("job " + id + " with this spec already Failed; it is not run again unless the step is retried");
-                    return verdict(k, existing, ctx, false, null);
+                    failedBefore = true;
+                } else {
+                    ctx.note("the step was retried: deleting the failed job " + id + " to run it again");
+                    delete(k, ns, name, ctx);
+                    existing = null;
                 }
-                ctx.note("the step was retried: deleting the failed job " + id + " to run it again");
-                delete(k, ns, name, ctx);
-                existing = null;
             } else if (existing != null) {
                 ctx.recordExternalId(JOB, id);
                 ctx.note("job " + id + " with this spec is already running: following it");
@@ -270,24 +376,32 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     String missing = own(k, wanted, c.ownedBy());
                     if (missing != null) return StepResult.failed(missing, Map.of());
                 }
+                String noSecret = missingSecret(k, wanted);
+                if (noSecret != null) {
+                    report(c, ctx, session, acted, List.of(new StatusWriter.Condition("Degraded", "True", "SecretNotFound", noSecret),
+                            new StatusWriter.Condition("Ready", "False", "SecretNotFound", noSecret)),
+                            new StatusWriter.Note("Warning", "SecretNotFound", noSecret));
+                    return StepResult.failed(noSecret + ": no Job was created", Map.of());
+                }
                 ctx.recordExternalId(JOB, id);
                 jobs.resource(wanted).create();
                 ctx.note("created job " + id);
-                report(c, ctx, session, List.of(
+                report(c, ctx, session, acted, List.of(
                         new StatusWriter.Condition("Progressing", "True", "MigrationInProgress", "Job " + name + " is running"),
                         new StatusWriter.Condition("Ready", "False", "JobRunning", "Job " + name + " is running")),
                         new StatusWriter.Note("Normal", "JobCreated", "Created migration Job " + name));
             }
-            StepResult r = adopted ? verdict(k, jobs.withName(name).get(), ctx, true, null) : follow(c, ctx, k, ns, name);
+            StepResult r = failedBefore ? verdict(k, existing, ctx, false, null)
+                    : adopted ? verdict(k, jobs.withName(name).get(), ctx, true, null) : follow(c, ctx, k, ns, name);
             if (!r.ok()) {
                 ctx.recordExternalId(REPORTED_FAILURE, id);
-                report(c, ctx, session, List.of(
+                report(c, ctx, session, acted, List.of(
                         new StatusWriter.Condition("Ready", "False", "JobFailed", r.summary()),
                         new StatusWriter.Condition("Progressing", "False", "Idle", ""),
                         new StatusWriter.Condition("Degraded", "True", "MigrationFailed", r.summary())),
                         new StatusWriter.Note("Warning", "JobFailed", "Migration failed: " + r.data().getOrDefault("reason", r.summary())));
             } else {
-                report(c, ctx, session, List.of(
+                report(c, ctx, session, acted, List.of(
                         new StatusWriter.Condition("Ready", "True", "MigrationComplete", "Job " + name + " Complete"),
                         new StatusWriter.Condition("Progressing", "False", "Idle", ""),
                         new StatusWriter.Condition("Degraded", "False", "MigrationComplete", "")),
@@ -321,12 +435,44 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return null;
     }
 
-    /** Mirrors the Job's state onto {@code reportTo}, when the step has one. */
-    private static void report(Config c, StepContext ctx, KubeSession session, List<StatusWriter.Condition> conditions, StatusWriter.Note event) {
+    /**
+     * Why a container of the Job could not start for want of a Secret it reads (not marked optional), or null:
+     * the Secret is missing or lacks the key in its data (stringData is write-only).
+     */
+    private static String missingSecret(KubernetesClient k, Job job) {
+        String ns = job.getMetadata().getNamespace();
+        var pod = job.getSpec().getTemplate().getSpec();
+        List<Container> containers = new ArrayList<>(pod.getInitContainers() == null ? List.of() : pod.getInitContainers());
+        containers.addAll(pod.getContainers());
+        Map<String, Secret> seen = new HashMap<>();
+        for (Container ct : containers) {
+            for (EnvVar e : ct.getEnv() == null ? List.<EnvVar>of() : ct.getEnv()) {
+                SecretKeySelector ref = e.getValueFrom() == null ? null : e.getValueFrom().getSecretKeyRef();
+                if (ref == null || Boolean.TRUE.equals(ref.getOptional())) continue;
+                Secret secret = seen.computeIfAbsent(ref.getName(), n -> k.secrets().inNamespace(ns).withName(n).get());
+                if (secret == null) return "Secret " + ref.getName() + " not found";
+                if (secret.getData() == null || !secret.getData().containsKey(ref.getKey())) {
+                    return "Secret " + ref.getName() + " has no key " + ref.getKey() + " in its data";
+                }
+            }
+            for (EnvFromSource from : ct.getEnvFrom() == null ? List.<EnvFromSource>of() : ct.getEnvFrom()) {
+                SecretEnvSource ref = from.getSecretRef();
+                if (ref == null || Boolean.TRUE.equals(ref.getOptional())) continue;
+                if (seen.computeIfAbsent(ref.getName(), n -> k.secrets().inNamespace(ns).withName(n).get()) == null) {
+                    return "Secret " + ref.getName() + " not found";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Mirrors the Job's state onto {@code reportTo}, when the step has one; {@code acted}: the generation whose spec ran. */
+    private static void report(Config c, StepContext ctx, KubeSession session, Long acted, List<StatusWriter.Condition> conditions,
+                               StatusWriter.Note event) {
         if (c.reportTo() == null) return;
         StatusWriter.Target t = new StatusWriter.Target(c.reportTo().get("apiVersion"), c.reportTo().get("kind"), c.reportTo().get("name"),
                 session.namespace(c.reportTo().get("namespace")));
-        StatusWriter.write(session.client(), t, conditions, event == null ? List.of() : List.of(event), ctx::line);
+        StatusWriter.write(session.client(), t, conditions, event == null ? List.of() : List.of(event), ctx::line, acted);
     }
 
     /** Watches the Job and its pods until the Job is Complete or Failed, streaming logs and reporting Pending pods. */

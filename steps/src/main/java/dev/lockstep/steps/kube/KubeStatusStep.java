@@ -7,6 +7,8 @@ import dev.lockstep.step.ResultShape;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepType;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,8 +20,11 @@ import java.util.Map;
  * as a DBUpgrade) and emits Events about it, so a runbook can report as an operator does
  * (Accepted, Progressing, Ready, Degraded). A condition's lastTransitionTime changes only
  * when its status does. Objects it {@code requires} (a connection Secret) are looked for first:
- * when one is missing, the object is reported Degraded and not Ready with the requirement's
- * reason (SecretNotFound), with a Warning event, and the step fails, as the operator does.
+ * when one is missing, or a Secret lacks the key it must have in its data, the object is reported
+ * Degraded and not Ready with the requirement's reason (SecretNotFound), with a Warning event, and
+ * the step fails, as the operator does. A requirement's name and key may be read from the object
+ * itself ({@code nameFrom}, {@code keyFrom}: the Secret its spec names). The object is read once,
+ * first: the conditions speak of that generation (observedGeneration), never of a later one.
  *
  * <pre>
  * - id: accepted
@@ -40,9 +45,11 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
             @Key("its namespace (default: the context's)") String namespace,
             @Key("conditions to set: { type, status: \"True\"|\"False\"|\"Unknown\", reason, message }") List<Map<String, String>> conditions,
             @Key("events to emit about it: { type: Normal|Warning, reason, message }") List<Map<String, String>> events,
-            @Key("objects in its namespace that must exist first: { apiVersion, kind, name, reason }; when one is missing the"
-                    + " object is set Degraded=True and Ready=False with that reason (default KIND + NotFound), a Warning event"
-                    + " says so, and the step fails") List<Map<String, String>> requires) {
+            @Key("objects in its namespace that must exist first: { apiVersion, kind, name, key, reason }; a Secret's `key`"
+                    + " must be in its data; `nameFrom`/`keyFrom` instead read the name/key at a path of the object"
+                    + " (spec.database.connection.urlSecretRef.name); when one is missing the object is set Degraded=True and"
+                    + " Ready=False with that reason (default KIND + NotFound), a Warning event says so, and the step fails")
+            List<Map<String, String>> requires) {
         public Config {
             conditions = conditions == null ? List.of() : conditions;
             events = events == null ? List.of() : events;
@@ -58,17 +65,52 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         }
     }
 
-    /** An object that must exist, and the reason the status gives when it does not. */
-    record Required(String apiVersion, String kind, String name, String reason) {
+    /**
+     * An object that must exist (and, for a Secret, a key in its data), and the reason the status gives when it does
+     * not; its name and key are given, or read from the object reported on.
+     */
+    record Required(String apiVersion, String kind, String name, FieldPath nameFrom, String key, FieldPath keyFrom, String reason) {
+        private static final List<String> KEYS = List.of("apiVersion", "kind", "name", "nameFrom", "key", "keyFrom", "reason");
+
         static Required of(Map<String, String> m) {
-            Kube.checkReference("requires", m, List.of("apiVersion", "kind", "name", "reason"));
-            Required r = new Required(m.get("apiVersion"), m.get("kind"), m.get("name"), m.getOrDefault("reason", m.get("kind") + "NotFound"));
+            for (String k : m.keySet()) {
+                if (!KEYS.contains(k)) throw new IllegalArgumentException("requires: unknown key '" + k + "': expected " + String.join(", ", KEYS));
+            }
+            for (String k : List.of("apiVersion", "kind")) {
+                if (m.get(k) == null) throw new IllegalArgumentException("requires." + k + " is required");
+            }
+            if ((m.get("name") == null) == (m.get("nameFrom") == null)) throw new IllegalArgumentException("requires: give name or nameFrom");
+            if (m.get("key") != null && m.get("keyFrom") != null) throw new IllegalArgumentException("requires: give key or keyFrom, not both");
+            boolean keyed = m.get("key") != null || m.get("keyFrom") != null;
+            if (keyed && !("v1".equals(m.get("apiVersion")) && "Secret".equals(m.get("kind")))) {
+                throw new IllegalArgumentException("requires: key and keyFrom are for a Secret (apiVersion v1, kind Secret)");
+            }
+            Required r = new Required(m.get("apiVersion"), m.get("kind"), m.get("name"),
+                    m.get("nameFrom") == null ? null : FieldPath.parse(m.get("nameFrom")), m.get("key"),
+                    m.get("keyFrom") == null ? null : FieldPath.parse(m.get("keyFrom")), m.getOrDefault("reason", m.get("kind") + "NotFound"));
             new StatusWriter.Condition("Degraded", "True", r.reason(), null);
             return r;
         }
 
         String describe() {
-            return kind + " " + name;
+            return kind + " " + (name != null ? name : "named by " + nameFrom) + (key != null ? " with key " + key
+                    : keyFrom != null ? " with the key named by " + keyFrom : "");
+        }
+
+        /** Why it is not met, looked at now in {@code object}'s namespace, or null when it is. */
+        String unmet(KubernetesClient k, GenericKubernetesResource object, String ns) {
+            String what = object.getKind() + " " + object.getMetadata().getName();
+            Object named = name != null ? name : nameFrom.get(object.getAdditionalProperties());
+            if (!(named instanceof String n) || n.isEmpty()) return what + " names no " + kind + " at " + nameFrom;
+            Object keyNamed = key != null ? key : keyFrom != null ? keyFrom.get(object.getAdditionalProperties()) : null;
+            if (keyFrom != null && !(keyNamed instanceof String kn && !kn.isEmpty())) return what + " names no key of " + kind + " " + n + " at " + keyFrom;
+            GenericKubernetesResource found = Kube.objects(k, apiVersion, kind, ns).withName(n).get();
+            if (found == null) return kind + " " + n + " not found";
+            // A Secret's stringData is write-only: what a pod can read is in data.
+            if (keyNamed != null && !(found.getAdditionalProperties().get("data") instanceof Map<?, ?> data && data.containsKey(keyNamed))) {
+                return kind + " " + n + " has no key " + keyNamed + " in its data";
+            }
+            return null;
         }
     }
 
@@ -86,9 +128,11 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
     public String summary() {
         return "set `conditions` ({ type, status, reason, message }) on an object's status subresource (a custom "
                 + "resource) and emit `events` ({ type: Normal/Warning, reason, message }) about it; lastTransitionTime"
-                + " changes only with the status. `requires: [{ apiVersion, kind, name, reason }]` looks for objects "
-                + "first: one missing sets Degraded=True and Ready=False with its reason (SecretNotFound), emits a "
-                + "Warning event, and fails the step";
+                + " changes only with the status. `requires: [{ apiVersion, kind, name, key, reason }]` looks for objects "
+                + "first (a Secret's `key` must be in its data; `nameFrom`/`keyFrom` read the name and key at a path of the "
+                + "object, the Secret its spec names): one missing sets Degraded=True and Ready=False with its reason "
+                + "(SecretNotFound), emits a Warning event, and fails the step. The object is read once, first: "
+                + "observedGeneration is the generation read, never a later one";
     }
 
     @Override
@@ -135,10 +179,15 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
             String ns = session.namespace(c.namespace());
+            GenericKubernetesResource object = Kube.objects(session.client(), c.apiVersion(), c.kind(), ns).withName(c.name()).get();
+            if (object == null && !c.required().isEmpty()) {
+                lines.add(c.kind() + " " + c.name() + " is not there now: its requirements cannot be looked at");
+                return lines;
+            }
             for (Required r : c.required()) {
-                boolean there = Kube.objects(session.client(), r.apiVersion(), r.kind(), ns).withName(r.name()).get() != null;
-                lines.add(r.describe() + (there ? " is there" : " is missing now: a run would report Degraded (" + r.reason()
-                        + ") and stop at this step"));
+                String missing = r.unmet(session.client(), object, ns);
+                lines.add(r.describe() + (missing == null ? " is there" : ": " + missing + " now: a run would report Degraded ("
+                        + r.reason() + ") and stop at this step"));
             }
         } catch (KubernetesClientException e) {
             Kube.rethrowIfInterrupted(e);
@@ -152,12 +201,15 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
         try {
             KubeSession session = KubeSession.of(ctx.settings());
             StatusWriter.Target t = new StatusWriter.Target(c.apiVersion(), c.kind(), c.name(), session.namespace(c.namespace()));
+            GenericKubernetesResource object = Kube.objects(session.client(), c.apiVersion(), c.kind(), t.namespace()).withName(c.name()).get();
+            if (object == null) return StepResult.failed("there is no " + t.describe(), Map.of());
+            Long generation = object.getMetadata().getGeneration();
             for (Required r : c.required()) {
-                if (Kube.objects(session.client(), r.apiVersion(), r.kind(), t.namespace()).withName(r.name()).get() != null) continue;
-                String missing = r.describe() + " not found";
+                String missing = r.unmet(session.client(), object, t.namespace());
+                if (missing == null) continue;
                 StatusWriter.write(session.client(), t, List.of(new StatusWriter.Condition("Degraded", "True", r.reason(), missing),
                                 new StatusWriter.Condition("Ready", "False", r.reason(), missing)),
-                        List.of(new StatusWriter.Note("Warning", r.reason(), missing)), ctx::line);
+                        List.of(new StatusWriter.Note("Warning", r.reason(), missing)), ctx::line, generation);
                 return StepResult.failed(missing + ": " + t.describe() + " reported Degraded (" + r.reason() + ")", Map.of());
             }
             List<StatusWriter.Condition> conditions = new ArrayList<>(c.conditions().stream().map(StatusWriter.Condition::of).toList());
@@ -166,7 +218,7 @@ public final class KubeStatusStep implements StepType<KubeStatusStep.Config> {
                 conditions.add(new StatusWriter.Condition("Degraded", "False", "RequirementsMet", "every required object is there"));
             }
             Map<String, Object> states = StatusWriter.write(session.client(), t, conditions,
-                    c.events().stream().map(StatusWriter.Note::of).toList(), ctx::line);
+                    c.events().stream().map(StatusWriter.Note::of).toList(), ctx::line, generation);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("conditions", states);
             data.put("events", c.events().size());

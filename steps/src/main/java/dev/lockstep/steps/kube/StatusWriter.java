@@ -18,8 +18,9 @@ import java.util.function.Consumer;
 /**
  * Sets conditions on an object's status subresource and emits Events about it, as a
  * controller does: a condition keeps its lastTransitionTime unless its status changes, and
- * carries the object's generation as observedGeneration. Shared by {@code k8s.status} and
- * {@code k8s.job}'s {@code reportTo}.
+ * carries as observedGeneration the generation the writer acted on (read before it acted, so
+ * a spec changed since is never claimed), else the object's current one. Shared by
+ * {@code k8s.status} and {@code k8s.job}'s {@code reportTo}.
  */
 final class StatusWriter {
     /** One condition, as in metav1.Condition. */
@@ -60,9 +61,13 @@ final class StatusWriter {
 
     private StatusWriter() {}
 
-    /** Merges {@code conditions} into the object's status (retrying on a concurrent update) and emits {@code events}. */
+    /**
+     * Merges {@code conditions} into the object's status (retrying on a concurrent update) and emits {@code events};
+     * {@code acted} is the generation whose spec the writer acted on (null: the object's current one).
+     */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> write(KubernetesClient k, Target t, List<Condition> conditions, List<Note> events, Consumer<String> line) {
+    static Map<String, Object> write(KubernetesClient k, Target t, List<Condition> conditions, List<Note> events, Consumer<String> line,
+                                     Long acted) {
         var objects = Kube.objects(k, t.apiVersion(), t.kind(), t.namespace());
         GenericKubernetesResource object = null;
         Map<String, Object> states = new LinkedHashMap<>();
@@ -75,7 +80,7 @@ final class StatusWriter {
             List<Map<String, Object>> list = new ArrayList<>();
             if (status.get("conditions") instanceof List<?> old) for (Object o : old) list.add(new LinkedHashMap<>((Map<String, Object>) o));
             String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-            Long generation = object.getMetadata().getGeneration();
+            Long generation = acted != null ? acted : object.getMetadata().getGeneration();
             for (Condition c : conditions) {
                 Map<String, Object> entry = list.stream().filter(m -> c.type().equals(m.get("type"))).findFirst().orElse(null);
                 if (entry == null) {
