@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 21: lockstep killed (as by kill -9) at every point where a {@code k8s.job} step talks to the
@@ -40,7 +41,7 @@ class KubeJobKillMatrixTest {
         STARTED("STEP_STARTED:migrate", false, false),
         /** The Job's name journaled (lockstep journals it before it creates the Job), the Job not created. */
         ID_JOURNALED("STEP_EXTERNAL_ID:migrate", false, false),
-        /** The create call returned; nothing said or journaled since. */
+        /** The create call returned; the Job's uid not journaled yet. */
         CREATED("line:created job", true, false),
         /** The Job's pod is Pending (ImagePullBackOff). */
         POD_PENDING("line:is Pending: ImagePullBackOff", true, true),
@@ -71,29 +72,12 @@ class KubeJobKillMatrixTest {
     @MethodSource("cells")
     void exactlyOneJobAfterKillAndResume(Point point, boolean withNamespace) throws Exception {
         String ns = KubeCluster.newNamespace("matrix-" + point.name().toLowerCase().replace('_', '-'));
-        KubeCluster.serveLogs(ns, "migrating\n");
-        Path state = tmp.resolve("state");
-        Path firstLog = tmp.resolve("first.log");
-        Process first = LockstepProcess.start(firstLog, Map.of("LOCKSTEP_TEST_HALT_AT", point.haltAt), "run", RUNBOOK, "--no-tui",
-                "--state-dir", state.toString(), "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns,
-                "-p", "pending=" + point.pending);
-        // To halt once the Job is Complete, the first process must see it complete: its pod is let go once it runs.
-        if (point == Point.COMPLETED) releaseOnceSeen(first, firstLog, "migrating", ns);
-        ended(first, firstLog);
-        assertEquals(137, first.exitValue(), "lockstep halted at " + point.haltAt + ": " + Files.readString(firstLog));
+        killAt(point, ns, "k8s/job-matrix.yaml");
 
         List<Job> before = KubeJobTest.jobs(ns);
         assertEquals(point.jobExists ? 1 : 0, before.size(), "the Jobs when lockstep was killed at " + point + ": " + before);
 
-        Path resumeLog = tmp.resolve("resume.log");
-        List<String> resume = new ArrayList<>(List.of("resume", "--no-tui", "--state-dir", state.toString(),
-                "--kubeconfig", KubeCluster.kubeconfig().toString()));
-        if (withNamespace) resume.addAll(List.of("--namespace", ns));
-        Process resumed = LockstepProcess.start(resumeLog, resume.toArray(String[]::new));
-        releaseOnceSeen(resumed, resumeLog, point.jobExists ? "re-attaching to job " + ns + "/db-migration-" : "created job " + ns + "/db-migration-", ns);
-        ended(resumed, resumeLog);
-        String out = Files.readString(resumeLog);
-        assertEquals(0, resumed.exitValue(), out);
+        resume(ns, withNamespace, point.jobExists ? "re-attaching to job " + ns + "/db-migration-" : "created job " + ns + "/db-migration-");
 
         List<Job> after = KubeJobTest.jobs(ns);
         assertEquals(1, after.size(), "exactly one Job for the spec after kill at " + point + " and resume: " + after);
@@ -108,6 +92,70 @@ class KubeJobKillMatrixTest {
             assertEquals(0, k.batch().v1().jobs().inNamespace("default").withLabel(HASH_LABEL, hash).list().getItems().size(),
                     "no Job of this spec in the kubeconfig's namespace");
         }
+    }
+
+    /**
+     * Killed once the Job is Complete, and the Job removed by its ttlSecondsAfterFinished before the resume (seed 000's
+     * Job is, an hour after it finished): the resume does not create it again, and succeeds by the Job's Completed event.
+     */
+    @ParameterizedTest(name = "resumed with --namespace: {0}")
+    @ValueSource(booleans = {true, false})
+    void aCompleteJobRemovedByItsTtlBeforeTheResumeIsNotRunAgain(boolean withNamespace) throws Exception {
+        String ns = KubeCluster.newNamespace("matrix-ttl");
+        killAt(Point.COMPLETED, ns, "k8s/job-matrix-ttl.yaml");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!KubeJobTest.jobs(ns).isEmpty()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the TTL controller did not remove the Job: " + KubeJobTest.jobs(ns));
+            Thread.sleep(200);
+        }
+        List<String> ran = jobsThatRan(ns);
+        assertEquals(1, ran.size(), "one Job ran before the kill: " + ran);
+
+        // Whatever the resume does with the Job (judge it, or create it again), its pods are let go, so it ends.
+        String out = resume(ns, withNamespace, "job " + ns + "/db-migration-");
+        assertEquals(ran, jobsThatRan(ns), "no second Job was created: " + out);
+        assertTrue(out.contains("is gone: how it ended is read from its events") && out.contains("Complete, as its event says"), out);
+        assertTrue(KubeJobTest.jobs(ns).isEmpty(), KubeJobTest.jobs(ns).toString());
+        assertTrue(jobsThatRan("default").stream().noneMatch(j -> j.startsWith(ran.get(0).split("@")[0] + "@")),
+                "no Job of this spec in the kubeconfig's namespace");
+    }
+
+    /** Every Job that existed in {@code ns}, as "name@uid", by the events about Jobs there (they outlive the Jobs). */
+    private static List<String> jobsThatRan(String ns) {
+        try (KubernetesClient k = KubeCluster.client()) {
+            return k.v1().events().inNamespace(ns).withField("involvedObject.kind", "Job").list().getItems().stream()
+                    .map(e -> e.getInvolvedObject().getName() + "@" + e.getInvolvedObject().getUid()).distinct().sorted().toList();
+        }
+    }
+
+    /** Runs the matrix runbook with {@code job} in {@code ns}, as a process that halts at {@code point}. */
+    private void killAt(Point point, String ns, String job) throws Exception {
+        KubeCluster.serveLogs(ns, "migrating\n");
+        Path firstLog = tmp.resolve("first.log");
+        Process first = LockstepProcess.start(firstLog, Map.of("LOCKSTEP_TEST_HALT_AT", point.haltAt), "run", RUNBOOK, "--no-tui",
+                "--state-dir", tmp.resolve("state").toString(), "--kubeconfig", KubeCluster.kubeconfig().toString(), "--namespace", ns,
+                "-p", "job=" + job, "-p", "pending=" + point.pending);
+        // To halt once the Job is Complete, the first process must see it complete: its pod is let go once it runs.
+        if (point == Point.COMPLETED) releaseOnceSeen(first, firstLog, "migrating", ns);
+        ended(first, firstLog);
+        assertEquals(137, first.exitValue(), "lockstep halted at " + point.haltAt + ": " + Files.readString(firstLog));
+    }
+
+    /**
+     * Resumes the run as a process, with the run's --namespace or without it, lets its pods finish once it printed
+     * {@code acting}, and returns what it printed; the run must succeed.
+     */
+    private String resume(String ns, boolean withNamespace, String acting) throws Exception {
+        Path resumeLog = tmp.resolve("resume.log");
+        List<String> resume = new ArrayList<>(List.of("resume", "--no-tui", "--state-dir", tmp.resolve("state").toString(),
+                "--kubeconfig", KubeCluster.kubeconfig().toString()));
+        if (withNamespace) resume.addAll(List.of("--namespace", ns));
+        Process resumed = LockstepProcess.start(resumeLog, resume.toArray(String[]::new));
+        releaseOnceSeen(resumed, resumeLog, acting, ns);
+        ended(resumed, resumeLog);
+        String out = Files.readString(resumeLog);
+        assertEquals(0, resumed.exitValue(), out);
+        return out;
     }
 
     /**
