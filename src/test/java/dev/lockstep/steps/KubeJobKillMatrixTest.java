@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -118,6 +119,45 @@ class KubeJobKillMatrixTest {
         assertTrue(KubeJobTest.jobs(ns).isEmpty(), KubeJobTest.jobs(ns).toString());
         assertTrue(jobsThatRan("default").stream().noneMatch(j -> j.startsWith(ran.get(0).split("@")[0] + "@")),
                 "no Job of this spec in the kubeconfig's namespace");
+    }
+
+    /**
+     * A failed Job retried by the operator, lockstep killed while the retry's Job runs, and that Job failing meanwhile:
+     * the resume re-attaches and reports the retry's failure; it does not take the first failure for another retry.
+     */
+    @Test
+    void aRetriedJobThatFailsWhileLockstepIsDeadIsNotRunAThirdTime() throws Exception {
+        String ns = KubeCluster.newNamespace("matrix-retry");
+        KubeCluster.serveLogs(ns, "migrating\n");
+        String state = tmp.resolve("state").toString();
+        String kubeconfig = KubeCluster.kubeconfig().toString();
+        Path firstLog = tmp.resolve("first.log");
+        Process first = LockstepProcess.start(firstLog, "run", RUNBOOK, "--no-tui", "--state-dir", state, "--kubeconfig", kubeconfig,
+                "--namespace", ns, "-p", "job=k8s/job-matrix-fail.yaml");
+        releaseOnceSeen(first, firstLog, "migrating", ns);
+        ended(first, firstLog);
+        assertEquals(1, first.exitValue(), Files.readString(firstLog));
+
+        Path retryLog = tmp.resolve("retry.log");
+        Process retry = LockstepProcess.start(retryLog, Map.of("LOCKSTEP_TEST_HALT_AT", "line:migrating"), "resume", "--no-tui",
+                "--state-dir", state, "--kubeconfig", kubeconfig, "--namespace", ns, "--retry", "migrate");
+        ended(retry, retryLog);
+        assertEquals(137, retry.exitValue(), Files.readString(retryLog));
+        assertTrue(Files.readString(retryLog).contains("the step was retried: deleting the failed job"), Files.readString(retryLog));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (KubeJobTest.jobs(ns).stream().noneMatch(j -> j.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Failed")))) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the retry's Job did not fail: " + KubeJobTest.jobs(ns));
+            KubeJobTest.release(ns);
+            Thread.sleep(200);
+        }
+
+        Path resumeLog = tmp.resolve("resume.log");
+        Process resumed = LockstepProcess.start(resumeLog, "resume", "--no-tui", "--state-dir", state, "--kubeconfig", kubeconfig);
+        ended(resumed, resumeLog);
+        String out = Files.readString(resumeLog);
+        assertEquals(1, resumed.exitValue(), out);
+        assertTrue(out.contains("re-attaching to job " + ns + "/db-migration-") && out.contains("Failed: BackoffLimitExceeded"), out);
+        assertEquals(2, jobsThatRan(ns).size(), "the first Job and the retry's, no third: " + jobsThatRan(ns));
     }
 
     /** Every Job that existed in {@code ns}, as "name@uid", by the events about Jobs there (they outlive the Jobs). */

@@ -399,6 +399,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 Job created = jobs.resource(wanted).create();
                 ctx.note("created job " + id);
                 ctx.recordExternalId(CREATED_UID, created.getMetadata().getUid());
+                // The retry has its Job: a resume from here re-attaches to it, and does not take the failure for a new retry.
+                if (id.equals(ctx.externalIds().get(REPORTED_FAILURE))) ctx.recordExternalId(REPORTED_FAILURE, "");
                 report(c, ctx, session, acted, List.of(
                         new StatusWriter.Condition("Progressing", "True", "MigrationInProgress", "Job " + name + " is running"),
                         new StatusWriter.Condition("Ready", "False", "JobRunning", "Job " + name + " is running")),
