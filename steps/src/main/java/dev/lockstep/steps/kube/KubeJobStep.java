@@ -44,7 +44,7 @@ import java.util.Set;
  * fails the step again, and is deleted and run anew only when the operator retries the step; a
  * changed spec is another name, so another Job (the rule of an operator that re-runs a
  * migration only when its spec changes). The name is journaled before the Job is created, so
- * a resumed step re-attaches to it; a Job it created that is gone since (its ttlSecondsAfterFinished)
+ * a resumed step re-attaches to it; a Job it ran or adopted that is gone since (its ttlSecondsAfterFinished)
  * is judged by its events, not created again. The pods' logs (every retry and restart) go to the log
  * pane, where {@code logs.haltOn}, {@code until} and {@code require} apply; the Job's
  * conditions decide: Complete succeeds, Failed fails with its reason (BackoffLimitExceeded,
@@ -72,8 +72,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     static final String JOB = "job";
     /** The Job whose failure this step has reported: finding it again means the operator retried. */
     static final String REPORTED_FAILURE = "reportedFailure";
-    /** The uid of the Job this step created, journaled once it exists: the Job gone later was removed, not never made. */
-    static final String CREATED_UID = "jobUid";
+    /** The uid of the Job this step created or adopted, journaled once it exists: the Job gone later was removed, not never made. */
+    static final String JOB_UID = "jobUid";
     /** The reasons the job controller gives a Failed Job, in its condition and its Warning event. */
     private static final Set<String> FAILURE_REASONS = Set.of("BackoffLimitExceeded", "DeadlineExceeded", "PodFailurePolicy",
             "FailedIndexes", "MaxFailedIndexesExceeded");
@@ -144,7 +144,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return "run a Job (`file` or inline `job`) to completion. Its name is `metadata.name` plus a hash of its "
                 + "spec: a **Complete** Job of that name is adopted, not run again; a Failed one fails the step again "
                 + "and is deleted and re-run only when the step is retried; a changed spec is a new Job. The name is "
-                + "journaled before the Job is created, so resume re-attaches; a Job it created that is gone since "
+                + "journaled before the Job is created, so resume re-attaches; a Job it ran or adopted that is gone since "
                 + "(`ttlSecondsAfterFinished`) is judged by its events, never created again unless the step is retried. Its pods' logs (every retry and restart)"
                 + " feed `haltOn`/`until`/`require` (`until` does not end it: the Job decides). Complete succeeds; "
                 + "Failed fails with the reason (BackoffLimitExceeded, DeadlineExceeded), the exit code and termination"
@@ -361,6 +361,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 ctx.note("re-attaching to job " + id);
             } else if (existing != null && condition(existing, "Complete").isPresent()) {
                 ctx.recordExternalId(JOB, id);
+                ctx.recordExternalId(JOB_UID, existing.getMetadata().getUid());
                 ctx.note("job " + id + " is already Complete with this spec: adopted, not run again");
                 adopted = true;
             } else if (existing != null && condition(existing, "Failed").isPresent()) {
@@ -376,13 +377,14 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 }
             } else if (existing != null) {
                 ctx.recordExternalId(JOB, id);
+                ctx.recordExternalId(JOB_UID, existing.getMetadata().getUid());
                 ctx.note("job " + id + " with this spec is already running: following it");
             }
-            // The Job this step created is gone (removed after it finished, by its ttlSecondsAfterFinished, or deleted):
+            // The Job this step created or adopted is gone (removed after it finished, by its ttlSecondsAfterFinished, or deleted):
             // creating it again would run it twice, so how it ended is read from its events, unless the step was retried.
-            boolean gone = existing == null && id.equals(ctx.externalIds().get(JOB)) && ctx.externalIds().get(CREATED_UID) != null
+            boolean gone = existing == null && id.equals(ctx.externalIds().get(JOB)) && ctx.externalIds().get(JOB_UID) != null
                     && !id.equals(ctx.externalIds().get(REPORTED_FAILURE));
-            if (gone) ctx.note("job " + id + ", which this step created, is gone: how it ended is read from its events");
+            if (gone) ctx.note("job " + id + ", which this step ran, is gone: how it ended is read from its events");
             if (existing == null && !gone) {
                 if (c.ownedBy() != null) {
                     String missing = own(k, wanted, c.ownedBy());
@@ -398,7 +400,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 ctx.recordExternalId(JOB, id);
                 Job created = jobs.resource(wanted).create();
                 ctx.note("created job " + id);
-                ctx.recordExternalId(CREATED_UID, created.getMetadata().getUid());
+                ctx.recordExternalId(JOB_UID, created.getMetadata().getUid());
                 // The retry has its Job: a resume from here re-attaches to it, and does not take the failure for a new retry.
                 if (id.equals(ctx.externalIds().get(REPORTED_FAILURE))) ctx.recordExternalId(REPORTED_FAILURE, "");
                 report(c, ctx, session, acted, List.of(
@@ -493,7 +495,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     /** Watches the Job and its pods until the Job is Complete or Failed, streaming logs and reporting Pending pods. */
     private StepResult follow(Config c, StepContext ctx, KubernetesClient k, String ns, String name) throws InterruptedException {
         Kube.Signal signal = new Kube.Signal();
-        String uid = ctx.externalIds().get(CREATED_UID);
+        String uid = ctx.externalIds().get(JOB_UID);
         Object lock = new Object();
         PodLogs logs = new PodLogs(k, ns, line -> {
             synchronized (lock) {
@@ -621,7 +623,9 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
      * running the Job again (a retry does).
      */
     private static StepResult gone(KubernetesClient k, String ns, String name, String uid, StepContext ctx) {
-        Map<String, Object> data = new LinkedHashMap<>(Map.of("job", name, "namespace", ns, "adopted", false, "pods", List.of()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (String key : List.of("job", "namespace", "status", "reason", "message", "exitCode", "terminationMessage")) data.put(key, null);
+        data.putAll(Map.of("job", name, "namespace", ns, "adopted", false, "pods", List.of()));
         List<Event> events = uid == null ? List.of() : k.v1().events().inNamespace(ns).withField("involvedObject.uid", uid).list().getItems();
         for (Event e : events) {
             if ("Completed".equals(e.getReason())) {
