@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Issue 21: lockstep killed (as by kill -9) at every point where a {@code k8s.job} step talks to the
  * API server, then resumed with the run's --namespace and without it (the run's recorded place is
  * used): the run succeeds, and exactly one Job exists for the spec, in the run's namespace, none in
- * the kubeconfig's own. The exact points come from the $LOCKSTEP_TEST_HALT_AT hook (engine CrashPoint).
+ * the kubeconfig's own. The exact points come from the $LOCKSTEP_TEST_HALT_AT hook (engine CrashPoint). Then two
+ * ways a Job's state moves on while lockstep is dead: removed by its TTL once Complete, and a retry's Job failing.
  */
 class KubeJobKillMatrixTest {
     private static final String RUNBOOK = KubeJobTest.DIR + "job-matrix.yaml";
