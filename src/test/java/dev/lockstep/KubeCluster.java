@@ -62,6 +62,9 @@ import java.util.stream.Stream;
  * <li>{@link #HOLD_LABEL}=true: the pod stays Running until the label is removed from it.</li>
  * <li>{@link #IMAGE_PULL_BACKOFF_LABEL}=true: the pod stays Pending in ImagePullBackOff with a
  *     Warning event "Failed" naming the image.</li>
+ * <li>{@link #WAITING_LABEL}=true: the pod stays Pending, its containers waiting for the reason in the annotation
+ *     {@link #WAITING_LABEL}/reason (ErrImagePull, CreateContainerConfigError) with .../message, and a Warning
+ *     event "Failed" saying .../event.</li>
  * <li>A nodeSelector no node matches: the pod stays Pending, unschedulable, with the
  *     scheduler's FailedScheduling event.</li>
  * </ul>
@@ -80,6 +83,7 @@ public final class KubeCluster {
     public static final String FAIL_REASON_ANNOTATION = FAIL_LABEL + "/reason";
     public static final String HOLD_LABEL = "pod-hold.stage.lockstep.dev";
     public static final String IMAGE_PULL_BACKOFF_LABEL = "pod-image-pull-backoff.stage.lockstep.dev";
+    public static final String WAITING_LABEL = "pod-waiting.stage.lockstep.dev";
 
     private static final Duration START_LIMIT = Duration.ofMinutes(2);
     private static final Path SCRIPTS = Path.of("src/test/kube");

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** k8s.job against a real API server, controller-manager and scheduler (kwok plays the node). */
 @Tag("kube")
@@ -90,8 +92,8 @@ class KubeJobTest {
         LockstepCli cli = cli();
         LockstepCli.Result r = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-fail.yaml"));
         assertEquals(1, r.exit(), r.all());
-        assertTrue(r.out().contains("Failed: BackoffLimitExceeded"), r.out());
-        assertTrue(r.out().contains("exited 3 (Error)"), r.out());
+        assertTrue(r.all().lines().anyMatch(l -> l.contains("step migrate failed: job db-migration-") && l.contains("Failed: BackoffLimitExceeded")
+                && l.contains("exited 3 (Error)")), "the failure names the Job's reason and the exit code: " + r.all());
         String failedJob = jobs(ns).get(0).getMetadata().getUid();
 
         LockstepCli.Result again = cli.run(args("job.yaml", ns, "-p", "job=k8s/job-fail.yaml", "--new"));
@@ -113,7 +115,8 @@ class KubeJobTest {
         String ns = KubeCluster.newNamespace("job-deadline");
         LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=k8s/job-deadline.yaml"));
         assertEquals(1, r.exit(), r.all());
-        assertTrue(r.out().contains("Failed: DeadlineExceeded"), r.out());
+        assertTrue(r.all().lines().anyMatch(l -> l.contains("step migrate failed: job db-migration-") && l.contains("Failed: DeadlineExceeded")),
+                "the failure names the Job's reason: " + r.all());
     }
 
     /** A Secret the pod reads, missing or without the key in its data: the pod could never start, so no Job is made. */
@@ -143,6 +146,29 @@ class KubeJobTest {
         assertTrue(r.out().contains("is Pending: ImagePullBackOff (Back-off pulling image \"registry.example/app:1.0\")"), r.out());
         assertTrue(r.out().contains("event Failed: Failed to pull image \"registry.example/app:1.0\": not found"), r.out());
         assertTrue(r.out().contains("stayed Pending for 3s"), r.out());
+    }
+
+    /**
+     * Issue 21: a container the kubelet cannot start (its image cannot be pulled, the ConfigMap its environment
+     * names is missing) is said as soon as it is seen, with the kubelet's event; the step gives up after its
+     * own bound (pendingTimeout, 3s here), not the step's timeout, naming both, and deletes the Job as a halt does.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "ErrImagePull|k8s/job-errimagepull.yaml|event Failed: Failed to pull image \"registry.example/app:9.9\": not found",
+            "CreateContainerConfigError|k8s/job-config-error.yaml|event Failed: Error: configmap \"migration-settings\" not found"})
+    void aContainerThatCannotStartIsSaidAtOnceAndItsJobDeletedAfterItsOwnBound(String reason, String manifest, String event) {
+        String ns = KubeCluster.newNamespace("job-" + reason.toLowerCase());
+        LockstepCli.Result r = cli().run(args("job.yaml", ns, "-p", "job=" + manifest));
+        assertEquals(1, r.exit(), r.all());
+        int said = r.out().indexOf("is Pending: " + reason + " (");
+        assertTrue(said >= 0 && r.out().indexOf(event) > said, "said with its event: " + r.out());
+        int gaveUp = r.all().indexOf("step migrate failed: pod db-migration-");
+        assertTrue(gaveUp > said, "said before the step gave up: " + r.all());
+        String failure = r.all().substring(gaveUp).lines().findFirst().orElseThrow();
+        assertTrue(failure.contains("stayed Pending for 3s: " + reason) && failure.contains(event) && failure.contains("deleted job db-migration-"),
+                failure);
+        assertTrue(jobs(ns).isEmpty(), "the Job does not start its pod later, unobserved");
     }
 
     @Test

@@ -109,11 +109,18 @@ class SeedRunbooksTest {
         assertTrue(up.out().contains("outputs: before=base after=add_sqs_metadata"), up.out());
         assertTrue(tableExists(port, "gate_db", "predictions"));
 
+        // Seed 002: every deploy runs `alembic upgrade head`; on a database already at head it runs again and changes nothing.
+        LockstepCli.Result again = cli.run(concat(new String[] {"run", "runbooks/alembic-gate.yaml"}, concat(common, "--new")));
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("alembic upgrade: add_sqs_metadata → add_sqs_metadata"), again.out());
+        assertFalse(again.out().contains("Running upgrade") || again.out().contains("Added column"), "nothing to apply: " + again.out());
+        assertTrue(tableExists(port, "gate_db", "predictions"));
+
         LockstepCli.Result back = cli.run("rollback", KubeJobTest.runId(up), "--no-tui", "--yes", "--confirm-run", KubeJobTest.runId(up));
         assertEquals(0, back.exit(), back.all());
         assertTrue(back.out().contains("downgrade base"), back.out());
         assertFalse(tableExists(port, "gate_db", "predictions"), "the rollback went back to the revision it found");
-        assertNoSecretWritten(plan, stopped, reviewed, up, back);
+        assertNoSecretWritten(plan, stopped, reviewed, up, again, back);
     }
 
     @Test
@@ -204,6 +211,17 @@ class SeedRunbooksTest {
         LockstepCli.Result ok = gate.runs("--no-tui");
         gate.refusesTheSamePlanAgain("--no-tui");
         assertTrue(ok.out().contains("Running upgrade add_user_fk_constraint -> add_sqs_metadata"), ok.out());
+        assertTrue(tags(ecr, repository, "stage-44d3ff3").contains("stage-migrated-44d3ff3"));
+        String migrated = KubeJobTest.jobs(ns).get(0).getMetadata().getUid();
+
+        // Seed 000: the workflow applies db-migration-SHA again for the same build, which leaves its finished Job as it is
+        // (kept for its ttlSecondsAfterFinished, an hour): the build is not migrated twice. The tag is made again, idempotently.
+        LockstepCli.Result again = cli.run(concat(new String[] {"run", "runbooks/stage-migration-gate.yaml", "-p", "sha=44d3ff3", "--new"},
+                common));
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("is already Complete with this spec: adopted, not run again"), again.out());
+        assertEquals(List.of(migrated), KubeJobTest.jobs(ns).stream().map(j -> j.getMetadata().getUid()).toList(), "the same Job, not a second");
+        assertTrue(again.out().contains(repository + ":stage-migrated-44d3ff3 already points at this image"), again.out());
         assertTrue(tags(ecr, repository, "stage-44d3ff3").contains("stage-migrated-44d3ff3"));
 
         String failing = Path.of("src/test/resources/runbooks/kube/k8s/seed000-job-fails.yaml").toAbsolutePath().toString();

@@ -150,6 +150,7 @@ public final class Run implements AutoCloseable {
         }
         snapshot.requireAllowed(type, step);
         Event e = journal.append(type, step, data);
+        CrashPoint.journaled(e);
         applied(e);
         listener.event(e, tookIfEnded(e));
         return e;

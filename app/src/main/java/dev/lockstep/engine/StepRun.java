@@ -164,6 +164,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     private String show(String text) {
         String shown = redactor.redact(text);
         writeLog(shown);
+        CrashPoint.logged(shown);
         listener.line(step.id(), prefix + shown);
         return shown;
     }

@@ -44,7 +44,8 @@ import java.util.Set;
  * fails the step again, and is deleted and run anew only when the operator retries the step; a
  * changed spec is another name, so another Job (the rule of an operator that re-runs a
  * migration only when its spec changes). The name is journaled before the Job is created, so
- * a resumed step re-attaches to it. The pods' logs (every retry and restart) go to the log
+ * a resumed step re-attaches to it; a Job it ran or adopted that is gone since (its ttlSecondsAfterFinished)
+ * is judged by its events, not created again. The pods' logs (every retry and restart) go to the log
  * pane, where {@code logs.haltOn}, {@code until} and {@code require} apply; the Job's
  * conditions decide: Complete succeeds, Failed fails with its reason (BackoffLimitExceeded,
  * DeadlineExceeded), the container's exit code and termination message. A pod stuck Pending
@@ -71,6 +72,11 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     static final String JOB = "job";
     /** The Job whose failure this step has reported: finding it again means the operator retried. */
     static final String REPORTED_FAILURE = "reportedFailure";
+    /** The uid of the Job this step created or adopted, journaled once it exists: the Job gone later was removed, not never made. */
+    static final String JOB_UID = "jobUid";
+    /** The reasons the job controller gives a Failed Job, in its condition and its Warning event. */
+    private static final Set<String> FAILURE_REASONS = Set.of("BackoffLimitExceeded", "DeadlineExceeded", "PodFailurePolicy",
+            "FailedIndexes", "MaxFailedIndexesExceeded");
     static final String HASH_LABEL = "lockstep.dev/spec-hash";
     private static final Duration DELETE_LIMIT = Duration.ofMinutes(5);
 
@@ -138,7 +144,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         return "run a Job (`file` or inline `job`) to completion. Its name is `metadata.name` plus a hash of its "
                 + "spec: a **Complete** Job of that name is adopted, not run again; a Failed one fails the step again "
                 + "and is deleted and re-run only when the step is retried; a changed spec is a new Job. The name is "
-                + "journaled before the Job is created, so resume re-attaches. Its pods' logs (every retry and restart)"
+                + "journaled before the Job is created, so resume re-attaches; a Job it ran or adopted that is gone since "
+                + "(`ttlSecondsAfterFinished`) is judged by its events, never created again unless the step is retried. Its pods' logs (every retry and restart)"
                 + " feed `haltOn`/`until`/`require` (`until` does not end it: the Job decides). Complete succeeds; "
                 + "Failed fails with the reason (BackoffLimitExceeded, DeadlineExceeded), the exit code and termination"
                 + " message; a container in CrashLoopBackOff is shown at once with its last exit code, which the failure"
@@ -354,6 +361,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 ctx.note("re-attaching to job " + id);
             } else if (existing != null && condition(existing, "Complete").isPresent()) {
                 ctx.recordExternalId(JOB, id);
+                ctx.recordExternalId(JOB_UID, existing.getMetadata().getUid());
                 ctx.note("job " + id + " is already Complete with this spec: adopted, not run again");
                 adopted = true;
             } else if (existing != null && condition(existing, "Failed").isPresent()) {
@@ -369,9 +377,15 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                 }
             } else if (existing != null) {
                 ctx.recordExternalId(JOB, id);
+                ctx.recordExternalId(JOB_UID, existing.getMetadata().getUid());
                 ctx.note("job " + id + " with this spec is already running: following it");
             }
-            if (existing == null) {
+            // The Job this step created or adopted is gone (removed after it finished, by its ttlSecondsAfterFinished, or deleted):
+            // creating it again would run it twice, so how it ended is read from its events, unless the step was retried.
+            boolean gone = existing == null && id.equals(ctx.externalIds().get(JOB)) && ctx.externalIds().get(JOB_UID) != null
+                    && !id.equals(ctx.externalIds().get(REPORTED_FAILURE));
+            if (gone) ctx.note("job " + id + ", which this step ran, is gone: how it ended is read from its events");
+            if (existing == null && !gone) {
                 if (c.ownedBy() != null) {
                     String missing = own(k, wanted, c.ownedBy());
                     if (missing != null) return StepResult.failed(missing, Map.of());
@@ -384,8 +398,11 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                     return StepResult.failed(noSecret + ": no Job was created", Map.of());
                 }
                 ctx.recordExternalId(JOB, id);
-                jobs.resource(wanted).create();
+                Job created = jobs.resource(wanted).create();
                 ctx.note("created job " + id);
+                ctx.recordExternalId(JOB_UID, created.getMetadata().getUid());
+                // The retry has its Job: a resume from here re-attaches to it, and does not take the failure for a new retry.
+                if (id.equals(ctx.externalIds().get(REPORTED_FAILURE))) ctx.recordExternalId(REPORTED_FAILURE, "");
                 report(c, ctx, session, acted, List.of(
                         new StatusWriter.Condition("Progressing", "True", "MigrationInProgress", "Job " + name + " is running"),
                         new StatusWriter.Condition("Ready", "False", "JobRunning", "Job " + name + " is running")),
@@ -478,6 +495,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
     /** Watches the Job and its pods until the Job is Complete or Failed, streaming logs and reporting Pending pods. */
     private StepResult follow(Config c, StepContext ctx, KubernetesClient k, String ns, String name) throws InterruptedException {
         Kube.Signal signal = new Kube.Signal();
+        String uid = ctx.externalIds().get(JOB_UID);
         Object lock = new Object();
         PodLogs logs = new PodLogs(k, ns, line -> {
             synchronized (lock) {
@@ -494,7 +512,8 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
             signal.add(k.pods().inNamespace(ns).withLabel("job-name", name).watch(signal.watcher()));
             while (true) {
                 Job job = k.batch().v1().jobs().inNamespace(ns).withName(name).get();
-                if (job == null) return StepResult.failed("job " + ns + "/" + name + " was deleted while it ran", Map.of());
+                if (job == null) return gone(k, ns, name, uid, ctx);
+                uid = job.getMetadata().getUid();
                 List<Pod> pods = pods(k, ns, name);
                 if (pods.isEmpty() && condition(job, "Complete").isEmpty() && condition(job, "Failed").isEmpty()) {
                     // The API server refused the Job's pods (a quota, a missing service account, pod security): said on the Job.
@@ -596,6 +615,32 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         }
         delete(k, ns, name, ctx);
         return StepResult.failed(why + "; deleted job " + name + " and its pods", data);
+    }
+
+    /**
+     * How a Job that is gone ended, as the job controller's events about it say (an API server keeps events an hour by
+     * default): Completed succeeds, a failure reason fails with it; with neither, the step cannot tell, and fails without
+     * running the Job again (a retry does).
+     */
+    private static StepResult gone(KubernetesClient k, String ns, String name, String uid, StepContext ctx) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (String key : List.of("job", "namespace", "status", "reason", "message", "exitCode", "terminationMessage")) data.put(key, null);
+        data.putAll(Map.of("job", name, "namespace", ns, "adopted", false, "pods", List.of()));
+        List<Event> events = uid == null ? List.of() : k.v1().events().inNamespace(ns).withField("involvedObject.uid", uid).list().getItems();
+        for (Event e : events) {
+            if ("Completed".equals(e.getReason())) {
+                data.put("status", "Complete");
+                ctx.note("job " + ns + "/" + name + " Complete, as its event says (the Job itself is gone)");
+                return StepResult.ok("job " + name + " Complete (by its event; the Job itself is gone)", data);
+            }
+            if (FAILURE_REASONS.contains(e.getReason())) {
+                data.putAll(Map.of("status", "Failed", "reason", e.getReason(), "message", String.valueOf(e.getMessage())));
+                return StepResult.failed("job " + name + " Failed: " + e.getReason() + " (" + e.getMessage() + "), as its event says (the Job"
+                        + " itself is gone); it is not run again unless the step is retried", data);
+            }
+        }
+        return StepResult.failed("job " + ns + "/" + name + " is gone (deleted, or removed after it finished by its ttlSecondsAfterFinished)"
+                + " and no event says how it ended; it is not run again unless the step is retried", data);
     }
 
     /** How a finished Job ends the step; {@code crash} is the last crash seen while it ran (its pod may be gone by now). */
