@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the kubeconfig's own. The exact points come from the $LOCKSTEP_TEST_HALT_AT hook (engine CrashPoint). Then two
  * ways a Job's state moves on while lockstep is dead: removed by its TTL once Complete, and a retry's Job failing.
  */
+@Tag("kube")
+@Tag("process")
 class KubeJobKillMatrixTest {
     private static final String RUNBOOK = KubeJobTest.DIR + "job-matrix.yaml";
     private static final String PULL_LABEL = KubeCluster.IMAGE_PULL_BACKOFF_LABEL;
