@@ -107,6 +107,17 @@ class EtaTest {
     }
 
     @Test
+    void theReportPutsEachStepBesideItsEarlierRunsAndTheDowntimeBesideItsWindow() throws IOException {
+        LockstepCli cli = withHistory();
+        assertEquals(0, cli.run("run", CUTOVER, "--no-tui").exit());
+        String report = cli.run("report", "-o", "-").out();
+        assertTrue(report.matches("(?s).*Downtime \\(stop-writes to start-writes\\): downtime took [0-9.]+m?s of 15m\\..*"), report);
+        assertTrue(report.contains("Earlier runs: from 3 earlier runs at this machine (1 elsewhere not used)."), report);
+        assertTrue(report.contains("| Step | State | Duration | Attempts | Outputs | Earlier median (p90) |"), report);
+        assertTrue(report.matches("(?s).*\\| copy \\| succeeded \\| [0-9.]+m?s \\| 1 \\|  \\| 6m \\(7m\\) \\|.*"), report);
+    }
+
+    @Test
     void theClockOfARunInTheMiddleOfItsDowntime() throws IOException {
         LockstepCli cli = withHistory();
         Runs runs = new Runs(new dev.lockstep.journal.StateDir(cli.stateDir()), "test");

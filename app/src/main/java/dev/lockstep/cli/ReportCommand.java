@@ -45,7 +45,8 @@ final class ReportCommand implements Callable<Integer> {
         var runs = state.runs(cli);
         String runId = RunIds.orLatest(runs, this.runId);
         RunSnapshot snapshot = runs.read(runId);
-        String text = MarkdownReport.render(snapshot, runs.displayed(snapshot), RunPointOfNoReturn.of(cli, snapshot));
+        String text = MarkdownReport.render(snapshot, runs.displayed(snapshot), RunPointOfNoReturn.of(cli, snapshot),
+                RunPointOfNoReturn.timing(cli, snapshot, runs));
         if (toStdout) {
             cli.out.print(text);
             return 0;

@@ -1,7 +1,9 @@
 package dev.lockstep.report;
 
 import dev.lockstep.engine.DisplayedState;
+import dev.lockstep.engine.History;
 import dev.lockstep.engine.PointOfNoReturn;
+import dev.lockstep.engine.RunTiming;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
@@ -23,6 +25,11 @@ public final class MarkdownReport {
 
     /** {@code pointOfNoReturn} marks its step in the steps' table; null when it is not known (the runbook changed since). */
     public static String render(RunSnapshot s, DisplayedState state, PointOfNoReturn pointOfNoReturn) {
+        return render(s, state, pointOfNoReturn, null);
+    }
+
+    /** {@code timing} adds the downtime against its window and each step's duration against earlier runs; null leaves them out. */
+    public static String render(RunSnapshot s, DisplayedState state, PointOfNoReturn pointOfNoReturn, RunTiming timing) {
         StringBuilder b = new StringBuilder();
         EventData.RunStarted start = s.start();
         b.append("# ").append(cell(start.title())).append("\n\n");
@@ -38,7 +45,7 @@ public final class MarkdownReport {
         if (params.isEmpty()) b.append("None.\n");
         params.forEach((k, v) -> b.append("- `").append(cell(k)).append("` = `").append(cell(v)).append("`\n"));
 
-        steps(b, s, pointOfNoReturn);
+        steps(b, s, pointOfNoReturn, timing);
         halts(b, s);
         b.append("\n## Timeline\n\n");
         timeline(b, s, false);
@@ -54,7 +61,7 @@ public final class MarkdownReport {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(cell(s.start().title())).append("\n\n");
         b.append("Run `").append(cell(s.runId())).append("`: **").append(state.label()).append("**\n");
-        steps(b, s, pointOfNoReturn);
+        steps(b, s, pointOfNoReturn, null);
         halts(b, s);
         b.append("\n<details><summary>Timeline (").append(s.events().size()).append(" events)</summary>\n\n");
         timeline(b, s, true);
@@ -62,18 +69,30 @@ public final class MarkdownReport {
         return b.toString();
     }
 
-    private static void steps(StringBuilder b, RunSnapshot s, PointOfNoReturn pointOfNoReturn) {
+    private static void steps(StringBuilder b, RunSnapshot s, PointOfNoReturn pointOfNoReturn, RunTiming timing) {
         b.append("\n## Steps\n\n");
+        if (timing != null && timing.downtime() != null) {
+            b.append("Downtime (").append(cell(timing.downtime().downtime().from())).append(" to ")
+                    .append(cell(timing.downtime().downtime().to())).append("): ").append(cell(timing.downtime().line())).append(".\n\n");
+        }
+        History history = timing == null || timing.history().runs().isEmpty() ? null : timing.history();
+        if (timing != null) b.append("Earlier runs: ").append(cell(timing.history().source())).append(".\n\n");
         if (pointOfNoReturn != null && pointOfNoReturn.step() != null) {
             b.append("Point of no return: **").append(cell(pointOfNoReturn.step())).append("**, after which a rollback cannot restore ")
                     .append("the world (").append(cell(pointOfNoReturn.why())).append(").\n\n");
         }
-        b.append("| Step | State | Duration | Attempts | Outputs |\n|---|---|---|---|---|\n");
+        b.append("| Step | State | Duration | Attempts | Outputs |").append(history != null ? " Earlier median (p90) |" : "")
+                .append("\n|---|---|---|---|---|").append(history != null ? "---|" : "").append('\n');
         for (RunSnapshot.StepRecord r : s.steps().values()) {
             boolean marked = pointOfNoReturn != null && r.id().equals(pointOfNoReturn.step());
             b.append("| ").append(r.id()).append(marked ? " ⊘ point of no return" : "").append(" | ").append(r.state().label()).append(" | ")
                     .append(r.duration() == null ? "" : Durations.format(r.duration())).append(" | ")
-                    .append(r.attempts()).append(" | ").append(outputs(r.outputs())).append(" |\n");
+                    .append(r.attempts()).append(" | ").append(outputs(r.outputs())).append(" |");
+            if (history != null) {
+                History.Figures f = history.step(r.id());
+                b.append(' ').append(f == null ? "never done" : Durations.format(f.median()) + " (" + Durations.format(f.p90()) + ")").append(" |");
+            }
+            b.append('\n');
         }
     }
 
