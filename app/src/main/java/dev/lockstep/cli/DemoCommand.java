@@ -5,6 +5,7 @@ import dev.lockstep.demo.DemoPostgres;
 import dev.lockstep.demo.NotificationReceiver;
 import dev.lockstep.demo.RelayDatabase;
 import dev.lockstep.engine.Engine;
+import dev.lockstep.engine.ForwardingListener;
 import dev.lockstep.engine.Planner;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
@@ -19,7 +20,6 @@ import dev.lockstep.io.FileTrees;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
-import dev.lockstep.store.TakenOver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -234,18 +234,12 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Plays a relay that kept writing: once the copy is done, the source changes under it. */
-    private static final class WriteBehindTheCopy implements RunListener {
-        private final RunListener inner;
+    private static final class WriteBehindTheCopy extends ForwardingListener {
         private final Path home;
 
         WriteBehindTheCopy(RunListener inner, Path home) {
-            this.inner = inner;
+            super(inner);
             this.home = home;
-        }
-
-        @Override
-        public void event(Event e) {
-            event(e, null);
         }
 
         @Override
@@ -260,26 +254,6 @@ final class DemoCommand implements Callable<Integer> {
                     inner.notice("--inject-mismatch could not change the source: " + ex.getMessage());
                 }
             }
-        }
-
-        @Override
-        public void line(String stepId, String text) {
-            inner.line(stepId, text);
-        }
-
-        @Override
-        public void notice(String text) {
-            inner.notice(text);
-        }
-
-        @Override
-        public void windowAtRisk(String text) {
-            inner.windowAtRisk(text);
-        }
-
-        @Override
-        public void takenOver(TakenOver by) {
-            inner.takenOver(by);
         }
     }
 }

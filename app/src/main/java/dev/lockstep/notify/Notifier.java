@@ -1,9 +1,9 @@
 package dev.lockstep.notify;
 
+import dev.lockstep.engine.ForwardingListener;
 import dev.lockstep.engine.RunListener;
 import dev.lockstep.journal.Event;
 import dev.lockstep.json.Json;
-import dev.lockstep.store.TakenOver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  *
  * <p>It wraps the listener that shows the run and passes every call on to it.
  */
-public final class Notifier implements RunListener {
+public final class Notifier extends ForwardingListener {
     /** How long the end of a command waits for notifications still on their way (the last one says how the run ended). */
     public static final Duration DRAIN = Duration.ofSeconds(15);
     private static final int ATTEMPTS = 4;
@@ -34,7 +34,6 @@ public final class Notifier implements RunListener {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Object CLOSE = new Object();
 
-    private final RunListener inner;
     private final List<URI> receivers;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -47,7 +46,7 @@ public final class Notifier implements RunListener {
     private boolean windowAtRiskSent;
 
     public Notifier(RunListener inner, List<URI> receivers) {
-        this.inner = inner;
+        super(inner);
         this.receivers = List.copyOf(receivers);
         this.notes = inner::notice;
         this.sender = new Thread(this::send, "lockstep-notify");
@@ -63,11 +62,6 @@ public final class Notifier implements RunListener {
         about = run;
         early.forEach(this::offer);
         early.clear();
-    }
-
-    @Override
-    public void event(Event e) {
-        event(e, null);
     }
 
     @Override
@@ -94,21 +88,6 @@ public final class Notifier implements RunListener {
     private void offer(Event e) {
         Notification n = Notification.of(about, e);
         if (n != null && !queue.offer(n)) notes.accept("notifications: the queue is full; " + n.event() + " was not sent");
-    }
-
-    @Override
-    public void line(String stepId, String text) {
-        inner.line(stepId, text);
-    }
-
-    @Override
-    public void notice(String text) {
-        inner.notice(text);
-    }
-
-    @Override
-    public void takenOver(TakenOver by) {
-        inner.takenOver(by);
     }
 
     /**
