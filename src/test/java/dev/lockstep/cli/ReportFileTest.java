@@ -28,14 +28,17 @@ class ReportFileTest {
         return run.out().lines().filter(l -> l.startsWith("run tiny-")).findFirst().orElseThrow().split(" ")[1];
     }
 
-    /** The current folder is the project's: a bare name lands there, and the test removes it. */
+    /** The current folder is the project's: a bare name lands there, with its timeline picture, and the test removes both. */
     private static void assertWrittenThenRemove(Path file, LockstepCli.Result r) throws IOException {
+        Path picture = file.resolveSibling(file.getFileName().toString().replaceFirst("\\.md$", ".svg"));
         try {
             assertEquals(0, r.exit(), r.all());
-            assertEquals("report written to " + file + "\n", r.out());
+            assertEquals("report written to " + file + " (its timeline: " + picture + ")\n", r.out());
             assertTrue(Files.readString(file).contains("# "), "a Markdown report");
+            assertTrue(Files.readString(picture).startsWith("<svg "), "its timeline");
         } finally {
             Files.deleteIfExists(file);
+            Files.deleteIfExists(picture);
         }
     }
 

@@ -115,6 +115,18 @@ class EtaTest {
         assertTrue(report.contains("Earlier runs: from 3 earlier runs at this machine (1 elsewhere not used)."), report);
         assertTrue(report.contains("| Step | State | Duration | Attempts | Outputs | Earlier median (p90) |"), report);
         assertTrue(report.matches("(?s).*\\| copy \\| succeeded \\| [0-9.]+m?s \\| 1 \\|  \\| 6m \\(7m\\) \\|.*"), report);
+
+        // Written to a file, the report has its timeline beside it: a bar per step, the downtime shaded and labelled.
+        Path file = tmp.resolve("cutover report.md");
+        LockstepCli.Result written = cli.run("report", "-o", file.toString());
+        Path picture = tmp.resolve("cutover report.svg");
+        assertTrue(written.out().contains("(its timeline: " + picture + ")"), written.out());
+        assertTrue(Files.readString(file).contains("![The run's timeline: a bar per step, the downtime shaded](<cutover report.svg>)"));
+        String svg = Files.readString(picture);
+        assertTrue(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""), svg);
+        assertEquals(6, svg.split("<title>copy: |<title>prepare: |<title>stop-writes: |<title>verify: |<title>start-writes: "
+                + "|<title>cleanup: ", -1).length - 1, svg);
+        assertTrue(svg.contains("fill=\"#fde2e2\"") && svg.contains(">downtime "), "the downtime shaded:\n" + svg);
     }
 
     @Test

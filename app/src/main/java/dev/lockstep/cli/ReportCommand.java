@@ -4,7 +4,10 @@ import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.StateDir;
+import dev.lockstep.engine.PointOfNoReturn;
+import dev.lockstep.engine.RunTiming;
 import dev.lockstep.report.MarkdownReport;
+import dev.lockstep.report.TimelinePicture;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -45,19 +48,25 @@ final class ReportCommand implements Callable<Integer> {
         var runs = state.runs(cli);
         String runId = RunIds.orLatest(runs, this.runId);
         RunSnapshot snapshot = runs.read(runId);
-        String text = MarkdownReport.render(snapshot, runs.displayed(snapshot), RunPointOfNoReturn.of(cli, snapshot),
-                RunPointOfNoReturn.timing(cli, snapshot, runs));
+        PointOfNoReturn pointOfNoReturn = RunPointOfNoReturn.of(cli, snapshot);
+        RunTiming timing = RunPointOfNoReturn.timing(cli, snapshot, runs);
         if (toStdout) {
-            cli.out.print(text);
+            cli.out.print(MarkdownReport.render(snapshot, runs.displayed(snapshot), pointOfNoReturn, timing, null));
             return 0;
         }
         Path file = out != null ? out : runs.store().defaultReport(runId);
+        // The picture beside the report, named after it, so that a viewer of the Markdown shows it.
+        String base = file.getFileName().toString().replaceFirst("\\.md$", "");
+        Path picture = file.resolveSibling(base + ".svg");
+        String svg = TimelinePicture.svg(snapshot, pointOfNoReturn, timing == null ? null : timing.downtime());
         try {
-            StateDir.writePrivate(file, text);
+            if (svg != null) StateDir.writePrivate(picture, svg);
+            StateDir.writePrivate(file, MarkdownReport.render(snapshot, runs.displayed(snapshot), pointOfNoReturn, timing,
+                    svg == null ? null : picture.getFileName().toString()));
         } catch (IOException e) {
             throw new LockstepException(ErrorCode.IO, "cannot write report " + file + ": " + e.getMessage());
         }
-        cli.out.println("report written to " + file);
+        cli.out.println("report written to " + file + (svg != null ? " (its timeline: " + picture + ")" : ""));
         return 0;
     }
 }

@@ -25,11 +25,14 @@ public final class MarkdownReport {
 
     /** {@code pointOfNoReturn} marks its step in the steps' table; null when it is not known (the runbook changed since). */
     public static String render(RunSnapshot s, DisplayedState state, PointOfNoReturn pointOfNoReturn) {
-        return render(s, state, pointOfNoReturn, null);
+        return render(s, state, pointOfNoReturn, null, null);
     }
 
-    /** {@code timing} adds the downtime against its window and each step's duration against earlier runs; null leaves them out. */
-    public static String render(RunSnapshot s, DisplayedState state, PointOfNoReturn pointOfNoReturn, RunTiming timing) {
+    /**
+     * {@code timing} adds the downtime against its window and each step's duration against earlier runs; null leaves
+     * them out. {@code picture} names the timeline's SVG file beside the report, shown above the steps; null: none.
+     */
+    public static String render(RunSnapshot s, DisplayedState state, PointOfNoReturn pointOfNoReturn, RunTiming timing, String picture) {
         StringBuilder b = new StringBuilder();
         EventData.RunStarted start = s.start();
         b.append("# ").append(cell(start.title())).append("\n\n");
@@ -45,6 +48,7 @@ public final class MarkdownReport {
         if (params.isEmpty()) b.append("None.\n");
         params.forEach((k, v) -> b.append("- `").append(cell(k)).append("` = `").append(cell(v)).append("`\n"));
 
+        if (picture != null) b.append("\n![The run's timeline: a bar per step, the downtime shaded](<").append(picture).append(">)\n");
         steps(b, s, pointOfNoReturn, timing);
         halts(b, s);
         b.append("\n## Timeline\n\n");
