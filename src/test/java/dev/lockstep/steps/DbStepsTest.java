@@ -224,6 +224,24 @@ class DbStepsTest {
         assertTrue(sums.out().contains(row("event_tags", "120000", "120000", "OK")), sums.out());
     }
 
+    /** A text primary key (and a composite one) is narrowed down too: both sides read in key order and merged. */
+    @Test
+    void aChangedMissingOrExtraRowUnderATextOrCompositeKeyIsNamedByItsKey() throws Exception {
+        Path db = relay(500);
+        sqlite(db, "CREATE TABLE pairs (a TEXT, b INTEGER, v TEXT, PRIMARY KEY (a, b))",
+                "INSERT INTO pairs VALUES ('x', 1, 'one'), ('x', 2, 'two'), ('y', 1, 'three'), ('é', 1, 'four'), ('Z', 1, 'five')");
+        String url = copied(db);
+        pg(url, "UPDATE kv SET value = '\\x00'::bytea WHERE key = 'key7'", "DELETE FROM kv WHERE key = 'key12'",
+                "INSERT INTO kv VALUES ('key99', '\\x01'::bytea)", "UPDATE pairs SET v = 'TWO' WHERE a = 'x' AND b = 2");
+        LockstepCli.Result r = cli().run("run", DIR + "verify.yaml", "--no-tui", "--new", "-p", "sqlite=" + db,
+                "-p", "pg_url=" + url, "-p", "checksum=true");
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.out().contains(row("kv", "20", "20", "MISMATCH (checksum: 3 keys differ (1 changed, 1 only in source, 1 only in "
+                + "target); e.g. key = 'key12' (only in source), key = 'key7' (changed), key = 'key99' (only in target))")), r.out());
+        assertTrue(r.out().contains(row("pairs", "5", "5", "MISMATCH (checksum: 1 key differs (1 changed, 0 only in source, 0 only in "
+                + "target); e.g. (a, b) = ('x', 2) (changed))")), r.out());
+    }
+
     @Test
     void aTableOnOneSideOnlyHalts() throws Exception {
         Path db = relay(10);

@@ -199,8 +199,8 @@ final class Verifier {
             Sum b = dst.sum(null, null);
             Sum a = get(fa);
             if (a.equals(b)) return new TableResult(name, sCount, tCount, verdict, detail);
-            return new TableResult(name, sCount, tCount, "MISMATCH", (detail != null ? "count, " : "")
-                    + "checksum; no integer primary key to narrow it down");
+            return new TableResult(name, sCount, tCount, "MISMATCH", (detail != null ? "count, " : "") + "checksum"
+                    + narrowedInOrder(s, t, sCols, tCols, sNames, tNames));
         }
         long[] range = range(src, dst, pool);
         if (range == null) return new TableResult(name, sCount, tCount, verdict, detail);
@@ -224,6 +224,33 @@ final class Verifier {
         d.append(" differ; e.g. ").append(key.name()).append(" = ")
                 .append(String.join(", ", examples.stream().limit(EXAMPLES).map(String::valueOf).toList()));
         return new TableResult(name, sCount, tCount, "MISMATCH", d.toString());
+    }
+
+    /**
+     * The differing keys of a table whose primary key is text or several columns, by reading both sides in key order
+     * (OrderedComparison); a table without a primary key, or with one of a type the two databases order differently,
+     * is said to be why it cannot be narrowed.
+     */
+    private String narrowedInOrder(String s, String t, List<Sql.Column> sCols, List<Sql.Column> tCols, List<String> sNames,
+                                   List<String> tNames) throws Exception {
+        List<Sql.Column> sKeys = sCols.stream().filter(c -> c.pkPosition() > 0).sorted(java.util.Comparator.comparingInt(Sql.Column::pkPosition))
+                .toList();
+        if (sKeys.isEmpty()) return "; no primary key to narrow it down";
+        List<Sql.Column> tKeys = new ArrayList<>();
+        for (Sql.Column k : sKeys) {
+            String other = tNamesFor(k.name(), sNames, tNames);
+            tKeys.add(tCols.stream().filter(c -> c.name().equals(other)).findFirst().orElseThrow());
+        }
+        for (Sql.Column k : sKeys) {
+            if (!OrderedComparison.sortsTheSame(k)) return "; its primary key's " + k.name() + " (" + k.type() + ") cannot be narrowed down";
+        }
+        for (Sql.Column k : tKeys) {
+            if (!OrderedComparison.sortsTheSame(k)) return "; its primary key's " + k.name() + " (" + k.type() + ") cannot be narrowed down";
+        }
+        OrderedComparison.Differences d = OrderedComparison.compare(source, s, sKeys, sNames, target, t, tKeys, tNames, EXAMPLES);
+        if (d.total() == 0) return "; no key differs row by row (the sums differ: values the two databases hash differently?)";
+        return ": " + d.total() + (d.total() == 1 ? " key differs" : " keys differ") + " (" + d.changed() + " changed, " + d.onlySource()
+                + " only in source, " + d.onlyTarget() + " only in target); e.g. " + String.join(", ", d.examples());
     }
 
     private static String tNamesFor(String sourceName, List<String> sNames, List<String> tNames) {
