@@ -33,6 +33,11 @@ final class FlagOperator implements Operator {
     }
 
     @Override
+    public boolean waits() {
+        return false;
+    }
+
+    @Override
     public String typed(StepDef step, String prompt, String expected) {
         return typed.get(step.id());
     }

@@ -314,6 +314,8 @@ public final class TuiApp implements RunListener {
         state.runState = DisplayedState.of(snap, !state.watching || state.driverLive);
         // A gate is the last thing journaled while the run waits at it: that event names its step.
         state.gateStep = snap.awaitingGate() == null ? null : snap.events().get(snap.events().size() - 1).step();
+        state.approval = state.runState == DisplayedState.AWAITING_APPROVAL && state.gateStep != null
+                ? snap.step(state.gateStep).approvalGate() : null;
         state.clockFrom = snap.clockStartedAt();
         state.clockTo = snap.finishedAt();
         state.finished = snap.status().isFinished();

@@ -27,6 +27,8 @@ final class UiState {
     DisplayedState runState = DisplayedState.READY;
     /** The step whose gate (a typed confirmation, a decision) the run waits at, or null. */
     String gateStep;
+    /** The approval gate the run waits at (the plan being approved, who may approve), or null. */
+    dev.lockstep.journal.EventData.Awaiting approval;
     /** The run has finished one way or another: only looking around is left. */
     boolean finished;
     /** Something has run that a rollback would undo (or a rollback is under way). */
