@@ -295,6 +295,10 @@ public final class TuiApp implements RunListener {
                 if (v == null) continue;
                 if (e.type() == EventType.STEP_STARTED) v.attempts.clear();
                 if (e.data() instanceof EventData.AttemptFailed a) v.attempts.add(attempt(a));
+                if (e.data() instanceof EventData.Approval a && e.type() == EventType.STEP_REJECTED
+                        && snap.step(e.step()).state() == StepState.HALTED) {
+                    state.halt = new UiState.Halt(e.step(), "rejected by " + a.by() + ": " + a.reason(), "from " + a.host() + " at " + a.at());
+                }
                 if (e.data() instanceof EventData.Halted h) {
                     v.findings = findings(h.result());
                     if (snap.step(e.step()).state() == StepState.HALTED) {
@@ -516,6 +520,12 @@ public final class TuiApp implements RunListener {
                     state.halt = new UiState.Halt(v.id, h.reason(), h.evidence());
                     select(v);
                 }
+            }
+            case STEP_REJECTED -> {
+                EventData.Approval a = e.data(EventData.Approval.class);
+                v.reason = "rejected by " + a.by() + ": " + a.reason();
+                state.halt = new UiState.Halt(v.id, v.reason, "from " + a.host() + " at " + a.at());
+                select(v);
             }
             case STEP_BLOCKED -> v.reason = e.data(EventData.Reason.class).reason();
             case STEP_ROLLBACK_STARTED -> {
