@@ -45,7 +45,8 @@ final class ApproveCommand implements Callable<Integer> {
             HelpSections.examples(spec, "lockstep approve demo-20260101-120000 switch",
                     "lockstep approve demo-20260101-120000 switch --state postgres://alice@db.internal/lockstep");
         } else {
-            HelpSections.examples(spec, "lockstep reject demo-20260101-120000 switch --reason \"not during the sale\"");
+            HelpSections.examples(spec, "lockstep reject demo-20260101-120000 switch --reason \"not during the sale\"",
+                    "lockstep reject demo-20260101-120000 switch --reason \"wrong target\" --state postgres://bob@db.internal/lockstep");
         }
         CommandModel.positional(spec, "0", "RUN_ID").description("A run id or a unique start of one.")
                 .bind(String.class, () -> runId, v -> runId = v);
