@@ -43,10 +43,10 @@ final class ApproveCommand implements Callable<Integer> {
                         + "with your reason on the driver's screen and in the report; type the step id to confirm.");
         if (approves) {
             HelpSections.examples(spec, "lockstep approve demo-20260101-120000 switch",
-                    "lockstep approve demo-20260101-120000 switch --state postgres://alice@db.internal/lockstep");
+                    "lockstep approve demo-20260101 switch --state postgres://alice@db/lockstep");
         } else {
             HelpSections.examples(spec, "lockstep reject demo-20260101-120000 switch --reason \"not during the sale\"",
-                    "lockstep reject demo-20260101-120000 switch --reason \"wrong target\" --state postgres://bob@db.internal/lockstep");
+                    "lockstep reject demo-1 switch --state postgres://bob@db/lockstep --reason late");
         }
         CommandModel.positional(spec, "0", "RUN_ID").description("A run id or a unique start of one.")
                 .bind(String.class, () -> runId, v -> runId = v);
