@@ -441,9 +441,11 @@ public final class Engine {
         String how = "lockstep approve " + run.id() + " " + step.id() + " (or reject it: lockstep reject " + run.id() + " "
                 + step.id() + " --reason WHY)" + (approve.from().isEmpty() ? "" : ", as " + String.join(" or ", approve.from()))
                 + (approve.notDriver() ? ", not as " + driver : "");
+        String caveat = run.store().approverIdentityCaveat();
+        if (caveat != null && approve.notDriver()) run.listener().notice("step " + step.id() + " needs notDriver, but " + caveat);
         if (!operator.waits()) {
             return blockOnApproval(step, "awaits " + approvalsNeeded(approve) + " of its plan (--yes never approves): "
-                    + how + ", then lockstep resume " + run.id());
+                    + how + ", then lockstep resume " + run.id() + " (--await-approval waits for it instead)");
         }
         run.listener().notice("step " + step.id() + " awaits " + approvalsNeeded(approve) + ": " + how);
         while (!interrupted) {

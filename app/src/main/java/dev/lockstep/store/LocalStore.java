@@ -347,6 +347,13 @@ public final class LocalStore implements StateStore {
         return System.getProperty("user.name");
     }
 
+    @Override
+    public String approverIdentityCaveat() {
+        return "on a local state folder an approver is only as strong as the OS account: whoever can act as that user "
+                + "(or as root) on this machine can approve, and notDriver only keeps the driver's own account out; "
+                + "use a shared PostgreSQL store for approvals that need credentials of their own";
+    }
+
     /** Approvals of a run's gates: one file each in its folder, whose owner (the OS's word, not the file's) says who. */
     private Path approvalsDir(String runId) {
         return dir.checked(dir.runDir(runId).resolve("approvals"));

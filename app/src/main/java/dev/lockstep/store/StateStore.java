@@ -100,6 +100,11 @@ public interface StateStore extends AutoCloseable {
      */
     String approverIdentity();
 
+    /** What an approver's identity is worth here, when that is less than a credential of its own (a local folder); null otherwise. */
+    default String approverIdentityCaveat() {
+        return null;
+    }
+
     /**
      * Records an approval ({@code approves}) or rejection of {@code step}'s gate with the plan digest the
      * approver saw, beside the run's journal (the driver journals it). Returns it as stored, with who.
