@@ -411,9 +411,15 @@ public final class Engine {
         return null;
     }
 
-    /** The digest an approval is of: the step's id and its resolved plan, unmasked, so that a changed secret changes it too. */
-    public static String planDigest(String stepId, List<String> plan) {
-        return dev.lockstep.runbook.Digests.sha256((stepId + "\n" + String.join("\n", plan)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    /**
+     * The digest an approval is of: the step's id and its resolved plan, unmasked, so that a changed secret changes
+     * it too. A plan holding a secret gets a slow digest salted by run and step: every reader of the journal sees
+     * the digest beside the masked plan, and a fast one would let them guess a short secret.
+     */
+    static String planDigest(String runId, String stepId, List<String> plan, List<String> masked) {
+        String text = stepId + "\n" + String.join("\n", plan);
+        if (plan.equals(masked)) return dev.lockstep.runbook.Digests.sha256(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return PlanFile.secretDigest(dev.lockstep.runbook.Digests.sha256((runId + "/" + stepId).getBytes(java.nio.charset.StandardCharsets.UTF_8)), text);
     }
 
     /** Who drives, to the store's approvals: compared with approvers when a step says notDriver. */
@@ -431,11 +437,12 @@ public final class Engine {
     private Outcome awaitApproval(StepDef step, Bound bound, Scope scope) {
         StepDef.Approve approve = step.approve();
         if (approve == null) return null;
-        String digest = planDigest(step.id(), binder.describe(bound, scope).lines());
+        ActionPlan described = binder.describe(bound, scope);
+        List<String> shown = described.redacted(run.redactor()).lines();
+        String digest = planDigest(run.id(), step.id(), described.lines(), shown);
         String driver = driverIdentity();
         Outcome picked = pickUpApprovals(step, approve, digest, driver);
         if (picked != null || enoughApprovals(step, approve, digest)) return picked;
-        List<String> shown = binder.describe(bound, scope).redacted(run.redactor()).lines();
         run.append(EventType.STEP_AWAITING, step.id(), new EventData.Awaiting(EventData.Awaiting.APPROVAL, shown, digest,
                 approve.count(), approve.from(), approve.notDriver(), driver, approve.message()));
         String how = "lockstep approve " + run.id() + " " + step.id() + " (or reject it: lockstep reject " + run.id() + " "
