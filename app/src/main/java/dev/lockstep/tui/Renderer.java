@@ -369,6 +369,9 @@ final class Renderer {
         List<String> keys = new ArrayList<>();
         if (s.takenOver != null) return List.of("q quit");
         if (s.overlay != null) return overlayKeys(s.overlay);
+        if (s.watching && s.approval != null) {
+            return List.of("y approve", "x reject", "↑↓ step", "l logs", "/ search", "? help", "q quit");
+        }
         if (s.watching) return List.of("↑↓ step", "l logs", "f follow", "Tab pane", "/ search", "? help", "q quit");
         if (s.busy != null) {
             keys.add("a auto " + (s.auto ? "off" : "on"));
@@ -396,8 +399,8 @@ final class Renderer {
     private static List<String> overlayKeys(UiState.Overlay o) {
         return switch (o.kind) {
             case HELP, PLAN -> List.of("↑↓ j k PgUp PgDn g G scroll", "any other key closes");
-            case QUESTION_TYPED, OVERRIDE -> List.of("type it exactly, then Enter", "Esc cancel");
-            case SKIP_REASON, SEARCH -> List.of("Enter accept", "Esc cancel");
+            case QUESTION_TYPED, OVERRIDE, APPROVE, REJECT -> List.of("type it exactly, then Enter", "Esc cancel");
+            case SKIP_REASON, SEARCH, REJECT_REASON -> List.of("Enter accept", "Esc cancel");
             case QUESTION_YES_NO, QUIT -> List.of("y yes", "n / Esc no");
             case QUESTION_IN_DOUBT -> List.of("r run again", "m mark done", "s skip", "Esc decide later");
             case ROLLBACK -> List.of("y roll back", "n / Esc cancel", "↑↓ scroll");
