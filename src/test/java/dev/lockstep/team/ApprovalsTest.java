@@ -171,6 +171,9 @@ class ApprovalsTest {
         String runId = Team.awaitEvent(as("driver_role"), "STEP_AWAITING", "switch", driver, log);
         assertEquals(0, cli("alice").run("approve", runId, "switch", "--confirm", "switch").exit());
         Team.awaitEvent(as("driver_role"), "STEP_APPROVED", "switch", driver, log);
+        LockstepCli.Result twice = cli("alice").run("approve", runId, "switch", "--confirm", "switch");
+        assertTrue(twice.exit() == 0 && twice.out().contains("approved this plan of step switch already"),
+                "one person is one approval: " + twice.all());
         driver.destroyForcibly().waitFor();
 
         assertEquals(0, cli("bob").run("approve", runId, "switch", "--confirm", "switch").exit(),

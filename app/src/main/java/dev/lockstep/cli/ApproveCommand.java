@@ -72,6 +72,11 @@ final class ApproveCommand implements Callable<Integer> {
         String refusal = rule.refusal(who, approves ? gate.driver() : null);
         if (refusal != null) throw new LockstepException(ErrorCode.NOT_APPROVED, refusal);
         String verb = approves ? "approve" : "reject";
+        if (approves && runs.store().approvals(id, stepId).stream().anyMatch(a -> a.approves() && a.by().equals(who)
+                && a.digest().equals(gate.digest()))) {
+            cli.out.println("You (" + who + ") approved this plan of step " + stepId + " already; nothing more recorded.");
+            return 0;
+        }
         cli.out.println("Run " + id + ", step " + stepId + " awaits " + gate.count() + " approval" + (gate.count() == 1 ? "" : "s")
                 + (gate.from().isEmpty() ? "" : " from " + String.join(" or ", gate.from())) + "; you are " + who + ".");
         if (gate.message() != null) cli.out.println(MachineText.field(gate.message()));

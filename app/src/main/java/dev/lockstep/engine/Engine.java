@@ -11,6 +11,7 @@ import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
+import dev.lockstep.runbook.Digests;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.Lazy;
 import dev.lockstep.runbook.Runbook;
@@ -22,6 +23,8 @@ import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepTypes;
+import dev.lockstep.store.ApprovalRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -418,8 +421,8 @@ public final class Engine {
      */
     static String planDigest(String runId, String stepId, List<String> plan, List<String> masked) {
         String text = stepId + "\n" + String.join("\n", plan);
-        if (plan.equals(masked)) return dev.lockstep.runbook.Digests.sha256(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return PlanFile.secretDigest(dev.lockstep.runbook.Digests.sha256((runId + "/" + stepId).getBytes(java.nio.charset.StandardCharsets.UTF_8)), text);
+        if (plan.equals(masked)) return Digests.sha256(text.getBytes(StandardCharsets.UTF_8));
+        return PlanFile.secretDigest(Digests.sha256((runId + "/" + stepId).getBytes(StandardCharsets.UTF_8)), text);
     }
 
     /** Who drives, to the store's approvals: compared with approvers when a step says notDriver. */
@@ -474,7 +477,8 @@ public final class Engine {
     private boolean enoughApprovals(StepDef step, StepDef.Approve approve, String digest) {
         Set<String> who = run.snapshot().step(step.id()).approvers(digest);
         if (who.size() < approve.count()) return false;
-        run.listener().notice("step " + step.id() + " approved by " + String.join(", ", who));
+        run.listener().notice("step " + step.id() + " has the approval" + (approve.count() == 1 ? "" : "s") + " it needs: "
+                + String.join(", ", who));
         return true;
     }
 
@@ -484,7 +488,7 @@ public final class Engine {
      * told); one the step does not allow (written past lockstep approve) is said once and left out.
      */
     private Outcome pickUpApprovals(StepDef step, StepDef.Approve approve, String digest, String driver) {
-        for (dev.lockstep.store.ApprovalRecord a : run.store().approvals(run.id(), step.id())) {
+        for (ApprovalRecord a : run.store().approvals(run.id(), step.id())) {
             if (!a.digest().equals(digest) || run.snapshot().step(step.id()).journaled(a.id()) || !lookedAtApprovals.add(a.id())) continue;
             String refusal = a.approves() ? approve.refusal(a.by(), driver) : approve.refusal(a.by(), null);
             if (refusal != null) {
@@ -495,7 +499,6 @@ public final class Engine {
             EventData.Approval payload = new EventData.Approval(a.id(), a.by(), a.at().toString(), a.host(), a.digest(), a.reason());
             if (a.approves()) {
                 run.append(EventType.STEP_APPROVED, step.id(), payload);
-                run.listener().notice("step " + step.id() + " approved by " + a.by() + " from " + a.host());
             } else {
                 run.append(EventType.STEP_REJECTED, step.id(), payload);
                 return new Outcome(ErrorCode.HALTED, "step " + step.id() + " rejected by " + a.by() + " from " + a.host() + ": "

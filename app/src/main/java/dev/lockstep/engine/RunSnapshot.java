@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A run's state, rebuilt by replaying its journal through the run and step state machines.
@@ -49,7 +52,7 @@ public final class RunSnapshot {
         private String evidence;
         private EventData.Awaiting approvalGate;
         private final List<EventData.Approval> approvals = new ArrayList<>();
-        private final java.util.Set<String> journaledApprovals = new java.util.HashSet<>();
+        private final Set<String> journaledApprovals = new HashSet<>();
 
         StepRecord(String id) {
             this.id = id;
@@ -121,8 +124,8 @@ public final class RunSnapshot {
         }
 
         /** The distinct approvers of the plan with {@code digest}. */
-        public java.util.Set<String> approvers(String digest) {
-            java.util.Set<String> who = new java.util.LinkedHashSet<>();
+        public Set<String> approvers(String digest) {
+            Set<String> who = new LinkedHashSet<>();
             for (EventData.Approval a : approvals) if (a.digest().equals(digest)) who.add(a.by());
             return who;
         }
