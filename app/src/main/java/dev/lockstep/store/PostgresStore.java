@@ -35,7 +35,7 @@ public final class PostgresStore implements StateStore {
     static final int SOCKET_TIMEOUT_SECONDS = 15;
     private static final String MIGRATIONS = "classpath:dev/lockstep/store/migration";
     /** The version of the last migration in {@link #MIGRATIONS}; a test keeps the two in step. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     private final PostgresUrl url;
     private final Duration lease;
