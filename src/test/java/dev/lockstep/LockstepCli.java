@@ -78,7 +78,8 @@ public final class LockstepCli {
      */
     public Result run(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
-        if (args.length > 0 && List.of("plan", "run", "resume", "rollback", "runs", "show", "report", "watch").contains(args[0])
+        if (args.length > 0 && List.of("plan", "run", "resume", "rollback", "runs", "show", "report", "watch", "approve", "reject")
+                .contains(args[0])
                 && !full.contains("--state-dir")) {
             full.addAll(stateOptions);
         }

@@ -81,6 +81,17 @@ class NotificationsTest {
     }
 
     @Test
+    void anApprovalGateIsSentAsAwaitingApprovalWithHowToApprove() {
+        LockstepCli.Result r = cli.run("run", "src/test/resources/runbooks/approvals/screen.yaml", "--no-tui", "--yes", "--notify", hook());
+        assertEquals(7, r.exit(), r.all());
+        List<Map<String, Object>> awaiting = received("awaiting-approval");
+        assertEquals(1, awaiting.size(), received.toString());
+        assertEquals("gated", awaiting.get(0).get("step"));
+        assertTrue(String.valueOf(awaiting.get(0).get("text")).contains("step gated waits for approval: lockstep approve "
+                + awaiting.get(0).get("run") + " gated"), awaiting.toString());
+    }
+
+    @Test
     void aHaltIsSentAsTheDocumentedJsonWithItsEvidenceMasked() {
         LockstepCli.Result r = cli.run("run", HALTS, "--no-tui", "--notify", hook());
         assertEquals(3, r.exit(), r.all());

@@ -88,6 +88,51 @@ class WatchScreenTest {
         assertTrue(events.stream().noneMatch(e -> e.type() == EventType.RUN_RESUMED), "the watcher recorded nothing");
     }
 
+    @Test
+    void aWatcherTheStepAllowsApprovesItsGateWithTheStepIdTypedAndTheDriverGoesOn() throws Exception {
+        Path state = tmp.resolve("state");
+        Path driverLog = tmp.resolve("driver.log");
+        Process driver = LockstepProcess.start(driverLog, "run", "src/test/resources/runbooks/approvals/screen.yaml", "--no-tui",
+                "--await-approval", "--state-dir", state.toString());
+        StateDir dir = new StateDir(state);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (dir.runIds().isEmpty() || !Files.readString(dir.journal(dir.runIds().get(0))).contains("STEP_AWAITING")) {
+            if (System.nanoTime() > deadline || !driver.isAlive()) fail("the run did not reach its gate: " + Files.readString(driverLog));
+            Thread.sleep(20);
+        }
+        String runId = dir.runIds().get(0);
+
+        vt = new DefaultVirtualTerminal(new TerminalSize(120, 30));
+        Cli cli = new Cli(Map.of(), new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()));
+        LocalStore store = new LocalStore(dir);
+        Watch watch = new Watch(cli, store, runId, store.follow(runId));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return watch.fullScreen(null, new TerminalScreen(vt));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String gate = awaitScreen(s -> s.contains("│ AWAITING APPROVAL") && s.contains("y approve") && s.contains("x reject"));
+        assertTrue(gate.contains("$ echo \"switching to green\""), gate);
+        vt.addInput(new KeyStroke('y', false, false));
+        awaitScreen(s -> s.contains("Approve step gated") && s.contains("Type gated to approve it"));
+        for (char c : "gatd".toCharArray()) vt.addInput(new KeyStroke(c, false, false));
+        vt.addInput(new KeyStroke(KeyType.Enter));
+        awaitScreen(s -> s.contains("'gatd' did not match"));
+        for (char c : "gated".toCharArray()) vt.addInput(new KeyStroke(c, false, false));
+        vt.addInput(new KeyStroke(KeyType.Enter));
+
+        assertEquals(0, driver.waitFor(90, TimeUnit.SECONDS) ? driver.exitValue() : -1, Files.readString(driverLog));
+        awaitScreen(s -> s.contains("SUCCEEDED"));
+        vt.addInput(new KeyStroke('q', false, false));
+        assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+        assertTrue(Journal.read(dir.journal(runId)).events().stream().anyMatch(e -> e.type() == EventType.STEP_APPROVED
+                && e.data(dev.lockstep.journal.EventData.Approval.class).by().equals(System.getProperty("user.name"))),
+                "the driver journaled the watcher's approval");
+    }
+
     private String awaitScreen(Predicate<String> condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String last = "";

@@ -43,7 +43,7 @@ class StepLogTest {
                 notices.add(text);
             }
         };
-        StepDef step = new StepDef("chatty", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
+        StepDef step = new StepDef("chatty", null, null, null, List.of(), Map.of(), null, null, null, null, StepDef.Retry.NONE,
                 false, null, StepDef.LogPatterns.NONE, null, dev.lockstep.runbook.Lazy.known(Map.of()));
         StepRun run = new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
                 listener, () -> LocalStore.fileLog(full), StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { }, (c, s, d) -> null,
@@ -58,7 +58,7 @@ class StepLogTest {
 
     /** A step relay-logs with these patterns, writing its log to {@code file}. */
     private static StepRun relayLogs(Path file, RunListener listener, StepDef.LogPatterns patterns) {
-        StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE,
+        StepDef step = new StepDef("relay-logs", null, null, null, List.of(), Map.of(), null, null, null, null, StepDef.Retry.NONE,
                 false, null, patterns, null, dev.lockstep.runbook.Lazy.known(Map.of()));
         return new StepRun(step, "", Path.of("."), Settings.of(Map.of()), new LinkedHashMap<>(), Redactor.none(),
                 listener, () -> LocalStore.fileLog(file), patterns, Map.of(), (k, v) -> { }, (c, s, d) -> null,

@@ -136,6 +136,29 @@ class TmuxEndToEndTest {
         }
     }
 
+    /**
+     * A driver waits at an approval gate in one terminal, showing what is approved; in another, lockstep approve shows the
+     * same plan, asks for the step id typed, and the driver goes on.
+     */
+    @Test
+    void anApproverInAnotherTerminalSeesThePlanTypesTheStepIdAndTheDriverGoesOn() throws Exception {
+        Path state = tmp.resolve("state");
+        lockstep("driver", "TERM=xterm-256color", "run src/test/resources/runbooks/approvals/screen.yaml --state-dir '" + state + "'");
+        await("driver", s -> s.contains(" q quit"));
+        keys("driver", "a");
+        String gate = await("driver", s -> s.contains("AWAITING APPROVAL  step gated"));
+        assertTrue(gate.contains("$ echo \"switching to green\""), gate);
+        String runId = new StateDir(state).runIds().get(0);
+
+        lockstep("approver", "TERM=xterm-256color", "approve " + runId + " gated --state-dir '" + state + "'");
+        String asked = await("approver", s -> s.contains("Type gated to approve it:"));
+        assertTrue(asked.contains("Switch traffic to green") && asked.contains("$ echo \"switching to green\""), asked);
+        keys("approver", "gated", "Enter");
+        String approved = await("approver", s -> s.contains("LOCKSTEP_EXIT="));
+        assertTrue(approved.contains("Approved step gated of run " + runId) && approved.contains("LOCKSTEP_EXIT=0"), approved);
+        await("driver", s -> s.contains("│ SUCCEEDED"));
+    }
+
     @Test
     void ciDumbTerminalsAndRedirectedOutputGetPlainLinesEvenOnATerminal() throws Exception {
         String answers = " --yes --confirm switch=relay";

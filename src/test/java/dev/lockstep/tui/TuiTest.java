@@ -762,6 +762,39 @@ class TuiTest {
         assertNotEquals(cellOf("lockstep │").getBackgroundColor(), awaiting, "the state cell stands out of the header");
     }
 
+    /** The plan the run waits to have approved at step gated of runbooks/approvals/screen.yaml, once the screen shows it. */
+    private String awaitApprovalGate() throws Exception {
+        open("src/test/resources/runbooks/approvals/screen.yaml", Map.of(), Map.of(), 100, 30);
+        key('a');
+        String gate = awaitScreen(s -> s.contains("AWAITING APPROVAL  step gated"));
+        assertTrue(gate.contains("│ AWAITING APPROVAL"), "the header says what the run waits for:\n" + gate);
+        assertTrue(gate.contains("needs 1 approval from anyone") && gate.contains("Switch traffic to green")
+                && gate.contains("$ echo \"switching to green\""), "what is approved, resolved, and by whom:\n" + gate);
+        assertTrue(gate.contains("lockstep approve " + run.id() + " gated"), "how to approve:\n" + gate);
+        assertTrue(gate.contains("\nstep gated awaits an approval: lockstep approve"), "the status line says how too:\n" + gate);
+        return run.snapshot().step("gated").approvalGate().digest();
+    }
+
+    @Test
+    void aStepAwaitingApprovalShowsItsPlanAndWhoMayApproveThenRunsOnceApproved() throws Exception {
+        String digest = awaitApprovalGate();
+        run.store().recordApproval(run.id(), "gated", true, digest, "elsewhere", null);
+        String done = awaitScreen(s -> s.contains("│ SUCCEEDED"));
+        assertFalse(done.contains("AWAITING APPROVAL"), done);
+        assertEquals(List.of(run.store().approverIdentity()), run.snapshot().step("gated").approvals().stream()
+                .map(a -> a.by()).toList());
+    }
+
+    @Test
+    void aRejectionTurnsTheGateIntoTheHaltBannerWithTheReason() throws Exception {
+        String digest = awaitApprovalGate();
+        run.store().recordApproval(run.id(), "gated", false, digest, "elsewhere", "not during the sale");
+        String halted = awaitScreen(s -> s.contains("HALTED  step gated"));
+        assertTrue(halted.contains("rejected by " + run.store().approverIdentity() + ": not during the sale"), halted);
+        assertTrue(halted.contains("from elsewhere"), halted);
+        assertFalse(halted.contains("AWAITING APPROVAL"), halted);
+    }
+
     @Test
     void noColorKeepsTheStateCellUncoloured() throws Exception {
         open("runbooks/demo.yaml", Map.of("workdir", tmp.resolve("work").toString()), Map.of("NO_COLOR", "1"), 100, 30);

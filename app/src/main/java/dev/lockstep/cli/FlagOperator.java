@@ -13,9 +13,12 @@ final class FlagOperator implements Operator {
     private final Set<String> rerun;
     private final Set<String> markDone;
     private final Set<String> skip;
+    private final boolean awaitApproval;
 
-    FlagOperator(boolean yes, Map<String, String> typed, Set<String> rerun, Set<String> markDone, Set<String> skip) {
+    FlagOperator(boolean yes, Map<String, String> typed, Set<String> rerun, Set<String> markDone, Set<String> skip,
+                 boolean awaitApproval) {
         this.yes = yes;
+        this.awaitApproval = awaitApproval;
         this.typed = typed;
         this.rerun = rerun;
         this.markDone = markDone;
@@ -30,6 +33,11 @@ final class FlagOperator implements Operator {
     @Override
     public boolean confirm(String question) {
         return yes;
+    }
+
+    @Override
+    public boolean waits() {
+        return awaitApproval;
     }
 
     @Override

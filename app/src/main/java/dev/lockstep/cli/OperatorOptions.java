@@ -26,6 +26,8 @@ final class OperatorOptions {
 
     Set<String> markDone = new LinkedHashSet<>();
 
+    boolean awaitApproval;
+
     OperatorOptions(CommandSpec command) {
         CommandModel.option(command, "--no-tui").description("Plain timestamped lines; answers come only from flags.")
                 .bind(boolean.class, () -> noTui, v -> noTui = v);
@@ -37,6 +39,9 @@ final class OperatorOptions {
                 .bindSet(() -> rerun, v -> rerun = v);
         CommandModel.option(command, "--mark-done").label("STEP").description("Record an in-doubt step (or its rollback) as done.")
                 .bindSet(() -> markDone, v -> markDone = v);
+        CommandModel.option(command, "--await-approval").description("At an approval gate, wait for the approvers "
+                        + "(lockstep approve, from elsewhere) instead of stopping; for runs nobody watches. --yes never approves.")
+                .bind(boolean.class, () -> awaitApproval, v -> awaitApproval = v);
     }
 
     /** Refuses flags naming steps the runbook does not have: a mistyped id must not be silently ignored. */
@@ -59,7 +64,7 @@ final class OperatorOptions {
 
     /** Answers from flags only. */
     FlagOperator flags(Set<String> skipInDoubt) {
-        return new FlagOperator(yes, confirm, rerun, markDone, skipInDoubt);
+        return new FlagOperator(yes, confirm, rerun, markDone, skipInDoubt, awaitApproval);
     }
 
     /** Flags first, then line prompts when a terminal is attached (and the full-screen UI is not in use). */

@@ -112,7 +112,21 @@ final class PlainPrinter implements RunListener {
             case CHECK_FAILED -> "  " + check(e.data(EventData.CheckResult.class)) + " FAILED: "
                     + e.data(EventData.CheckResult.class).observed();
             case STEP_BLOCKED -> "step " + s + " not started: " + reason(d);
-            case STEP_AWAITING -> "step " + s + " awaits a " + e.data(EventData.Awaiting.class).gate() + " from its operator";
+            case STEP_AWAITING -> {
+                EventData.Awaiting a = e.data(EventData.Awaiting.class);
+                if (!EventData.Awaiting.APPROVAL.equals(a.gate())) yield "step " + s + " awaits a " + a.gate() + " from its operator";
+                yield "step " + s + " AWAITING APPROVAL (" + a.count() + " needed" + (a.from().isEmpty() ? "" : " from "
+                        + String.join(" or ", a.from())) + (Boolean.TRUE.equals(a.notDriver()) ? ", not " + a.driver() : "")
+                        + ") of its plan: " + String.join("; ", a.plan());
+            }
+            case STEP_APPROVED -> {
+                EventData.Approval a = e.data(EventData.Approval.class);
+                yield "step " + s + " approved by " + a.by() + " from " + a.host();
+            }
+            case STEP_REJECTED -> {
+                EventData.Approval a = e.data(EventData.Approval.class);
+                yield "REJECTED step " + s + " by " + a.by() + " from " + a.host() + ": " + a.reason();
+            }
             case STEP_CONFIRMED -> "step " + s + " confirmed by " + e.data(EventData.Confirmed.class).by();
             case STEP_STARTED -> "> step " + s + " started (attempt " + e.data(EventData.StepStarted.class).attempt() + ")";
             case STEP_EXTERNAL_ID, FINAL_ROLLBACK_EXTERNAL_ID -> null;

@@ -53,6 +53,8 @@ final class RootCommand implements Callable<Integer> {
         c.put("show", cli -> new ShowCommand(cli).spec);
         c.put("report", cli -> new ReportCommand(cli).spec);
         c.put("watch", cli -> new WatchCommand(cli).spec);
+        c.put("approve", cli -> new ApproveCommand(cli, true).spec);
+        c.put("reject", cli -> new ApproveCommand(cli, false).spec);
         c.put("lock", cli -> new LockCommand(cli).spec);
         c.put("state", cli -> new StateCommand(cli).spec);
         c.put("schema", cli -> new SchemaCommand(cli).spec);

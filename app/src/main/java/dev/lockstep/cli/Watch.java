@@ -174,7 +174,7 @@ final class Watch {
         Action unknown = new Action("(runbook not on this machine)", new Value.Mapping(Map.of(), Map.of(), here), here);
         List<StepDef> steps = new ArrayList<>();
         for (String id : snapshot.steps().keySet()) {
-            steps.add(new StepDef(id, null, null, unknown, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, null,
+            steps.add(new StepDef(id, null, null, unknown, List.of(), Map.of(), null, null, null, null, StepDef.Retry.NONE, false, null,
                     StepDef.LogPatterns.NONE, here, Lazy.known(Map.of())));
         }
         return new Runbook(file, snapshot.runbookName(), snapshot.start().title(), null, Map.of(), Map.of(), steps, List.of(), null, null,

@@ -13,6 +13,7 @@ public enum DisplayedState {
     RUNNING("running"),
     AWAITING_CONFIRMATION("awaiting-confirmation"),
     AWAITING_DECISION("awaiting-decision"),
+    AWAITING_APPROVAL("awaiting-approval"),
     PAUSED("paused"),
     BLOCKED("blocked"),
     FAILED("failed"),
@@ -37,6 +38,7 @@ public enum DisplayedState {
         String gate = snapshot.awaitingGate();
         if (EventData.Awaiting.CONFIRMATION.equals(gate)) return AWAITING_CONFIRMATION;
         if (EventData.Awaiting.DECISION.equals(gate)) return AWAITING_DECISION;
+        if (EventData.Awaiting.APPROVAL.equals(gate)) return AWAITING_APPROVAL;
         if (status == RunStatus.ROLLING_BACK) return ROLLING_BACK;
         if (snapshot.running()) return RUNNING;
         // Held, and no step is running: the in-doubt step waits for its driver, who is there.
@@ -57,9 +59,9 @@ public enum DisplayedState {
         return label.toUpperCase(Locale.ROOT).replace("AWAITING-", "AWAITING ");
     }
 
-    /** lockstep waits for a person: a typed or yes/no confirmation, or a decision on an in-doubt step. */
+    /** lockstep waits for a person: a typed or yes/no confirmation, a decision on an in-doubt step, or approvers. */
     public boolean awaitsAPerson() {
-        return this == AWAITING_CONFIRMATION || this == AWAITING_DECISION;
+        return this == AWAITING_CONFIRMATION || this == AWAITING_DECISION || this == AWAITING_APPROVAL;
     }
 
     public boolean isFinished() {

@@ -11,6 +11,7 @@ import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
+import dev.lockstep.runbook.Digests;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.Lazy;
 import dev.lockstep.runbook.Runbook;
@@ -22,6 +23,8 @@ import dev.lockstep.step.Settings;
 import dev.lockstep.step.StepContext;
 import dev.lockstep.step.StepResult;
 import dev.lockstep.step.StepTypes;
+import dev.lockstep.store.ApprovalRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -59,6 +62,11 @@ public final class Engine {
     private long undoneSeen;
     private PointOfNoReturn pointOfNoReturn;
     private History history;
+    private String driverIdentity;
+    /** The store's approval records this driver has looked at: journaled, or said once why not. */
+    private final Set<String> lookedAtApprovals = new HashSet<>();
+    /** How often a driver at an approval gate looks for what approvers recorded. */
+    private static final long APPROVAL_POLL_MS = 250;
 
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
         this(run, types, loader, operator, loader.contexts().targets(run.runbook(), commandLine));
@@ -269,7 +277,7 @@ public final class Engine {
             run.listener().notice("downtime starts with step " + step.id() + ": " + clock.line());
         }
         if (clock != null && clock.covers(step.id()) && clock.atRisk()) run.listener().windowAtRisk(clock.warning());
-        Outcome gate = checkAndConfirm(step);
+        Outcome gate = checkAndConfirm(step, bound);
         if (gate != null) return gate;
         return execute(step, bound);
     }
@@ -349,7 +357,7 @@ public final class Engine {
                 + (pid != null ? "; its process " + pid + " has ended" : "");
     }
 
-    private Outcome checkAndConfirm(StepDef step) {
+    private Outcome checkAndConfirm(StepDef step, Bound bound) {
         Scope scope = scope();
         if (!step.checks().isEmpty()) {
             run.append(EventType.STEP_CHECKING, step.id(), new EventData.Nothing());
@@ -367,6 +375,8 @@ public final class Engine {
                 return new Outcome(ErrorCode.PRECONDITION_NOT_MET, "step " + step.id() + " did not start: " + reason);
             }
         }
+        Outcome approval = awaitApproval(step, bound, scope);
+        if (approval != null) return approval;
         // The go/no-go gate: before the point of no return, a typed confirmation (the step's own text, else its id).
         List<String> gate = pointOfNoReturn().gates(step.id()) ? goNoGo() : List.of();
         if (step.confirm() == null && gate.isEmpty()) return null;
@@ -402,6 +412,108 @@ public final class Engine {
         }
         run.append(EventType.STEP_CONFIRMED, step.id(), new EventData.Confirmed(operator.name(), typed));
         return null;
+    }
+
+    /**
+     * The digest an approval is of: the step's id and its resolved plan, unmasked, so that a changed secret changes
+     * it too. A plan holding a secret gets a slow digest salted by run and step: every reader of the journal sees
+     * the digest beside the masked plan, and a fast one would let them guess a short secret.
+     */
+    static String planDigest(String runId, String stepId, List<String> plan, List<String> masked) {
+        String text = stepId + "\n" + String.join("\n", plan);
+        if (plan.equals(masked)) return Digests.sha256(text.getBytes(StandardCharsets.UTF_8));
+        return PlanFile.secretDigest(Digests.sha256((runId + "/" + stepId).getBytes(StandardCharsets.UTF_8)), text);
+    }
+
+    /** Who drives, to the store's approvals: compared with approvers when a step says notDriver. */
+    private synchronized String driverIdentity() {
+        if (driverIdentity == null) driverIdentity = run.store().approverIdentity();
+        return driverIdentity;
+    }
+
+    /**
+     * The approval gate: journals that the step waits for approval of its resolved plan (masked, with its
+     * digest), then waits while it journals the approvals and rejections the store gets for it. An approval
+     * counts only for the digest of the plan as it is now, from someone the step allows; null when enough
+     * did, else how the step stopped (rejected, nobody to wait, interrupted).
+     */
+    private Outcome awaitApproval(StepDef step, Bound bound, Scope scope) {
+        StepDef.Approve approve = step.approve();
+        if (approve == null) return null;
+        ActionPlan described = binder.describe(bound, scope);
+        List<String> shown = described.redacted(run.redactor()).lines();
+        String digest = planDigest(run.id(), step.id(), described.lines(), shown);
+        String driver = driverIdentity();
+        Outcome picked = pickUpApprovals(step, approve, digest, driver);
+        if (picked != null || enoughApprovals(step, approve, digest)) return picked;
+        run.append(EventType.STEP_AWAITING, step.id(), new EventData.Awaiting(EventData.Awaiting.APPROVAL, shown, digest,
+                approve.count(), approve.from(), approve.notDriver(), driver, approve.message()));
+        String how = "lockstep approve " + run.id() + " " + step.id() + " (or reject it: lockstep reject " + run.id() + " "
+                + step.id() + " --reason WHY)" + (approve.from().isEmpty() ? "" : ", as " + String.join(" or ", approve.from()))
+                + (approve.notDriver() ? ", not as " + driver : "");
+        String caveat = run.store().approverIdentityCaveat();
+        if (caveat != null && approve.notDriver()) run.listener().notice("step " + step.id() + " needs notDriver, but " + caveat);
+        if (!operator.waits()) {
+            return blockOnApproval(step, "awaits " + approvalsNeeded(approve) + " of its plan (--yes never approves): "
+                    + how + ", then lockstep resume " + run.id() + " (--await-approval waits for it instead)");
+        }
+        run.listener().notice("step " + step.id() + " awaits " + approvalsNeeded(approve) + ": " + how);
+        while (!interrupted) {
+            try {
+                Thread.sleep(APPROVAL_POLL_MS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            picked = pickUpApprovals(step, approve, digest, driver);
+            if (picked != null || enoughApprovals(step, approve, digest)) return picked;
+        }
+        return blockOnApproval(step, "was not approved");
+    }
+
+    private static String approvalsNeeded(StepDef.Approve approve) {
+        return approve.count() == 1 ? "an approval" : approve.count() + " approvals";
+    }
+
+    private boolean enoughApprovals(StepDef step, StepDef.Approve approve, String digest) {
+        Set<String> who = run.snapshot().step(step.id()).approvers(digest);
+        if (who.size() < approve.count()) return false;
+        run.listener().notice("step " + step.id() + " has the approval" + (approve.count() == 1 ? "" : "s") + " it needs: "
+                + String.join(", ", who));
+        return true;
+    }
+
+    /**
+     * Journals what the store got for the step since, of the plan as it is now: approvals from those the
+     * step allows, and a rejection, which halts it. Records of another plan are left out (the approver was
+     * told); one the step does not allow (written past lockstep approve) is said once and left out.
+     */
+    private Outcome pickUpApprovals(StepDef step, StepDef.Approve approve, String digest, String driver) {
+        for (ApprovalRecord a : run.store().approvals(run.id(), step.id())) {
+            if (!a.digest().equals(digest) || run.snapshot().step(step.id()).journaled(a.id()) || !lookedAtApprovals.add(a.id())) continue;
+            String refusal = a.approves() ? approve.refusal(a.by(), driver) : approve.refusal(a.by(), null);
+            if (refusal != null) {
+                run.listener().notice("the " + (a.approves() ? "approval" : "rejection") + " of step " + step.id()
+                        + " recorded by " + a.by() + " does not count: " + refusal);
+                continue;
+            }
+            EventData.Approval payload = new EventData.Approval(a.id(), a.by(), a.at().toString(), a.host(), a.digest(), a.reason());
+            if (a.approves()) {
+                run.append(EventType.STEP_APPROVED, step.id(), payload);
+            } else {
+                run.append(EventType.STEP_REJECTED, step.id(), payload);
+                return new Outcome(ErrorCode.HALTED, "step " + step.id() + " rejected by " + a.by() + " from " + a.host() + ": "
+                        + run.redactor().redact(a.reason()));
+            }
+        }
+        return null;
+    }
+
+    private Outcome blockOnApproval(StepDef step, String why) {
+        if (run.snapshot().step(step.id()).state() == StepState.CHECKING) {
+            run.append(EventType.STEP_RESET, step.id(), new EventData.Reason("approval not given"));
+        }
+        if (interrupted) return interruptedOutcome(null);
+        return new Outcome(ErrorCode.NEEDS_OPERATOR, "step " + step.id() + " " + why);
     }
 
     private Outcome blockOnConfirm(StepDef step, String why) {
@@ -693,7 +805,7 @@ public final class Engine {
     private Attempt runbookRollback(int index, Action action) {
         Scope scope = scope();
         StepDef subject = new StepDef(StateDir.RUNBOOK_ROLLBACK_LOG + "-" + (index + 1), "runbook rollback action " + (index + 1),
-                null, action, List.of(), Map.of(), null, null, null, StepDef.Retry.NONE, false, null, StepDef.LogPatterns.NONE,
+                null, action, List.of(), Map.of(), null, null, null, null, StepDef.Retry.NONE, false, null, StepDef.LogPatterns.NONE,
                 action.position(), Lazy.known(Map.of()));
         StepRun ctx = context(subject, "[rollback " + (index + 1) + "] ", StepDef.LogPatterns.NONE, scope,
                 run.snapshot().finalRollbackIds(index),

@@ -28,6 +28,14 @@ public interface Operator {
 
     enum InDoubtChoice { RERUN, MARK_DONE, SKIP }
 
+    /**
+     * Whether someone is there to wait with the run at an approval gate (a terminal, the screen); flags
+     * given ahead of time are not, and never approve: the run stops there and says how to approve.
+     */
+    default boolean waits() {
+        return true;
+    }
+
     /** Nobody to ask: every confirmation is declined and nothing is decided (dry-run never asks anyone). */
     Operator NOBODY = new Operator() {
         @Override
@@ -53,6 +61,11 @@ public interface Operator {
         @Override
         public InDoubtChoice inDoubt(StepDef step, String detail) {
             return null;
+        }
+
+        @Override
+        public boolean waits() {
+            return false;
         }
     };
 }

@@ -174,7 +174,7 @@ public final class PlanFile {
     }
 
     /** A slow keyed digest: even a short secret is costly to guess from a copy of the store. */
-    private static String secretDigest(String key, String value) {
+    static String secretDigest(String key, String value) {
         try {
             PBEKeySpec spec = new PBEKeySpec(value.toCharArray(), HexFormat.of().parseHex(key), SECRET_ITERATIONS, 256);
             return HexFormat.of().formatHex(SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded());

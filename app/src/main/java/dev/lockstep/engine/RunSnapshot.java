@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A run's state, rebuilt by replaying its journal through the run and step state machines.
@@ -47,6 +50,9 @@ public final class RunSnapshot {
         private int attempts;
         private String reason;
         private String evidence;
+        private EventData.Awaiting approvalGate;
+        private final List<EventData.Approval> approvals = new ArrayList<>();
+        private final Set<String> journaledApprovals = new HashSet<>();
 
         StepRecord(String id) {
             this.id = id;
@@ -100,6 +106,28 @@ public final class RunSnapshot {
 
         public Instant startedAt() {
             return startedAt;
+        }
+
+        /** The approval gate the step last waited at, until it starts, is rejected or skipped; null otherwise. */
+        public EventData.Awaiting approvalGate() {
+            return approvalGate;
+        }
+
+        /** The approvals journaled since the step's last rejection, of whatever plan digest. */
+        public List<EventData.Approval> approvals() {
+            return Collections.unmodifiableList(approvals);
+        }
+
+        /** Whether the store's record {@code id} of an approval or rejection is journaled already. */
+        public boolean journaled(String approvalId) {
+            return journaledApprovals.contains(approvalId);
+        }
+
+        /** The distinct approvers of the plan with {@code digest}. */
+        public Set<String> approvers(String digest) {
+            Set<String> who = new LinkedHashSet<>();
+            for (EventData.Approval a : approvals) if (a.digest().equals(digest)) who.add(a.by());
+            return who;
         }
 
         /** When the step last ended (succeeded, failed, halted, skipped); null while it runs or before it ran. */
@@ -189,7 +217,8 @@ public final class RunSnapshot {
         RunStateMachine.Phase before = phase;
         phase = RunStateMachine.next(phase, e.type()).orElseThrow();
         EventData d = e.data();
-        awaiting = d instanceof EventData.Awaiting a ? a.gate() : null;
+        // An approval journaled while more are needed leaves the driver waiting at its gate.
+        awaiting = d instanceof EventData.Awaiting a ? a.gate() : e.type() == EventType.STEP_APPROVED ? awaiting : null;
         if (firstStepEventAt == null && e.type().isStepEvent()) firstStepEventAt = e.time();
         if (phase != before) finishedAt = status().isFinished() ? e.time() : null;
         if (d instanceof EventData.RunStarted rs && rs.placeOptions() != null) {
@@ -217,6 +246,22 @@ public final class RunSnapshot {
         StepState next = StepStateMachine.next(r.state, e.type()).orElseThrow();
         if (r.state.isDone() && !next.isDone()) undone++;
         EventData d = e.data();
+        if (d instanceof EventData.Awaiting a && EventData.Awaiting.APPROVAL.equals(a.gate())) r.approvalGate = a;
+        if (e.type() == EventType.STEP_STARTED || e.type() == EventType.STEP_SKIPPED) r.approvalGate = null;
+        if (d instanceof EventData.Approval a) {
+            r.journaledApprovals.add(a.id());
+            if (e.type() == EventType.STEP_APPROVED) {
+                r.approvals.add(a);
+                r.notes.add("approved by " + a.by() + " from " + a.host() + " at " + a.at() + " (plan " + shortDigest(a.digest()) + ")");
+            } else {
+                r.approvals.clear();
+                r.approvalGate = null;
+                r.endedAt = e.time();
+                r.reason = "rejected by " + a.by() + ": " + a.reason();
+                r.notes.add("rejected by " + a.by() + " from " + a.host() + " at " + a.at() + " (plan " + shortDigest(a.digest())
+                        + "): " + a.reason());
+            }
+        }
         if (d instanceof EventData.StepStarted) {
             r.evidence = null;
             if (r.startedAt == null || r.state != StepState.IN_DOUBT) r.startedAt = e.time();
@@ -255,6 +300,10 @@ public final class RunSnapshot {
             r.notes.add("retried by " + by.by());
         }
         r.state = next;
+    }
+
+    private static String shortDigest(String digest) {
+        return digest.length() > 12 ? digest.substring(0, 12) : digest;
     }
 
     public String runId() {

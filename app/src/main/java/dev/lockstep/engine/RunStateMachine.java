@@ -29,7 +29,7 @@ public final class RunStateMachine {
     private static final Map<Phase, Map<EventType, Transition>> TABLE = new EnumMap<>(Phase.class);
     /** Step events that move a run forward; allowed while it is ACTIVE. */
     private static final Set<EventType> FORWARD = EnumSet.of(STEP_CHECKING, CHECK_PASSED, CHECK_FAILED, STEP_BLOCKED,
-            STEP_RESET, STEP_AWAITING, STEP_CONFIRMED, STEP_STARTED, STEP_EXTERNAL_ID, STEP_ATTEMPT_FAILED, STEP_SUCCEEDED, STEP_FAILED,
+            STEP_RESET, STEP_AWAITING, STEP_CONFIRMED, STEP_APPROVED, STEP_REJECTED, STEP_STARTED, STEP_EXTERNAL_ID, STEP_ATTEMPT_FAILED, STEP_SUCCEEDED, STEP_FAILED,
             STEP_HALTED, STEP_SKIPPED, STEP_IN_DOUBT, STEP_RETRIED, STEP_OVERRIDDEN, STEP_MARKED_DONE);
     /** Events of a rollback; allowed while it is ROLLING_BACK. */
     private static final Set<EventType> BACKWARD = EnumSet.of(STEP_ROLLBACK_STARTED, STEP_ROLLBACK_SUCCEEDED,

@@ -24,6 +24,8 @@ public enum ErrorCode {
     PLAN_DIFFERS(16, "the runbook, a parameter, the place or a step's action differs from the saved plan"),
     /** {@code plan}: a step would fail if run now, whatever earlier steps produce; {@code run --plan} of such a plan, unless accepted. */
     WOULD_FAIL(17, "a step would fail: its inputs are known before the run and cannot work"),
+    /** {@code approve}, {@code reject}: not permitted, the driver's own gate, a step not awaiting approval, or a plan that changed. */
+    NOT_APPROVED(18, "an approval or rejection was refused"),
     INTERNAL(70, "internal error"),
     INTERRUPTED(130, "interrupted; the run can be resumed");
 

@@ -72,10 +72,29 @@ public sealed interface EventData {
      * STEP_AWAITING: the driver waits for a person at a gate ("confirmation" before a step,
      * "decision" on an in-doubt step), journaled so that a watcher can see it too.
      */
-    record Awaiting(String gate) implements EventData {
+    record Awaiting(String gate, @Optional List<String> plan, @Optional @Structural String digest, @Optional Integer count,
+                    @Optional List<String> from, @Optional Boolean notDriver, @Optional String driver, @Optional String message)
+            implements EventData {
         public static final String CONFIRMATION = "confirmation";
         public static final String DECISION = "decision";
+        /**
+         * "approval": the step's resolved plan (masked) and its {@code digest} wait for {@code count}
+         * approvals from {@code from} (anyone when empty), not from {@code driver} when {@code notDriver}.
+         */
+        public static final String APPROVAL = "approval";
+
+        public Awaiting(String gate) {
+            this(gate, null, null, null, null, null, null, null);
+        }
     }
+
+    /**
+     * STEP_APPROVED and STEP_REJECTED, journaled by the driver from the store's own record of them
+     * ({@code id}): who (the database role, or the OS user owning the file), when, from which host,
+     * the digest of the plan they saw, and a rejection's reason.
+     */
+    record Approval(@Structural String id, String by, String at, String host, @Structural String digest,
+                    @Optional String reason) implements EventData {}
 
     /** STEP_CONFIRMED: by whom, and whether a text was typed. */
     record Confirmed(String by, boolean typed) implements EventData {}

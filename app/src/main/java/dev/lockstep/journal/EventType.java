@@ -17,6 +17,8 @@ public enum EventType {
     STEP_RESET(EventData.Reason.class),
     STEP_AWAITING(EventData.Awaiting.class),
     STEP_CONFIRMED(EventData.Confirmed.class),
+    STEP_APPROVED(EventData.Approval.class),
+    STEP_REJECTED(EventData.Approval.class),
     STEP_STARTED(EventData.StepStarted.class),
     STEP_EXTERNAL_ID(EventData.ExternalId.class),
     STEP_ATTEMPT_FAILED(EventData.AttemptFailed.class),

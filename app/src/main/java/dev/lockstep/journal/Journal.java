@@ -34,9 +34,10 @@ import java.util.Optional;
 public final class Journal implements AutoCloseable {
     /**
      * The journal format this lockstep writes and reads; RUN_STARTED records it. 2: runs record where
-     * they act (placeOptions, place), which a lockstep of format 1 would refuse field by field.
+     * they act (placeOptions, place), which a lockstep of format 1 would refuse field by field. 3: approvals
+     * (STEP_APPROVED, STEP_REJECTED, and the plan an approval gate waits with), which format 2 would refuse record by record.
      */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
 
     private final Path file;
     private final List<Event> events;

@@ -48,6 +48,7 @@ public record Notification(String event, About run, String step, String reason, 
             case "in-doubt" -> "step " + step + " is in doubt and needs a decision: " + reason;
             case "awaiting-confirmation" -> "step " + step + " waits for a typed confirmation";
             case "awaiting-decision" -> "step " + step + " waits for a decision on what it did";
+            case "awaiting-approval" -> "step " + step + " waits for approval: lockstep approve " + run.id() + " " + step;
             case "rollback-failed" -> "the rollback of step " + step + " failed: " + reason;
             case "finished" -> "the run finished: every step done";
             case "rolled-back" -> "the run was rolled back";

@@ -37,7 +37,7 @@ public final class RunbookLoader {
     private static final List<String> TOP_KEYS =
             List.of("lockstep", "name", "title", "description", "context", "params", "steps", "rollback", "pointOfNoReturn", "downtime");
     private static final List<String> STEP_KEYS = List.of("id", "title", "description", "uses", "run", "with",
-            "check", "outputs", "rollback", "confirm", "timeout", "retry", "idempotent", "irreversible", "logs");
+            "check", "outputs", "rollback", "confirm", "approve", "timeout", "retry", "idempotent", "irreversible", "logs");
     private static final List<String> PARAM_KEYS =
             List.of("default", "required", "secret", "pattern", "description", "env");
 
@@ -353,7 +353,7 @@ public final class RunbookLoader {
             }
 
             return new StepDef(id, f.string("title", false), f.string("description", false), action,
-                    List.copyOf(checks), outputs, rollback, confirm, f.duration("timeout"), retry(f.get("retry")),
+                    List.copyOf(checks), outputs, rollback, confirm, approve(f.get("approve")), f.duration("timeout"), retry(f.get("retry")),
                     Boolean.TRUE.equals(f.bool("idempotent")), f.bool("irreversible"), logs, m.position(), digests(m));
         }
 
@@ -438,6 +438,44 @@ public final class RunbookLoader {
             }
             return a == null ? null : new Check(a, expect, m.position(), Boolean.TRUE.equals(f.bool("readOnly")),
                     f.string("name", false));
+        }
+
+        private StepDef.Approve approve(Value v) {
+            if (v == null || (v instanceof Value.Scalar s && s.value() == null)) return null;
+            if (!(v instanceof Value.Mapping m)) {
+                problems.add(v.position(), "approve: expected { count: N, from: [WHO, ...], notDriver: true, message: TEXT }, got "
+                        + Value.describeOf(v));
+                return null;
+            }
+            Fields f = new Fields(m, "approve", List.of("count", "from", "notDriver", "message"));
+            int count = 1;
+            Value c = f.get("count");
+            if (c != null) {
+                if (c instanceof Value.Scalar s && attempts(s) != null) {
+                    count = attempts(s);
+                } else {
+                    problems.add(c.position(), "approve.count: expected a whole number of approvals from 1, got " + Value.describeOf(c));
+                }
+            }
+            List<String> from = new ArrayList<>();
+            List<Value> fromNodes = f.list("from", false);
+            if (fromNodes != null) {
+                for (Value w : fromNodes) {
+                    if (w instanceof Value.Scalar s && s.value() instanceof String name && !name.isBlank()) {
+                        if (from.contains(name)) problems.add(w.position(), "approve.from: " + name + " is named twice");
+                        else from.add(name);
+                    } else {
+                        problems.add(w.position(), "approve.from: expected a user or database role name, got " + Value.describeOf(w));
+                    }
+                }
+                if (from.isEmpty()) problems.add(f.get("from").position(), "approve.from: expected at least one name (leave from out to let anyone approve)");
+                else if (count > from.size()) {
+                    problems.add(c != null ? c.position() : m.position(), "approve.count: " + count + " approvals cannot come from the "
+                            + from.size() + " name" + (from.size() == 1 ? "" : "s") + " in approve.from");
+                }
+            }
+            Boolean notDriver = f.bool("notDriver");
+            return new StepDef.Approve(count, List.copyOf(from), Boolean.TRUE.equals(notDriver), f.string("message", false));
         }
 
         private StepDef.Retry retry(Value v) {

@@ -71,6 +71,13 @@ public final class RunbookSchema {
         stepProps.put("rollback", Map.of("$ref", "#/$defs/action"));
         stepProps.put("confirm", Map.of("type", List.of("boolean", "string"),
                 "description", "true, or the text the operator must type to proceed"));
+        stepProps.put("approve", Map.of("type", "object", "additionalProperties", false,
+                "description", "Four eyes: the step runs only after others approved its resolved plan (lockstep approve RUN STEP)",
+                "properties", Map.of("count", Map.of("type", "integer", "minimum", 1, "description", "Approvals needed (default 1)"),
+                        "from", Map.of("type", "array", "minItems", 1, "uniqueItems", true, "items", Map.of("type", "string"),
+                                "description", "Who may approve: database roles on a shared store, OS users on a folder; default anyone"),
+                        "notDriver", typed("boolean", "The driver's own identity may not approve"),
+                        "message", typed("string", "Shown to the approvers"))));
         stepProps.put("timeout", ref("duration"));
         stepProps.put("retry", Map.of("oneOf", List.of(Map.of("type", "integer", "minimum", 1),
                 object(Map.of("attempts", Map.of("type", "integer", "minimum", 1), "delay", ref("duration")),

@@ -21,6 +21,7 @@ public record StepDef(
         Map<String, Value.Scalar> outputs,
         Action rollback,
         Confirm confirm,
+        Approve approve,
         Duration timeout,
         Retry retry,
         boolean idempotent,
@@ -42,6 +43,20 @@ public record StepDef(
     public record Confirm(String typed) {
         public boolean isTyped() {
             return typed != null;
+        }
+    }
+
+    /**
+     * Four eyes: the step runs only once {@code count} people other than the gate's wait approved its
+     * resolved plan; {@code from} names who may (database roles on a shared store, OS users on a folder;
+     * empty: anyone), and {@code notDriver} refuses the driver's own identity.
+     */
+    public record Approve(int count, List<String> from, boolean notDriver, String message) {
+        /** Whether {@code who} may approve, the driver's identity being {@code driver}. */
+        public String refusal(String who, String driver) {
+            if (notDriver && who.equals(driver)) return who + " drives the run, and this step needs an approval from someone else (notDriver)";
+            if (!from.isEmpty() && !from.contains(who)) return who + " may not approve this step: it needs " + String.join(", ", from);
+            return null;
         }
     }
 

@@ -343,6 +343,70 @@ public final class LocalStore implements StateStore {
     }
 
     @Override
+    public String approverIdentity() {
+        return System.getProperty("user.name");
+    }
+
+    @Override
+    public String approverIdentityCaveat() {
+        return "on a local state folder an approver is only as strong as the OS account: whoever can act as that user "
+                + "(or as root) on this machine can approve, and notDriver only keeps the driver's own account out; "
+                + "use a shared PostgreSQL store for approvals that need credentials of their own";
+    }
+
+    /** Approvals of a run's gates: one file each in its folder, whose owner (the OS's word, not the file's) says who. */
+    private Path approvalsDir(String runId) {
+        return dir.checked(dir.runDir(runId).resolve("approvals"));
+    }
+
+    @Override
+    public ApprovalRecord recordApproval(String runId, String step, boolean approves, String digest, String host, String reason) {
+        String id = java.util.UUID.randomUUID().toString();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step);
+        m.put("verdict", approves ? "approve" : "reject");
+        m.put("digest", digest);
+        m.put("host", host);
+        m.put("at", Instant.now().toString());
+        if (reason != null) m.put("reason", reason);
+        Path folder = approvalsDir(runId);
+        Path tmp = folder.resolve("." + id + ".tmp");
+        try {
+            Files.createDirectories(folder);
+            // Readable by the driver, who may be another OS user; created whole under its final name by one rename.
+            Files.writeString(tmp, Json.write(m) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(tmp, folder.resolve(id + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new LockstepException(ErrorCode.IO, "cannot record the " + (approves ? "approval" : "rejection") + " in "
+                    + folder + ": " + e.getMessage());
+        }
+        return approvals(runId, step).stream().filter(a -> a.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Override
+    public List<ApprovalRecord> approvals(String runId, String step) {
+        Path folder = approvalsDir(runId);
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        List<ApprovalRecord> out = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
+                if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) continue;
+                if (Json.parse(Files.readString(f, StandardCharsets.UTF_8)) instanceof Map<?, ?> m && step.equals(m.get("step"))) {
+                    String name = f.getFileName().toString();
+                    out.add(new ApprovalRecord(name.substring(0, name.length() - ".json".length()), step,
+                            "approve".equals(m.get("verdict")), Files.getOwner(f, LinkOption.NOFOLLOW_LINKS).getName(),
+                            Instant.parse(String.valueOf(m.get("at"))), String.valueOf(m.get("host")), String.valueOf(m.get("digest")),
+                            m.get("reason") instanceof String r ? r : null));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new LockstepException(ErrorCode.STATE_CORRUPT, "the approvals in " + folder + " cannot be read: " + e.getMessage());
+        }
+        out.sort(java.util.Comparator.comparing(ApprovalRecord::at).thenComparing(ApprovalRecord::id));
+        return out;
+    }
+
+    @Override
     public void close() {}
 
     /** A run whose journal this process holds. */

@@ -35,7 +35,7 @@ public final class PostgresStore implements StateStore {
     static final int SOCKET_TIMEOUT_SECONDS = 15;
     private static final String MIGRATIONS = "classpath:dev/lockstep/store/migration";
     /** The version of the last migration in {@link #MIGRATIONS}; a test keeps the two in step. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     private final PostgresUrl url;
     private final Duration lease;
@@ -358,6 +358,56 @@ public final class PostgresStore implements StateStore {
                 s.setString(5, plan.key());
                 s.setString(6, dev.lockstep.json.Json.write(plan.secretDigests()));
                 return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public String approverIdentity() {
+        return query("cannot ask the database who this is", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT session_user"); ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getString(1);
+            }
+        });
+    }
+
+    @Override
+    public ApprovalRecord recordApproval(String runId, String step, boolean approves, String digest, String host, String reason) {
+        String id = java.util.UUID.randomUUID().toString();
+        query("cannot record the " + (approves ? "approval" : "rejection") + " of step " + step, c -> {
+            // approver and at are the database's (a trigger sets them), whatever this statement says.
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO " + table("approvals")
+                    + " (id, run_id, step, verdict, digest, reason, host) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, id);
+                s.setString(2, runId);
+                s.setString(3, step);
+                s.setString(4, approves ? "approve" : "reject");
+                s.setString(5, digest);
+                s.setString(6, reason);
+                s.setString(7, host);
+                return s.executeUpdate();
+            }
+        });
+        return approvals(runId, step).stream().filter(a -> a.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Override
+    public List<ApprovalRecord> approvals(String runId, String step) {
+        return query("cannot read the approvals of step " + step, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, verdict, approver, at, host, digest, reason FROM "
+                    + table("approvals") + " WHERE run_id = ? AND step = ? ORDER BY at, id")) {
+                s.setString(1, runId);
+                s.setString(2, step);
+                List<ApprovalRecord> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new ApprovalRecord(r.getString(1), step, "approve".equals(r.getString(2)), r.getString(3),
+                                r.getObject(4, java.time.OffsetDateTime.class).toInstant(), r.getString(5), r.getString(6),
+                                r.getString(7)));
+                    }
+                }
+                return out;
             }
         });
     }

@@ -94,6 +94,26 @@ public interface StateStore extends AutoCloseable {
      */
     Optional<String> usePlan(String planId, String runId);
 
+    /**
+     * Who this process is to approvals: the database role of its session on a shared store, the OS user
+     * on a folder. The same identity an approval recorded from here carries.
+     */
+    String approverIdentity();
+
+    /** What an approver's identity is worth here, when that is less than a credential of its own (a local folder); null otherwise. */
+    default String approverIdentityCaveat() {
+        return null;
+    }
+
+    /**
+     * Records an approval ({@code approves}) or rejection of {@code step}'s gate with the plan digest the
+     * approver saw, beside the run's journal (the driver journals it). Returns it as stored, with who.
+     */
+    ApprovalRecord recordApproval(String runId, String step, boolean approves, String digest, String host, String reason);
+
+    /** The approvals and rejections recorded for {@code step} of a run, oldest first. */
+    List<ApprovalRecord> approvals(String runId, String step);
+
     /** Where the store's database is, when it is one: to warn when a runbook acts on that very database. */
     default Optional<DatabaseAddress> database() {
         return Optional.empty();

@@ -8,6 +8,7 @@ import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.graphics.TextGraphics;
 import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.StepState;
+import dev.lockstep.journal.EventData;
 import dev.lockstep.runbook.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,9 +70,11 @@ final class Renderer {
         if (s.watching) top = watchBanner(s, g, w, top);
         if (s.takenOver != null) top = takenOverBanner(s, g, w, top);
         if (s.halt != null) top = haltBanner(s, g, w, h, top);
+        if (s.approval != null && s.gateStep != null) top = approvalBanner(s, g, w, h, top);
         int bottom = h - 2;
         String status = s.message != null || s.takenOver != null ? s.message : s.runState.awaitsAPerson() ? "waiting for "
-                + (s.watching ? "the driver's operator" : "you") + ": " + s.runState.label().replace('-', ' ')
+                + (s.runState == DisplayedState.AWAITING_APPROVAL ? "the approvers" : s.watching ? "the driver's operator" : "you")
+                + ": " + s.runState.label().replace('-', ' ')
                 + (s.gateStep != null ? " at step " + s.gateStep : "")
                 : s.busy != null ? s.busy + "…" : null;
         if (status != null) put(g, 0, bottom, status, w, SGR.BOLD);
@@ -126,7 +129,7 @@ final class Renderer {
         return switch (s) {
             case READY, PAUSED -> TextColor.ANSI.WHITE;
             case RUNNING, ROLLING_BACK -> TextColor.ANSI.YELLOW_BRIGHT;
-            case AWAITING_CONFIRMATION, AWAITING_DECISION -> TextColor.ANSI.MAGENTA_BRIGHT;
+            case AWAITING_CONFIRMATION, AWAITING_DECISION, AWAITING_APPROVAL -> TextColor.ANSI.MAGENTA_BRIGHT;
             case BLOCKED, IN_DOUBT -> TextColor.ANSI.CYAN_BRIGHT;
             case FAILED, HALTED, ROLLBACK_FAILED -> TextColor.ANSI.RED_BRIGHT;
             case SUCCEEDED -> TextColor.ANSI.GREEN_BRIGHT;
@@ -194,6 +197,35 @@ final class Renderer {
         }
         put(g, 1, row + text.size(), s.watching ? "the driver decides: retry, roll back, or override (typed, recorded)"
                 : "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
+        reset(g);
+        return row + rows;
+    }
+
+    /** What the run waits to have approved: the step's resolved plan as the approvers see it, who may approve, and how. */
+    private int approvalBanner(UiState s, TextGraphics g, int w, int h, int row) {
+        EventData.Awaiting a = s.approval;
+        int count = a.count() == null ? 1 : a.count();
+        List<String> from = a.from() == null ? List.of() : a.from();
+        List<String> text = new ArrayList<>(Text.wrap("AWAITING APPROVAL  step " + s.gateStep + ": needs " + count + " approval"
+                + (count == 1 ? "" : "s") + (from.isEmpty() ? " from anyone" : " from " + String.join(" or ", from))
+                + (Boolean.TRUE.equals(a.notDriver()) ? ", not from the driver (" + a.driver() + ")" : ""), w - 2, "  "));
+        if (a.message() != null) text.addAll(Text.wrap(a.message(), w - 2, "  "));
+        text.add("what is approved (plan " + (a.digest() == null ? "?" : a.digest().substring(0, Math.min(12, a.digest().length()))) + "):");
+        for (String line : a.plan() == null ? List.<String>of() : a.plan()) text.addAll(Text.wrap("  " + line, w - 2, "      "));
+        int room = Math.max(3, h / 2 - 1);
+        if (text.size() > room) {
+            text = new ArrayList<>(text.subList(0, room));
+            text.set(room - 1, Text.fit(text.get(room - 1), w - 3) + Text.ELLIPSIS);
+        }
+        int rows = text.size() + 1;
+        if (color) {
+            g.setBackgroundColor(TextColor.ANSI.MAGENTA);
+            g.setForegroundColor(TextColor.ANSI.WHITE_BRIGHT);
+        }
+        g.fillRectangle(new TerminalPosition(0, row), new TerminalSize(w, rows), ' ');
+        for (int i = 0; i < text.size(); i++) put(g, 1, row + i, text.get(i), w - 2, i == 0 ? new SGR[] {SGR.BOLD} : new SGR[0]);
+        put(g, 1, row + text.size(), "approve from another terminal: lockstep approve " + s.runId + " " + s.gateStep
+                + "   (or lockstep reject " + s.runId + " " + s.gateStep + " --reason WHY)", w - 2, SGR.BOLD);
         reset(g);
         return row + rows;
     }
@@ -337,6 +369,9 @@ final class Renderer {
         List<String> keys = new ArrayList<>();
         if (s.takenOver != null) return List.of("q quit");
         if (s.overlay != null) return overlayKeys(s.overlay);
+        if (s.watching && s.approval != null) {
+            return List.of("y approve", "x reject", "↑↓ step", "l logs", "/ search", "? help", "q quit");
+        }
         if (s.watching) return List.of("↑↓ step", "l logs", "f follow", "Tab pane", "/ search", "? help", "q quit");
         if (s.busy != null) {
             keys.add("a auto " + (s.auto ? "off" : "on"));
@@ -364,8 +399,8 @@ final class Renderer {
     private static List<String> overlayKeys(UiState.Overlay o) {
         return switch (o.kind) {
             case HELP, PLAN -> List.of("↑↓ j k PgUp PgDn g G scroll", "any other key closes");
-            case QUESTION_TYPED, OVERRIDE -> List.of("type it exactly, then Enter", "Esc cancel");
-            case SKIP_REASON, SEARCH -> List.of("Enter accept", "Esc cancel");
+            case QUESTION_TYPED, OVERRIDE, APPROVE, REJECT -> List.of("type it exactly, then Enter", "Esc cancel");
+            case SKIP_REASON, SEARCH, REJECT_REASON -> List.of("Enter accept", "Esc cancel");
             case QUESTION_YES_NO, QUIT -> List.of("y yes", "n / Esc no");
             case QUESTION_IN_DOUBT -> List.of("r run again", "m mark done", "s skip", "Esc decide later");
             case ROLLBACK -> List.of("y roll back", "n / Esc cancel", "↑↓ scroll");

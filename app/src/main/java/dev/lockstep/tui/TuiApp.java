@@ -165,6 +165,7 @@ public final class TuiApp implements RunListener {
     public void watch(Engine engine) throws IOException {
         this.engine = engine;
         state.watching = true;
+        state.approverIdentity = engine.run().store().approverIdentity();
         load(engine.run());
         onScreen(() -> { }, () -> { });
     }
@@ -295,6 +296,10 @@ public final class TuiApp implements RunListener {
                 if (v == null) continue;
                 if (e.type() == EventType.STEP_STARTED) v.attempts.clear();
                 if (e.data() instanceof EventData.AttemptFailed a) v.attempts.add(attempt(a));
+                if (e.data() instanceof EventData.Approval a && e.type() == EventType.STEP_REJECTED
+                        && snap.step(e.step()).state() == StepState.HALTED) {
+                    state.halt = new UiState.Halt(e.step(), "rejected by " + a.by() + ": " + a.reason(), "from " + a.host() + " at " + a.at());
+                }
                 if (e.data() instanceof EventData.Halted h) {
                     v.findings = findings(h.result());
                     if (snap.step(e.step()).state() == StepState.HALTED) {
@@ -314,6 +319,8 @@ public final class TuiApp implements RunListener {
         state.runState = DisplayedState.of(snap, !state.watching || state.driverLive);
         // A gate is the last thing journaled while the run waits at it: that event names its step.
         state.gateStep = snap.awaitingGate() == null ? null : snap.events().get(snap.events().size() - 1).step();
+        state.approval = state.runState == DisplayedState.AWAITING_APPROVAL && state.gateStep != null
+                ? snap.step(state.gateStep).approvalGate() : null;
         state.clockFrom = snap.clockStartedAt();
         state.clockTo = snap.finishedAt();
         state.finished = snap.status().isFinished();
@@ -515,6 +522,12 @@ public final class TuiApp implements RunListener {
                     select(v);
                 }
             }
+            case STEP_REJECTED -> {
+                EventData.Approval a = e.data(EventData.Approval.class);
+                v.reason = "rejected by " + a.by() + ": " + a.reason();
+                state.halt = new UiState.Halt(v.id, v.reason, "from " + a.host() + " at " + a.at());
+                select(v);
+            }
             case STEP_BLOCKED -> v.reason = e.data(EventData.Reason.class).reason();
             case STEP_ROLLBACK_STARTED -> {
                 v.rollbackStartedAt = e.time();
@@ -598,6 +611,11 @@ public final class TuiApp implements RunListener {
         }
         if (state.overlay != null) {
             overlayKey(k);
+            return;
+        }
+        if (state.watching && state.approval != null && k.getKeyType() == KeyType.Character
+                && (k.getCharacter() == 'y' || k.getCharacter() == 'x')) {
+            offerApproval(k.getCharacter() == 'y');
             return;
         }
         if (state.watching && acts(k)) {
@@ -780,6 +798,60 @@ public final class TuiApp implements RunListener {
         o.answer.complete(a);
     }
 
+    /** A watcher at an approval gate: the same plan and typed step id as lockstep approve, if the step allows this identity. */
+    private void offerApproval(boolean approves) {
+        EventData.Awaiting gate = state.approval;
+        StepDef.Approve rule = new StepDef.Approve(gate.count(), gate.from(), Boolean.TRUE.equals(gate.notDriver()), gate.message());
+        String refusal = rule.refusal(state.approverIdentity, approves ? gate.driver() : null);
+        if (refusal != null) {
+            state.message = refusal;
+            return;
+        }
+        state.overlay = approves ? verdictBox(UiState.Kind.APPROVE, state.gateStep, gate, null)
+                : new UiState.Overlay(UiState.Kind.REJECT_REASON, "Reject step " + state.gateStep,
+                        List.of("Why? Shown on the driver's screen and in the report. Enter, then the step id.")).withInput()
+                        .about(state.gateStep);
+    }
+
+    private UiState.Overlay verdictBox(UiState.Kind kind, String step, EventData.Awaiting gate, String reason) {
+        String verb = kind == UiState.Kind.APPROVE ? "approve" : "reject";
+        List<String> lines = new ArrayList<>();
+        lines.add("You are " + state.approverIdentity + (gate.message() != null ? ". " + gate.message() : "."));
+        lines.add("");
+        lines.add("What you " + verb + " (plan " + gate.digest().substring(0, 12) + "):");
+        for (String l : gate.plan()) lines.add("  " + l);
+        lines.add("");
+        if (reason != null) lines.add("Reason: " + reason);
+        lines.add("Type " + step + " to " + verb + " it, then Enter. Esc: nothing is recorded.");
+        UiState.Overlay o = new UiState.Overlay(kind, (kind == UiState.Kind.APPROVE ? "Approve" : "Reject") + " step " + step, lines)
+                .withInput().expecting(step).about(step);
+        o.digest = gate.digest();
+        o.reason = reason;
+        return o;
+    }
+
+    /** Records a watcher's verdict beside the run, for its driver to journal, if the plan is still the one shown. */
+    private void recordVerdict(UiState.Overlay o) {
+        boolean approves = o.kind == UiState.Kind.APPROVE;
+        Run run = engine.run();
+        EventData.Awaiting now;
+        synchronized (run) {
+            RunSnapshot.StepRecord r = run.snapshot().step(o.stepId);
+            now = r == null ? null : r.approvalGate();
+        }
+        if (now == null || !now.digest().equals(o.digest)) {
+            state.message = "nothing recorded: step " + o.stepId + " no longer awaits approval of the plan shown";
+            return;
+        }
+        try {
+            run.store().recordApproval(run.id(), o.stepId, approves, o.digest, dev.lockstep.journal.Identity.host(), o.reason);
+            state.message = (approves ? "approved" : "rejected") + " step " + o.stepId + " as " + state.approverIdentity
+                    + "; its driver records it when it next looks";
+        } catch (LockstepException e) {
+            state.message = "nothing recorded: " + e.getMessage();
+        }
+    }
+
     private void submitInput(UiState.Overlay o, String text) {
         UiState.StepView v = state.selectedStep();
         switch (o.kind) {
@@ -802,6 +874,14 @@ public final class TuiApp implements RunListener {
                 state.search = text.isEmpty() ? null : text;
                 if (state.search != null) find(false);
             }
+            case REJECT_REASON -> {
+                if (text.isBlank()) {
+                    state.message = "not rejected: a reason is required";
+                } else if (state.approval != null && o.stepId.equals(state.gateStep)) {
+                    state.overlay = verdictBox(UiState.Kind.REJECT, o.stepId, state.approval, text);
+                }
+            }
+            case APPROVE, REJECT -> recordVerdict(o);
             default -> o.answer.complete(text);
         }
     }
@@ -995,6 +1075,7 @@ public final class TuiApp implements RunListener {
             "Tab     switch between the step list and the log",
             "Up/Down select a step (or scroll the log); j/k too, and g/G the first/last",
             "PgUp/PgDn/Home/End scroll the log",
+            "y / x   approve / reject the step at an approval gate, if it allows you (the step id typed)",
             "q       quit watching (the run goes on)");
 
     private static final List<String> HELP = List.of(

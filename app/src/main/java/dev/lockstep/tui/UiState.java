@@ -27,6 +27,10 @@ final class UiState {
     DisplayedState runState = DisplayedState.READY;
     /** The step whose gate (a typed confirmation, a decision) the run waits at, or null. */
     String gateStep;
+    /** The approval gate the run waits at (the plan being approved, who may approve), or null. */
+    dev.lockstep.journal.EventData.Awaiting approval;
+    /** A watcher's identity to the store's approvals (the database role, the OS user); null for the driver. */
+    String approverIdentity;
     /** The run has finished one way or another: only looking around is left. */
     boolean finished;
     /** Something has run that a rollback would undo (or a rollback is under way). */
@@ -112,6 +116,9 @@ final class UiState {
         String error;
         /** The step the box is about: it is selected while the box is open. */
         String stepId;
+        /** An approval or rejection box: the digest of the plan it shows, and a rejection's reason. */
+        String digest;
+        String reason;
         int scroll;
 
         Overlay(Kind kind, String title, List<String> lines) {
@@ -137,7 +144,8 @@ final class UiState {
     }
 
     /** What an overlay is for, and so which keys it takes. */
-    enum Kind { HELP, PLAN, QUESTION_YES_NO, QUESTION_TYPED, QUESTION_IN_DOUBT, ROLLBACK, SKIP_REASON, OVERRIDE, SEARCH, QUIT }
+    enum Kind { HELP, PLAN, QUESTION_YES_NO, QUESTION_TYPED, QUESTION_IN_DOUBT, ROLLBACK, SKIP_REASON, OVERRIDE, SEARCH, QUIT,
+        APPROVE, REJECT_REASON, REJECT }
 
     StepView selectedStep() {
         return steps.isEmpty() ? null : steps.get(Math.max(0, Math.min(selected, steps.size() - 1)));
