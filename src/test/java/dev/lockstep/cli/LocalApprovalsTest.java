@@ -67,7 +67,13 @@ class LocalApprovalsTest {
         assertTrue(Journal.read(state.journal(id)).events().stream().noneMatch(e -> e.type() == EventType.STEP_APPROVED),
                 "the approver wrote nothing to the journal");
 
-        assertEquals(0, cli.run("resume", id, "--no-tui").exit());
+        // Files lockstep did not write, left in the folder by anyone who can write it, are passed over, not fatal.
+        Path folder = state.runDir(id).resolve("approvals");
+        Files.writeString(folder.resolve("garbage.json"), "{not json");
+        Files.writeString(folder.resolve("wrong.json"), "{\"step\":\"gated\",\"verdict\":\"approve\",\"at\":\"yesterday\"}");
+        Files.createDirectory(folder.resolve("folder.json"));
+        LockstepCli.Result resumed = cli.run("resume", id, "--no-tui");
+        assertEquals(0, resumed.exit(), resumed.all());
         List<EventData.Approval> journaled = Journal.read(state.journal(id)).events().stream()
                 .filter(e -> e.type() == EventType.STEP_APPROVED).map(e -> e.data(EventData.Approval.class)).toList();
         assertEquals(1, journaled.size());

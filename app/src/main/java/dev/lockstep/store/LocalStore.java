@@ -390,21 +390,36 @@ public final class LocalStore implements StateStore {
         List<ApprovalRecord> out = new java.util.ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
-                if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) continue;
-                if (Json.parse(Files.readString(f, StandardCharsets.UTF_8)) instanceof Map<?, ?> m && step.equals(m.get("step"))) {
-                    String name = f.getFileName().toString();
-                    out.add(new ApprovalRecord(name.substring(0, name.length() - ".json".length()), step,
-                            "approve".equals(m.get("verdict")), Files.getOwner(f, LinkOption.NOFOLLOW_LINKS).getName(),
-                            Instant.parse(String.valueOf(m.get("at"))), String.valueOf(m.get("host")), String.valueOf(m.get("digest")),
-                            m.get("reason") instanceof String r ? r : null));
-                }
+                ApprovalRecord a = approval(f, step);
+                if (a != null) out.add(a);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             throw new LockstepException(ErrorCode.STATE_CORRUPT, "the approvals in " + folder + " cannot be read: " + e.getMessage());
         }
         out.sort(java.util.Comparator.comparing(ApprovalRecord::at).thenComparing(ApprovalRecord::id));
         return out;
     }
+
+    /**
+     * One approval file of {@code step}; null for another step's, and for a file that is not one lockstep wrote (not
+     * a regular file, too large, not its JSON): anyone who can write the folder could leave such a file, and it must
+     * not stop the driver that waits at the gate. Who approved is the file's owner, so nothing in it can forge that.
+     */
+    private static ApprovalRecord approval(Path f, String step) {
+        try {
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.size(f) > MAX_APPROVAL_BYTES) return null;
+            if (!(Json.parse(Files.readString(f, StandardCharsets.UTF_8)) instanceof Map<?, ?> m) || !step.equals(m.get("step"))) return null;
+            String name = f.getFileName().toString();
+            return new ApprovalRecord(name.substring(0, name.length() - ".json".length()), step,
+                    "approve".equals(m.get("verdict")), Files.getOwner(f, LinkOption.NOFOLLOW_LINKS).getName(),
+                    Instant.parse(String.valueOf(m.get("at"))), String.valueOf(m.get("host")), String.valueOf(m.get("digest")),
+                    m.get("reason") instanceof String r ? r : null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static final int MAX_APPROVAL_BYTES = 64 * 1024;
 
     @Override
     public void close() {}
