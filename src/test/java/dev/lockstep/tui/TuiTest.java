@@ -397,6 +397,19 @@ class TuiTest {
     }
 
     @Test
+    void aPendingStepWhoseRollbackNeedsAnEarlierOutputSaysItHasOneAsThePlanDoes() throws Exception {
+        open("src/test/resources/runbooks/tui/later-rollback.yaml", Map.of(), Map.of(), 100, 30);
+        key('p');
+        String plan = awaitScreen(s -> s.contains("Plan (dry run, resolved)") && s.contains("2. drain"));
+        assertTrue(plan.contains("rollback: manual (built-in undo)"), plan);
+        key(KeyType.Escape);
+        awaitScreen(s -> !s.contains("Plan (dry run, resolved)"));
+        key(KeyType.ArrowDown);
+        String detail = awaitScreen(s -> s.contains("step drain · manual"));
+        assertTrue(detail.contains("Rollback: yes"), detail);
+    }
+
+    @Test
     void theRunbookRollbackHasARowWithItsOutput() throws Exception {
         open("src/test/resources/runbooks/tui/screen.yaml", Map.of(), Map.of(), 100, 30);
         key(KeyType.Enter);

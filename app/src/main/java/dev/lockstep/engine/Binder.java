@@ -65,6 +65,19 @@ final class Binder {
         return new Bound(action, type, loader.bindAtRuntime(type.configType(), with), Collections.unmodifiableMap(env), with);
     }
 
+    /**
+     * The action bound for its type's built-in undo, or null when the type has none for these values or they cannot
+     * be bound. Bound with placeholders, so that a step whose values come from steps not run yet is judged as the plan judges it.
+     */
+    Bound builtInUndo(Action action, Scope scope) {
+        try {
+            Bound bound = bind(action, scope.withPlaceholders());
+            return bound.hasRollback() ? bound : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Whether the action's type is one this lockstep has. */
     boolean knows(Action action) {
         return types.get(action.uses()) != null;

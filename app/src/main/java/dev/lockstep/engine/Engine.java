@@ -715,12 +715,7 @@ public final class Engine {
 
     /** Whether the step can be undone: a rollback in the runbook, or its type's built-in undo. */
     public boolean hasRollback(StepDef s) {
-        if (s.rollback() != null) return true;
-        try {
-            return binder.bind(s.action(), scope()).hasRollback();
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return s.rollback() != null || binder.builtInUndo(s.action(), scope()) != null;
     }
 
     /** Undoes what the run did: step rollbacks last-first, then the runbook-level rollback. Resumable. */

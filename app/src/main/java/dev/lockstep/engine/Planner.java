@@ -392,10 +392,10 @@ public final class Planner {
         if (step.rollback() != null) {
             return new RollbackAction(step.id(), step.rollback().uses(), actions(step.rollback(), scope, redactor));
         }
+        Bound bound = binder.builtInUndo(step.action(), scope);
+        if (bound == null) return null;
         List<String> undo;
         try {
-            Bound bound = binder.bind(step.action(), scope.withPlaceholders());
-            if (!bound.hasRollback()) return null;
             undo = bound.describeUndo();
         } catch (RuntimeException e) {
             return null;
