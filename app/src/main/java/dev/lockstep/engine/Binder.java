@@ -8,6 +8,7 @@ import dev.lockstep.reflect.RecordShape;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.StepDef;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.step.CodeKey;
 import dev.lockstep.step.StepType;
@@ -76,6 +77,12 @@ final class Binder {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The text a step's typed confirmation asks for, resolved in {@code scope} and unmasked; null when it asks no typed text. */
+    String typedConfirmation(StepDef step, Scope scope) {
+        if (step.confirm() == null || !step.confirm().isTyped()) return null;
+        return Resolver.render(Resolver.resolveText(step.confirm().typed(), scope));
     }
 
     /** Whether the action's type is one this lockstep has. */

@@ -214,17 +214,22 @@ public final class Engine {
 
     /** The text a step's typed confirmation asks for, resolved with what is known now and masked; null for none. */
     public String confirmationText(StepDef step) {
-        if ((step.confirm() == null || !step.confirm().isTyped()) && pointOfNoReturn().gates(step.id())) return step.id();
-        if (step.confirm() == null || !step.confirm().isTyped()) return null;
         try {
             Scope scope;
             synchronized (run) {
                 scope = scope().withPlaceholders();
             }
-            return run.redactor().redact(Resolver.render(Resolver.resolveText(step.confirm().typed(), scope)));
+            String expected = expectedConfirmation(step, pointOfNoReturn().gates(step.id()), scope);
+            return expected == null ? null : run.redactor().redact(expected);
         } catch (RuntimeException e) {
             return "(not resolvable yet: " + run.redactor().redact(message(e)) + ")";
         }
+    }
+
+    /** What must be typed to run a step, unmasked: its own typed text, else its id when it is the gated point of no return; null for none. */
+    private String expectedConfirmation(StepDef step, boolean gated, Scope scope) {
+        String own = binder.typedConfirmation(step, scope);
+        return own == null && gated ? step.id() : own;
     }
 
     /** Runs one driving action; {@link #interrupt} waits for the one in progress to journal how it ended. */
@@ -380,16 +385,14 @@ public final class Engine {
         // The go/no-go gate: before the point of no return, a typed confirmation (the step's own text, else its id).
         List<String> gate = pointOfNoReturn().gates(step.id()) ? goNoGo() : List.of();
         if (step.confirm() == null && gate.isEmpty()) return null;
-        boolean typed = !gate.isEmpty() || step.confirm().isTyped();
+        String expected;
+        try {
+            expected = expectedConfirmation(step, !gate.isEmpty(), scope);
+        } catch (RuntimeException e) {
+            return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
+        }
+        boolean typed = expected != null;
         if (typed) {
-            String expected = step.id();
-            if (step.confirm() != null && step.confirm().isTyped()) {
-                try {
-                    expected = Resolver.render(Resolver.resolveText(step.confirm().typed(), scope));
-                } catch (RuntimeException e) {
-                    return blockOnConfirm(step, "its confirmation text cannot be resolved: " + e.getMessage());
-                }
-            }
             String prompt = "Type " + run.redactor().redact(expected) + " to run step " + step.id();
             String answer = awaiting(step, EventData.Awaiting.CONFIRMATION).typed(step,
                     gate.isEmpty() ? prompt : String.join("\n", gate) + "\n" + prompt, expected);

@@ -242,9 +242,8 @@ public final class Planner {
             for (Future<CheckPlan> f : checksOf.get(i)) checks.add(join(f));
             ConfirmPlan confirm = null;
             if (step.confirm() != null) {
-                confirm = step.confirm().isTyped()
-                        ? new ConfirmPlan(true, redactor.redact(Resolver.render(Resolver.resolveText(step.confirm().typed(), scope))))
-                        : new ConfirmPlan(false, null);
+                String typed = binder.typedConfirmation(step, scope);
+                confirm = new ConfirmPlan(typed != null, typed == null ? null : redactor.redact(typed));
             }
             RollbackAction rb = rollbackOf(step, scope, redactor);
             if (rb != null) rollback.add(rb);
