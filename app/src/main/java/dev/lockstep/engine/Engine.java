@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.Collections;
@@ -640,13 +639,13 @@ public final class Engine {
 
     /** Operator commands, as the CLI flags and the TUI send them. */
     public void retry(String stepId) {
-        if (!run.hasWithheldOutputs(stepId)) requireState(stepId, StepState.FAILED, StepState.HALTED);
+        if (!run.hasWithheldOutputs(stepId)) requireState(stepId, StepStateMachine.retryable());
         run.append(EventType.STEP_RETRIED, stepId, new EventData.By(operator.name()));
     }
 
     /** Accepts a halted step as succeeded; the operator must type the step id. */
     public void override(String stepId, String typed) {
-        requireState(stepId, StepState.HALTED);
+        requireState(stepId, StepStateMachine.statesAllowing(EventType.STEP_OVERRIDDEN));
         if (!stepId.equals(typed)) {
             throw new LockstepException(ErrorCode.USAGE, "to override the halt of step " + stepId
                     + ", type its id exactly (--override " + stepId + "=" + stepId + ")");
@@ -654,25 +653,22 @@ public final class Engine {
         run.append(EventType.STEP_OVERRIDDEN, stepId, new EventData.Overridden(operator.name(), typed));
     }
 
-    /** The states a step can be skipped from. */
-    public static final Set<StepState> SKIPPABLE = EnumSet.of(StepState.PENDING, StepState.FAILED, StepState.IN_DOUBT);
-
     public void skip(String stepId, String reason) {
-        requireState(stepId, SKIPPABLE.toArray(StepState[]::new));
+        requireState(stepId, StepStateMachine.statesAllowing(EventType.STEP_SKIPPED));
         if (reason == null || reason.isBlank()) {
             throw new LockstepException(ErrorCode.USAGE, "skipping step " + stepId + " needs a reason (--reason TEXT)");
         }
         run.append(EventType.STEP_SKIPPED, stepId, new EventData.ByReason(operator.name(), reason));
     }
 
-    private void requireState(String stepId, StepState... allowed) {
+    private void requireState(String stepId, Set<StepState> allowed) {
         RunSnapshot.StepRecord r = run.snapshot().step(stepId);
         if (r == null) {
             throw new LockstepException(ErrorCode.USAGE, "run " + run.id() + " has no step " + stepId);
         }
-        for (StepState s : allowed) if (r.state() == s) return;
+        if (allowed.contains(r.state())) return;
         throw new LockstepException(ErrorCode.USAGE, "step " + stepId + " is " + r.state().label() + "; that needs it to be "
-                + String.join(" or ", java.util.Arrays.stream(allowed).map(StepState::label).toList()));
+                + String.join(" or ", allowed.stream().map(StepState::label).toList()));
     }
 
     /** The steps a rollback would undo, last first, and those it cannot undo. */

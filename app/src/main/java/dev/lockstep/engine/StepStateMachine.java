@@ -5,8 +5,10 @@ import static dev.lockstep.journal.EventType.*;
 
 import dev.lockstep.journal.EventType;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The transition table of a step: which journal event moves it from which state
@@ -82,5 +84,29 @@ public final class StepStateMachine {
 
     public static Map<EventType, StepState> from(StepState state) {
         return TABLE.getOrDefault(state, Map.of());
+    }
+
+    /** Whether {@code event} may move a step that is in state {@code from}. */
+    public static boolean allows(StepState from, EventType event) {
+        return next(from, event).isPresent();
+    }
+
+    /** The states {@code event} may move a step from. */
+    public static Set<StepState> statesAllowing(EventType event) {
+        Set<StepState> states = EnumSet.noneOf(StepState.class);
+        TABLE.forEach((from, events) -> {
+            if (events.containsKey(event)) states.add(from);
+        });
+        return states;
+    }
+
+    /**
+     * The states an operator retries a step from. A done step is retried only to produce again an output that
+     * held a secret this process never saw (Engine#retry), so it is not among them.
+     */
+    public static Set<StepState> retryable() {
+        Set<StepState> states = statesAllowing(STEP_RETRIED);
+        states.removeIf(StepState::isDone);
+        return states;
     }
 }

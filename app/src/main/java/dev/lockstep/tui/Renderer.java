@@ -8,7 +8,9 @@ import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.graphics.TextGraphics;
 import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.StepState;
+import dev.lockstep.engine.StepStateMachine;
 import dev.lockstep.journal.EventData;
+import dev.lockstep.journal.EventType;
 import dev.lockstep.runbook.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -383,11 +385,8 @@ final class Renderer {
             keys.add("Enter run next");
             keys.add("a auto " + (s.auto ? "off" : "on"));
             if (v != null && !v.runbookRollback && v.state == StepState.PENDING && v.hasChecks) keys.add("c check");
-            if (v != null && v.state == StepState.FAILED) keys.add("t retry");
-            if (v != null && !v.runbookRollback && (v.state == StepState.PENDING || v.state == StepState.FAILED
-                    || v.state == StepState.IN_DOUBT)) {
-                keys.add("s skip");
-            }
+            if (v != null && StepStateMachine.retryable().contains(v.state)) keys.add("t retry");
+            if (v != null && !v.runbookRollback && StepStateMachine.allows(v.state, EventType.STEP_SKIPPED)) keys.add("s skip");
         }
         if (s.canRollBack) keys.add("r roll back");
         keys.addAll(List.of("p plan", "l logs", "/ search"));

@@ -671,9 +671,10 @@ public final class TuiApp implements RunListener {
                     state.message = "busy: " + state.busy;
                 } else if (v.runbookRollback) {
                     state.message = "the runbook's rollback is not a step: it cannot be skipped";
-                } else if (!Engine.SKIPPABLE.contains(v.state)) {
-                    state.message = "step " + v.id + " is " + v.state.label() + ": it cannot be skipped (only a pending, "
-                            + "failed or in-doubt step can)";
+                } else if (!StepStateMachine.allows(v.state, EventType.STEP_SKIPPED)) {
+                    List<String> from = StepStateMachine.statesAllowing(EventType.STEP_SKIPPED).stream().map(StepState::label).toList();
+                    String only = String.join(", ", from.subList(0, from.size() - 1)) + " or " + from.get(from.size() - 1);
+                    state.message = "step " + v.id + " is " + v.state.label() + ": it cannot be skipped (only a " + only + " step can)";
                 } else {
                     state.overlay = new UiState.Overlay(UiState.Kind.SKIP_REASON, "Skip step " + v.id,
                             List.of("Why is this step skipped? (recorded in the journal and the report)")).withInput();
