@@ -48,7 +48,6 @@ public final class Engine {
     private final Binder binder;
     private final CheckEvaluator evaluator;
     private final Operator operator;
-    private final Map<String, String> env;
     private final Settings settings;
     private final Targets targets;
     private final Object idle = new Object();
@@ -80,7 +79,6 @@ public final class Engine {
         this.operator = operator;
         this.targets = targets;
         this.settings = targets.settings();
-        this.env = settings.env();
     }
 
     public Run run() {
@@ -881,7 +879,7 @@ public final class Engine {
     }
 
     private Scope scope() {
-        return Scope.of(run.params().values(), run.stepValues(), env).withContexts(targets.values());
+        return RunScope.of(run.params().values(), run.stepValues(), targets);
     }
 
     /** Runs a body on a worker thread so that timeouts, halts and Ctrl-C can stop it. */

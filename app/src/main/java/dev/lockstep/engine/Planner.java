@@ -329,7 +329,7 @@ public final class Planner {
     }
 
     private static Scope scope(Params params, Targets targets, Map<String, Map<String, Object>> outputs) {
-        return Scope.of(params.values(), outputs, targets.settings().env()).withContexts(targets.values()).withPlaceholders();
+        return RunScope.of(params.values(), Scope.Steps.outputsOnly(outputs), targets).withPlaceholders();
     }
 
     /** An action and what the plan can say of it; {@code action} is null when it cannot be bound before the run. */

@@ -40,7 +40,7 @@ public record PointOfNoReturn(List<StepEffect> effects, String computed, Runbook
         for (ParamDef p : runbook.params().values()) {
             params.put(p.name(), p.defaultValue() != null ? p.defaultValue() : new Scope.Placeholder("params." + p.name()));
         }
-        Scope scope = Scope.of(params, Map.of(), Map.of()).withPlaceholders();
+        Scope scope = RunScope.ofParams(params);
         List<StepEffect> effects = new ArrayList<>();
         String computed = null;
         for (StepDef step : runbook.steps()) {

@@ -13,7 +13,6 @@ import dev.lockstep.store.StateStore;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,7 +26,7 @@ final class StateTargets {
     static List<String> warnings(Runbook runbook, Params params, StateStore store) {
         if (store.database().isEmpty()) return List.of();
         DatabaseAddress state = store.database().get();
-        Scope scope = Scope.of(params.values(), Map.of(), Map.of()).withPlaceholders();
+        Scope scope = RunScope.ofParams(params.values());
         Set<String> steps = new LinkedHashSet<>();
         for (StepDef s : runbook.steps()) {
             List<Action> actions = new ArrayList<>();

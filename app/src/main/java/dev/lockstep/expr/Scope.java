@@ -24,6 +24,21 @@ public final class Scope {
 
         /** When step {@code id} (its latest attempt) started, as an ISO-8601 instant; null when it has not. */
         String startedAt(String id);
+
+        /** The outputs steps produced, by step, and no start times. */
+        static Steps outputsOnly(Map<String, Map<String, Object>> stepOutputs) {
+            return new Steps() {
+                @Override
+                public Map<String, Object> outputs(String id) {
+                    return stepOutputs.get(id);
+                }
+
+                @Override
+                public String startedAt(String id) {
+                    return null;
+                }
+            };
+        }
     }
 
     private Scope(Map<String, Object> params, Steps steps, Map<String, String> env, Map<String, Map<String, Object>> contexts,
@@ -39,17 +54,7 @@ public final class Scope {
     /** A scope with the outputs steps produced, by step, and no start times. */
     public static Scope of(Map<String, Object> params, Map<String, Map<String, Object>> stepOutputs,
                            Map<String, String> env) {
-        return of(params, new Steps() {
-            @Override
-            public Map<String, Object> outputs(String id) {
-                return stepOutputs.get(id);
-            }
-
-            @Override
-            public String startedAt(String id) {
-                return null;
-            }
-        }, env);
+        return of(params, Steps.outputsOnly(stepOutputs), env);
     }
 
     public static Scope of(Map<String, Object> params, Steps steps, Map<String, String> env) {
