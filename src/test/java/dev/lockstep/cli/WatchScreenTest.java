@@ -39,32 +39,44 @@ class WatchScreenTest {
 
     private DefaultVirtualTerminal vt;
 
-    @Test
-    void theWatchShowsTheRunLiveNamesItsDriverAndNoKeyActs() throws Exception {
-        Path state = tmp.resolve("state");
-        Path driverLog = tmp.resolve("driver.log");
-        Process driver = LockstepProcess.start(driverLog, "run", CHATTY, "--no-tui", "--state-dir", state.toString(),
-                "-p", "pause=0.5");
-        StateDir dir = new StateDir(state);
+    private Path state() {
+        return tmp.resolve("state");
+    }
+
+    /** Waits until the driver's run has journaled {@code type}; returns the run's id. */
+    private static String awaitJournaled(StateDir dir, String type, Process driver, Path driverLog) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (dir.runIds().isEmpty() || !Files.readString(dir.journal(dir.runIds().get(0))).contains("STEP_STARTED")) {
-            if (System.nanoTime() > deadline || !driver.isAlive()) fail("the run did not start: " + Files.readString(driverLog));
+        while (dir.runIds().isEmpty() || !Files.readString(dir.journal(dir.runIds().get(0))).contains(type)) {
+            if (System.nanoTime() > deadline || !driver.isAlive()) fail("the run never journaled " + type + ": " + Files.readString(driverLog));
             Thread.sleep(20);
         }
-        String runId = dir.runIds().get(0);
+        return dir.runIds().get(0);
+    }
 
+    /** The watcher's full screen on a virtual terminal, as `lockstep watch` opens it. */
+    private CompletableFuture<Integer> watch(StateDir dir, String runId) throws Exception {
         vt = new DefaultVirtualTerminal(new TerminalSize(120, 30));
         Cli cli = new Cli(Map.of(), new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(new ByteArrayOutputStream()));
         LocalStore store = new LocalStore(dir);
         Watch watch = new Watch(cli, store, runId, store.follow(runId));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+        return CompletableFuture.supplyAsync(() -> {
             try {
                 return watch.fullScreen(null, new TerminalScreen(vt));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    @Test
+    void theWatchShowsTheRunLiveNamesItsDriverAndNoKeyActs() throws Exception {
+        Path driverLog = tmp.resolve("driver.log");
+        Process driver = LockstepProcess.start(driverLog, "run", CHATTY, "--no-tui", "--state-dir", state().toString(),
+                "-p", "pause=0.5");
+        StateDir dir = new StateDir(state());
+        String runId = awaitJournaled(dir, "STEP_STARTED", driver, driverLog);
+        CompletableFuture<Integer> exit = watch(dir, runId);
         awaitScreen(s -> s.contains("WATCHING (read-only)") && s.contains("driven by pid " + driver.pid()));
         awaitScreen(s -> s.contains("s3 line"));
         // A step that runs under its driver's live lease is running, not in doubt.
@@ -90,30 +102,12 @@ class WatchScreenTest {
 
     @Test
     void aWatcherTheStepAllowsApprovesItsGateWithTheStepIdTypedAndTheDriverGoesOn() throws Exception {
-        Path state = tmp.resolve("state");
         Path driverLog = tmp.resolve("driver.log");
         Process driver = LockstepProcess.start(driverLog, "run", "src/test/resources/runbooks/approvals/screen.yaml", "--no-tui",
-                "--await-approval", "--state-dir", state.toString());
-        StateDir dir = new StateDir(state);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (dir.runIds().isEmpty() || !Files.readString(dir.journal(dir.runIds().get(0))).contains("STEP_AWAITING")) {
-            if (System.nanoTime() > deadline || !driver.isAlive()) fail("the run did not reach its gate: " + Files.readString(driverLog));
-            Thread.sleep(20);
-        }
-        String runId = dir.runIds().get(0);
-
-        vt = new DefaultVirtualTerminal(new TerminalSize(120, 30));
-        Cli cli = new Cli(Map.of(), new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(new ByteArrayOutputStream()));
-        LocalStore store = new LocalStore(dir);
-        Watch watch = new Watch(cli, store, runId, store.follow(runId));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return watch.fullScreen(null, new TerminalScreen(vt));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+                "--await-approval", "--state-dir", state().toString());
+        StateDir dir = new StateDir(state());
+        String runId = awaitJournaled(dir, "STEP_AWAITING", driver, driverLog);
+        CompletableFuture<Integer> exit = watch(dir, runId);
         String gate = awaitScreen(s -> s.contains("│ AWAITING APPROVAL") && s.contains("y approve") && s.contains("x reject"));
         assertTrue(gate.contains("$ echo \"switching to green\""), gate);
         vt.addInput(new KeyStroke('y', false, false));
