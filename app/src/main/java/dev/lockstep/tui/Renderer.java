@@ -182,25 +182,9 @@ final class Renderer {
         if (halt.evidence() != null && !halt.evidence().isBlank()) {
             for (String l : halt.evidence().split("\n")) text.addAll(Text.wrap((text.size() == 1 ? "evidence: " : "          ") + l, w - 2, "          "));
         }
-        int room = Math.max(2, h / 3 - 1);
-        if (text.size() > room) {
-            text = new ArrayList<>(text.subList(0, room));
-            text.set(room - 1, Text.fit(text.get(room - 1), w - 3) + Text.ELLIPSIS);
-        }
-        int rows = text.size() + 1;
-        if (color) {
-            g.setBackgroundColor(TextColor.ANSI.RED);
-            g.setForegroundColor(TextColor.ANSI.WHITE_BRIGHT);
-        }
-        g.fillRectangle(new TerminalPosition(0, row), new TerminalSize(w, rows), ' ');
-        for (int i = 0; i < text.size(); i++) {
-            if (i == 0) put(g, 1, row, text.get(0), w - 2, SGR.BOLD);
-            else put(g, 1, row + i, text.get(i), w - 2);
-        }
-        put(g, 1, row + text.size(), s.watching ? "the driver decides: retry, roll back, or override (typed, recorded)"
-                : "t retry the step   r roll back   o override (type the step id; recorded)", w - 2, SGR.BOLD);
-        reset(g);
-        return row + rows;
+        return banner(g, w, row, text, Math.max(2, h / 3 - 1), TextColor.ANSI.RED, s.watching
+                ? "the driver decides: retry, roll back, or override (typed, recorded)"
+                : "t retry the step   r roll back   o override (type the step id; recorded)");
     }
 
     /** What the run waits to have approved: the step's resolved plan as the approvers see it, who may approve, and how. */
@@ -214,20 +198,28 @@ final class Renderer {
         if (a.message() != null) text.addAll(Text.wrap(a.message(), w - 2, "  "));
         text.add("what is approved (plan " + (a.digest() == null ? "?" : a.digest().substring(0, Math.min(12, a.digest().length()))) + "):");
         for (String line : a.plan() == null ? List.<String>of() : a.plan()) text.addAll(Text.wrap("  " + line, w - 2, "      "));
-        int room = Math.max(3, h / 2 - 1);
+        return banner(g, w, row, text, Math.max(3, h / 2 - 1), TextColor.ANSI.MAGENTA, "approve from another terminal: lockstep approve "
+                + s.runId + " " + s.gateStep + "   (or lockstep reject " + s.runId + " " + s.gateStep + " --reason WHY)");
+    }
+
+    /**
+     * A banner across the screen: its lines (the first in bold) cut to {@code room}, the last then ending in …, and
+     * a bold line of what to do under them; returns the row below it.
+     */
+    private int banner(TextGraphics g, int w, int row, List<String> lines, int room, TextColor background, String keys) {
+        List<String> text = lines;
         if (text.size() > room) {
             text = new ArrayList<>(text.subList(0, room));
             text.set(room - 1, Text.fit(text.get(room - 1), w - 3) + Text.ELLIPSIS);
         }
         int rows = text.size() + 1;
         if (color) {
-            g.setBackgroundColor(TextColor.ANSI.MAGENTA);
+            g.setBackgroundColor(background);
             g.setForegroundColor(TextColor.ANSI.WHITE_BRIGHT);
         }
         g.fillRectangle(new TerminalPosition(0, row), new TerminalSize(w, rows), ' ');
         for (int i = 0; i < text.size(); i++) put(g, 1, row + i, text.get(i), w - 2, i == 0 ? new SGR[] {SGR.BOLD} : new SGR[0]);
-        put(g, 1, row + text.size(), "approve from another terminal: lockstep approve " + s.runId + " " + s.gateStep
-                + "   (or lockstep reject " + s.runId + " " + s.gateStep + " --reason WHY)", w - 2, SGR.BOLD);
+        put(g, 1, row + text.size(), keys, w - 2, SGR.BOLD);
         reset(g);
         return row + rows;
     }
