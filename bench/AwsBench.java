@@ -1,7 +1,7 @@
-import dev.lockstep.runbook.Check;
-import dev.lockstep.step.Settings;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.StepContext;
 import dev.lockstep.steps.aws.AwsContext;
-import dev.lockstep.step.StepContext;
 import dev.lockstep.steps.aws.LogsTailStep;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -1,6 +1,6 @@
 import dev.lockstep.demo.RelayDatabase;
-import dev.lockstep.step.Settings;
-import dev.lockstep.step.StepContext;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.StepContext;
 import dev.lockstep.steps.db.DbVerifyStep;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedWriter;
@@ -164,7 +164,7 @@ public class DbBench {
             public void note(String text) { }
             public void recordExternalId(String key, String value) { }
             public Map<String, String> externalIds() { return Map.of(); }
-            public CheckOutcome evaluate(dev.lockstep.runbook.Check check) { throw new UnsupportedOperationException(); }
+            public CheckOutcome evaluate(dev.lockstep.spi.Check check) { throw new UnsupportedOperationException(); }
             public boolean askOperator(String instructions) { return false; }
             public Object resolve(String template) { return template; }
         };

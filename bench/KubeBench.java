@@ -1,9 +1,9 @@
 import dev.lockstep.KubeCluster;
-import dev.lockstep.runbook.Check;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Settings;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.Value;
 import dev.lockstep.steps.kube.KubeContext;
 import dev.lockstep.steps.kube.KubeJobStep;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -118,7 +118,7 @@ public class KubeBench {
     }
 
     static Value parse(String yaml) {
-        return dev.lockstep.runbook.YamlReader.parse(yaml, "bench", new dev.lockstep.runbook.Problems());
+        return dev.lockstep.spi.YamlReader.parse(yaml, "bench", new dev.lockstep.spi.Problems());
     }
 
     static void run(List<String> cmd) throws Exception {

@@ -1,6 +1,6 @@
-import dev.lockstep.runbook.Check;
-import dev.lockstep.step.Settings;
-import dev.lockstep.step.StepContext;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.StepContext;
 import dev.lockstep.steps.aws.EcsRunTaskStep;
 import dev.lockstep.steps.aws.LogsTailStep;
 import java.net.InetAddress;

@@ -3,9 +3,9 @@ package dev.lockstep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.context.Contexts;
+import dev.lockstep.plugin.Contexts;
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.StepTypesDoc;
-import dev.lockstep.step.StepTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.lockstep;
 
 import dev.lockstep.cli.Main;
+import dev.lockstep.engine.Engine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,7 +89,16 @@ public final class LockstepCli {
 
     /** Runs exactly these words, nothing added: a hint as lockstep printed it, where the state is only what it names. */
     public Result runAsPrinted(List<String> args) {
-        if (separateProcesses) return runInProcessOfItsOwn(List.copyOf(args));
+        Result r = separateProcesses ? runInProcessOfItsOwn(List.copyOf(args)) : runInThisProcess(args);
+        // Every step a test runs is also a test of its type's contract: its real result fits the shape it declares.
+        if (r.all().contains(Engine.MISFIT)) {
+            throw new AssertionError("a step type's result does not fit its declared shape in lockstep " + String.join(" ", args)
+                    + ":\n" + r.all());
+        }
+        return r;
+    }
+
+    private Result runInThisProcess(List<String> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.run(env, new ByteArrayInputStream(new byte[0]),

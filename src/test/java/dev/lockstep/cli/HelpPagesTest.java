@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
 import dev.lockstep.PrintedHints;
-import dev.lockstep.error.ErrorCode;
+import dev.lockstep.spi.ErrorCode;
 import java.io.ByteArrayInputStream;
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -76,7 +76,7 @@ class PlanTamperTest {
         String text = Files.readString(plan);
         assertFalse(text.contains("tok-7781-secret"), text);
         assertTrue(text.contains("\"token\": {\n        \"secret\": true\n      }"), text);
-        assertFalse(text.contains("sha256\": \"" + dev.lockstep.runbook.Digests.sha256("tok-7781-secret")), text);
+        assertFalse(text.contains("sha256\": \"" + dev.lockstep.spi.Digests.sha256("tok-7781-secret")), text);
         LockstepCli.Result run = runPlan();
         assertEquals(0, run.exit(), run.all());
         assertEquals("switched blue\n", Files.readString(work.resolve("switched")));

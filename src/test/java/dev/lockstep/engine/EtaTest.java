@@ -135,7 +135,7 @@ class EtaTest {
         Runs runs = new Runs(new dev.lockstep.journal.StateDir(cli.stateDir()), "test");
         History history = History.of(runs.all(), "downtime-cutover", RunPlace.UNRECORDED, null);
         RunSnapshot third = runs.read("downtime-cutover-20261116-020000-0003");
-        dev.lockstep.runbook.Runbook rb = new dev.lockstep.runbook.RunbookLoader(dev.lockstep.step.StepTypes.discover()).load(Path.of(CUTOVER));
+        dev.lockstep.runbook.Runbook rb = new dev.lockstep.runbook.RunbookLoader(dev.lockstep.plugin.StepTypes.discover()).load(Path.of(CUTOVER));
         // Copy started at 02:01:00.6, and the service has been down since 02:00:35.4 (stop-writes' start): 2m24.9s.
         // Left in the downtime: copy, verify, start-writes: medians 6m0.1s + 2m30.1s + 25.1s, p90s 7m0.1s + 3m0.1s + 30.1s
         // (each step's record spans its start and external id too), less the 1m59.7s copy has run: ~6m55.6s, p90 8m30.6s.

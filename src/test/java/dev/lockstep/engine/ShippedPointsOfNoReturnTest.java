@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
-import dev.lockstep.step.StepTypes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

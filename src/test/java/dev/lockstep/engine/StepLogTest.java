@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.expr.Scope;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
-import dev.lockstep.step.Settings;
+import dev.lockstep.spi.Settings;
 import dev.lockstep.store.LocalStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
-import dev.lockstep.json.Json;
+import dev.lockstep.spi.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.lockstep.step.Key;
+import dev.lockstep.spi.Key;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package dev.lockstep.runbook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lockstep.spi.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.lockstep.runbook;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
+import dev.lockstep.spi.YamlReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;

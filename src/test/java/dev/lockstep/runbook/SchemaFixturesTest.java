@@ -1,5 +1,6 @@
 package dev.lockstep.runbook;
 
+import dev.lockstep.spi.InvalidRunbookException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,9 +11,10 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import dev.lockstep.context.Contexts;
-import dev.lockstep.json.Json;
-import dev.lockstep.step.StepTypes;
+import dev.lockstep.plugin.Contexts;
+import dev.lockstep.plugin.StepTypes;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.YamlReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

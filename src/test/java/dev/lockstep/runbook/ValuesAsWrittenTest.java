@@ -1,12 +1,16 @@
 package dev.lockstep.runbook;
 
+import dev.lockstep.spi.InvalidRunbookException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
-import dev.lockstep.step.StepTypes;
+import dev.lockstep.plugin.StepTypes;
+import dev.lockstep.spi.Position;
+import dev.lockstep.spi.Value;
+import dev.lockstep.spi.YamlReader;
 import dev.lockstep.steps.db.DbVerifyStep;
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -51,7 +51,7 @@ class SharedStoreTest {
         try (Connection c = TestPostgres.connect(jdbc(url)); Statement st = c.createStatement();
              ResultSet r = st.executeQuery("SELECT file_sha256, runbook, used_by FROM lockstep.plans")) {
             assertTrue(r.next(), "the plan is recorded in the store");
-            assertEquals(dev.lockstep.runbook.Digests.sha256(Files.readAllBytes(plan)), r.getString(1));
+            assertEquals(dev.lockstep.spi.Digests.sha256(Files.readAllBytes(plan)), r.getString(1));
             assertEquals("team", r.getString(2));
             assertEquals(null, r.getString(3));
         }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
 import dev.lockstep.TestPostgres;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import dev.lockstep.store.DatabaseAddress;
 import dev.lockstep.store.PostgresStore;
 import dev.lockstep.store.PostgresUrl;

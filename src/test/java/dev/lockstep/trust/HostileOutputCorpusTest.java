@@ -3,7 +3,7 @@ package dev.lockstep.trust;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lockstep.LockstepCli;
-import dev.lockstep.json.Json;
+import dev.lockstep.spi.Json;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -90,9 +90,9 @@ class TwoDriversTest {
             j.append(EventType.RUN_STARTED, null, JournalForgeryTest.started(List.of("a")));
             Files.writeString(file, Files.readString(file).lines().findFirst().orElseThrow() + "\n",
                     java.nio.file.StandardOpenOption.APPEND);
-            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.lockstep.error.LockstepException.class,
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.lockstep.spi.LockstepException.class,
                     () -> j.append(EventType.STEP_SKIPPED, "a", new EventData.ByReason("me", "x")));
-            assertEquals(dev.lockstep.error.ErrorCode.STATE_CORRUPT, e.code());
+            assertEquals(dev.lockstep.spi.ErrorCode.STATE_CORRUPT, e.code());
             assertTrue(e.getMessage().contains("changed under this process"), e.getMessage());
         }
     }

@@ -1,14 +1,14 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.RunSnapshot;
+import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.Identity;
-import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.MachineText;
 import dev.lockstep.store.ApprovalRecord;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,16 +1,16 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.engine.Run;
 import dev.lockstep.engine.DisplayedState;
+import dev.lockstep.engine.PointOfNoReturn;
+import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.StepState;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.report.JUnitReport;
-import dev.lockstep.engine.PointOfNoReturn;
 import dev.lockstep.report.MarkdownReport;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,11 +1,11 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.context.Contexts;
 import dev.lockstep.engine.ShellWords;
+import dev.lockstep.plugin.Contexts;
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.secret.Redactor;
-import dev.lockstep.step.StepTypes;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.output.MachineText;
+import dev.lockstep.spi.MachineText;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

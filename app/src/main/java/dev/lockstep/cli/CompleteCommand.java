@@ -1,7 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Runs;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.spi.LockstepException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 

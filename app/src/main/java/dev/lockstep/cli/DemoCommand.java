@@ -1,6 +1,5 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.context.Targets;
 import dev.lockstep.demo.DemoPostgres;
 import dev.lockstep.demo.NotificationReceiver;
 import dev.lockstep.demo.RelayDatabase;
@@ -12,14 +11,15 @@ import dev.lockstep.engine.RunListener;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.ShellWords;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.engine.Targets;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventType;
-import dev.lockstep.io.FileTrees;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.FileTrees;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.LocalClock;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

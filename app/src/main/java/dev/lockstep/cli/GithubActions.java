@@ -1,9 +1,9 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.output.MachineText;
-import dev.lockstep.runbook.Position;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.MachineText;
+import dev.lockstep.spi.Position;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

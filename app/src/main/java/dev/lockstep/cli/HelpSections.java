@@ -1,6 +1,6 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
+import dev.lockstep.spi.ErrorCode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;

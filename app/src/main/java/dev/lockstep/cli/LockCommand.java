@@ -1,9 +1,9 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Runs;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.store.LockHolder;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.store.RunHolder;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,7 +50,7 @@ final class LockCommand implements Callable<Integer> {
             if (!runs.store().exists(id)) {
                 throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + id + " in " + runs.store().describe());
             }
-            Optional<LockHolder> holder = runs.store().holder(id);
+            Optional<RunHolder> holder = runs.store().holder(id);
             cli.out.println(holder.isEmpty() ? "nobody holds run " + id
                     : "run " + id + " is held by " + holder.get().describe()
                     + (holder.get().live() ? "" : " (anyone may take it over: " + cli.hint("lockstep resume " + id) + ")"));

@@ -1,6 +1,6 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
+import dev.lockstep.spi.ErrorCode;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -1,17 +1,17 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.StateDir;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine;
 
 /** Man pages (troff), one per command, generated from the same model as --help: they cannot disagree. */
 final class ManCommand implements Callable<Integer> {

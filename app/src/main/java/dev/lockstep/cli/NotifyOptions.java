@@ -2,10 +2,10 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.notify.Notification;
 import dev.lockstep.notify.Notifier;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;

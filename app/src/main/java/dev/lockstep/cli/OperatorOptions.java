@@ -1,11 +1,11 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Operator;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
-import dev.lockstep.runbook.Suggest;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Suggest;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

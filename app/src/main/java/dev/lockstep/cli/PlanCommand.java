@@ -1,17 +1,17 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.context.Targets;
-import dev.lockstep.engine.PlanFile;
 import dev.lockstep.engine.History;
+import dev.lockstep.engine.PlanFile;
 import dev.lockstep.engine.PlanText;
 import dev.lockstep.engine.Planner;
-import dev.lockstep.engine.ShellWords;
 import dev.lockstep.engine.SavedPlan;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.output.MachineText;
+import dev.lockstep.engine.ShellWords;
+import dev.lockstep.engine.Targets;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.MachineText;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.context.Targets;
-import dev.lockstep.engine.RunPlace;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunListener;
+import dev.lockstep.engine.RunPlace;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
+import dev.lockstep.engine.Targets;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.store.StateStore;

@@ -1,13 +1,13 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.engine.RunSnapshot;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.journal.StateDir;
 import dev.lockstep.engine.PointOfNoReturn;
+import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.RunTiming;
+import dev.lockstep.journal.StateDir;
 import dev.lockstep.report.MarkdownReport;
 import dev.lockstep.report.TimelinePicture;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,6 +1,6 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
+import dev.lockstep.spi.ErrorCode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

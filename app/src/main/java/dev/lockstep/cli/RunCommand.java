@@ -1,19 +1,19 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.PlanFile;
 import dev.lockstep.engine.Planner;
-import dev.lockstep.engine.ShellWords;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.SavedPlan;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.engine.ShellWords;
+import dev.lockstep.engine.Targets;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
-import dev.lockstep.runbook.YamlReader;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.YamlReader;
 import dev.lockstep.store.PlanRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package dev.lockstep.cli;
 
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.StateDir;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import dev.lockstep.store.StateStore;
 import java.util.List;
 import java.util.Optional;

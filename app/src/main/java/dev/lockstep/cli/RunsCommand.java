@@ -4,8 +4,8 @@ import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.Runs;
 import dev.lockstep.engine.StepState;
 import dev.lockstep.journal.Event;
-import dev.lockstep.json.Json;
-import dev.lockstep.store.LockHolder;
+import dev.lockstep.spi.Json;
+import dev.lockstep.store.RunHolder;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -70,7 +70,7 @@ final class RunsCommand implements Callable<Integer> {
 
     /** Whether a live driver holds the unfinished run now. */
     private static boolean active(Runs store, RunSnapshot s) {
-        return !s.status().isFinished() && store.store().holder(s.runId()).filter(LockHolder::live).isPresent();
+        return !s.status().isFinished() && store.store().holder(s.runId()).filter(RunHolder::live).isPresent();
     }
 
     private static long done(RunSnapshot s) {

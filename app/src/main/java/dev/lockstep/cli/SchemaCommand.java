@@ -1,11 +1,11 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.PlanSchema;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.json.Json;
 import dev.lockstep.runbook.RunbookSchema;
 import dev.lockstep.runbook.StepTypesDoc;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.LockstepException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 

@@ -1,7 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.StateCopy;
-import dev.lockstep.error.ErrorCode;
+import dev.lockstep.spi.ErrorCode;
 import dev.lockstep.store.StateStore;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Runs;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.StateDir;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import dev.lockstep.store.LocalStore;
 import dev.lockstep.store.PostgresStore;
 import dev.lockstep.store.PostgresUrl;

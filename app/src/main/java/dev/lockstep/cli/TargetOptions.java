@@ -1,13 +1,13 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.context.ContextKind;
-import dev.lockstep.context.ContextOption;
-import dev.lockstep.context.Targets;
 import dev.lockstep.engine.RunPlace;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.engine.Targets;
 import dev.lockstep.runbook.Runbook;
-import dev.lockstep.step.Settings;
+import dev.lockstep.spi.ContextKind;
+import dev.lockstep.spi.ContextOption;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +68,7 @@ final class TargetOptions {
     }
 
     private static Targets verified(Cli cli, Runbook runbook, Settings settings) {
-        Targets targets = cli.contexts().targets(runbook, settings);
+        Targets targets = Targets.of(cli.contexts(), runbook, settings);
         targets.verify();
         return targets;
     }
@@ -99,7 +99,7 @@ final class TargetOptions {
             }
             recorded.options().forEach(options::putIfAbsent);
         }
-        Targets targets = cli.contexts().targets(runbook, new Settings(cli.env, Map.copyOf(options)));
+        Targets targets = Targets.of(cli.contexts(), runbook, new Settings(cli.env, Map.copyOf(options)));
         targets.verify();
         Map<String, Map<String, String>> where = targets.where();
         if (recorded.recorded() && !moving) {

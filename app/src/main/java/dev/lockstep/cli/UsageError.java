@@ -1,11 +1,11 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.runbook.Suggest;
+import dev.lockstep.spi.Suggest;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /**
  * What a command line picocli cannot parse prints: the error with the nearest option or command, and where the

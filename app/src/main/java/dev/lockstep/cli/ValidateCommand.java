@@ -1,12 +1,12 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.engine.PointOfNoReturn;
-import dev.lockstep.json.Json;
-import dev.lockstep.runbook.InvalidRunbookException;
-import dev.lockstep.runbook.Problem;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.InvalidRunbookException;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Problem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

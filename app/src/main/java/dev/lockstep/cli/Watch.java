@@ -1,24 +1,24 @@
 package dev.lockstep.cli;
 
 import com.googlecode.lanterna.screen.Screen;
-import dev.lockstep.context.Targets;
 import dev.lockstep.engine.Engine;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Run;
 import dev.lockstep.engine.RunSnapshot;
 import dev.lockstep.engine.RunStateMachine;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.engine.Targets;
 import dev.lockstep.journal.Event;
-import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.Lazy;
 import dev.lockstep.runbook.Params;
-import dev.lockstep.runbook.Position;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Settings;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Position;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.Value;
 import dev.lockstep.store.Follow;
-import dev.lockstep.store.LockHolder;
+import dev.lockstep.store.RunHolder;
 import dev.lockstep.store.StateStore;
 import dev.lockstep.tui.TuiApp;
 import java.io.IOException;
@@ -57,14 +57,14 @@ final class Watch {
 
     /** Who drives the run, for the banner and the plain lines. */
     String driver() {
-        Optional<LockHolder> h = store.holder(runId);
+        Optional<RunHolder> h = store.holder(runId);
         if (h.isEmpty()) return "nobody drives run " + runId + " now (lockstep resume " + runId + " goes on with it)";
         return (h.get().live() ? "driven by " : "was driven by ") + h.get().describe();
     }
 
     /** Whether a live driver holds the run now: a step it runs is running, not in doubt. */
     private boolean driven() {
-        return store.holder(runId).filter(LockHolder::live).isPresent();
+        return store.holder(runId).filter(RunHolder::live).isPresent();
     }
 
     /** Prints until the run has ended (succeeded, rolled back or abandoned) and its driver let it go. */
@@ -90,7 +90,7 @@ final class Watch {
                 String now = driver();
                 if (!now.equals(driver)) printer.notice(now);
                 driver = now;
-                if (ENDED.contains(phase) && store.holder(runId).filter(LockHolder::live).isEmpty()) {
+                if (ENDED.contains(phase) && store.holder(runId).filter(RunHolder::live).isEmpty()) {
                     cli.out.println("run " + runId + " has " + phase.name().toLowerCase().replace('_', ' ') + "; stopped watching");
                     return 0;
                 }
@@ -114,7 +114,7 @@ final class Watch {
         for (Follow.Item item : early) show(tui, null, item);
         Run run = Run.watching(runId, runbook, Params.recorded(snapshot.start().params(), snapshot.start().secrets()), store,
                 snapshot, tui);
-        Targets where = cli.loader().contexts().targets(runbook, Settings.of(Map.of()));
+        Targets where = Targets.of(cli.loader().contexts(), runbook, Settings.of(Map.of()));
         Engine engine = new Engine(run, cli.types(), cli.loader(), Operator.NOBODY, where);
         tui.driver(driver(), driven());
         Thread follower = new Thread(() -> followInto(tui, run), "lockstep-watch");

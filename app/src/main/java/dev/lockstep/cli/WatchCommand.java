@@ -1,7 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.Runs;
-import dev.lockstep.error.ErrorCode;
+import dev.lockstep.spi.ErrorCode;
 import dev.lockstep.tui.TuiApp;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -4,15 +4,15 @@ import dev.lockstep.expr.Functions;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
 import dev.lockstep.expr.Template;
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.reflect.RecordShape;
-import dev.lockstep.runbook.Action;
-import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.CodeKey;
-import dev.lockstep.step.StepType;
-import dev.lockstep.step.StepTypes;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.CodeKey;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import java.lang.reflect.RecordComponent;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -116,13 +116,13 @@ final class Binder {
      * What dry-run shows: like {@link #describe}, but the type may ask the real systems (a change set),
      * leaving nothing behind.
      */
-    ActionPlan preview(Action action, Scope scope, dev.lockstep.step.StepContext ctx) throws Exception {
+    ActionPlan preview(Action action, Scope scope, dev.lockstep.spi.StepContext ctx) throws Exception {
         Bound bound = bind(action, scope);
         return bound.describe(bound.type().preview(bound.config(), ctx), polled(bound, scope));
     }
 
     /** Builds what the action would build, reading only ({@link StepType#prepare}). */
-    void prepare(Action action, Scope scope, dev.lockstep.step.StepContext ctx) throws Exception {
+    void prepare(Action action, Scope scope, dev.lockstep.spi.StepContext ctx) throws Exception {
         Bound bound = bind(action, scope);
         bound.type().prepare(bound.config(), ctx);
     }

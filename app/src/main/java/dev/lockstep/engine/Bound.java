@@ -1,13 +1,13 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.reflect.RecordShape;
-import dev.lockstep.runbook.Action;
-import dev.lockstep.runbook.Check;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Reconciliation;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Reconciliation;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.runbook.Downtime;
-import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,40 +1,42 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.context.Targets;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import static dev.lockstep.engine.ActionRunner.message;
+
+import dev.lockstep.engine.ActionRunner.Attempt;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.StateDir;
-import dev.lockstep.runbook.Action;
-import dev.lockstep.runbook.Check;
-import dev.lockstep.runbook.Digests;
-import dev.lockstep.runbook.Durations;
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Lazy;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Reconciliation;
-import dev.lockstep.step.Settings;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepTypes;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Digests;
+import dev.lockstep.spi.Durations;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Reconciliation;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.Value;
 import dev.lockstep.store.ApprovalRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -46,14 +48,13 @@ import java.util.function.Predicate;
 public final class Engine {
     private final Run run;
     private final Binder binder;
-    private final CheckEvaluator evaluator;
+    private final ActionRunner runner;
     private final Operator operator;
     private final Settings settings;
     private final Targets targets;
     private final Object idle = new Object();
     private boolean busy;
     private volatile boolean interrupted;
-    private volatile Thread worker;
     /** How many steps, from the runbook's first, {@link #nextStep} found done; under the run's lock. */
     private int doneBefore;
     /** {@link RunSnapshot#undone} when {@link #doneBefore} was counted. */
@@ -67,7 +68,7 @@ public final class Engine {
     private static final long APPROVAL_POLL_MS = 250;
 
     public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
-        this(run, types, loader, operator, loader.contexts().targets(run.runbook(), commandLine));
+        this(run, types, loader, operator, Targets.of(loader.contexts(), run.runbook(), commandLine));
     }
 
     /** An engine acting where {@code targets} say (verified by the caller before the run was opened). */
@@ -75,7 +76,7 @@ public final class Engine {
         this.run = run;
         run.whenTakenOver(() -> interrupt(null));
         this.binder = new Binder(types, loader);
-        this.evaluator = new CheckEvaluator(binder);
+        this.runner = new ActionRunner(binder);
         this.operator = operator;
         this.targets = targets;
         this.settings = targets.settings();
@@ -527,7 +528,7 @@ public final class Engine {
     StepContext.CheckOutcome evaluate(Check c, Scope scope, StepDef step) {
         StepRun ctx = context(step, "[check] ", StepDef.LogPatterns.NONE, scope, Map.of(), NO_IDS, log(step));
         try {
-            return evaluator.evaluate(c, scope, ctx);
+            return runner.check(c, scope, ctx);
         } catch (Exception e) {
             return new StepContext.CheckOutcome(false, "error: " + run.redactor().redact(message(e)));
         } finally {
@@ -546,7 +547,8 @@ public final class Engine {
         for (int attempt = 1; ; attempt++) {
             StepRun ctx = forwardContext(step, "", step.logs(), scope, bound.type().runsPastUntil());
             if (attempt == 1 && separator != null) ctx.mark(separator);
-            Attempt a = attempt(ctx, () -> bound.execute(ctx), timeout);
+            Attempt a = runner.attempt(bound, ctx, timeout);
+            a.interrupted |= interrupted;
             ctx.close();
             if (a.interrupted) return interruptedOutcome(step.id());
             if (ctx.haltLine() != null) {
@@ -571,7 +573,13 @@ public final class Engine {
                             a.result == null ? null : a.result.data()));
                     return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + why);
                 }
-                return succeed(step, scope, result(step, a.result, ctx.untilLine(), endedByUntil), began);
+                StepResult result = result(step, a.result, ctx.untilLine(), endedByUntil);
+                String misfit = RunbookLoader.stepResult(bound.type(), step.action(), step.logs()).misfit(result.data());
+                if (misfit != null) {
+                    run.listener().notice("step " + step.id() + ": " + MISFIT + " (" + misfit + "): a fault of "
+                            + step.action().uses() + ", whose ${{ result.… }} paths were checked against that shape");
+                }
+                return succeed(step, scope, result, began);
             }
             String reason = a.failure();
             if (attempt >= step.retry().attempts()) return fail(step, reason);
@@ -717,10 +725,10 @@ public final class Engine {
 
     /** Undoes what the run did: step rollbacks last-first, then the runbook-level rollback. Resumable. */
     public Outcome rollback() {
-        return drive(this::rollBack);
+        return drive(this::undoAll);
     }
 
-    private Outcome rollBack() {
+    private Outcome undoAll() {
         RollbackPlan plan = rollbackPlan();
         if (!run.snapshot().rollbackStarted()) {
             run.append(EventType.ROLLBACK_STARTED, null, new EventData.RollbackStarted(operator.name(),
@@ -769,6 +777,9 @@ public final class Engine {
         return Outcome.success("run " + run.id() + " rolled back");
     }
 
+    /** What a step type's result that does not fit the shape it declared is called; the tests look for it. */
+    public static final String MISFIT = "its result does not fit the shape its type declares";
+
     /** Where the external ids of a runbook-written rollback action are kept, apart from its step's. */
     private static final String ROLLBACK_IDS = "rollback:";
     private static final ExternalIds NO_IDS = (k, v) -> { };
@@ -784,10 +795,8 @@ public final class Engine {
         String space = builtIn ? "" : ROLLBACK_IDS;
         StepRun ctx = context(step, "[rollback] ", StepDef.LogPatterns.NONE, scope, ids,
                 (k, v) -> run.append(EventType.STEP_EXTERNAL_ID, step.id(), new EventData.ExternalId(space + k, v)), log(step));
-        return once(ctx, () -> {
-            Bound bound = binder.bind(builtIn ? step.action() : step.rollback(), scope);
-            return builtIn ? bound.rollback(ctx) : bound.execute(ctx);
-        }, step.timeout());
+        return once(ctx, builtIn ? step.action() : step.rollback(), builtIn ? ActionRunner.Ask.UNDO : ActionRunner.Ask.EXECUTE,
+                scope, step.timeout());
     }
 
     /**
@@ -803,13 +812,15 @@ public final class Engine {
                 run.snapshot().finalRollbackIds(index),
                 (k, v) -> run.append(EventType.FINAL_ROLLBACK_EXTERNAL_ID, null, new EventData.RunbookActionExternalId(index, k, v)),
                 StateDir.RUNBOOK_ROLLBACK_LOG);
-        return once(ctx, () -> binder.bind(action, scope).execute(ctx), null);
+        return once(ctx, action, ActionRunner.Ask.EXECUTE, scope, null);
     }
 
-    /** Runs a rollback body once, with no patterns; a failure to resolve it fails it like any other. */
-    private Attempt once(StepRun ctx, Body body, Duration timeout) {
+    /** Attempts a rollback action once, with no patterns; a failure to resolve it fails it like any other. */
+    private Attempt once(StepRun ctx, Action action, ActionRunner.Ask ask, Scope scope, Duration timeout) {
         try {
-            return attempt(ctx, body, timeout);
+            Attempt a = runner.attempt(action, ask, scope, ctx, timeout);
+            a.interrupted |= interrupted;
+            return a;
         } finally {
             ctx.close();
         }
@@ -882,90 +893,13 @@ public final class Engine {
         return RunScope.of(run.params().values(), run.stepValues(), targets);
     }
 
-    /** Runs a body on a worker thread so that timeouts, halts and Ctrl-C can stop it. */
-    private Attempt attempt(StepRun ctx, Body body, Duration timeout) {
-        Attempt a = new Attempt();
-        Thread t = new Thread(() -> {
-            try {
-                a.result = body.call();
-            } catch (InterruptedException e) {
-                a.error = "stopped";
-            } catch (Throwable e) {
-                a.error = message(e);
-            }
-        }, "step-" + ctx.stepId());
-        t.setDaemon(true);
-        ctx.bindWorker(t);
-        worker = t;
-        t.start();
-        try {
-            if (timeout == null) {
-                t.join();
-            } else {
-                t.join(Math.max(1, timeout.toMillis()));
-                if (t.isAlive()) {
-                    a.timedOut = "timed out after " + Durations.format(timeout);
-                    ctx.timingOut(a.timedOut);
-                    t.interrupt();
-                    t.join();
-                }
-            }
-        } catch (InterruptedException e) {
-            t.interrupt();
-            joinQuietly(t);
-            a.interrupted = true;
-        } finally {
-            worker = null;
-        }
-        a.interrupted |= interrupted;
-        return a;
-    }
-
-    private static void joinQuietly(Thread t) {
-        try {
-            t.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private interface Body {
-        StepResult call() throws Exception;
-    }
-
-    private static final class Attempt {
-        volatile StepResult result;
-        volatile String error;
-        volatile String timedOut;
-        volatile boolean interrupted;
-
-        static Attempt failed(String why) {
-            Attempt a = new Attempt();
-            a.error = why;
-            return a;
-        }
-
-        String failure() {
-            if (timedOut != null) return timedOut;
-            if (error != null) return error;
-            return result == null ? "no result" : result.summary();
-        }
-    }
-
-    private static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
-    }
-
     /**
      * Stops the run as Ctrl-C asks: the step in flight is stopped and recorded in-doubt.
      * Waits a little for the journal to say so.
      */
     public void interrupt(Thread driver) {
         interrupted = true;
-        Thread w = worker;
-        if (w != null) w.interrupt();
-        else if (driver != null) driver.interrupt();
+        if (!runner.interrupt() && driver != null) driver.interrupt();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         synchronized (idle) {
             while (busy && System.nanoTime() < deadline) {

@@ -1,6 +1,6 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.error.ErrorCode;
+import dev.lockstep.spi.ErrorCode;
 
 /** How a drive of the engine ended: success (code null) or the code and one line saying why. */
 public record Outcome(ErrorCode code, String message) {

@@ -1,10 +1,10 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.json.Json;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.LockstepException;
 import dev.lockstep.store.PlanRecord;
 import dev.lockstep.store.StateStore;
 import java.io.IOException;

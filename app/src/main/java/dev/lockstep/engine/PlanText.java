@@ -88,7 +88,7 @@ public final class PlanText {
         }
         if (rb.downtime() != null) {
             History.Expected d = DowntimeClock.planned(rb.steps(), rb.downtime(), history);
-            String window = rb.downtime().window() == null ? "" : " of a " + dev.lockstep.runbook.Durations.format(rb.downtime().window())
+            String window = rb.downtime().window() == null ? "" : " of a " + dev.lockstep.spi.Durations.format(rb.downtime().window())
                     + " window" + (d.known() && d.p90().compareTo(rb.downtime().window()) > 0 ? ": THE P90 DOES NOT FIT" : "");
             out.add("  downtime (" + rb.downtime().from() + " to " + rb.downtime().to() + "): "
                     + (d.known() ? took(d.median(), d.p90()) : "no estimate: " + String.join(", ", d.unknown()) + " never done there")
@@ -101,6 +101,6 @@ public final class PlanText {
     }
 
     private static String took(java.time.Duration median, java.time.Duration p90) {
-        return dev.lockstep.runbook.Durations.format(median) + " (" + dev.lockstep.runbook.Durations.format(p90) + ")";
+        return dev.lockstep.spi.Durations.format(median) + " (" + dev.lockstep.spi.Durations.format(p90) + ")";
     }
 }

@@ -1,20 +1,19 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.context.Targets;
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
-import dev.lockstep.runbook.Action;
-import dev.lockstep.runbook.Check;
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
-import dev.lockstep.step.Settings;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepTypes;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Durations;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.StepContext;
 import java.nio.file.Path;
-import dev.lockstep.runbook.Durations;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,11 +34,11 @@ import java.util.regex.Pattern;
  */
 public final class Planner {
     private final Binder binder;
-    private final CheckEvaluator evaluator;
+    private final ActionRunner runner;
 
     public Planner(StepTypes types, RunbookLoader loader) {
         this.binder = new Binder(types, loader);
-        this.evaluator = new CheckEvaluator(binder);
+        this.runner = new ActionRunner(binder);
     }
 
     /** The dry-run of one runbook: the plan document. All text in it is already masked. */
@@ -277,7 +276,7 @@ public final class Planner {
                 Scope dry = scope.withPlaceholders();
                 try {
                     binder.prepare(step.action(), dry, context(step, runbook.file().getParent(), targets, dry, redactor, new RunListener() { }));
-                } catch (dev.lockstep.step.WouldFail f) {
+                } catch (dev.lockstep.spi.WouldFail f) {
                     out.add(step.id() + ": " + redactor.redact(f.getMessage()));
                 } catch (Exception e) {
                     // What the real systems answer now may be an earlier step's to change: the step itself will say.
@@ -361,14 +360,14 @@ public final class Planner {
         if (previewContext == null) return new Described(plan.redacted(redactor), Verdict.CHECKED, readOnly);
         try {
             return new Described(binder.preview(action, dry, previewContext).redacted(redactor), Verdict.CHECKED, readOnly);
-        } catch (dev.lockstep.step.WouldHalt h) {
+        } catch (dev.lockstep.spi.WouldHalt h) {
             List<String> lines = h.lines().stream().map(redactor::redact).toList();
             return new Described(new ActionPlan(action.uses(), Map.of(), null, Map.of(), lines),
                     new Verdict(Verdict.Kind.WOULD_HALT, redactor.redact(h.getMessage())), readOnly);
         } catch (Exception e) {
             String why = redactor.redact(String.valueOf(e.getMessage()));
             // What the real systems answer may be an earlier step's to change; what the step's own inputs make, not.
-            boolean certain = e instanceof dev.lockstep.step.WouldFail || !earlierChanges;
+            boolean certain = e instanceof dev.lockstep.spi.WouldFail || !earlierChanges;
             return new Described(plan.redacted(redactor), certain ? new Verdict(Verdict.Kind.WOULD_FAIL, why)
                     : new Verdict(Verdict.Kind.NOT_CHECKED, "an earlier step changes what it needs; asked now: " + why), readOnly);
         }
@@ -432,7 +431,7 @@ public final class Planner {
         return checking.submit(() -> {
             Scope own = scope.withPlaceholders();
             try {
-                StepContext.CheckOutcome o = evaluator.evaluate(c, own, context(step, dir, targets, own, redactor, new RunListener() { }));
+                StepContext.CheckOutcome o = runner.check(c, own, context(step, dir, targets, own, redactor, new RunListener() { }));
                 return verdict.apply(o.holds() ? CheckStatus.PASS : CheckStatus.FAIL, redactor.redact(o.observed()));
             } catch (Exception e) {
                 return verdict.apply(CheckStatus.FAIL, redactor.redact("error: " + e.getMessage()));
@@ -455,7 +454,7 @@ public final class Planner {
     private StepRun context(StepDef step, Path dir, Targets targets, Scope scope, Redactor redactor, RunListener listener) {
         return new StepRun(step, "", dir, targets.settings(), new LinkedHashMap<>(targets.exports()), redactor, listener, null,
                 StepDef.LogPatterns.NONE, Map.of(), (k, v) -> { },
-                (inner, sc, st) -> evaluator.evaluate(inner, sc, context(st, dir, targets, sc, redactor, listener)),
+                (inner, sc, st) -> runner.check(inner, sc, context(st, dir, targets, sc, redactor, listener)),
                 scope, Operator.NOBODY, false);
     }
 }

@@ -1,11 +1,11 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.expr.Scope;
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.ParamDef;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
-import dev.lockstep.step.StepTypes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

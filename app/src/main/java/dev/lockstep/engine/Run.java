@@ -7,11 +7,11 @@ import dev.lockstep.journal.EventType;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import dev.lockstep.store.Exclusion;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.store.HeldRun;
-import dev.lockstep.store.LockHolder;
+import dev.lockstep.store.RunHolder;
 import dev.lockstep.store.StateStore;
 import dev.lockstep.store.StepLog;
 import dev.lockstep.store.TakenOver;
@@ -121,7 +121,7 @@ public final class Run implements AutoCloseable {
      */
     public String takenOverFarewell(TakenOver by) {
         RunSnapshot now = afterTakeOver();
-        Optional<LockHolder> driver = now.status().isFinished() ? Optional.empty() : store.holder(id).filter(LockHolder::live);
+        Optional<RunHolder> driver = now.status().isFinished() ? Optional.empty() : store.holder(id).filter(RunHolder::live);
         DisplayedState state = DisplayedState.of(now, driver.isPresent());
         return "run " + id + " was " + by.describe() + "; its state now: " + state.label()
                 + (state.isFinished() ? "" : driver.isPresent() ? ", driven by " + driver.get().who() + " (follow it: `lockstep watch "

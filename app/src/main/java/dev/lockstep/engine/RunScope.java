@@ -1,6 +1,5 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.context.Targets;
 import dev.lockstep.expr.Scope;
 import java.util.Map;
 

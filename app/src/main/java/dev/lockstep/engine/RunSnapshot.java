@@ -1,10 +1,10 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

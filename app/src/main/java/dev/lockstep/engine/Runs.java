@@ -1,7 +1,5 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Identity;
@@ -10,10 +8,12 @@ import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import dev.lockstep.store.Exclusion;
 import dev.lockstep.store.HeldRun;
 import dev.lockstep.store.LocalStore;
-import dev.lockstep.store.LockHolder;
+import dev.lockstep.store.RunHolder;
 import dev.lockstep.store.StateStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +53,7 @@ public final class Runs {
     /** How {@code s} is shown: its journal, and whether a live driver holds it now. */
     public DisplayedState displayed(RunSnapshot s) {
         return DisplayedState.of(s, !s.status().isFinished()
-                && store.holder(s.runId()).filter(dev.lockstep.store.LockHolder::live).isPresent());
+                && store.holder(s.runId()).filter(dev.lockstep.store.RunHolder::live).isPresent());
     }
 
     /** Replays a run without locking or writing anything. */
@@ -129,7 +129,7 @@ public final class Runs {
                             + " and continues there");
                     continue;
                 }
-                Optional<LockHolder> driver = store.holder(old.runId()).filter(LockHolder::live);
+                Optional<RunHolder> driver = store.holder(old.runId()).filter(RunHolder::live);
                 if (driver.isPresent()) throw drivenElsewhere(runbook.name(), old.runId(), driver.get());
                 if (!abandonUnfinished) {
                     throw new LockstepException(ErrorCode.UNFINISHED_RUN, "runbook " + runbook.name()
@@ -167,7 +167,7 @@ public final class Runs {
         }
     }
 
-    private static LockstepException drivenElsewhere(String runbook, String runId, LockHolder driver) {
+    private static LockstepException drivenElsewhere(String runbook, String runId, RunHolder driver) {
         return new LockstepException(ErrorCode.LOCK_HELD, "another lockstep process is driving runbook " + runbook
                 + " (run " + runId + "): " + driver.describe() + "; wait for it to finish or stop it");
     }
@@ -184,7 +184,7 @@ public final class Runs {
                     || other.snapshot().status().isFinished()) {
                 continue;
             }
-            Optional<LockHolder> driver = store.holder(other.runId()).filter(LockHolder::live);
+            Optional<RunHolder> driver = store.holder(other.runId()).filter(RunHolder::live);
             if (driver.isPresent()) {
                 mine.append(EventType.RUN_ABANDONED, null, new EventData.ByReason(Identity.operator(),
                         "another process started run " + other.runId() + " of this runbook at the same moment"));
@@ -273,7 +273,7 @@ public final class Runs {
      * then left free for whoever resumes it.
      */
     public String breakLock(String runId, String typed, String command) {
-        Optional<LockHolder> holder = store.holder(runId);
+        Optional<RunHolder> holder = store.holder(runId);
         if (holder.isEmpty()) {
             if (!store.exists(runId)) throw new LockstepException(ErrorCode.NOT_FOUND, "no run " + runId + " in " + store.describe());
             return "nobody holds run " + runId + "; there is nothing to break";

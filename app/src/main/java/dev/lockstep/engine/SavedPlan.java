@@ -1,12 +1,11 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.context.Targets;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.json.Json;
-import dev.lockstep.runbook.Digests;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
+import dev.lockstep.spi.Digests;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.LockstepException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

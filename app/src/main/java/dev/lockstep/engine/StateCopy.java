@@ -1,9 +1,9 @@
 package dev.lockstep.engine;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.Records;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import dev.lockstep.store.HeldRun;
 import dev.lockstep.store.StateStore;
 import java.util.ArrayList;

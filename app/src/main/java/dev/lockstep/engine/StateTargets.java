@@ -2,12 +2,12 @@ package dev.lockstep.engine;
 
 import dev.lockstep.expr.Resolver;
 import dev.lockstep.expr.Scope;
-import dev.lockstep.runbook.Action;
-import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
-import dev.lockstep.runbook.Value;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Value;
 import dev.lockstep.store.DatabaseAddress;
 import dev.lockstep.store.StateStore;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package dev.lockstep.engine;
 
 import dev.lockstep.expr.Scope;
 import dev.lockstep.journal.LocalClock;
-import dev.lockstep.runbook.Check;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.spi.Check;
 import dev.lockstep.store.StepLog;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * and matched against {@code haltOn}/{@code until}; a match stops the worker. Notes, lockstep's
  * own lines, are masked, written and shown, never matched.
  */
-final class StepRun implements dev.lockstep.step.StepContext {
+final class StepRun implements dev.lockstep.spi.StepContext {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static final String NOTE = "[lockstep] ";
 
@@ -28,7 +28,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     private final String prefix;
     private final Path workDir;
     private final Map<String, String> env;
-    private final dev.lockstep.step.Settings settings;
+    private final dev.lockstep.spi.Settings settings;
     private final Redactor redactor;
     private final RunListener listener;
     private final StepLog log;
@@ -54,7 +54,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
         void record(String key, String value);
     }
 
-    StepRun(StepDef step, String prefix, Path workDir, dev.lockstep.step.Settings settings, Map<String, String> env, Redactor redactor,
+    StepRun(StepDef step, String prefix, Path workDir, dev.lockstep.spi.Settings settings, Map<String, String> env, Redactor redactor,
             RunListener listener, LogOpener logOpener, StepDef.LogPatterns patterns, Map<String, String> externalIds,
             ExternalIdSink externalIdSink, Engine.Checks checks, Scope scope, Operator operator, boolean runsPastUntil) {
         this.step = step;
@@ -104,7 +104,7 @@ final class StepRun implements dev.lockstep.step.StepContext {
     }
 
     @Override
-    public dev.lockstep.step.Settings settings() {
+    public dev.lockstep.spi.Settings settings() {
         return settings;
     }
 

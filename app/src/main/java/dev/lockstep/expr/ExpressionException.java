@@ -1,7 +1,9 @@
 package dev.lockstep.expr;
 
-/** An expression that cannot be parsed or resolved; the message says what was expected. */
-public final class ExpressionException extends RuntimeException {
+import dev.lockstep.spi.ResolutionException;
+
+/** An expression the resolver cannot parse or resolve: what a step type sees as a {@link ResolutionException}. */
+public final class ExpressionException extends ResolutionException {
     public ExpressionException(String message) {
         super(message);
     }

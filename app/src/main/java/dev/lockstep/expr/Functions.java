@@ -18,7 +18,7 @@ public final class Functions {
                     args -> urlencode(Resolver.render(args.get(0)))));
 
     /**
-     * Not a function of {@link #ALL}: inside a step type's code ({@link dev.lockstep.step.CodeKey}) it
+     * Not a function of {@link #ALL}: inside a step type's code ({@link dev.lockstep.spi.CodeKey}) it
      * marks a name the type quotes as an identifier of that language; anywhere else it is unknown.
      */
     public static final String IDENT = "ident";

@@ -1,7 +1,7 @@
 package dev.lockstep.expr;
 
-import dev.lockstep.json.Json;
-import dev.lockstep.runbook.Value;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +28,7 @@ public final class Resolver {
     }
 
     /** A resolved value as a tree at the expression's place: a list (a step's list output) stays a list. */
-    private static Value tree(Object v, dev.lockstep.runbook.Position at) {
+    private static Value tree(Object v, dev.lockstep.spi.Position at) {
         if (v instanceof List<?> list) {
             List<Value> items = new ArrayList<>();
             for (Object x : list) items.add(tree(x, at));
@@ -36,7 +36,7 @@ public final class Resolver {
         }
         if (v instanceof Map<?, ?> map) {
             Map<String, Value> entries = new LinkedHashMap<>();
-            Map<String, dev.lockstep.runbook.Position> keys = new LinkedHashMap<>();
+            Map<String, dev.lockstep.spi.Position> keys = new LinkedHashMap<>();
             map.forEach((k, x) -> {
                 entries.put(String.valueOf(k), tree(x, at));
                 keys.put(String.valueOf(k), at);

@@ -88,36 +88,35 @@ public final class Scope {
     public Object lookup(Template.Expression e) {
         if (e.isCall()) return call(e);
         List<String> path = e.path();
-        switch (e.root()) {
-            case "params" -> {
-                if (path.size() != 2 || !params.containsKey(path.get(1))) {
-                    throw new ExpressionException("no parameter '" + tail(path) + "'");
-                }
+        Root root = Root.of(e.root());
+        if (root == null) throw new ExpressionException("unknown name '" + e.root() + "': expected " + Root.words());
+        if (!root.takes(path)) throw new ExpressionException(e + ": expected " + root.form());
+        switch (root) {
+            case PARAMS -> {
+                if (!params.containsKey(path.get(1))) throw new ExpressionException("no parameter '" + tail(path) + "'");
                 return params.get(path.get(1));
             }
-            case "env" -> {
-                String value = path.size() == 2 ? env.get(path.get(1)) : null;
-                if (value == null) {
-                    throw new ExpressionException("environment variable " + tail(path) + " is not set");
-                }
+            case ENV -> {
+                String value = env.get(path.get(1));
+                if (value == null) throw new ExpressionException("environment variable " + tail(path) + " is not set");
                 return value;
             }
-            case "context" -> {
-                Object value = path.size() == 3 ? contexts.getOrDefault(path.get(1), Map.of()).get(path.get(2)) : null;
+            case CONTEXT -> {
+                Object value = contexts.getOrDefault(path.get(1), Map.of()).get(path.get(2));
                 if (value == null) {
                     throw new ExpressionException(e + " has no value: nothing chose it (see lockstep " + path.get(1)
                             + " options, or pin it in the runbook's context." + path.get(1) + ")");
                 }
                 return value;
             }
-            case "steps" -> {
-                if (path.size() == 3 && path.get(2).equals("startedAt")) {
+            case STEPS -> {
+                if (path.size() == 3) {
                     String at = steps.startedAt(path.get(1));
                     if (at != null) return at;
                     if (placeholdersUsed != null) return placeholder(e);
                     throw new ExpressionException(e + " has no value: step " + path.get(1) + " has not started");
                 }
-                Map<String, Object> outputs = path.size() == 4 ? steps.outputs(path.get(1)) : null;
+                Map<String, Object> outputs = steps.outputs(path.get(1));
                 if (outputs == null || !outputs.containsKey(path.get(3))) {
                     if (placeholdersUsed != null) return placeholder(e);
                     throw new ExpressionException(e + " has no value: step " + path.get(1) + " has not produced it");
@@ -129,14 +128,14 @@ public final class Scope {
                 }
                 return value;
             }
-            case "result" -> {
+            case RESULT -> {
                 if (result == null) {
                     if (placeholdersUsed != null) return placeholder(e);
                     throw new ExpressionException("result is only available in a step's outputs");
                 }
                 return walk(result, path.subList(1, path.size()), e);
             }
-            default -> throw new ExpressionException("unknown name '" + e.root() + "'");
+            default -> throw new IllegalStateException("root " + root + " has no lookup");
         }
     }
 

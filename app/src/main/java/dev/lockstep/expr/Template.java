@@ -1,5 +1,6 @@
 package dev.lockstep.expr;
 
+import dev.lockstep.spi.Value;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
  */
 public final class Template {
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]*");
-    public static final String OPEN = "${{";
+    public static final String OPEN = Value.EXPRESSION_OPEN;
     private static final String CLOSE = "}}";
 
     /** A literal piece of text, or an expression; exactly one of the two is set. */

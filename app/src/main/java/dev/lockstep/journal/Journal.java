@@ -1,8 +1,8 @@
 package dev.lockstep.journal;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -142,7 +142,7 @@ public final class Journal implements AutoCloseable {
      */
     public static Optional<ProcessHandle> driverProcessHere(Path driverFile) {
         try (FileChannel ch = FileChannel.open(driverFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            java.util.Map<String, Object> h = Holder.read(ch);
+            java.util.Map<String, Object> h = LockOwner.read(ch);
             if (h == null || !(h.get("pid") instanceof Number pid) || !Identity.host().equals(h.get("host"))) {
                 return Optional.empty();
             }
@@ -154,7 +154,7 @@ public final class Journal implements AutoCloseable {
 
     private static String driver(Path driverFile) throws IOException {
         try (FileChannel ch = FileChannel.open(driverFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return Holder.describe(ch);
+            return LockOwner.describe(ch);
         } catch (NoSuchFileException e) {
             return "another lockstep process (it has not named itself yet)";
         }
@@ -165,7 +165,7 @@ public final class Journal implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(driverFile.resolveSibling(driverFile.getFileName() + ".new"),
                 java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
                         LinkOption.NOFOLLOW_LINKS), StateDir.PRIVATE_FILE)) {
-            Holder.write(ch, command);
+            LockOwner.write(ch, command);
         }
         Files.move(driverFile.resolveSibling(driverFile.getFileName() + ".new"), driverFile,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

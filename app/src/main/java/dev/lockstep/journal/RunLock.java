@@ -1,7 +1,7 @@
 package dev.lockstep.journal;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
@@ -32,11 +32,11 @@ public final class RunLock implements AutoCloseable {
             if (locked.isEmpty()) throw held(path);
             FileChannel ch = locked.get().channel();
             try {
-                Map<String, Object> previous = Holder.read(ch);
-                String stale = Holder.isGone(previous)
-                        ? "took over the lock left by " + Holder.describe(previous) + ", which is no longer running"
+                Map<String, Object> previous = LockOwner.read(ch);
+                String stale = LockOwner.isGone(previous)
+                        ? "took over the lock left by " + LockOwner.describe(previous) + ", which is no longer running"
                         : null;
-                Holder.write(ch, command);
+                LockOwner.write(ch, command);
                 return new RunLock(locked.get(), stale);
             } catch (IOException | RuntimeException e) {
                 locked.get().close();
@@ -49,14 +49,14 @@ public final class RunLock implements AutoCloseable {
 
     private static LockstepException held(Path path) throws IOException {
         Optional<LockedFile> here = LockedFile.heldHere(path);
-        String holder = here.isPresent() ? Holder.describe(here.get().channel()) : describeHolder(path);
+        String holder = here.isPresent() ? LockOwner.describe(here.get().channel()) : describeHolder(path);
         return new LockstepException(ErrorCode.LOCK_HELD, "another lockstep process is driving this runbook: "
                 + holder + "; wait for it to finish or stop it (the run stays resumable)");
     }
 
     private static String describeHolder(Path path) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return Holder.describe(ch);
+            return LockOwner.describe(ch);
         }
     }
 

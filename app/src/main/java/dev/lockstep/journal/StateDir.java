@@ -1,7 +1,7 @@
 package dev.lockstep.journal;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.lockstep.notify;
 
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
-import dev.lockstep.output.MachineText;
+import dev.lockstep.spi.MachineText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -3,7 +3,7 @@ package dev.lockstep.notify;
 import dev.lockstep.engine.ForwardingListener;
 import dev.lockstep.engine.RunListener;
 import dev.lockstep.journal.Event;
-import dev.lockstep.json.Json;
+import dev.lockstep.spi.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

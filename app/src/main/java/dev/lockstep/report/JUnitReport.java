@@ -2,10 +2,10 @@ package dev.lockstep.report;
 
 import dev.lockstep.engine.DisplayedState;
 import dev.lockstep.engine.RunSnapshot;
-import dev.lockstep.output.MachineText;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.spi.MachineText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

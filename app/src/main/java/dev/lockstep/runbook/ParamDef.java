@@ -1,5 +1,6 @@
 package dev.lockstep.runbook;
 
+import dev.lockstep.spi.Position;
 import java.util.regex.Pattern;
 
 /**

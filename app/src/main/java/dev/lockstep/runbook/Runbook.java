@@ -1,6 +1,8 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.context.ContextKind;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.ContextKind;
+import dev.lockstep.spi.Position;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

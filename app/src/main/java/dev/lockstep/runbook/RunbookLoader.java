@@ -1,16 +1,26 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.context.ContextKind;
-import dev.lockstep.context.Contexts;
 import dev.lockstep.expr.ExpressionException;
 import dev.lockstep.expr.Functions;
+import dev.lockstep.expr.Root;
 import dev.lockstep.expr.Template;
-import dev.lockstep.json.Json;
-import dev.lockstep.step.CodeKey;
-import dev.lockstep.step.ConfigBinder;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepType;
-import dev.lockstep.step.StepTypes;
+import dev.lockstep.plugin.Contexts;
+import dev.lockstep.plugin.StepTypes;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.CodeKey;
+import dev.lockstep.spi.ContextKind;
+import dev.lockstep.spi.Digests;
+import dev.lockstep.spi.Durations;
+import dev.lockstep.spi.InvalidRunbookException;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.Position;
+import dev.lockstep.spi.Problems;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Suggest;
+import dev.lockstep.spi.Value;
+import dev.lockstep.spi.YamlReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,6 +110,12 @@ public final class RunbookLoader {
     }
 
     /** Checks the runbook's structure and references, building the model as it goes. */
+    /** A step's result: its type's, or only the line when logs.until ends it (see {@link StepType#runsPastUntil}). */
+    public static ResultShape stepResult(StepType<?> type, Action action, StepDef.LogPatterns logs) {
+        if (logs.until() == null) return type.result(action.with());
+        return type.runsPastUntil() ? type.result(action.with()).with("matched", ResultShape.VALUE) : UNTIL_RESULT;
+    }
+
     private final class Validator {
         private final Problems problems;
         private final ConfigBinder binder;
@@ -232,7 +248,7 @@ public final class RunbookLoader {
                             + ": expected one of " + String.join(", ", contexts.all().keySet()));
                 } else if (!(v instanceof Value.Mapping m)) {
                     problems.add(v.position(), "context." + name + ": expected a mapping, got " + Value.describeOf(v));
-                } else if (ConfigBinder.holdsExpression(m)) {
+                } else if (m.holdsExpression()) {
                     problems.add(m.position(), "context." + name + ": expected literal values (it says where the runbook may act, "
                             + "so it cannot depend on parameters)");
                 } else {
@@ -319,7 +335,7 @@ public final class RunbookLoader {
             }
 
             StepDef.LogPatterns logs = logs(f.mapping("logs"));
-            ResultShape resultShape = action == null ? ResultShape.ANY : result(types.get(action.uses()), action, logs);
+            ResultShape resultShape = action == null ? ResultShape.ANY : stepResult(types.get(action.uses()), action, logs);
             Map<String, Value.Scalar> outputs = new LinkedHashMap<>();
             Value.Mapping outNode = f.mapping("outputs");
             if (outNode != null) {
@@ -563,12 +579,6 @@ public final class RunbookLoader {
             }
         }
 
-        /** A step's result: its type's, or only the line when logs.until ends it (see {@link StepType#runsPastUntil}). */
-        private ResultShape result(StepType<?> type, Action action, StepDef.LogPatterns logs) {
-            if (logs.until() == null) return type.result(action.with());
-            return type.runsPastUntil() ? type.result(action.with()).with("matched", ResultShape.VALUE) : UNTIL_RESULT;
-        }
-
         /** Each expect key is a path into the check's result: it must be one its type gives. */
         private void expectKeys(Value.Mapping expect, ResultShape shape, String uses) {
             expect.entries().keySet().forEach(key -> {
@@ -645,25 +655,28 @@ public final class RunbookLoader {
                 return;
             }
             List<String> path = e.path();
-            switch (e.root()) {
-                case "params" -> {
-                    if (path.size() != 2) {
-                        problems.add(at, "${{ " + e + " }}: expected params.NAME");
-                    } else if (!params.containsKey(path.get(1))) {
+            Root root = Root.of(e.root());
+            if (root == null) {
+                problems.add(at, "${{ " + e + " }}: unknown name '" + e.root() + "': expected " + Root.words());
+                return;
+            }
+            if (!root.takes(path)) {
+                problems.add(at, "${{ " + e + " }}: expected " + root.form());
+                return;
+            }
+            switch (root) {
+                case PARAMS -> {
+                    if (!params.containsKey(path.get(1))) {
                         problems.add(at, "${{ " + e + " }}: unknown parameter '" + path.get(1) + "'"
                                 + Suggest.didYouMean(path.get(1), params.keySet()) + ": expected one of "
                                 + (params.isEmpty() ? "(none declared)" : String.join(", ", params.keySet())));
                     }
                 }
-                case "env" -> {
-                    if (path.size() != 2) problems.add(at, "${{ " + e + " }}: expected env.NAME");
+                case ENV -> {
+                    // Any variable name: whether it is set is known at run time.
                 }
-                case "steps" -> {
-                    boolean started = path.size() == 3 && path.get(2).equals("startedAt");
-                    if (!started && (path.size() != 4 || !path.get(2).equals("outputs"))) {
-                        problems.add(at, "${{ " + e + " }}: expected steps.ID.outputs.NAME or steps.ID.startedAt");
-                        return;
-                    }
+                case STEPS -> {
+                    boolean started = path.size() == 3;
                     Integer index = stepIndex.get(path.get(1));
                     if (index == null) {
                         problems.add(at, "${{ " + e + " }}: unknown step '" + path.get(1) + "'"
@@ -677,7 +690,7 @@ public final class RunbookLoader {
                                 + String.join(", ", stepOutputs.get(path.get(1))));
                     }
                 }
-                case "result" -> {
+                case RESULT -> {
                     if (resultShape == null) {
                         problems.add(at, "${{ " + e + " }}: result is only available in a step's outputs");
                     } else {
@@ -685,11 +698,9 @@ public final class RunbookLoader {
                         if (problem != null) problems.add(at, "${{ " + e + " }}: " + problem);
                     }
                 }
-                case "context" -> {
-                    ContextKind<?> kind = path.size() == 3 ? declaredKinds.get(path.get(1)) : null;
-                    if (path.size() != 3) {
-                        problems.add(at, "${{ " + e + " }}: expected context.KIND.NAME, such as context.aws.region");
-                    } else if (kind == null) {
+                case CONTEXT -> {
+                    ContextKind<?> kind = declaredKinds.get(path.get(1));
+                    if (kind == null) {
                         problems.add(at, "${{ " + e + " }}: the runbook declares no context." + path.get(1)
                                 + (declaredKinds.isEmpty() ? "" : ": expected one of " + String.join(", ", declaredKinds.keySet())));
                     } else if (!kind.values().contains(path.get(2))) {
@@ -697,8 +708,7 @@ public final class RunbookLoader {
                                 + "': expected one of " + String.join(", ", new java.util.TreeSet<>(kind.values())));
                     }
                 }
-                default -> problems.add(at, "${{ " + e + " }}: unknown name '" + e.root()
-                        + "': expected params, steps, env, context or result");
+                default -> throw new IllegalStateException("root " + root + " has no check");
             }
         }
 

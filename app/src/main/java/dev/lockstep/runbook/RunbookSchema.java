@@ -1,12 +1,14 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.context.ContextKind;
-import dev.lockstep.context.Contexts;
+import dev.lockstep.expr.Root;
+import dev.lockstep.plugin.Contexts;
+import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.reflect.RecordShape;
-import dev.lockstep.step.ConfigBinder;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.StepType;
-import dev.lockstep.step.StepTypes;
+import dev.lockstep.spi.ContextKind;
+import dev.lockstep.spi.Durations;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +26,7 @@ public final class RunbookSchema {
 
     public static Map<String, Object> of(StepTypes types, Contexts contexts) {
         Map<String, Object> defs = new LinkedHashMap<>();
-        defs.put("expression", desc("An expression, resolved before the step runs: ${{ params.x }}, ${{ steps.ID.outputs.y }}, "
-                + "${{ env.X }}, ${{ context.aws.region }}", Map.of("type", "string", "pattern", "\\$\\{\\{.*\\}\\}")));
+        defs.put("expression", desc("An expression, resolved before the step runs: " + Root.examples(), Map.of("type", "string", "pattern", "\\$\\{\\{.*\\}\\}")));
         defs.put("duration", desc("Such as 30s, 5m, 1h30m or 500ms", Map.of("type", "string",
                 "pattern", "^" + Durations.FORMAT + "$")));
         defs.put("param", object(Map.of(

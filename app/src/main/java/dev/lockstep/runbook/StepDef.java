@@ -1,5 +1,9 @@
 package dev.lockstep.runbook;
 
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Position;
+import dev.lockstep.spi.Value;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,13 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.context.ContextKind;
-import dev.lockstep.context.ContextOption;
 import dev.lockstep.reflect.RecordShape;
-import dev.lockstep.step.ConfigBinder;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepType;
+import dev.lockstep.spi.ContextKind;
+import dev.lockstep.spi.ContextOption;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.Position;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -48,7 +48,7 @@ record Lease(String token, String operator, String host, long pid, String comman
                 + " s" : "lease expired " + Duration.between(expiresAt, now).toSeconds() + " s ago";
     }
 
-    LockHolder holder() {
-        return new LockHolder(who(), freshness(), live());
+    RunHolder holder() {
+        return new RunHolder(who(), freshness(), live());
     }
 }

@@ -1,7 +1,5 @@
 package dev.lockstep.store;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.ChannelThread;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
@@ -10,8 +8,10 @@ import dev.lockstep.journal.Identity;
 import dev.lockstep.journal.Journal;
 import dev.lockstep.journal.RunLock;
 import dev.lockstep.journal.StateDir;
-import dev.lockstep.json.Json;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.LockstepException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -128,8 +128,8 @@ public final class LocalStore implements StateStore {
     }
 
     @Override
-    public Optional<LockHolder> holder(String runId) {
-        return Journal.driverOf(journal(runId), dir.driver(runId)).map(who -> new LockHolder(who, null, true));
+    public Optional<RunHolder> holder(String runId) {
+        return Journal.driverOf(journal(runId), dir.driver(runId)).map(who -> new RunHolder(who, null, true));
     }
 
     @Override

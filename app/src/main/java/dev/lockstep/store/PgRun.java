@@ -1,13 +1,13 @@
 package dev.lockstep.store;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.Identity;
 import dev.lockstep.journal.Records;
 import dev.lockstep.secret.Redactor;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

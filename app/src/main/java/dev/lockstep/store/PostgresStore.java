@@ -1,10 +1,10 @@
 package dev.lockstep.store;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.Journal;
 import dev.lockstep.journal.Records;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,15 +14,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
-import org.flywaydb.core.api.FlywayException;
 
 /**
  * Runs kept in PostgreSQL, in a schema of their own (created and migrated by Flyway), so a team
@@ -283,7 +283,7 @@ public final class PostgresStore implements StateStore {
     }
 
     @Override
-    public Optional<LockHolder> holder(String runId) {
+    public Optional<RunHolder> holder(String runId) {
         return query("cannot read the lease of run " + runId, c -> Lease.read(this, c, runId)).map(Lease::holder);
     }
 
@@ -356,7 +356,7 @@ public final class PostgresStore implements StateStore {
                 s.setString(3, plan.runbook());
                 s.setObject(4, java.time.OffsetDateTime.parse(plan.savedAt()));
                 s.setString(5, plan.key());
-                s.setString(6, dev.lockstep.json.Json.write(plan.secretDigests()));
+                s.setString(6, dev.lockstep.spi.Json.write(plan.secretDigests()));
                 return s.executeUpdate();
             }
         });
@@ -423,7 +423,7 @@ public final class PostgresStore implements StateStore {
                     if (!r.next()) return Optional.empty();
                     return Optional.of(new PlanRecord(planId, r.getString(1), r.getString(2),
                             r.getObject(3, java.time.OffsetDateTime.class).toInstant().toString(), r.getString(4),
-                            (Map<String, String>) dev.lockstep.json.Json.parse(r.getString(5)), r.getString(6)));
+                            (Map<String, String>) dev.lockstep.spi.Json.parse(r.getString(5)), r.getString(6)));
                 }
             }
         });

@@ -1,8 +1,8 @@
 package dev.lockstep.store;
 
-import dev.lockstep.io.UserFiles;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.UserFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,8 +1,8 @@
 package dev.lockstep.store;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -62,7 +62,7 @@ public interface StateStore extends AutoCloseable {
     }
 
     /** Who holds a run now, if anyone does. */
-    Optional<LockHolder> holder(String runId);
+    Optional<RunHolder> holder(String runId);
 
     /** Keeps two processes from starting (or reopening) runs of one runbook at the same moment. */
     Exclusion exclude(String runbookName, String command);

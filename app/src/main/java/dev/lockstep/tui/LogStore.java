@@ -1,7 +1,7 @@
 package dev.lockstep.tui;
 
 import dev.lockstep.output.TerminalText;
-import dev.lockstep.error.LockstepException;
+import dev.lockstep.spi.LockstepException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.lockstep.tui;
 
-import dev.lockstep.output.TerminalText;
 import com.googlecode.lanterna.SGR;
 import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
@@ -11,7 +10,8 @@ import dev.lockstep.engine.StepState;
 import dev.lockstep.engine.StepStateMachine;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
-import dev.lockstep.runbook.Durations;
+import dev.lockstep.output.TerminalText;
+import dev.lockstep.spi.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

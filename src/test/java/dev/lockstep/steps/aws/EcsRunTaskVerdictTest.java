@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.step.StepResult;
+import dev.lockstep.spi.StepResult;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lockstep.runbook.Check;
-import dev.lockstep.step.Settings;
-import dev.lockstep.step.StepContext;
+import dev.lockstep.spi.Check;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.StepContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.runbook.Digests;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
+import dev.lockstep.spi.Digests;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
 import java.util.Map;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;

@@ -1,8 +1,8 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.step.Settings;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Settings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

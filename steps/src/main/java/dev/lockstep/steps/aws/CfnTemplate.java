@@ -1,6 +1,6 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.runbook.Position;
+import dev.lockstep.spi.Position;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.ArrayList;

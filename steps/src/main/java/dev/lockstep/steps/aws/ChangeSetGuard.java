@@ -1,9 +1,9 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.runbook.Position;
-import dev.lockstep.runbook.Suggest;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.ValueProblem;
+import dev.lockstep.spi.Position;
+import dev.lockstep.spi.Suggest;
+import dev.lockstep.spi.Value;
+import dev.lockstep.spi.ValueProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -1,19 +1,18 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.json.Json;
-import dev.lockstep.runbook.Digests;
-import dev.lockstep.runbook.Problems;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.io.UserFiles;
-import dev.lockstep.step.ConfigBinder;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.Reconciliation;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
-import dev.lockstep.step.WouldFail;
-import dev.lockstep.step.WouldHalt;
+import dev.lockstep.spi.Digests;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.Problems;
+import dev.lockstep.spi.Reconciliation;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.UserFiles;
+import dev.lockstep.spi.Value;
+import dev.lockstep.spi.WouldFail;
+import dev.lockstep.spi.WouldHalt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -168,7 +167,7 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
     /** Template files, fragments and patches written literally are read when the runbook loads. */
     @Override
     public void checkFiles(Value.Mapping with, Path folder, Problems problems) {
-        if (with.get("template") instanceof Value.Scalar t && t.value() instanceof String name && !ConfigBinder.holdsExpression(t)
+        if (with.get("template") instanceof Value.Scalar t && t.value() instanceof String name && !t.holdsExpression()
                 && !name.equals(CURRENT) && !Files.isRegularFile(folder.resolve(name))) {
             problems.add(t.position(), "with.template: no file " + folder.resolve(name) + " (or write current for the stack's own template)");
         }
@@ -176,7 +175,7 @@ public final class CloudFormationDeployStep implements StepType<CloudFormationDe
             Value v = with.get(key);
             List<Value> items = v instanceof Value.Sequence seq ? seq.items() : v == null ? List.of() : List.of(v);
             for (Value item : items) {
-                if (!(item instanceof Value.Scalar s) || !(s.value() instanceof String name) || ConfigBinder.holdsExpression(s)) continue;
+                if (!(item instanceof Value.Scalar s) || !(s.value() instanceof String name) || s.holdsExpression()) continue;
                 Path file = folder.resolve(name);
                 try {
                     String text = read(file);

@@ -1,6 +1,6 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.step.StepContext;
+import dev.lockstep.spi.StepContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

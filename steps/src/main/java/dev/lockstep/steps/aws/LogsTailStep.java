@@ -1,11 +1,11 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ public final class LogsTailStep implements StepType<LogsTailStep.Config> {
             }
         }
         try {
-            return now - dev.lockstep.runbook.Durations.parse(since).toMillis();
+            return now - dev.lockstep.spi.Durations.parse(since).toMillis();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("since: expected " + e.getMessage() + ", or an instant such as ${{ steps.ID.startedAt }}");
         }

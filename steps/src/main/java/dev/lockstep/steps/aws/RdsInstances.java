@@ -1,6 +1,6 @@
 package dev.lockstep.steps.aws;
 
-import dev.lockstep.step.ResultShape;
+import dev.lockstep.spi.ResultShape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.rds.RdsClient;

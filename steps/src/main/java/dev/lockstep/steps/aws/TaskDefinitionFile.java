@@ -2,12 +2,12 @@ package dev.lockstep.steps.aws;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.io.UserFiles;
-import dev.lockstep.json.Json;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.runbook.YamlReader;
-import dev.lockstep.step.StepContext;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.UserFiles;
+import dev.lockstep.spi.Value;
+import dev.lockstep.spi.YamlReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

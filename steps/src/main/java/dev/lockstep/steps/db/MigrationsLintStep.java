@@ -1,13 +1,13 @@
 package dev.lockstep.steps.db;
 
-import dev.lockstep.io.FileTrees;
-import dev.lockstep.io.UserFiles;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
+import dev.lockstep.spi.FileTrees;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.UserFiles;
+import dev.lockstep.spi.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

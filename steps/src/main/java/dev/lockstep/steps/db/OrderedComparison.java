@@ -1,6 +1,6 @@
 package dev.lockstep.steps.db;
 
-import dev.lockstep.output.MachineText;
+import dev.lockstep.spi.MachineText;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

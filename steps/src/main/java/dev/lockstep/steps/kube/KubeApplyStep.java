@@ -1,13 +1,13 @@
 package dev.lockstep.steps.kube;
 
-import dev.lockstep.json.Json;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.Reconciliation;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.Reconciliation;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -88,7 +88,7 @@ public final class KubeApplyStep implements StepType<KubeApplyStep.Config> {
 
     /** A container's shell script (sh -c) inline or in a file named literally takes no ${{ }}: values go in its env. */
     @Override
-    public void checkFiles(Value.Mapping with, java.nio.file.Path folder, dev.lockstep.runbook.Problems problems) {
+    public void checkFiles(Value.Mapping with, java.nio.file.Path folder, dev.lockstep.spi.Problems problems) {
         Manifests.checkScripts(with, "manifests", "files", folder, problems);
     }
 

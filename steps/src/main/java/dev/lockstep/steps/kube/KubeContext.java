@@ -1,12 +1,12 @@
 package dev.lockstep.steps.kube;
 
-import dev.lockstep.context.ContextKind;
-import dev.lockstep.context.ContextOption;
-import dev.lockstep.context.ContextTarget;
-import dev.lockstep.error.ErrorCode;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.Settings;
+import dev.lockstep.spi.ContextKind;
+import dev.lockstep.spi.ContextOption;
+import dev.lockstep.spi.ContextTarget;
+import dev.lockstep.spi.ErrorCode;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Settings;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.lockstep.steps.kube;
 
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.Reconciliation;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.Reconciliation;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -178,7 +178,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
 
     /** A container's shell script (sh -c) inline or in a file named literally takes no ${{ }}: values go in its env. */
     @Override
-    public void checkFiles(Value.Mapping with, java.nio.file.Path folder, dev.lockstep.runbook.Problems problems) {
+    public void checkFiles(Value.Mapping with, java.nio.file.Path folder, dev.lockstep.spi.Problems problems) {
         Manifests.checkScripts(with, "job", "file", folder, problems);
     }
 
@@ -219,7 +219,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         lines.add("every Secret its containers read must be there, with the key in its data, before the Job is created");
         if (c.ownedBy() != null) lines.add("owned by " + c.ownedBy().get("kind") + " " + c.ownedBy().get("name") + ": deleting it deletes the Job");
         lines.add("follow its pods' logs; fail on Failed (reason, exit code) or a pod Pending longer than "
-                + dev.lockstep.runbook.Durations.format(c.pendingTimeout()));
+                + dev.lockstep.spi.Durations.format(c.pendingTimeout()));
         return lines;
     }
 
@@ -531,7 +531,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                             data.put("reason", events.get(events.size() - 1).split(":", 2)[0]);
                             data.put("message", String.join("; ", events));
                             return giveUp(c, ctx, k, ns, name, "job " + name + " created no pod in "
-                                    + dev.lockstep.runbook.Durations.format(c.pendingTimeout()) + ": event " + String.join("; event ", events), data);
+                                    + dev.lockstep.spi.Durations.format(c.pendingTimeout()) + ": event " + String.join("; event ", events), data);
                         }
                     }
                 } else {
@@ -573,7 +573,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
                             data.put("reason", why);
                             data.put("message", String.join("; ", events));
                             return giveUp(c, ctx, k, ns, name, "pod " + pod + " stayed Pending for "
-                                    + dev.lockstep.runbook.Durations.format(c.pendingTimeout())
+                                    + dev.lockstep.spi.Durations.format(c.pendingTimeout())
                                     + ": " + why + (events.isEmpty() ? "" : "; event " + String.join("; event ", events)), data);
                         }
                     } else {
@@ -777,7 +777,7 @@ public final class KubeJobStep implements StepType<KubeJobStep.Config> {
         while (job.get() != null || !pods(k, ns, name).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("job " + ns + "/" + name + " or its pods are still there "
-                        + dev.lockstep.runbook.Durations.format(DELETE_LIMIT) + " after they were deleted");
+                        + dev.lockstep.spi.Durations.format(DELETE_LIMIT) + " after they were deleted");
             }
             Thread.sleep(200);
         }

@@ -1,11 +1,11 @@
 package dev.lockstep.steps.kube;
 
-import dev.lockstep.io.UserFiles;
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.json.Json;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.runbook.YamlReader;
-import dev.lockstep.step.Settings;
+import dev.lockstep.spi.Json;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Settings;
+import dev.lockstep.spi.UserFiles;
+import dev.lockstep.spi.Value;
+import dev.lockstep.spi.YamlReader;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -1,12 +1,12 @@
 package dev.lockstep.steps.kube;
 
-import dev.lockstep.runbook.Durations;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.step.Key;
-import dev.lockstep.step.ResultShape;
-import dev.lockstep.step.StepContext;
-import dev.lockstep.step.StepResult;
-import dev.lockstep.step.StepType;
+import dev.lockstep.spi.Durations;
+import dev.lockstep.spi.Key;
+import dev.lockstep.spi.ResultShape;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.StepResult;
+import dev.lockstep.spi.StepType;
+import dev.lockstep.spi.Value;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -1,14 +1,12 @@
 package dev.lockstep.steps.kube;
 
-import dev.lockstep.error.LockstepException;
-import dev.lockstep.expr.ExpressionException;
-import dev.lockstep.expr.Template;
-import dev.lockstep.runbook.Position;
-import dev.lockstep.runbook.Problems;
-import dev.lockstep.runbook.Value;
-import dev.lockstep.runbook.YamlReader;
-import dev.lockstep.step.ConfigBinder;
-import dev.lockstep.step.StepContext;
+import dev.lockstep.spi.LockstepException;
+import dev.lockstep.spi.Position;
+import dev.lockstep.spi.Problems;
+import dev.lockstep.spi.ResolutionException;
+import dev.lockstep.spi.StepContext;
+import dev.lockstep.spi.Value;
+import dev.lockstep.spi.YamlReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +78,7 @@ final class Manifests {
             for (int i = 1; i + 1 < argv.size(); i++) {
                 if (argv.get(i) instanceof Value.Scalar option && option.value() instanceof String o && SCRIPT_OPTION.matcher(o).matches()
                         && argv.get(i + 1) instanceof Value.Scalar script && script.value() instanceof String text
-                        && Template.hasExpression(text)) {
+                        && text.contains(Value.EXPRESSION_OPEN)) {
                     problems.add(script.position(), "a ${{ }} inside the container's shell script (" + name + " " + o + ") would be "
                             + "pasted into shell code: give the value to the container in env: [{ name: NAME, value: \"${{ … }}\" }] "
                             + "and write \"$NAME\" in the script");
@@ -99,7 +97,7 @@ final class Manifests {
         if (with.get(inlineKey) != null) checkScripts(with.get(inlineKey), problems);
         Value files = with.get(filesKey);
         for (Value f : files instanceof Value.Sequence seq ? seq.items() : files == null ? List.<Value>of() : List.of(files)) {
-            if (f instanceof Value.Scalar s && s.value() instanceof String name && !ConfigBinder.holdsExpression(s)) {
+            if (f instanceof Value.Scalar s && s.value() instanceof String name && !s.holdsExpression()) {
                 checkScriptsInFile(folder, name, problems);
             }
         }
@@ -176,7 +174,7 @@ final class Manifests {
 
     private static Manifest manifest(Value item, StepContext ctx) {
         String problem = problem(item);
-        if (problem != null) throw new LockstepException(dev.lockstep.error.ErrorCode.INVALID_RUNBOOK, item.position() + ": " + problem);
+        if (problem != null) throw new LockstepException(dev.lockstep.spi.ErrorCode.INVALID_RUNBOOK, item.position() + ": " + problem);
         @SuppressWarnings("unchecked")
         Map<String, Object> object = (Map<String, Object>) plain(item, ctx);
         return new Manifest(object, item.position());
@@ -196,11 +194,11 @@ final class Manifests {
     /** Plain values, each string's expressions resolved on its own (a lone expression keeps its type). */
     private static Object plain(Value v, StepContext ctx) {
         if (v instanceof Value.Scalar s) {
-            if (ctx != null && s.value() instanceof String text && Template.hasExpression(text)) {
+            if (ctx != null && s.value() instanceof String text && text.contains(Value.EXPRESSION_OPEN)) {
                 try {
                     return ctx.resolve(text);
-                } catch (ExpressionException | IllegalArgumentException e) {
-                    throw new LockstepException(dev.lockstep.error.ErrorCode.INVALID_RUNBOOK, s.position() + ": " + e.getMessage());
+                } catch (ResolutionException | IllegalArgumentException e) {
+                    throw new LockstepException(dev.lockstep.spi.ErrorCode.INVALID_RUNBOOK, s.position() + ": " + e.getMessage());
                 }
             }
             return s.value();

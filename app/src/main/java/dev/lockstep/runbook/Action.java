@@ -1,4 +1,0 @@
-package dev.lockstep.runbook;
-
-/** A step type to call and its {@code with} arguments, still holding unresolved expressions. */
-public record Action(String uses, Value.Mapping with, Position position) {}
