@@ -56,10 +56,10 @@ public class TuiBench {
         Runbook rb = loader.load(runbook);
         Run run = new Runs(new StateDir(dir.resolve("state")), "bench").start(rb,
                 Params.resolve(rb, Map.of(), Map.of(), Map.of(), d -> null), app, "bench", false);
-        Engine engine = new Engine(run, types, loader, app.operator(), Settings.of(Map.of()));
+        Engine engine = new Engine(run, types, loader.contexts(), app.operator(), Settings.of(Map.of()));
         CompletableFuture<Integer> ui = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(types, loader));
+                return app.drive(engine, new Planner(types));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -171,7 +171,7 @@ class ReplayTest {
         try (Run run = runs.reopen(name, p -> runbook,
                 (rb, snap) -> Params.resolve(rb, params, Map.of(), Map.of(), d -> null),
                 new RunListener() { }, "test", false, false)) {
-            return new Engine(run, types, loader, new TestOperator(rerun, markDone), Settings.of(Map.of())).forward();
+            return new Engine(run, types, loader.contexts(), new TestOperator(rerun, markDone), Settings.of(Map.of())).forward();
         }
     }
 

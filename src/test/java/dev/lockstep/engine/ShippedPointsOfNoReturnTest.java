@@ -48,7 +48,7 @@ class ShippedPointsOfNoReturnTest {
         try (Stream<Path> files = Files.list(Path.of("runbooks"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 Runbook runbook = LOADER.load(f);
-                PointOfNoReturn point = PointOfNoReturn.of(runbook, TYPES, LOADER);
+                PointOfNoReturn point = PointOfNoReturn.of(runbook, TYPES);
                 actual.put(f.getFileName().toString(), new Expected(point.computed(),
                         point.declared() == null ? null : point.declared().step()));
                 assertNull(point.disagreement(), f + ": the runbook and lockstep agree");
@@ -64,7 +64,7 @@ class ShippedPointsOfNoReturnTest {
     /** The cutover: until the relay starts on PostgreSQL, a rollback restores it on SQLite; after, writes would be lost. */
     @Test
     void theCutoversPointIsStartingTheRelayOnPostgresWithThreeStepsUndoableBeforeIt() {
-        PointOfNoReturn point = PointOfNoReturn.of(LOADER.load(Path.of("runbooks/rds-cutover.yaml")), TYPES, LOADER);
+        PointOfNoReturn point = PointOfNoReturn.of(LOADER.load(Path.of("runbooks/rds-cutover.yaml")), TYPES);
         assertEquals("start-relay", point.step());
         assertTrue(point.gated());
         assertEquals(List.of("register", "stop-relay", "cutover"),

@@ -1,12 +1,12 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.spi.InvalidRunbookException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.plugin.StepTypes;
+import dev.lockstep.spi.InvalidRunbookException;
 import dev.lockstep.spi.Problem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

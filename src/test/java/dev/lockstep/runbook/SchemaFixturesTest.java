@@ -1,6 +1,5 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.spi.InvalidRunbookException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +12,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.lockstep.plugin.Contexts;
 import dev.lockstep.plugin.StepTypes;
+import dev.lockstep.spi.InvalidRunbookException;
 import dev.lockstep.spi.Json;
 import dev.lockstep.spi.YamlReader;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package dev.lockstep.runbook;
 
-import dev.lockstep.spi.InvalidRunbookException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.LockstepCli;
 import dev.lockstep.plugin.StepTypes;
+import dev.lockstep.spi.Action;
+import dev.lockstep.spi.InvalidRunbookException;
 import dev.lockstep.spi.Position;
 import dev.lockstep.spi.Value;
 import dev.lockstep.spi.YamlReader;
@@ -77,18 +78,21 @@ class ValuesAsWrittenTest {
 
     @Test
     void aWholeNumberKeyTakesANumberOfAnyTypeAndRefusesOneOutOfRange() {
-        RunbookLoader loader = new RunbookLoader(StepTypes.discover());
         Position at = new Position("r.yaml", 7, 17);
         for (Object parallel : new Object[] {3, 3L, "3", "0x3"}) {
-            DbVerifyStep.Config c = loader.bindAtRuntime(DbVerifyStep.Config.class, verifyWith(Value.Scalar.of(parallel, at)));
+            DbVerifyStep.Config c = bindAtRuntime(verifyWith(Value.Scalar.of(parallel, at)));
             assertEquals(3, c.parallel(), "parallel: " + parallel.getClass().getSimpleName() + " " + parallel);
         }
         for (Object parallel : new Object[] {"99999999999", 99999999999L, "9".repeat(40)}) {
             InvalidRunbookException e = assertThrows(InvalidRunbookException.class,
-                    () -> loader.bindAtRuntime(DbVerifyStep.Config.class, verifyWith(Value.Scalar.of(parallel, at))));
+                    () -> bindAtRuntime(verifyWith(Value.Scalar.of(parallel, at))));
             assertEquals("r.yaml:7:17: with.parallel: expected a whole number from -2147483648 to 2147483647, got " + parallel,
                     e.problems().get(0).toString());
         }
+    }
+
+    private static DbVerifyStep.Config bindAtRuntime(Value.Mapping with) {
+        return ConfigBinder.bindResolved(DbVerifyStep.Config.class, new Action("db.verify", with, with.position()), with);
     }
 
     private static Value.Mapping verifyWith(Value parallel) {

@@ -146,10 +146,10 @@ class SecretsTest {
         DefaultVirtualTerminal vt = new DefaultVirtualTerminal(new TerminalSize(200, 50));
         TuiApp app = new TuiApp(new TerminalScreen(vt), Operator.NOBODY, env);
         Run run = new Runs(new StateDir(tmp.resolve("state")), "test").start(rb, params, app, "test", false);
-        Engine engine = new Engine(run, types, loader, app.operator(), Settings.of(env));
+        Engine engine = new Engine(run, types, loader.contexts(), app.operator(), Settings.of(env));
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(types, loader));
+                return app.drive(engine, new Planner(types));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -100,10 +100,10 @@ class TuiTest {
     }
 
     private void drive(TuiApp app) throws Exception {
-        Engine engine = new Engine(run, TYPES, LOADER, app.operator(), Settings.of(Map.of()));
+        Engine engine = new Engine(run, TYPES, LOADER.contexts(), app.operator(), Settings.of(Map.of()));
         exit = CompletableFuture.supplyAsync(() -> {
             try {
-                return app.drive(engine, new Planner(TYPES, LOADER));
+                return app.drive(engine, new Planner(TYPES));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -711,7 +711,7 @@ class TuiTest {
                 new RunListener() { },
                 new StateStore.Opening("test --take-over", run.id(), false), false, false, RunPlace.UNRECORDED);
         try {
-            Engine other = new Engine(taken, TYPES, LOADER, typing("relay"), Settings.of(Map.of()));
+            Engine other = new Engine(taken, TYPES, LOADER.contexts(), typing("relay"), Settings.of(Map.of()));
             Outcome finished = other.forward();
             assertTrue(finished.ok(), "the new driver finishes the run: " + finished.message());
         } finally {

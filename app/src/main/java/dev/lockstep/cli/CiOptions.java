@@ -53,7 +53,7 @@ final class CiOptions {
         }
         // Written as the driver lets the run go: its state is the one nobody drives.
         github.appendSummary(run.redactor().redact(MarkdownReport.summary(s, DisplayedState.of(s, false),
-                PointOfNoReturn.of(run.runbook(), cli.types(), cli.loader()))),
+                PointOfNoReturn.of(run.runbook(), cli.types()))),
                 "lockstep report " + run.id() + " writes it whole");
     }
 }

@@ -153,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
                 // Says what it would do, and leaves the run as it is: nothing is recorded without --yes.
                 RunSnapshot snapshot = unfinished.get();
                 Params params = Params.resolve(runbook, values, password, cli.env, d -> null);
-                RollbackCommand.print(cli.out, snapshot.runId(), new Planner(cli.types(), cli.loader())
+                RollbackCommand.print(cli.out, snapshot.runId(), new Planner(cli.types())
                         .rollbackPreview(runbook, cli.masking(params), targets, snapshot, snapshot.outputsByStep()));
                 throw new LockstepException(ErrorCode.NEEDS_OPERATOR, "rollback not confirmed: pass --yes to roll back");
             }
@@ -167,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
                 run = runs.start(runbook, cli.masking(Params.resolve(runbook, values, password, cli.env, d -> null)), listener,
                         "lockstep demo", true);
             }
-            Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets);
+            Engine engine = new Engine(run, cli.types(), frontend.operator(), targets);
             try {
                 retry.forEach(engine::retry);
                 override.forEach(engine::override);

@@ -76,7 +76,7 @@ final class Frontend {
 
     private int full(Engine engine) {
         try {
-            int code = tui.drive(engine, new Planner(cli.types(), cli.loader()));
+            int code = tui.drive(engine, new Planner(cli.types()));
             cli.out.println(cli.hint(tui.farewell()));
             if (tui.bug() != null) {
                 Path report = ErrorHandler.crashReport(tui.bug(), engine.run().redactor(), cli.env);

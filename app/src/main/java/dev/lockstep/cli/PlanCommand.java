@@ -54,7 +54,7 @@ final class PlanCommand implements Callable<Integer> {
         Runbook rb = cli.loader().load(runbook);
         Params p = params.resolve(rb, cli);
         Targets targets = where.verified(cli, rb);
-        Planner.Plan plan = new Planner(cli.types(), cli.loader()).plan(rb, p, targets);
+        Planner.Plan plan = new Planner(cli.types()).plan(rb, p, targets);
         // Only a printed or saved document is built: the text plan is made from the plan itself.
         SavedPlan document = output.json() || out != null ? SavedPlan.of(rb, p, targets, plan, Cli.version()) : null;
         if (output.json()) {

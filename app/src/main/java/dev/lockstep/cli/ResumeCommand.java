@@ -61,7 +61,7 @@ final class ResumeCommand implements Callable<Integer> {
             OperatorOptions.requireSteps(rb, "--skip", skip);
         });
         Run run = reopened.run();
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), reopened.targets());
+        Engine engine = new Engine(run, cli.types(), frontend.operator(), reopened.targets());
         try {
             retry.forEach(engine::retry);
             override.forEach(engine::override);

@@ -48,7 +48,7 @@ final class RollbackCommand implements Callable<Integer> {
             throw new LockstepException(ErrorCode.NOT_FOUND, "run " + looked.runId() + " has " + snapshot.status().label()
                     + "; there is nothing to roll back");
         }
-        Planner.RollbackPreview preview = new Planner(cli.types(), cli.loader()).rollbackPreview(looked.runbook(),
+        Planner.RollbackPreview preview = new Planner(cli.types()).rollbackPreview(looked.runbook(),
                 looked.params(), looked.targets(), snapshot, snapshot.outputsByStep());
         print(cli.out, looked.runId(), preview);
         // Undoing a change that succeeded takes its run id typed, as taking a run over does: --yes is a reflex.
@@ -63,7 +63,7 @@ final class RollbackCommand implements Callable<Integer> {
             return ErrorCode.NEEDS_OPERATOR.exitCode();
         }
         Run run = target.open(looked, "lockstep rollback", true, frontend.listener()).run();
-        return frontend.drive(new Engine(run, cli.types(), cli.loader(), frontend.operator(), looked.targets()), Engine::rollback);
+        return frontend.drive(new Engine(run, cli.types(), frontend.operator(), looked.targets()), Engine::rollback);
     }
 
     static void print(PrintStream out, String runId, Planner.RollbackPreview preview) {

@@ -93,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
             secrets.paramsFile = params.paramsFile;
             run = Reopen.open(cli, runs, unfinished.get().runId(), secrets, "lockstep run " + runbook, false, false,
                     frontend.listener(), rb, place.place());
-            return frontend.drive(new Engine(run, cli.types(), cli.loader(), frontend.operator(), place.targets()), Engine::forward);
+            return frontend.drive(new Engine(run, cli.types(), frontend.operator(), place.targets()), Engine::forward);
         }
         if (reviewed != null) reviewed.plan().plainParameters().forEach(params.params::putIfAbsent);
         Params p = params.resolve(rb, cli);
@@ -111,14 +111,14 @@ final class RunCommand implements Callable<Integer> {
         run = runs.start(rb, p, frontend.listener(), command, fresh, where.place(targets),
                 reviewed == null ? runId -> { } : runId -> reviewed.use(runs.store(), runId));
         if (!frontend.isTui()) cli.out.println("run id: " + run.id());
-        Engine engine = new Engine(run, cli.types(), cli.loader(), frontend.operator(), targets);
+        Engine engine = new Engine(run, cli.types(), frontend.operator(), targets);
         return frontend.drive(engine, Engine::forward);
     }
 
     /** Before its first step, a run binds every step it can: one that would fail whatever happens before it stops the run now. */
     private void refuseWhatWouldFail(Runbook rb, Params p, Targets targets) {
         List<String> failing = new ArrayList<>();
-        for (String f : new Planner(cli.types(), cli.loader()).wouldFail(rb, p, targets)) {
+        for (String f : new Planner(cli.types()).wouldFail(rb, p, targets)) {
             if (!acceptWouldFail.contains(f.substring(0, f.indexOf(':')))) failing.add(f);
         }
         if (!failing.isEmpty()) {
@@ -139,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
      * or when the reviewed plan said a step would fail or halt and that was not accepted by name.
      */
     private void requireSamePlan(PlanFile reviewed, Runbook rb, Params p, Targets targets) {
-        Planner.Plan now = new Planner(cli.types(), cli.loader()).plan(rb, p, targets);
+        Planner.Plan now = new Planner(cli.types()).plan(rb, p, targets);
         reviewed.refuseIfAny(reviewed.plan().differences(SavedPlan.of(rb, p, targets, now, Cli.version())));
         List<String> unaccepted = new ArrayList<>(reviewed.plan().wouldNotPass());
         unaccepted.removeAll(acceptWouldFail);

@@ -17,7 +17,7 @@ final class RunPointOfNoReturn {
 
     static PointOfNoReturn of(Cli cli, RunSnapshot s) {
         Runbook runbook = runbook(cli, s);
-        return runbook == null ? null : PointOfNoReturn.of(runbook, cli.types(), cli.loader());
+        return runbook == null ? null : PointOfNoReturn.of(runbook, cli.types());
     }
 
     /** The run's times against the earlier runs in {@code runs}, and its downtime; null when the runbook is not known. */

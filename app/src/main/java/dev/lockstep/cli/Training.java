@@ -89,10 +89,10 @@ final class Training {
         Runbook runbook = cli.loader().load(demo);
         Params params = Params.resolve(runbook, Map.of("workdir", tmp.resolve("work").toString()), Map.of(), Map.of(), d -> null);
         Run run = new Runs(new StateDir(tmp.resolve("tui-state")), Cli.version()).start(runbook, params, app, "training", false);
-        Engine engine = new Engine(run, cli.types(), cli.loader(), app.operator(), Settings.of(Map.of()));
+        Engine engine = new Engine(run, cli.types(), cli.loader().contexts(), app.operator(), Settings.of(Map.of()));
         terminal.addInput(new KeyStroke('q', false, false));
         try {
-            app.drive(engine, new Planner(cli.types(), cli.loader()));
+            app.drive(engine, new Planner(cli.types()));
         } finally {
             run.close();
         }

@@ -53,7 +53,7 @@ final class ValidateCommand implements Callable<Integer> {
         for (Path f : files) {
             try {
                 Runbook runbook = cli.loader().load(f);
-                String disagreement = PointOfNoReturn.of(runbook, cli.types(), cli.loader()).disagreement();
+                String disagreement = PointOfNoReturn.of(runbook, cli.types()).disagreement();
                 checked.add(new Checked(f, runbook, new ArrayList<>(), null, disagreement == null ? List.of() : List.of(disagreement)));
             } catch (InvalidRunbookException e) {
                 checked.add(new Checked(f, null, e.problems()));

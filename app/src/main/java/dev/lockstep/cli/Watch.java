@@ -115,7 +115,7 @@ final class Watch {
         Run run = Run.watching(runId, runbook, Params.recorded(snapshot.start().params(), snapshot.start().secrets()), store,
                 snapshot, tui);
         Targets where = Targets.of(cli.loader().contexts(), runbook, Settings.of(Map.of()));
-        Engine engine = new Engine(run, cli.types(), cli.loader(), Operator.NOBODY, where);
+        Engine engine = new Engine(run, cli.types(), Operator.NOBODY, where);
         tui.driver(driver(), driven());
         Thread follower = new Thread(() -> followInto(tui, run), "lockstep-watch");
         follower.setDaemon(true);

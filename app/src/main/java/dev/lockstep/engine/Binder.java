@@ -6,7 +6,7 @@ import dev.lockstep.expr.Scope;
 import dev.lockstep.expr.Template;
 import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.reflect.RecordShape;
-import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.ConfigBinder;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.spi.Action;
 import dev.lockstep.spi.Check;
@@ -29,16 +29,14 @@ import java.util.Map;
  * <p>In a shell key ({@link StepType#shellKeys()}) an expression becomes a reference to an
  * environment variable holding its value ({@code ${LS_PARAMS_X}}); in code ({@link StepType#codeKeys()})
  * only {@code ident(…)} may appear, and becomes a quoted identifier; elsewhere values are
- * data for an API field. A nested check (wait's {@code until}) stays unresolved here: it is
- * bound through this same path each time it is evaluated.
+ * data for an API field. A nested check (wait's {@code until}) stays unresolved here, as the loader
+ * parsed it: it is bound through this same path each time it is evaluated.
  */
 final class Binder {
     private final StepTypes types;
-    private final RunbookLoader loader;
 
-    Binder(StepTypes types, RunbookLoader loader) {
+    Binder(StepTypes types) {
         this.types = types;
-        this.loader = loader;
     }
 
     @SuppressWarnings("unchecked")
@@ -63,7 +61,7 @@ final class Binder {
         });
         Value.Mapping with = new Value.Mapping(entries, action.with().keys(), action.with().position());
         // Declaration order, never a hash order: the environment is part of the plan a reviewer signs.
-        return new Bound(action, type, loader.bindAtRuntime(type.configType(), with), Collections.unmodifiableMap(env), with);
+        return new Bound(action, type, ConfigBinder.bindResolved(type.configType(), action, with), Collections.unmodifiableMap(env), with);
     }
 
     /**

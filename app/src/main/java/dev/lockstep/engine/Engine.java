@@ -9,6 +9,7 @@ import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
 import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.StateDir;
+import dev.lockstep.plugin.Contexts;
 import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Lazy;
 import dev.lockstep.runbook.Runbook;
@@ -67,15 +68,15 @@ public final class Engine {
     /** How often a driver at an approval gate looks for what approvers recorded. */
     private static final long APPROVAL_POLL_MS = 250;
 
-    public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Settings commandLine) {
-        this(run, types, loader, operator, Targets.of(loader.contexts(), run.runbook(), commandLine));
+    public Engine(Run run, StepTypes types, Contexts contexts, Operator operator, Settings commandLine) {
+        this(run, types, operator, Targets.of(contexts, run.runbook(), commandLine));
     }
 
     /** An engine acting where {@code targets} say (verified by the caller before the run was opened). */
-    public Engine(Run run, StepTypes types, RunbookLoader loader, Operator operator, Targets targets) {
+    public Engine(Run run, StepTypes types, Operator operator, Targets targets) {
         this.run = run;
         run.whenTakenOver(() -> interrupt(null));
-        this.binder = new Binder(types, loader);
+        this.binder = new Binder(types);
         this.runner = new ActionRunner(binder);
         this.operator = operator;
         this.targets = targets;

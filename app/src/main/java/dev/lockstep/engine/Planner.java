@@ -5,7 +5,6 @@ import dev.lockstep.expr.Scope;
 import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
-import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
 import dev.lockstep.secret.Redactor;
 import dev.lockstep.spi.Action;
@@ -36,8 +35,8 @@ public final class Planner {
     private final Binder binder;
     private final ActionRunner runner;
 
-    public Planner(StepTypes types, RunbookLoader loader) {
-        this.binder = new Binder(types, loader);
+    public Planner(StepTypes types) {
+        this.binder = new Binder(types);
         this.runner = new ActionRunner(binder);
     }
 

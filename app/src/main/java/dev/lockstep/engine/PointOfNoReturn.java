@@ -4,7 +4,6 @@ import dev.lockstep.expr.Scope;
 import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.ParamDef;
 import dev.lockstep.runbook.Runbook;
-import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.runbook.StepDef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,8 +30,8 @@ public record PointOfNoReturn(List<StepEffect> effects, String computed, Runbook
     /** One step's effect, why lockstep says so, and (when it can be undone) the type that undoes it. */
     public record StepEffect(String step, Effect effect, String why, String undoneBy) {}
 
-    public static PointOfNoReturn of(Runbook runbook, StepTypes types, RunbookLoader loader) {
-        return of(runbook, new Binder(types, loader));
+    public static PointOfNoReturn of(Runbook runbook, StepTypes types) {
+        return of(runbook, new Binder(types));
     }
 
     static PointOfNoReturn of(Runbook runbook, Binder binder) {

@@ -2,6 +2,7 @@ package dev.lockstep.runbook;
 
 import dev.lockstep.expr.Template;
 import dev.lockstep.reflect.RecordShape;
+import dev.lockstep.spi.Action;
 import dev.lockstep.spi.Check;
 import dev.lockstep.spi.Durations;
 import dev.lockstep.spi.Key;
@@ -31,7 +32,7 @@ import java.util.regex.PatternSyntaxException;
  * record's own constructor checks.
  */
 public final class ConfigBinder {
-    /** Parses a nested check (as in {@code wait}'s {@code until}); supplied by the runbook loader. */
+    /** Gives a nested check (as in {@code wait}'s {@code until}): the loader parses it, a run takes the one parsed. */
     public interface CheckParser extends BiFunction<Value, Problems, Check> {}
 
     private final CheckParser checkParser;
@@ -50,9 +51,15 @@ public final class ConfigBinder {
         return bind(type, mapping, problems, true, where);
     }
 
-    /** At run time, after expressions were resolved: every value is taken literally. */
-    public <R extends Record> R bindResolved(Class<R> type, Value.Mapping with, Problems problems) {
-        return bind(type, with, problems, false, "with");
+    /**
+     * At run time, after expressions were resolved: every value is taken literally, and nested checks are those the
+     * loader parsed ({@link Action#checks}). A value that became wrong through an expression is reported at its line.
+     */
+    public static <R extends Record> R bindResolved(Class<R> type, Action action, Value.Mapping resolvedWith) {
+        Problems problems = new Problems();
+        R config = new ConfigBinder((v, p) -> action.checks().get(v)).bind(type, resolvedWith, problems, false, "with");
+        problems.throwIfAny();
+        return config;
     }
 
     private <R extends Record> R bind(Class<R> type, Value.Mapping with, Problems problems, boolean deferExpressions,

@@ -81,17 +81,6 @@ public final class RunbookLoader {
         return parse(YamlReader.decode(bytes, file.toString()), file, Lazy.of(() -> Digests.sha256(bytes)));
     }
 
-    /**
-     * Binds a step's resolved {@code with} to its configuration record at run time;
-     * a value that became wrong through an expression is reported at its runbook line.
-     */
-    public <R extends Record> R bindAtRuntime(Class<R> type, Value.Mapping resolvedWith) {
-        Problems problems = new Problems();
-        R config = new Validator(problems, false).binder.bindResolved(type, resolvedWith, problems);
-        problems.throwIfAny();
-        return config;
-    }
-
     Runbook parse(String text, Path file, Lazy<String> checksum) {
         String fileName = file.toString();
         Problems problems = new Problems();
@@ -104,7 +93,7 @@ public final class RunbookLoader {
             problems.add(tree.position(), "expected a mapping with lockstep: 1, name and steps");
             throw new InvalidRunbookException(problems.sorted());
         }
-        Runbook runbook = new Validator(problems, true).runbook(top, file, checksum);
+        Runbook runbook = new Validator(problems).runbook(top, file, checksum);
         problems.throwIfAny();
         return runbook;
     }
@@ -119,11 +108,8 @@ public final class RunbookLoader {
     private final class Validator {
         private final Problems problems;
         private final ConfigBinder binder;
-        /**
-         * False when binding at run time: the references were checked when the runbook loaded,
-         * and a nested check (wait's until) arrives with its expressions still unresolved.
-         */
-        private final boolean checkReferences;
+        /** The checks nested in the action being read (wait's until), which go with it. */
+        private Map<Value, Check> nestedChecks = new LinkedHashMap<>();
         private final Map<String, ParamDef> params = new LinkedHashMap<>();
         private Map<String, Runbook.Context> contextsInUse = Map.of();
         /** Kinds the runbook names under context, even when their mapping has problems: references to them are checked. */
@@ -136,9 +122,8 @@ public final class RunbookLoader {
         /** The runbook's folder, where files its steps name are read from. */
         private Path folder;
 
-        Validator(Problems problems, boolean checkReferences) {
+        Validator(Problems problems) {
             this.problems = problems;
-            this.checkReferences = checkReferences;
             this.binder = new ConfigBinder(this::nestedCheck);
         }
 
@@ -420,9 +405,13 @@ public final class RunbookLoader {
                     expressions(e.getValue(), visibleSteps, null);
                 }
             }
+            Map<Value, Check> outer = nestedChecks;
+            nestedChecks = new LinkedHashMap<>();
             binder.check(type.configType(), with, problems);
-            if (checkReferences && folder != null) type.checkFiles(with, folder, problems);
-            return new Action(uses, with, usesAt);
+            Map<Value, Check> checks = Map.copyOf(nestedChecks);
+            nestedChecks = outer;
+            if (folder != null) type.checkFiles(with, folder, problems);
+            return new Action(uses, with, usesAt, checks);
         }
 
         private Action standaloneAction(Value v, String where, int visibleSteps) {
@@ -435,9 +424,11 @@ public final class RunbookLoader {
             return action(f, m, where, visibleSteps);
         }
 
-        /** The binder's hook for nested checks (wait's until): they see what their step sees. */
+        /** The binder's hook for nested checks (wait's until): they see what their step sees, and go with its action. */
         private Check nestedCheck(Value v, Problems sameProblems) {
-            return check(v, visibleNow);
+            Check c = check(v, visibleNow);
+            if (c != null) nestedChecks.put(v, c);
+            return c;
         }
 
         private Check check(Value v, int visibleSteps) {
@@ -599,7 +590,7 @@ public final class RunbookLoader {
             } else if (((Value.Scalar) v).value() instanceof String text && Template.hasExpression(text)) {
                 try {
                     for (Template.Expression e : Template.parse(text).expressions()) {
-                        if (checkReferences) reference(e, v.position(), visibleSteps, resultShape);
+                        reference(e, v.position(), visibleSteps, resultShape);
                     }
                 } catch (ExpressionException e) {
                     problems.add(v.position(), "expression: expected " + e.getMessage());
@@ -627,7 +618,7 @@ public final class RunbookLoader {
                 if (e.isCall() && e.function().equals(Functions.IDENT)) {
                     if (e.args().size() != 1) {
                         problems.add(v.position(), "${{ " + e + " }}: " + Functions.IDENT + " takes 1 argument, got " + e.args().size());
-                    } else if (checkReferences) {
+                    } else {
                         reference(e.args().get(0), v.position(), visibleSteps, null);
                     }
                     continue;
