@@ -22,7 +22,6 @@ import dev.lockstep.error.ErrorCode;
 import dev.lockstep.error.LockstepException;
 import dev.lockstep.journal.Event;
 import dev.lockstep.journal.EventData;
-import dev.lockstep.journal.EventType;
 import dev.lockstep.journal.StateDir;
 import dev.lockstep.runbook.Action;
 import dev.lockstep.runbook.StepDef;
@@ -249,16 +248,10 @@ public final class TuiApp implements RunListener {
             state.target = engine.targets().describe();
             for (StepDef def : run.runbook().steps()) {
                 UiState.StepView v = new UiState.StepView();
-                RunSnapshot.StepRecord r = snap.step(def.id());
                 v.id = def.id();
                 v.title = def.displayTitle();
                 v.description = def.description();
                 v.uses = def.action().uses();
-                v.state = r.state();
-                v.startedAt = r.startedAt();
-                v.duration = r.state() == StepState.PENDING || r.state() == StepState.RUNNING ? null : r.duration();
-                v.outputs.putAll(r.outputs());
-                v.reason = r.reason();
                 v.hasRollback = engine.hasRollback(def);
                 v.pointOfNoReturn = engine.pointOfNoReturn().marker(def.id());
                 v.gatedPointOfNoReturn = engine.pointOfNoReturn().gates(def.id());
@@ -268,7 +261,6 @@ public final class TuiApp implements RunListener {
                 // A watcher is given every line by its follower, from the first.
                 if (!state.watching) logs.preload(def.id(), () -> run.store().readLog(run.id(), def.id()));
             }
-            state.refreshPreviews();
             if (!run.runbook().rollback().isEmpty()) {
                 UiState.StepView v = new UiState.StepView();
                 v.id = StateDir.RUNBOOK_ROLLBACK_LOG;
@@ -276,29 +268,32 @@ public final class TuiApp implements RunListener {
                 v.title = "Runbook rollback (" + n + " action" + (n == 1 ? "" : "s") + ")";
                 v.uses = "rollback";
                 v.runbookRollback = true;
-                v.state = runbookRollbackState(snap);
                 List<String> preview = new ArrayList<>();
                 for (Action a : run.runbook().rollback()) preview.addAll(engine.preview(a));
                 v.preview = preview;
                 state.steps.add(v);
                 if (!state.watching) logs.preload(v.id, () -> run.store().readLog(run.id(), StateDir.RUNBOOK_ROLLBACK_LOG));
             }
-            for (Event e : snap.events()) {
-                UiState.StepView v = e.step() == null ? null : state.step(e.step());
-                if (v == null) continue;
-                if (e.type() == EventType.STEP_STARTED) v.attempts.clear();
-                if (e.data() instanceof EventData.AttemptFailed a) v.attempts.add(TuiUpdate.attempt(a));
-                if (e.data() instanceof EventData.Approval a && e.type() == EventType.STEP_REJECTED
-                        && snap.step(e.step()).state() == StepState.HALTED) {
-                    state.halt = new UiState.Halt(e.step(), "rejected by " + a.by() + ": " + a.reason(), "from " + a.host() + " at " + a.at());
+            // The journal so far goes through the projection live events go through: what only it shows (checks,
+            // attempts, findings, rollback times) reads the same reopened as it did live.
+            for (Event e : snap.events()) TuiUpdate.update(state, logs, new Msg.Journaled(e, null));
+            for (UiState.StepView v : state.steps) {
+                if (v.runbookRollback) {
+                    v.state = runbookRollbackState(snap);
+                    continue;
                 }
-                if (e.data() instanceof EventData.Halted h) {
-                    v.findings = TuiUpdate.findings(h.result());
-                    if (snap.step(e.step()).state() == StepState.HALTED) {
-                        state.halt = new UiState.Halt(e.step(), h.reason(), h.evidence());
-                    }
-                }
+                RunSnapshot.StepRecord r = snap.step(v.id);
+                v.state = r.state();
+                v.startedAt = r.startedAt();
+                v.duration = r.state() == StepState.PENDING || r.state() == StepState.RUNNING ? null : r.duration();
+                v.outputs.clear();
+                v.outputs.putAll(r.outputs());
+                v.reason = r.reason();
+                // What a step will do is resolved for the steps still to run, as they stand now, not as the replay passed them.
+                v.previewStale = r.state() == StepState.PENDING;
             }
+            // The halt banner is for a step that stands halted, not one halted once and rolled back since.
+            if (state.halt != null && snap.step(state.halt.stepId()).state() != StepState.HALTED) state.halt = null;
             dispatch(runChanged(snap));
             StepDef next = engine.nextStep();
             state.selected = next == null ? 0 : run.runbook().indexOf(next.id());

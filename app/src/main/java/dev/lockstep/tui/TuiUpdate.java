@@ -603,7 +603,7 @@ final class TuiUpdate {
         return Math.max(1, state.rows / 3);
     }
 
-    static String attempt(EventData.AttemptFailed a) {
+    private static String attempt(EventData.AttemptFailed a) {
         return "attempt " + a.attempt() + " failed: " + a.reason();
     }
 
@@ -611,7 +611,7 @@ final class TuiUpdate {
      * A halting step's result as lines: a list of records (db.verify's tables) as an aligned table
      * under its name, with a header row; anything else "key: value", nested keys joined with dots.
      */
-    static List<String> findings(Map<String, Object> result) {
+    private static List<String> findings(Map<String, Object> result) {
         List<String> out = new ArrayList<>();
         if (result == null) return out;
         result.forEach((key, value) -> {
