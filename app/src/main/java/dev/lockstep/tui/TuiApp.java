@@ -389,7 +389,7 @@ public final class TuiApp implements RunListener {
     private void dispatch(Msg m) {
         // Cleared first: a line logged from now on asks for another redraw.
         if (m instanceof Msg.Output) logsDirty.set(false);
-        for (Effect e : TuiUpdate.update(state, logs, m)) run(e);
+        for (Effect e : TuiUpdate.update(state, logs, m)) perform(e);
         // The step projection above and the run's own (its snapshot, read under its lock) move together.
         if (m instanceof Msg.Journaled || m instanceof Msg.Driver) {
             Run run = engine.run();
@@ -399,7 +399,7 @@ public final class TuiApp implements RunListener {
         }
     }
 
-    private void run(Effect e) {
+    private void perform(Effect e) {
         if (e instanceof Effect.Submit s) {
             submit(s.busy(), s.command());
         } else if (e instanceof Effect.Answer a) {
