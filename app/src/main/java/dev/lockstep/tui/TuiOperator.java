@@ -15,7 +15,7 @@ import java.util.function.Function;
  */
 final class TuiOperator implements Operator {
     private final Operator flags;
-    private Consumer<UiEvent> ui;
+    private Consumer<Msg> ui;
     private Function<StepDef, List<String>> preview = s -> List.of();
     /** The question on screen, if one is: a take-over answers it (nobody here may any more). */
     private volatile UiState.Overlay asking;
@@ -26,7 +26,7 @@ final class TuiOperator implements Operator {
     }
 
     /** Where questions go, and how to say what a step will do (resolved) inside the question about it. */
-    void connect(Consumer<UiEvent> ui, Function<StepDef, List<String>> preview) {
+    void connect(Consumer<Msg> ui, Function<StepDef, List<String>> preview) {
         this.ui = ui;
         this.preview = preview;
     }
@@ -96,7 +96,7 @@ final class TuiOperator implements Operator {
         asking = overlay;
         try {
             if (closed) return null;
-            ui.accept(new UiEvent.Question(overlay));
+            ui.accept(new Msg.Question(overlay));
             return overlay.answer.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

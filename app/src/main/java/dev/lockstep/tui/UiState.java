@@ -1,6 +1,7 @@
 package dev.lockstep.tui;
 
 import dev.lockstep.engine.DisplayedState;
+import dev.lockstep.engine.Outcome;
 import dev.lockstep.engine.StepState;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,12 @@ final class UiState {
     Halt halt;
     String message;
     boolean quit;
+    /** When Ctrl-C last asked to quit while a step ran, in ms since the epoch; 0 when it has not. */
+    long ctrlCAskedAt;
+    /** How the last engine action stopped, for the exit code; null until one has. */
+    Outcome lastStop;
+    /** The terminal's height: log pages scroll by a third of it. */
+    int rows;
     /** Set once another process took the run from this one (by whom, when): read-only, only quitting is left. */
     String takenOver;
     /** When it was taken: this screen's clock stops there, as what follows is the other driver's. */
@@ -146,6 +153,17 @@ final class UiState {
     /** What an overlay is for, and so which keys it takes. */
     enum Kind { HELP, PLAN, QUESTION_YES_NO, QUESTION_TYPED, QUESTION_IN_DOUBT, ROLLBACK, SKIP_REASON, OVERRIDE, SEARCH, QUIT,
         APPROVE, REJECT_REASON, REJECT }
+
+    /**
+     * Pending steps will be shown what they will do and ask for resolved with the outputs known now. Only the
+     * step on screen is resolved (when drawn): resolving every pending step at each success cost a run of
+     * thousands of steps time in proportion to its length, at every step.
+     */
+    void refreshPreviews() {
+        for (StepView v : steps) {
+            if (!v.runbookRollback && v.state == StepState.PENDING) v.previewStale = true;
+        }
+    }
 
     StepView selectedStep() {
         return steps.isEmpty() ? null : steps.get(Math.max(0, Math.min(selected, steps.size() - 1)));
