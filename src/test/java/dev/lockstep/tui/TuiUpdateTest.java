@@ -340,7 +340,7 @@ class TuiUpdateTest {
         assertEquals(UiState.Kind.ROLLBACK, state.overlay.kind);
         assertNull(state.overlay.input, "a run that did not succeed rolls back on y");
 
-        assertEquals(List.of(new Effect.Submit("rolling back", new Effect.Command.RollBack())), key(Key.of('y')));
+        assertEquals(List.of(new Effect.Submit("rolling back", new Effect.Command.Rollback())), key(Key.of('y')));
     }
 
     @Test
@@ -352,7 +352,7 @@ class TuiUpdateTest {
         assertEquals(List.of(), key(Key.of('y')), "y is only typed into the box");
         key(Key.of(Key.Type.BACKSPACE));
         type("r1");
-        assertEquals(List.of(new Effect.Submit("rolling back", new Effect.Command.RollBack())), key(Key.of(Key.Type.ENTER)));
+        assertEquals(List.of(new Effect.Submit("rolling back", new Effect.Command.Rollback())), key(Key.of(Key.Type.ENTER)));
     }
 
     @Test
@@ -403,8 +403,8 @@ class TuiUpdateTest {
         runChanged(DisplayedState.AWAITING_APPROVAL, step, gate, false);
     }
 
-    private void runChanged(DisplayedState shown, String gateStep, EventData.Awaiting approval, boolean canRollBack) {
-        update(new Msg.RunChanged(shown, gateStep, approval, T0, null, shown.isFinished(), canRollBack));
+    private void runChanged(DisplayedState shown, String gateStep, EventData.Awaiting approval, boolean canRollback) {
+        update(new Msg.RunChanged(shown, gateStep, approval, T0, null, shown.isFinished(), canRollback));
         assertEquals(shown, state.runState);
     }
 

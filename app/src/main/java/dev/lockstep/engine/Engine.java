@@ -684,7 +684,7 @@ public final class Engine {
     }
 
     /** Whether a rollback would undo any step: {@link #rollbackPlan} has steps, found without making the whole plan. */
-    public boolean canRollBack() {
+    public boolean canRollback() {
         // Last first, as the plan goes: the step that ran last is the likeliest to have had an effect.
         List<StepDef> steps = run.runbook().steps();
         for (int i = steps.size() - 1; i >= 0; i--) {
@@ -895,12 +895,13 @@ public final class Engine {
     }
 
     /**
-     * Stops the run as Ctrl-C asks: the step in flight is stopped and recorded in-doubt.
+     * Stops the run as Ctrl-C asks: the step in flight is stopped and recorded in-doubt; with no step in flight,
+     * {@code engineThread} (the thread calling the engine, when known) is woken from its wait.
      * Waits a little for the journal to say so.
      */
-    public void interrupt(Thread driver) {
+    public void interrupt(Thread engineThread) {
         interrupted = true;
-        if (!runner.interrupt() && driver != null) driver.interrupt();
+        if (!runner.interrupt() && engineThread != null) engineThread.interrupt();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         synchronized (idle) {
             while (busy && System.nanoTime() < deadline) {

@@ -31,7 +31,7 @@ sealed interface Effect {
 
         record Override(String stepId, String typed) implements Command {}
 
-        record RollBack() implements Command {}
+        record Rollback() implements Command {}
 
         /** Checks a step's preconditions again, its results told in a {@link Msg.Checked}. */
         record Recheck(String stepId) implements Command {}

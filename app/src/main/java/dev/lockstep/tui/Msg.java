@@ -21,7 +21,7 @@ sealed interface Msg {
      * the header's state, the gate it waits at, its clock, and whether a rollback has anything to undo.
      */
     record RunChanged(DisplayedState shown, String gateStep, EventData.Awaiting approval, Instant clockFrom, Instant clockTo,
-            boolean finished, boolean canRollBack) implements Msg {}
+            boolean finished, boolean canRollback) implements Msg {}
 
     record Notice(String text) implements Msg {}
 

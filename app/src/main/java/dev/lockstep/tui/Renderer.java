@@ -380,7 +380,7 @@ final class Renderer {
             if (v != null && StepStateMachine.retryable().contains(v.state)) keys.add("t retry");
             if (v != null && !v.runbookRollback && StepStateMachine.allows(v.state, EventType.STEP_SKIPPED)) keys.add("s skip");
         }
-        if (s.canRollBack) keys.add("r roll back");
+        if (s.canRollback) keys.add("r roll back");
         keys.addAll(List.of("p plan", "l logs", "/ search"));
         if (s.search != null) keys.add("n/N next/previous");
         keys.addAll(List.of("? help", "q quit"));

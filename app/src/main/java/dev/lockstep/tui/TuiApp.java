@@ -309,9 +309,9 @@ public final class TuiApp implements RunListener {
         EventData.Awaiting approval = shown == DisplayedState.AWAITING_APPROVAL && gateStep != null
                 ? snap.step(gateStep).approvalGate() : null;
         boolean finished = snap.status().isFinished();
-        boolean canRollBack = (!finished || snap.status() == RunStatus.SUCCEEDED)
-                && (snap.rollbackStarted() || engine.canRollBack());
-        return new Msg.RunChanged(shown, gateStep, approval, snap.clockStartedAt(), snap.finishedAt(), finished, canRollBack);
+        boolean canRollback = (!finished || snap.status() == RunStatus.SUCCEEDED)
+                && (snap.rollbackStarted() || engine.canRollback());
+        return new Msg.RunChanged(shown, gateStep, approval, snap.clockStartedAt(), snap.finishedAt(), finished, canRollback);
     }
 
     /** Resolves what {@code v} will do and ask for, when it is owed since the last {@link UiState#refreshPreviews}. */
@@ -493,7 +493,7 @@ public final class TuiApp implements RunListener {
                 engine.override(o.stepId(), o.typed());
                 return null;
             };
-        } else if (command instanceof Effect.Command.RollBack) {
+        } else if (command instanceof Effect.Command.Rollback) {
             return engine::rollback;
         } else if (command instanceof Effect.Command.Recheck c) {
             return () -> recheck(c.stepId());

@@ -89,7 +89,7 @@ final class TuiUpdate {
         state.clockFrom = r.clockFrom();
         state.clockTo = r.clockTo();
         state.finished = r.finished();
-        state.canRollBack = r.canRollBack();
+        state.canRollback = r.canRollback();
     }
 
     private void journaled(Event e, Duration stepTook) {
@@ -353,7 +353,7 @@ final class TuiUpdate {
             case ROLLBACK -> {
                 if (c == 'y') {
                     state.overlay = null;
-                    rollBack();
+                    startRollback();
                 } else if (c == 'n' || escape) {
                     state.overlay = null;
                 }
@@ -446,7 +446,7 @@ final class TuiUpdate {
                     whenIdle("skip " + v.id, new Effect.Command.Skip(v.id, text));
                 }
             }
-            case ROLLBACK -> rollBack();
+            case ROLLBACK -> startRollback();
             case OVERRIDE -> whenIdle("override " + o.stepId, new Effect.Command.Override(o.stepId, text));
             case SEARCH -> {
                 state.search = text.isEmpty() ? null : text;
@@ -489,9 +489,9 @@ final class TuiUpdate {
         whenIdle("checking " + v.id, new Effect.Command.Recheck(v.id));
     }
 
-    private void rollBack() {
+    private void startRollback() {
         state.auto = false;
-        submit("rolling back", new Effect.Command.RollBack());
+        submit("rolling back", new Effect.Command.Rollback());
     }
 
     private void rollbackDialog() {
@@ -499,7 +499,7 @@ final class TuiUpdate {
             state.message = "wait until " + state.busy + " ends (or quit)";
             return;
         }
-        if (!state.canRollBack) {
+        if (!state.canRollback) {
             state.message = "nothing to roll back: no step has done anything that can be undone";
             return;
         }

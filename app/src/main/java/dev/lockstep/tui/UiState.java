@@ -35,7 +35,7 @@ final class UiState {
     /** The run has finished one way or another: only looking around is left. */
     boolean finished;
     /** Something has run that a rollback would undo (or a rollback is under way). */
-    boolean canRollBack;
+    boolean canRollback;
     final List<StepView> steps = new ArrayList<>();
     int selected;
     Focus focus = Focus.STEPS;
