@@ -25,6 +25,8 @@ final class ActionRunner {
 
     private final Binder binder;
     private volatile Thread worker;
+    /** Set once the run is being stopped: every attempt from then on is stopped as soon as its worker exists. */
+    private volatile boolean stopping;
 
     ActionRunner(Binder binder) {
         this.binder = binder;
@@ -47,8 +49,12 @@ final class ActionRunner {
         return attempt(ctx, () -> bound.execute(ctx), timeout);
     }
 
-    /** Stops the attempt in flight; false when there is none. */
+    /**
+     * Stops the attempt in flight, and any later one as soon as its worker starts (a stop asked while a step is
+     * between its journaled start and its worker is not lost); false when no attempt is in flight now.
+     */
     boolean interrupt() {
+        stopping = true;
         Thread w = worker;
         if (w == null) return false;
         w.interrupt();
@@ -90,6 +96,7 @@ final class ActionRunner {
         ctx.bindWorker(t);
         worker = t;
         t.start();
+        if (stopping) t.interrupt();
         try {
             if (timeout == null) {
                 t.join();

@@ -23,6 +23,15 @@ public final class StepTypes {
         return new StepTypes(found);
     }
 
+    /** These step types and {@code more}: an embedder's own, or a test's scripted one. */
+    public StepTypes with(StepType<?>... more) {
+        Map<String, StepType<?>> all = new TreeMap<>(byName);
+        for (StepType<?> type : more) {
+            if (all.put(type.name(), type) != null) throw new IllegalStateException("two step types are named " + type.name());
+        }
+        return new StepTypes(all);
+    }
+
     public StepType<?> get(String name) {
         return byName.get(name);
     }
