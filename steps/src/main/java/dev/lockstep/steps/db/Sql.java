@@ -2,11 +2,13 @@ package dev.lockstep.steps.db;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.postgresql.PGStatement;
 
 /** What lockstep needs to know about tables on either side: names, columns, primary keys. */
 final class Sql {
@@ -82,6 +84,14 @@ final class Sql {
         if (pk.size() != 1) return null;
         String t = pk.get(0).type() == null ? "" : pk.get(0).type().toUpperCase();
         return t.contains("INT") ? pk.get(0) : null;
+    }
+
+    /**
+     * Makes PostgreSQL send this statement's rows as text: never server-prepared, so never in binary, and the bytes of
+     * a value are its text (what {@link RowHash} hashes).
+     */
+    static void textRows(PreparedStatement ps) throws SQLException {
+        if (ps.isWrapperFor(PGStatement.class)) ps.unwrap(PGStatement.class).setPrepareThreshold(0);
     }
 
     static long count(Connection c, String table) throws SQLException {

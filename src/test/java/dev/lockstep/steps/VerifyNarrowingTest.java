@@ -1,0 +1,180 @@
+package dev.lockstep.steps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.LockstepCli;
+import dev.lockstep.TestPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * db.verify with checksums names the key of one changed, inserted or deleted row in the middle of a table, for an
+ * integer, a text and a composite primary key, from SQLite and from PostgreSQL to PostgreSQL. Every table of a kind is
+ * made the same way on both sides, then the target is changed in one row.
+ */
+@Tag("postgres")
+class VerifyNarrowingTest {
+    /** Rows per table: more than one key-by-key comparison takes, so that narrowing has to split. */
+    private static final int ROWS = 5_000;
+    /** Keys are every other number, so that a row can be inserted between two. */
+    private static final int MIDDLE = ROWS;
+
+    @TempDir
+    Path tmp;
+
+    /** A key type: its columns' definitions on either database, and how the row numbered n is keyed. */
+    private enum KeyKind {
+        INT("id INTEGER PRIMARY KEY", "id bigint PRIMARY KEY", "id = %d", "?"),
+        TEXT("k TEXT PRIMARY KEY", "k text PRIMARY KEY", "k = 'k%05d'", "?"),
+        PAIR("a TEXT, b INTEGER", "a text, b bigint", "(a, b) = ('g%04d', %d)", "?, ?");
+
+        final String sqliteKey;
+        final String postgresKey;
+        final String named;
+        final String placeholders;
+
+        KeyKind(String sqliteKey, String postgresKey, String named, String placeholders) {
+            this.sqliteKey = sqliteKey;
+            this.postgresKey = postgresKey;
+            this.named = named;
+            this.placeholders = placeholders;
+        }
+
+        String table(String change) {
+            return name().toLowerCase(Locale.ROOT) + "_" + change;
+        }
+
+        String create(String change, boolean postgres) {
+            String pk = this == PAIR ? ", PRIMARY KEY (a, b)" : "";
+            return "CREATE TABLE " + table(change) + " (" + (postgres ? postgresKey : sqliteKey) + ", v TEXT, n INTEGER, r "
+                    + (postgres ? "double precision" : "REAL") + ", blob " + (postgres ? "bytea" : "BLOB") + pk + ")";
+        }
+
+        /** The key of row number n, as bound to the INSERT: keys are even numbers, odd ones fall between. */
+        Object[] key(int n) {
+            return switch (this) {
+                case INT -> new Object[] {(long) n};
+                case TEXT -> new Object[] {String.format(Locale.ROOT, "k%05d", n)};
+                case PAIR -> new Object[] {String.format(Locale.ROOT, "g%04d", n / 20), (long) (n % 20)};
+            };
+        }
+
+        String where(int n) {
+            Object[] k = key(n);
+            return switch (this) {
+                case INT -> "id = " + k[0];
+                case TEXT -> "k = '" + k[0] + "'";
+                case PAIR -> "a = '" + k[0] + "' AND b = " + k[1];
+            };
+        }
+
+        /** The range of keys around row n alone, as the verification reports it. */
+        String range(int n) {
+            return this == INT ? "keys " + key(n)[0] + " differ" : "in 1 range: " + named(n) + ";";
+        }
+
+        /** How the verification names the key of row n. */
+        String named(int n) {
+            Object[] k = key(n);
+            return this == PAIR ? "(a, b) = ('" + k[0] + "', " + k[1] + ")" : this == TEXT ? "k = '" + k[0] + "'" : "id = " + k[0];
+        }
+    }
+
+    private static final List<String> CHANGES = List.of("changed", "inserted", "deleted");
+
+    private static void fill(Connection c, boolean postgres) throws SQLException {
+        c.setAutoCommit(false);
+        for (KeyKind kind : KeyKind.values()) {
+            for (String change : CHANGES) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(kind.create(change, postgres));
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + kind.table(change) + " VALUES (" + kind.placeholders
+                        + ", ?, ?, ?, ?)")) {
+                    for (int n = 2; n <= 2 * ROWS; n += 2) {
+                        Object[] key = kind.key(n);
+                        int i = 1;
+                        for (Object k : key) ps.setObject(i++, k);
+                        ps.setString(i++, "row " + n + (n % 7 == 0 ? " ünïcödé\ttab" : ""));
+                        ps.setLong(i++, n * 31L);
+                        ps.setDouble(i++, n / 8.0);
+                        ps.setBytes(i, new byte[] {(byte) n, (byte) (n >> 8), 0});
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+        }
+        c.commit();
+    }
+
+    /** One row in the middle of each table changed, inserted between two keys, or deleted, on the target. */
+    private static void change(String targetUrl) throws SQLException {
+        try (Connection c = TestPostgres.connect(targetUrl); Statement s = c.createStatement()) {
+            for (KeyKind kind : KeyKind.values()) {
+                s.execute("UPDATE " + kind.table("changed") + " SET v = 'tampered' WHERE " + kind.where(MIDDLE));
+                Object[] key = kind.key(MIDDLE + 1);
+                s.execute("INSERT INTO " + kind.table("inserted") + " VALUES (" + (kind == KeyKind.INT ? String.valueOf(key[0])
+                        : kind == KeyKind.TEXT ? "'" + key[0] + "'" : "'" + key[0] + "', " + key[1]) + ", 'new', 1, 0.5, NULL)");
+                s.execute("DELETE FROM " + kind.table("deleted") + " WHERE " + kind.where(MIDDLE));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "from {0}")
+    @ValueSource(strings = {"SQLite", "PostgreSQL"})
+    void oneChangedInsertedOrDeletedRowIsNamedByItsKeyForEveryKeyType(String from) throws Exception {
+        String sourceUrl;
+        if (from.equals("SQLite")) {
+            sourceUrl = "jdbc:sqlite:" + tmp.resolve("source.db");
+            try (Connection c = DriverManager.getConnection(sourceUrl)) {
+                fill(c, false);
+            }
+        } else {
+            sourceUrl = TestPostgres.newDatabase();
+            try (Connection c = TestPostgres.connect(sourceUrl)) {
+                fill(c, true);
+            }
+        }
+        String targetUrl = TestPostgres.newDatabase();
+        try (Connection c = TestPostgres.connect(targetUrl)) {
+            fill(c, true);
+        }
+        LockstepCli.Result same = new LockstepCli(tmp.resolve("state")).run("run", "src/test/resources/runbooks/db/verify-between.yaml",
+                "--no-tui", "-p", "source_url=" + sourceUrl, "-p", "target_url=" + targetUrl);
+        assertEquals(0, same.exit(), "the same rows on both sides match: " + same.all());
+
+        change(targetUrl);
+        LockstepCli.Result r = new LockstepCli(tmp.resolve("state")).run("run", "src/test/resources/runbooks/db/verify-between.yaml",
+                "--no-tui", "--new", "-p", "source_url=" + sourceUrl, "-p", "target_url=" + targetUrl);
+        assertEquals(3, r.exit(), r.all());
+        String rows = String.valueOf(ROWS);
+        String more = String.valueOf(ROWS + 1);
+        String fewer = String.valueOf(ROWS - 1);
+        for (KeyKind kind : KeyKind.values()) {
+            assertVerdict(r.out(), kind.table("changed"), rows, rows, kind, MIDDLE);
+            assertVerdict(r.out(), kind.table("inserted"), rows, more, kind, MIDDLE + 1);
+            assertVerdict(r.out(), kind.table("deleted"), rows, fewer, kind, MIDDLE);
+        }
+    }
+
+    /** The table's line: a mismatch, the range of differing keys (row n's alone) and row n's key as the example. */
+    private static void assertVerdict(String out, String table, String source, String target, KeyKind kind, int n) {
+        String line = out.lines().filter(l -> l.contains(table + ": source " + source + ", target " + target + " MISMATCH ("))
+                .findFirst().orElseThrow(() -> new AssertionError(table + " has no mismatch line with counts " + source + "/" + target
+                        + ":\n" + out));
+        assertTrue(line.contains(kind.range(n)), table + " gives the range " + kind.range(n) + ": " + line);
+        assertTrue(line.contains("e.g. " + kind.named(n)), table + " gives " + kind.named(n) + " as the example: " + line);
+    }
+}
