@@ -169,9 +169,10 @@ public class CopyBench {
             s.execute(schema);
         }
         double limit = Math.max(120, 60.0 * rows / 1e6);
-        timed(dir, List.of("dist/lockstep", "run", copyBook.toString(), "--no-tui", "--new", "--state-dir",
+        Timing copy = timed(dir, List.of("dist/lockstep", "run", copyBook.toString(), "--no-tui", "--new", "--state-dir",
                 dir.resolve("state-copy").toString(), "-p", "sqlite=" + db, "-p", "pg_url=" + url(port, name)), limit);
         check(port, name, rows, "the copy to verify");
+        System.out.printf("the copy (verify: false) %.2fs wall, %.2fs CPU, %d MB max RSS%n", copy.wall, copy.cpu, copy.rssKb / 1024);
         System.out.printf("%nverification of %,d rows (%.0f MB of SQLite), %d round(s); load %s%n", rows, Files.size(db) / 1e6,
                 rounds, Files.readString(Path.of("/proc/loadavg")).trim());
         Map<String, List<Timing>> times = new LinkedHashMap<>();

@@ -39,13 +39,13 @@ final class OrderedComparison {
     static Differences compare(DbEndpoint source, String sTable, List<Sql.Column> sKeys, List<String> sColumns,
                                DbEndpoint target, String tTable, List<Sql.Column> tKeys, List<String> tColumns,
                                RowHash.Read[][] reads, int examples) throws Exception {
-        try (Connection a = source.open(true); Connection b = target.open(true)) {
+        try (Connection a = source.openToHash(); Connection b = target.openToHash()) {
             if (source.isPostgres()) a.setAutoCommit(false);
             if (target.isPostgres()) b.setAutoCommit(false);
             try (PreparedStatement pa = a.prepareStatement(select(source, sTable, sKeys, sColumns));
                  PreparedStatement pb = b.prepareStatement(select(target, tTable, tKeys, tColumns))) {
-                Sql.textRows(pa);
-                Sql.textRows(pb);
+                Sql.hashedRows(pa);
+                Sql.hashedRows(pb);
                 pa.setFetchSize(10_000);
                 pb.setFetchSize(10_000);
                 try (ResultSet ra = pa.executeQuery(); ResultSet rb = pb.executeQuery()) {

@@ -72,8 +72,8 @@ final class RowHash {
     }
 
     /**
-     * The hash of the row under the cursor, its columns from {@code first} (1-based) on. PostgreSQL must send the rows
-     * as text (a statement that is never server-prepared), so that an integer's bytes are its digits.
+     * The hash of the row under the cursor, its columns from {@code first} (1-based) on. On PostgreSQL the connection
+     * must send integers and booleans as text ({@link DbEndpoint#openToHash}), so that their bytes are their digits.
      */
     static long row(ResultSet rs, int first, Read[] reads) throws SQLException {
         long h = SEED;

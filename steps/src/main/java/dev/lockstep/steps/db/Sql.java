@@ -87,11 +87,11 @@ final class Sql {
     }
 
     /**
-     * Makes PostgreSQL send this statement's rows as text: never server-prepared, so never in binary, and the bytes of
-     * a value are its text (what {@link RowHash} hashes).
+     * A statement to hash rows with, on a connection from {@link DbEndpoint#openToHash}: server-prepared at once on
+     * PostgreSQL, so that its bytea values come as bytes from the first row on (the others stay text).
      */
-    static void textRows(PreparedStatement ps) throws SQLException {
-        if (ps.isWrapperFor(PGStatement.class)) ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+    static void hashedRows(PreparedStatement ps) throws SQLException {
+        if (ps.isWrapperFor(PGStatement.class)) ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
     }
 
     static long count(Connection c, String table) throws SQLException {

@@ -336,7 +336,7 @@ final class Verifier {
 
         private Connection connection() throws SQLException {
             if (connection == null) {
-                connection = db.open(true);
+                connection = db.openToHash();
                 // A cursor (fetch size) needs a transaction on PostgreSQL.
                 if (db.isPostgres()) connection.setAutoCommit(false);
             }
@@ -376,7 +376,7 @@ final class Verifier {
 
         private void scan(Long lo, Long hi, RowSink sink) throws Exception {
             try (PreparedStatement ps = connection().prepareStatement(select(lo))) {
-                Sql.textRows(ps);
+                Sql.hashedRows(ps);
                 ps.setFetchSize(10_000);
                 if (lo != null) {
                     ps.setLong(1, lo);
