@@ -169,6 +169,27 @@ class VerifyNarrowingTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aSqliteTableWithoutAPrimaryKeyIsNarrowedByItsRowid() throws Exception {
+        String source = "jdbc:sqlite:" + tmp.resolve("a.db");
+        String target = "jdbc:sqlite:" + tmp.resolve("b.db");
+        for (String url : List.of(source, target)) {
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE log (at INTEGER, line TEXT)");
+                s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + ROWS + ") "
+                        + "INSERT INTO log SELECT i, 'line ' || i FROM n");
+            }
+        }
+        try (Connection c = DriverManager.getConnection(target); Statement s = c.createStatement()) {
+            s.execute("UPDATE log SET line = 'tampered' WHERE rowid = " + MIDDLE / 2);
+        }
+        LockstepCli.Result r = new LockstepCli(tmp.resolve("state")).run("run", "src/test/resources/runbooks/db/verify-between.yaml",
+                "--no-tui", "-p", "source_url=" + source, "-p", "target_url=" + target);
+        assertEquals(3, r.exit(), r.all());
+        assertTrue(r.out().contains("log: source " + ROWS + ", target " + ROWS + " MISMATCH (checksum: keys " + MIDDLE / 2
+                + " differ; e.g. rowid = " + MIDDLE / 2 + ")"), r.out());
+    }
+
     /** The table's line: a mismatch, the range of differing keys (row n's alone) and row n's key as the example. */
     private static void assertVerdict(String out, String table, String source, String target, KeyKind kind, int n) {
         String line = out.lines().filter(l -> l.contains(table + ": source " + source + ", target " + target + " MISMATCH ("))

@@ -94,6 +94,14 @@ final class Sql {
         if (ps.isWrapperFor(PGStatement.class)) ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
     }
 
+    /** SQLite's own key of a table without a primary key: checksums narrow down by it when both sides are SQLite. */
+    static final Column ROWID = new Column("rowid", "INTEGER", 1);
+
+    /** Whether a SQLite table is keyed by its rowid alone: no primary key, and no column that hides the name rowid. */
+    static boolean rowidOnly(List<Column> columns) {
+        return columns.stream().noneMatch(c -> c.pkPosition() > 0 || c.name().equalsIgnoreCase(ROWID.name()));
+    }
+
     static long count(Connection c, String table) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quote(table))) {
             rs.next();

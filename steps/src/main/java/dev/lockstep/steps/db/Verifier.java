@@ -196,6 +196,10 @@ final class Verifier {
         RowHash.Read[][] reads = RowHash.reads(source, sPaired, target, tPaired);
         Sql.Column key = Sql.integerKey(sCols);
         String tKey = key == null ? null : tPaired.get(sPaired.indexOf(key)).name();
+        if (key == null && source.isSqlite() && target.isSqlite() && Sql.rowidOnly(sCols) && Sql.rowidOnly(tCols)) {
+            key = Sql.ROWID;
+            tKey = Sql.ROWID.name();
+        }
         Progress progress = new Progress(ctx, name + ": checksums of ", Math.max(sCount, tCount));
         try (Side src = new Side(source, s, names(sPaired), key == null ? null : key.name(), reads[0], progress);
              Side dst = new Side(target, t, names(tPaired), tKey, reads[1], null)) {
