@@ -169,6 +169,72 @@ class VerifyNarrowingTest {
         }
     }
 
+    /**
+     * The hash reads each type its own way (the drivers' bytes, booleans as 1/0, bytea sent binary, decimals made
+     * canonical): equal values of every type compare equal from either side, and a change in any one column is caught.
+     * Row rNN is changed in its NN-th column on the target, so every column caught is every row counted.
+     */
+    @ParameterizedTest(name = "from {0}")
+    @ValueSource(strings = {"SQLite", "PostgreSQL"})
+    void equalValuesOfEveryTypeMatchAndAChangeInAnyColumnIsCaught(String from) throws Exception {
+        List<String> changes = List.of("c_int = c_int + 1", "c_text = c_text || '!'", "c_double = c_double * 3", "c_numeric = c_numeric + 0.01",
+                "c_bytea = '\\x00'::bytea", "c_bool = NOT c_bool", "c_ts_text = 'x'", "c_ts_num = c_ts_num - 1", "c_varchar = 'other'",
+                "c_untyped = 'other'");
+        String targetUrl = TestPostgres.newDatabase();
+        String sourceUrl;
+        if (from.equals("SQLite")) {
+            Path db = tmp.resolve("typed.db");
+            sourceUrl = "jdbc:sqlite:" + db;
+            try (Connection c = DriverManager.getConnection(sourceUrl); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE typed (k TEXT PRIMARY KEY, c_int INTEGER, c_text TEXT, c_double REAL, c_numeric NUMERIC, c_bytea BLOB, "
+                        + "c_bool BOOLEAN, c_ts_text DATETIME, c_ts_num TIMESTAMP, c_varchar VARCHAR(10), c_untyped)");
+                for (int n = 0; n <= changes.size(); n++) {
+                    s.execute(String.format(Locale.ROOT, "INSERT INTO typed VALUES ('r%02d', %d, 'tëxt %d', %d.25, %d.50, x'00ff%02x', %d, "
+                            + "'2024-01-02 03:04:%02d', %d, 'v%d', %s)", n, 9007199254740993L - n, n, n, n, n, n % 2, n, 1700000000 + n, n,
+                            n % 2 == 0 ? "7" : "'any'"));
+                }
+                s.execute("INSERT INTO typed VALUES ('r99', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+            }
+            LockstepCli.Result copy = new LockstepCli(tmp.resolve("copy")).run("run", "src/test/resources/runbooks/db/copy.yaml", "--no-tui",
+                    "-p", "sqlite=" + db, "-p", "pg_url=" + targetUrl, "-p", "create=true");
+            assertEquals(0, copy.exit(), copy.all());
+        } else {
+            sourceUrl = TestPostgres.newDatabase();
+            for (String url : List.of(sourceUrl, targetUrl)) {
+                try (Connection c = TestPostgres.connect(url); Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE typed (k text PRIMARY KEY, c_int bigint, c_text text, c_double double precision, "
+                            + "c_numeric numeric, c_bytea bytea, c_bool boolean, c_ts_text timestamp, c_ts_num integer, c_varchar varchar(10), "
+                            + "c_untyped jsonb, c_small smallint, c_char char(3), c_real real, c_date date, c_uuid uuid)");
+                    for (int n = 0; n <= changes.size(); n++) {
+                        s.execute(String.format(Locale.ROOT, "INSERT INTO typed VALUES ('r%02d', %d, 'tëxt %d', %d.25, %d.50, '\\x00ff%02x', "
+                                + "%s, '2024-01-02 03:04:%02d', %d, 'v%d', '{\"n\": %d}', %d, 'c%d', %d.5, '2024-01-%02d', "
+                                + "'00000000-0000-0000-0000-0000000000%02d')", n, 9007199254740993L - n, n, n, n, n, n % 2 == 0, n,
+                                1700000000 + n, n, n, n, n, n, n + 1, n));
+                    }
+                    s.execute("INSERT INTO typed (k) VALUES ('r99')");
+                }
+            }
+        }
+        LockstepCli.Result same = new LockstepCli(tmp.resolve("state")).run("run", "src/test/resources/runbooks/db/verify-between.yaml",
+                "--no-tui", "-p", "source_url=" + sourceUrl, "-p", "target_url=" + targetUrl);
+        assertEquals(0, same.exit(), "equal values match: " + same.all());
+
+        try (Connection c = TestPostgres.connect(targetUrl); Statement s = c.createStatement()) {
+            for (int n = 1; n <= changes.size(); n++) {
+                String change = changes.get(n - 1).replace("c_ts_text = 'x'", from.equals("SQLite") ? "c_ts_text = 'x'"
+                        : "c_ts_text = c_ts_text + interval '1 second'").replace("c_untyped = 'other'",
+                        from.equals("SQLite") ? "c_untyped = 'other'" : "c_untyped = '{}'");
+                s.execute(String.format(Locale.ROOT, "UPDATE typed SET %s WHERE k = 'r%02d'", change, n));
+            }
+        }
+        LockstepCli.Result r = new LockstepCli(tmp.resolve("state")).run("run", "src/test/resources/runbooks/db/verify-between.yaml",
+                "--no-tui", "--new", "-p", "source_url=" + sourceUrl, "-p", "target_url=" + targetUrl);
+        assertEquals(3, r.exit(), r.all());
+        int rows = changes.size() + 2;
+        assertTrue(r.out().contains("typed: source " + rows + ", target " + rows + " MISMATCH (checksum: " + changes.size() + " keys differ ("
+                + changes.size() + " changed, 0 only in source, 0 only in target) in 1 range: k = 'r01'..'r" + changes.size() + "'; "), r.out());
+    }
+
     @org.junit.jupiter.api.Test
     void aSqliteTableWithoutAPrimaryKeyIsNarrowedByItsRowid() throws Exception {
         String source = "jdbc:sqlite:" + tmp.resolve("a.db");
