@@ -32,7 +32,14 @@ import java.util.Random;
  * and pubkeys or hashtags, kv values of 16 bytes to 2 KB; the tables and their row split
  * are the demo's ({@link RelayDatabase.Shape}: 40% events, 58% tags, 2% kv).
  *
- * <p>Run: java -cp "target/lockstep.jar:target/lib/*:target/lib/demo/*" bench/CopyBench.java [rows:rounds ...]
+ * <p>{@code verify:rows:rounds} measures verification alone, on one copy made beforehand: lockstep's
+ * whole {@code db.verify} command with checksums against the digest reference, a full read of both
+ * sides hashed in the databases ({@code sqlite3}'s {@code sha3_query} and PostgreSQL's
+ * {@code md5(string_agg(t::text, ''))}, every table of both sides at once), interleaved; it prints the
+ * wall and CPU ratios with their spread. CPU there counts the PostgreSQL server's too (its backends' time, as the
+ * postmaster reaps them): the reference does its hashing there.
+ *
+ * <p>Run: java -cp "target/lockstep.jar:target/lib/*:target/lib/demo/*" bench/CopyBench.java [[verify:]rows:rounds ...]
  * (default 1000000:3 5000000:1). Needs pgloader, psql, sqlite3 and GNU time (apt-get install
  * pgloader postgresql-client sqlite3 time).
  */
@@ -57,6 +64,22 @@ public class CopyBench {
                           target: { url: "${{ params.pg_url }}", user: postgres }
                     %s
                     """;
+    static final String VERIFY_BOOK = """
+                    lockstep: 1
+                    name: verify-bench
+                    params:
+                      sqlite: {}
+                      pg_url: {}
+                    steps:
+                      - id: verify
+                        uses: db.verify
+                        with:
+                          source: { url: "jdbc:sqlite:${{ params.sqlite }}" }
+                          target: { url: "${{ params.pg_url }}", user: postgres }
+                          checksum: %s
+                    """;
+    /** Checksums against the reference; counts only, for what the command costs besides reading the rows. */
+    static final List<String> VERIFY_SIDES = List.of("lockstep db.verify", "digest reference", "lockstep counts only");
 
     public static void main(String[] args) throws Exception {
         List<String> plan = args.length > 0 ? List.of(args) : List.of("1000000:3", "5000000:1");
@@ -76,6 +99,10 @@ public class CopyBench {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             int port = pg.getPort();
             for (String step : plan) {
+                if (step.startsWith("verify:")) {
+                    benchVerify(dir, pg, schema, fast, step.substring("verify:".length()));
+                    continue;
+                }
                 int rows = Integer.parseInt(step.split(":")[0]);
                 int rounds = step.contains(":") ? Integer.parseInt(step.split(":")[1]) : 3;
                 Path db = dir.resolve("relay-" + rows + ".db");
@@ -124,6 +151,95 @@ public class CopyBench {
                 Files.delete(db);
             }
         }
+    }
+
+    /** Verification alone: one copy, then lockstep's db.verify and the digest reference in turns on it. */
+    static void benchVerify(Path dir, EmbeddedPostgres pg, String schema, Path copyBook, String step) throws Exception {
+        int rows = Integer.parseInt(step.split(":")[0]);
+        int rounds = step.contains(":") ? Integer.parseInt(step.split(":")[1]) : 3;
+        int port = pg.getPort();
+        Path db = dir.resolve("relay-" + rows + ".db");
+        generate(db, RelayDatabase.Shape.of(rows));
+        Path book = dir.resolve("verify.yaml");
+        Files.writeString(book, VERIFY_BOOK.formatted("true"));
+        Path counts = dir.resolve("counts.yaml");
+        Files.writeString(counts, VERIFY_BOOK.formatted("false"));
+        String name = "bench_verify";
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        try (Connection c = DriverManager.getConnection(url(port, name), "postgres", null); Statement s = c.createStatement()) {
+            s.execute(schema);
+        }
+        double limit = Math.max(120, 60.0 * rows / 1e6);
+        Timing copy = timed(dir, List.of("dist/lockstep", "run", copyBook.toString(), "--no-tui", "--new", "--state-dir",
+                dir.resolve("state-copy").toString(), "-p", "sqlite=" + db, "-p", "pg_url=" + url(port, name)), limit);
+        check(port, name, rows, "the copy to verify");
+        System.out.printf("the copy (verify: false) %.2fs wall, %.2fs CPU, %d MB max RSS%n", copy.wall, copy.cpu, copy.rssKb / 1024);
+        System.out.printf("%nverification of %,d rows (%.0f MB of SQLite), %d round(s); load %s%n", rows, Files.size(db) / 1e6,
+                rounds, Files.readString(Path.of("/proc/loadavg")).trim());
+        Map<String, List<Timing>> times = new LinkedHashMap<>();
+        for (String side : VERIFY_SIDES) times.put(side, new ArrayList<>());
+        long postmaster = postmaster(port, name);
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < VERIFY_SIDES.size(); k++) {
+                String side = VERIFY_SIDES.get((k + round) % VERIFY_SIDES.size());
+                double serverBefore = serverCpu(postmaster);
+                Path runbook = side.contains("counts") ? counts : book;
+                Timing t = side.startsWith("lockstep")
+                        ? timed(dir, List.of("dist/lockstep", "run", runbook.toString(), "--no-tui", "--new", "--state-dir",
+                                dir.resolve("state-verify-" + round).toString(), "-p", "sqlite=" + db, "-p", "pg_url=" + url(port, name)), limit)
+                        : timed(dir, List.of("bash", "-c", digests(db, port, name)), limit);
+                Thread.sleep(300); // the postmaster reaps the last backends
+                double server = serverCpu(postmaster) - serverBefore;
+                times.get(side).add(new Timing(t.wall, t.cpu + server, t.rssKb, t.selfReported));
+                System.out.printf("  round %d %-21s %7.2fs wall, %6.2fs CPU (%.2fs of it PostgreSQL's), %5d MB max RSS%n", round + 1, side,
+                        t.wall, t.cpu + server, server, t.rssKb / 1024);
+            }
+        }
+        List<Timing> ours = times.get(VERIFY_SIDES.get(0));
+        List<Timing> reference = times.get(VERIFY_SIDES.get(1));
+        for (String what : List.of("wall", "CPU")) {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                ratios.add(what.equals("wall") ? ours.get(i).wall / reference.get(i).wall : ours.get(i).cpu / reference.get(i).cpu);
+            }
+            ratios.sort(null);
+            System.out.printf("lockstep db.verify / digest reference, %-4s %5.2fx  (spread %.2f-%.2f over %d round(s))%n", what,
+                    median(ratios), ratios.get(0), ratios.get(ratios.size() - 1), ratios.size());
+        }
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + name);
+        }
+        Files.delete(db);
+    }
+
+    /** The PostgreSQL server's process: the parent of a backend. */
+    static long postmaster(int port, String name) throws Exception {
+        try (Connection c = DriverManager.getConnection(url(port, name), "postgres", null); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return ProcessHandle.of(rs.getLong(1)).orElseThrow().parent().orElseThrow().pid();
+        }
+    }
+
+    /** CPU seconds of the server and of the backends it has reaped (utime, stime, cutime, cstime in /proc/PID/stat). */
+    static double serverCpu(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
+    }
+
+    /** Every table of both sides read in full and hashed in its database, all at once. */
+    static String digests(Path db, int port, String name) {
+        StringBuilder sh = new StringBuilder();
+        for (String t : TABLES) {
+            sh.append("sqlite3 '").append(db).append("' \"SELECT hex(sha3_query('SELECT * FROM ").append(t)
+                    .append("'))\" >/dev/null & p=\"$p $!\"; ");
+            sh.append("psql -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p ").append(port).append(" -U postgres -d ").append(name)
+                    .append(" -c \"SELECT md5(string_agg(t::text, '')) FROM ").append(t).append(" t\" >/dev/null & p=\"$p $!\"; ");
+        }
+        return "set -o pipefail; " + sh + "s=0; for j in $p; do wait $j || s=1; done; exit $s";
     }
 
     static void report(int rows, double mb, Map<String, List<Timing>> times) {

@@ -237,9 +237,10 @@ class DbStepsTest {
                 "-p", "pg_url=" + url, "-p", "checksum=true");
         assertEquals(3, r.exit(), r.all());
         assertTrue(r.out().contains(row("kv", "20", "20", "MISMATCH (checksum: 3 keys differ (1 changed, 1 only in source, 1 only in "
-                + "target); e.g. key = 'key12' (only in source), key = 'key7' (changed), key = 'key99' (only in target))")), r.out());
+                + "target) in 3 ranges: key = 'key12', key = 'key7', key = 'key99'; e.g. key = 'key12' (only in source), key = 'key7' "
+                + "(changed), key = 'key99' (only in target))")), r.out());
         assertTrue(r.out().contains(row("pairs", "5", "5", "MISMATCH (checksum: 1 key differs (1 changed, 0 only in source, 0 only in "
-                + "target); e.g. (a, b) = ('x', 2) (changed))")), r.out());
+                + "target) in 1 range: (a, b) = ('x', 2); e.g. (a, b) = ('x', 2) (changed))")), r.out());
     }
 
     @Test

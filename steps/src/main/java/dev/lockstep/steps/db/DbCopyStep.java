@@ -306,8 +306,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
             CopyIn in = d.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
             CopyEncoder out = new CopyEncoder(in, FLUSH_BYTES);
             long rows = 0;
-            long began = System.nanoTime();
-            long lastReport = began;
+            Progress progress = new Progress(ctx, table + ": ", total);
             try (Statement st = s.createStatement();
                  ResultSet rs = st.executeQuery("SELECT " + String.join(", ", columns.stream().map(c -> Sql.quote(c.name())).toList())
                          + " FROM " + Sql.quote(table))) {
@@ -323,11 +322,7 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                     rows++;
                     if (out.endRow()) {
                         if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
-                        long now = System.nanoTime();
-                        if (now - lastReport > 1_000_000_000L) {
-                            progress(rows, total, began, now);
-                            lastReport = now;
-                        }
+                        progress.at(rows);
                     }
                 }
                 out.flush();
@@ -337,16 +332,8 @@ public final class DbCopyStep implements StepType<DbCopyStep.Config> {
                 d.rollback();
                 throw e;
             }
-            progress(rows, total, began, System.nanoTime());
+            progress.done(rows);
             return new long[] {rows, out.sent()};
-        }
-
-        private void progress(long rows, long total, long began, long now) {
-            double seconds = Math.max(1e-3, (now - began) / 1e9);
-            double rate = rows / seconds;
-            long left = Math.max(0, total - rows);
-            ctx.line(String.format("%s: %,d / %,d rows (%d%%), %,.0f rows/s, ETA %ds", table, rows, total,
-                    total == 0 ? 100 : rows * 100 / total, rate, rate > 0 ? Math.round(left / rate) : 0));
         }
 
         /** The target's name for the table, creating it from the SQLite schema when allowed. */

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.sqlite.SQLiteConfig;
 
@@ -49,6 +50,22 @@ public record DbEndpoint(String url, String user, String password) {
         }
         Connection c = DriverManager.getConnection(url, user, password);
         if (readOnly) c.setReadOnly(true);
+        return c;
+    }
+
+    /**
+     * A read-only connection to hash rows on ({@link RowHash}): PostgreSQL sends every value as text except bytea,
+     * which comes as its bytes instead of hex to decode, once a statement is server-prepared ({@link Sql#hashedRows}).
+     */
+    Connection openToHash() throws SQLException {
+        if (isSqlite()) return open(true);
+        Properties p = new Properties();
+        if (user != null) p.setProperty("user", user);
+        if (password != null) p.setProperty("password", password);
+        p.setProperty("binaryTransfer", "false");
+        p.setProperty("binaryTransferEnable", "BYTEA");
+        Connection c = DriverManager.getConnection(url, p);
+        c.setReadOnly(true);
         return c;
     }
 

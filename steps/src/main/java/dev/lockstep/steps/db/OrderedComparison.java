@@ -19,8 +19,11 @@ import java.util.Locale;
 final class OrderedComparison {
     private OrderedComparison() {}
 
-    /** What differs: how many keys changed or are on one side only, and the first few. */
-    record Differences(long changed, long onlySource, long onlyTarget, List<String> examples) {
+    /**
+     * What differs: how many keys changed or are on one side only, the first few of them, and the first few ranges of
+     * differing keys (runs with no matching key between them) out of {@code rangeCount}.
+     */
+    record Differences(long changed, long onlySource, long onlyTarget, List<String> examples, long rangeCount, List<String> ranges) {
         long total() {
             return changed + onlySource + onlyTarget;
         }
@@ -34,17 +37,19 @@ final class OrderedComparison {
 
     /** Both sides' rows in the order of their {@code keys}, with every column in {@code sColumns}/{@code tColumns}. */
     static Differences compare(DbEndpoint source, String sTable, List<Sql.Column> sKeys, List<String> sColumns,
-                               DbEndpoint target, String tTable, List<Sql.Column> tKeys, List<String> tColumns, int examples)
-            throws Exception {
-        try (Connection a = source.open(true); Connection b = target.open(true)) {
+                               DbEndpoint target, String tTable, List<Sql.Column> tKeys, List<String> tColumns,
+                               RowHash.Read[][] reads, int examples) throws Exception {
+        try (Connection a = source.openToHash(); Connection b = target.openToHash()) {
             if (source.isPostgres()) a.setAutoCommit(false);
             if (target.isPostgres()) b.setAutoCommit(false);
             try (PreparedStatement pa = a.prepareStatement(select(source, sTable, sKeys, sColumns));
                  PreparedStatement pb = b.prepareStatement(select(target, tTable, tKeys, tColumns))) {
+                Sql.hashedRows(pa);
+                Sql.hashedRows(pb);
                 pa.setFetchSize(10_000);
                 pb.setFetchSize(10_000);
                 try (ResultSet ra = pa.executeQuery(); ResultSet rb = pb.executeQuery()) {
-                    return merge(ra, rb, sKeys.stream().map(Sql.Column::name).toList(), sColumns.size(), examples);
+                    return merge(ra, rb, sKeys.stream().map(Sql.Column::name).toList(), reads, examples);
                 }
             }
         }
@@ -62,14 +67,16 @@ final class OrderedComparison {
         return "SELECT " + String.join(", ", selected) + " FROM " + Sql.quote(table) + " ORDER BY " + String.join(", ", order);
     }
 
-    private static Differences merge(ResultSet a, ResultSet b, List<String> keyNames, int columns, int examples) throws Exception {
+    private static Differences merge(ResultSet a, ResultSet b, List<String> keyNames, RowHash.Read[][] reads, int examples)
+            throws Exception {
         int keys = keyNames.size();
         long changed = 0;
         long onlySource = 0;
         long onlyTarget = 0;
         List<String> shown = new ArrayList<>();
-        Row x = Row.next(a, keys, columns);
-        Row y = Row.next(b, keys, columns);
+        Ranges ranges = new Ranges(keyNames, examples);
+        Row x = Row.next(a, keys, reads[0]);
+        Row y = Row.next(b, keys, reads[1]);
         long n = 0;
         while (x != null || y != null) {
             if ((++n & 0xffff) == 0 && Thread.currentThread().isInterrupted()) throw new InterruptedException();
@@ -78,31 +85,66 @@ final class OrderedComparison {
                 if (x.hash != y.hash) {
                     changed++;
                     if (shown.size() < examples) shown.add(describe(keyNames, x.key) + " (changed)");
+                    ranges.differs(x.key);
+                } else {
+                    ranges.matches();
                 }
-                x = Row.next(a, keys, columns);
-                y = Row.next(b, keys, columns);
+                x = Row.next(a, keys, reads[0]);
+                y = Row.next(b, keys, reads[1]);
             } else if (order < 0) {
                 onlySource++;
                 if (shown.size() < examples) shown.add(describe(keyNames, x.key) + " (only in source)");
-                x = Row.next(a, keys, columns);
+                ranges.differs(x.key);
+                x = Row.next(a, keys, reads[0]);
             } else {
                 onlyTarget++;
                 if (shown.size() < examples) shown.add(describe(keyNames, y.key) + " (only in target)");
-                y = Row.next(b, keys, columns);
+                ranges.differs(y.key);
+                y = Row.next(b, keys, reads[1]);
             }
         }
-        return new Differences(changed, onlySource, onlyTarget, shown);
+        ranges.matches();
+        return new Differences(changed, onlySource, onlyTarget, shown, ranges.count, ranges.shown);
+    }
+
+    /** Runs of differing keys in key order, each from its first key to its last, the first few described. */
+    private static final class Ranges {
+        private final List<String> names;
+        private final int limit;
+        private final List<String> shown = new ArrayList<>();
+        private long count;
+        private Object[] first;
+        private Object[] last;
+
+        Ranges(List<String> names, int limit) {
+            this.names = names;
+            this.limit = limit;
+        }
+
+        void differs(Object[] key) {
+            if (first == null) first = key;
+            last = key;
+        }
+
+        /** A matching key, or the end: the run so far is a range. */
+        void matches() {
+            if (first == null) return;
+            count++;
+            if (shown.size() < limit) {
+                shown.add(compareKeys(first, last) == 0 ? describe(names, first) : describe(names, first) + ".." + values(last));
+            }
+            first = null;
+            last = null;
+        }
     }
 
     /** A row: its key's values and the hash of every column, as the checksum hashes it. */
     private record Row(Object[] key, long hash) {
-        static Row next(ResultSet rs, int keys, int columns) throws SQLException {
+        static Row next(ResultSet rs, int keys, RowHash.Read[] reads) throws SQLException {
             if (!rs.next()) return null;
             Object[] key = new Object[keys];
             for (int i = 0; i < keys; i++) key[i] = rs.getObject(i + 1);
-            Object[] row = new Object[columns];
-            for (int i = 0; i < columns; i++) row[i] = rs.getObject(keys + 1 + i);
-            return new Row(key, RowHash.of(row));
+            return new Row(key, RowHash.row(rs, keys + 1, reads));
         }
     }
 
@@ -138,12 +180,16 @@ final class OrderedComparison {
 
     /** {@code key = 'a'} or {@code (a, b) = (1, 'x')}: values one line each, bounded, text quoted. */
     private static String describe(List<String> names, Object[] key) {
+        return (names.size() == 1 ? names.get(0) : "(" + String.join(", ", names) + ")") + " = " + values(key);
+    }
+
+    /** {@code 'a'} or {@code (1, 'x')}. */
+    private static String values(Object[] key) {
         List<String> values = new ArrayList<>();
         for (Object v : key) {
             values.add(v == null ? "NULL" : v instanceof Number ? v.toString() : "'" + MachineText.bounded(MachineText.oneLine(v.toString()), 80)
                     .replace("'", "''") + "'");
         }
-        return names.size() == 1 ? names.get(0) + " = " + values.get(0)
-                : "(" + String.join(", ", names) + ") = (" + String.join(", ", values) + ")";
+        return values.size() == 1 ? values.get(0) : "(" + String.join(", ", values) + ")";
     }
 }

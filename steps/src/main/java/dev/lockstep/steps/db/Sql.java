@@ -2,11 +2,13 @@ package dev.lockstep.steps.db;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.postgresql.PGStatement;
 
 /** What lockstep needs to know about tables on either side: names, columns, primary keys. */
 final class Sql {
@@ -82,6 +84,22 @@ final class Sql {
         if (pk.size() != 1) return null;
         String t = pk.get(0).type() == null ? "" : pk.get(0).type().toUpperCase();
         return t.contains("INT") ? pk.get(0) : null;
+    }
+
+    /**
+     * A statement to hash rows with, on a connection from {@link DbEndpoint#openToHash}: server-prepared at once on
+     * PostgreSQL, so that its bytea values come as bytes from the first row on (the others stay text).
+     */
+    static void hashedRows(PreparedStatement ps) throws SQLException {
+        if (ps.isWrapperFor(PGStatement.class)) ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
+    }
+
+    /** SQLite's own key of a table without a primary key: checksums narrow down by it when both sides are SQLite. */
+    static final Column ROWID = new Column("rowid", "INTEGER", 1);
+
+    /** Whether a SQLite table is keyed by its rowid alone: no primary key, and no column that hides the name rowid. */
+    static boolean rowidOnly(List<Column> columns) {
+        return columns.stream().noneMatch(c -> c.pkPosition() > 0 || c.name().equalsIgnoreCase(ROWID.name()));
     }
 
     static long count(Connection c, String table) throws SQLException {

@@ -175,55 +175,69 @@ final class Verifier {
         List<Sql.Column> tCols = withConnection(target, c -> Sql.columns(c, target, t));
         Map<String, String> tByLower = new HashMap<>();
         for (Sql.Column c : tCols) tByLower.put(c.name().toLowerCase(Locale.ROOT), c.name());
-        List<String> sNames = new ArrayList<>();
-        List<String> tNames = new ArrayList<>();
+        List<Sql.Column> sPaired = new ArrayList<>();
+        List<Sql.Column> tPaired = new ArrayList<>();
         List<String> onlySource = new ArrayList<>();
+        Map<String, Sql.Column> tColumnByName = new HashMap<>();
+        for (Sql.Column c : tCols) tColumnByName.put(c.name(), c);
         for (Sql.Column c : sCols) {
             String other = tByLower.remove(c.name().toLowerCase(Locale.ROOT));
             if (other == null) {
                 onlySource.add(c.name());
             } else {
-                sNames.add(c.name());
-                tNames.add(other);
+                sPaired.add(c);
+                tPaired.add(tColumnByName.get(other));
             }
         }
         if (!onlySource.isEmpty() || !tByLower.isEmpty()) {
             return new TableResult(name, sCount, tCount, "MISMATCH", "columns differ: " + (onlySource.isEmpty() ? ""
                     : "only in source " + onlySource + " ") + (tByLower.isEmpty() ? "" : "only in target " + tByLower.values()));
         }
+        RowHash.Read[][] reads = RowHash.reads(source, sPaired, target, tPaired);
         Sql.Column key = Sql.integerKey(sCols);
-        Side src = new Side(source, s, sNames, key == null ? null : key.name());
-        Side dst = new Side(target, t, tNames, key == null ? null : tNamesFor(key.name(), sNames, tNames));
-        if (key == null) {
-            Future<Sum> fa = pool.submit(() -> src.sum(null, null));
-            Sum b = dst.sum(null, null);
-            Sum a = get(fa);
-            if (a.equals(b)) return new TableResult(name, sCount, tCount, verdict, detail);
-            return new TableResult(name, sCount, tCount, "MISMATCH", (detail != null ? "count, " : "") + "checksum"
-                    + narrowedInOrder(s, t, sCols, tCols, sNames, tNames));
+        String tKey = key == null ? null : tPaired.get(sPaired.indexOf(key)).name();
+        if (key == null && source.isSqlite() && target.isSqlite() && Sql.rowidOnly(sCols) && Sql.rowidOnly(tCols)) {
+            key = Sql.ROWID;
+            tKey = Sql.ROWID.name();
         }
-        long[] range = range(src, dst, pool);
-        if (range == null) return new TableResult(name, sCount, tCount, verdict, detail);
-        long chunks = Math.max(1, (Math.max(sCount, tCount) + CHUNK_ROWS - 1) / CHUNK_ROWS);
-        long width = Math.max(1, (range[1] - range[0] + chunks) / chunks);
-        List<long[]> differing = new ArrayList<>();
-        TreeSet<Long> examples = new TreeSet<>();
-        for (long lo = range[0]; lo <= range[1]; lo += width) {
-            if (Thread.interrupted()) throw new InterruptedException();
-            long hi = Math.min(range[1], lo + width - 1);
-            narrow(src, dst, lo, hi, pool, differing, examples);
-            if (lo > Long.MAX_VALUE - width) break;
+        Progress progress = new Progress(ctx, name + ": checksums of ", Math.max(sCount, tCount));
+        try (Side src = new Side(source, s, names(sPaired), key == null ? null : key.name(), reads[0], progress);
+             Side dst = new Side(target, t, names(tPaired), tKey, reads[1], null)) {
+            if (key == null) {
+                Future<Sum> fa = pool.submit(() -> src.sum(null, null));
+                Sum b = dst.sum(null, null);
+                Sum a = get(fa);
+                if (a.equals(b)) return new TableResult(name, sCount, tCount, verdict, detail);
+                return new TableResult(name, sCount, tCount, "MISMATCH", (detail != null ? "count, " : "") + "checksum"
+                        + narrowedInOrder(s, t, sPaired, tPaired, reads));
+            }
+            long[] range = range(src, dst, pool);
+            if (range == null) return new TableResult(name, sCount, tCount, verdict, detail);
+            long chunks = Math.max(1, (Math.max(sCount, tCount) + CHUNK_ROWS - 1) / CHUNK_ROWS);
+            long width = Math.max(1, (range[1] - range[0] + chunks) / chunks);
+            List<long[]> differing = new ArrayList<>();
+            TreeSet<Long> examples = new TreeSet<>();
+            for (long lo = range[0]; lo <= range[1]; lo += width) {
+                if (Thread.interrupted()) throw new InterruptedException();
+                long hi = Math.min(range[1], lo + width - 1);
+                narrow(src, dst, lo, hi, pool, differing, examples);
+                if (lo > Long.MAX_VALUE - width) break;
+            }
+            if (differing.isEmpty()) return new TableResult(name, sCount, tCount, verdict, detail);
+            StringBuilder d = new StringBuilder(detail != null ? "count, " : "").append("checksum: keys ");
+            for (int i = 0; i < Math.min(EXAMPLES, differing.size()); i++) {
+                long[] r = differing.get(i);
+                d.append(i > 0 ? ", " : "").append(r[0] == r[1] ? String.valueOf(r[0]) : r[0] + ".." + r[1]);
+            }
+            if (differing.size() > EXAMPLES) d.append(" and ").append(differing.size() - EXAMPLES).append(" more ranges");
+            d.append(" differ; e.g. ").append(key.name()).append(" = ")
+                    .append(String.join(", ", examples.stream().limit(EXAMPLES).map(String::valueOf).toList()));
+            return new TableResult(name, sCount, tCount, "MISMATCH", d.toString());
         }
-        if (differing.isEmpty()) return new TableResult(name, sCount, tCount, verdict, detail);
-        StringBuilder d = new StringBuilder(detail != null ? "count, " : "").append("checksum: keys ");
-        for (int i = 0; i < Math.min(EXAMPLES, differing.size()); i++) {
-            long[] r = differing.get(i);
-            d.append(i > 0 ? ", " : "").append(r[0] == r[1] ? String.valueOf(r[0]) : r[0] + ".." + r[1]);
-        }
-        if (differing.size() > EXAMPLES) d.append(" and ").append(differing.size() - EXAMPLES).append(" more ranges");
-        d.append(" differ; e.g. ").append(key.name()).append(" = ")
-                .append(String.join(", ", examples.stream().limit(EXAMPLES).map(String::valueOf).toList()));
-        return new TableResult(name, sCount, tCount, "MISMATCH", d.toString());
+    }
+
+    private static List<String> names(List<Sql.Column> columns) {
+        return columns.stream().map(Sql.Column::name).toList();
     }
 
     /**
@@ -231,30 +245,26 @@ final class Verifier {
      * (OrderedComparison); a table without a primary key, or with one of a type the two databases order differently,
      * is said to be why it cannot be narrowed.
      */
-    private String narrowedInOrder(String s, String t, List<Sql.Column> sCols, List<Sql.Column> tCols, List<String> sNames,
-                                   List<String> tNames) throws Exception {
+    private String narrowedInOrder(String s, String t, List<Sql.Column> sCols, List<Sql.Column> tCols, RowHash.Read[][] reads)
+            throws Exception {
         List<Sql.Column> sKeys = sCols.stream().filter(c -> c.pkPosition() > 0).sorted(java.util.Comparator.comparingInt(Sql.Column::pkPosition))
                 .toList();
         if (sKeys.isEmpty()) return "; no primary key to narrow it down";
         List<Sql.Column> tKeys = new ArrayList<>();
-        for (Sql.Column k : sKeys) {
-            String other = tNamesFor(k.name(), sNames, tNames);
-            tKeys.add(tCols.stream().filter(c -> c.name().equals(other)).findFirst().orElseThrow());
-        }
+        for (Sql.Column k : sKeys) tKeys.add(tCols.get(sCols.indexOf(k)));
         for (Sql.Column k : sKeys) {
             if (!OrderedComparison.sortsTheSame(k)) return "; its primary key's " + k.name() + " (" + k.type() + ") cannot be narrowed down";
         }
         for (Sql.Column k : tKeys) {
             if (!OrderedComparison.sortsTheSame(k)) return "; its primary key's " + k.name() + " (" + k.type() + ") cannot be narrowed down";
         }
-        OrderedComparison.Differences d = OrderedComparison.compare(source, s, sKeys, sNames, target, t, tKeys, tNames, EXAMPLES);
+        OrderedComparison.Differences d = OrderedComparison.compare(source, s, sKeys, names(sCols), target, t, tKeys, names(tCols),
+                reads, EXAMPLES);
         if (d.total() == 0) return "; no key differs row by row (the sums differ: values the two databases hash differently?)";
+        long more = d.rangeCount() - d.ranges().size();
         return ": " + d.total() + (d.total() == 1 ? " key differs" : " keys differ") + " (" + d.changed() + " changed, " + d.onlySource()
-                + " only in source, " + d.onlyTarget() + " only in target); e.g. " + String.join(", ", d.examples());
-    }
-
-    private static String tNamesFor(String sourceName, List<String> sNames, List<String> tNames) {
-        return tNames.get(sNames.indexOf(sourceName));
+                + " only in source, " + d.onlyTarget() + " only in target) in " + d.rangeCount() + (d.rangeCount() == 1 ? " range: " : " ranges: ")
+                + String.join(", ", d.ranges()) + (more > 0 ? " and " + more + " more" : "") + "; e.g. " + String.join(", ", d.examples());
     }
 
     private static long[] range(Side a, Side b, ExecutorService pool) throws Exception {
@@ -297,14 +307,49 @@ final class Verifier {
     /** Row count and the sum of row hashes of a key range. */
     record Sum(long count, long sum) {}
 
-    /** One side of a table comparison: how to read its rows in canonical column order. */
-    private record Side(DbEndpoint db, String table, List<String> columns, String key) {
+    /**
+     * One side of a table comparison: how to read its rows in canonical column order, on one connection for the
+     * whole table (opened at the first read). {@code progress}, if any, hears of the rows it hashes.
+     */
+    private static final class Side implements AutoCloseable {
+        private final DbEndpoint db;
+        private final String table;
+        private final List<String> columns;
+        private final String key;
+        private final RowHash.Read[] reads;
+        private final Progress progress;
+        private Connection connection;
+        private long hashed;
+
+        Side(DbEndpoint db, String table, List<String> columns, String key, RowHash.Read[] reads, Progress progress) {
+            this.db = db;
+            this.table = table;
+            this.columns = columns;
+            this.key = key;
+            this.reads = reads;
+            this.progress = progress;
+        }
+
         private String select(Long lo) {
             StringBuilder b = new StringBuilder("SELECT ");
             if (key != null) b.append(Sql.quote(key)).append(", ");
             b.append(String.join(", ", columns.stream().map(Sql::quote).toList())).append(" FROM ").append(Sql.quote(table));
             if (lo != null) b.append(" WHERE ").append(Sql.quote(key)).append(" BETWEEN ? AND ?");
             return b.toString();
+        }
+
+        private Connection connection() throws SQLException {
+            if (connection == null) {
+                connection = db.openToHash();
+                // A cursor (fetch size) needs a transaction on PostgreSQL.
+                if (db.isPostgres()) connection.setAutoCommit(false);
+            }
+            return connection;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (connection != null) connection.close();
         }
 
         Sum sum(Long lo, Long hi) throws Exception {
@@ -323,7 +368,7 @@ final class Verifier {
         }
 
         long[] minMax() throws SQLException {
-            try (Connection c = db.open(true); Statement s = c.createStatement();
+            try (Statement s = connection().createStatement();
                  ResultSet rs = s.executeQuery("SELECT min(" + Sql.quote(key) + "), max(" + Sql.quote(key) + ") FROM "
                          + Sql.quote(table))) {
                 rs.next();
@@ -334,22 +379,20 @@ final class Verifier {
         }
 
         private void scan(Long lo, Long hi, RowSink sink) throws Exception {
-            try (Connection c = db.open(true)) {
-                if (db.isPostgres()) c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement(select(lo))) {
-                    ps.setFetchSize(10_000);
-                    if (lo != null) {
-                        ps.setLong(1, lo);
-                        ps.setLong(2, hi);
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        int offset = key != null ? 1 : 0;
-                        Object[] row = new Object[columns.size()];
-                        long n = 0;
-                        while (rs.next()) {
-                            for (int i = 0; i < row.length; i++) row[i] = rs.getObject(i + 1 + offset);
-                            sink.row(key != null ? rs.getLong(1) : 0L, RowHash.of(row));
-                            if ((++n & 0xffff) == 0 && Thread.currentThread().isInterrupted()) throw new InterruptedException();
+            try (PreparedStatement ps = connection().prepareStatement(select(lo))) {
+                Sql.hashedRows(ps);
+                ps.setFetchSize(10_000);
+                if (lo != null) {
+                    ps.setLong(1, lo);
+                    ps.setLong(2, hi);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    int first = key != null ? 2 : 1;
+                    while (rs.next()) {
+                        sink.row(key != null ? rs.getLong(1) : 0L, RowHash.row(rs, first, reads));
+                        if ((++hashed & 0xfff) == 0) {
+                            if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
+                            if (progress != null) progress.at(hashed);
                         }
                     }
                 }
