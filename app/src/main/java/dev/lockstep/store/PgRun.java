@@ -611,6 +611,8 @@ final class PgRun implements HeldRun {
                     return;
                 }
             }
+            // A renewal that raced this process's own close finds the lease given up, not taken.
+            if (closed) return;
             // Said to the listener of the take-over (as who took the run, and when), not as a notice.
             lose(ErrorCode.LOCK_HELD, takenOver(beat, Lease.read(store, beat, runId)));
         } catch (SQLException | LockstepException e) {

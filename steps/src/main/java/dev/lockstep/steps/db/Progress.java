@@ -1,6 +1,6 @@
 package dev.lockstep.steps.db;
 
-import dev.lockstep.step.StepContext;
+import dev.lockstep.spi.StepContext;
 import java.util.Locale;
 
 /**
