@@ -16,7 +16,6 @@ import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
-import dev.lockstep.runbook.StepDef;
 import dev.lockstep.spi.ErrorCode;
 import dev.lockstep.spi.LockstepException;
 import dev.lockstep.spi.Settings;
@@ -289,34 +288,5 @@ class ReplayTest {
             for (StepState n : StepStateMachine.from(s).values()) if (seen.add(n)) frontier.add(n);
         }
         return seen.contains(target);
-    }
-
-    private record TestOperator(Set<String> rerun, Set<String> markDone) implements Operator {
-        @Override
-        public String name() {
-            return "test";
-        }
-
-        @Override
-        public boolean confirm(String question) {
-            return true;
-        }
-
-        @Override
-        public String typed(StepDef step, String prompt, String expected) {
-            return null;
-        }
-
-        @Override
-        public boolean manual(StepDef step, String instructions) {
-            return true;
-        }
-
-        @Override
-        public InDoubtChoice inDoubt(StepDef step, String detail) {
-            if (rerun.contains(step.id())) return InDoubtChoice.RERUN;
-            if (markDone.contains(step.id())) return InDoubtChoice.MARK_DONE;
-            return null;
-        }
     }
 }

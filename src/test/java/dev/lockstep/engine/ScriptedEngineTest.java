@@ -11,7 +11,6 @@ import dev.lockstep.plugin.StepTypes;
 import dev.lockstep.runbook.Params;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
-import dev.lockstep.runbook.StepDef;
 import dev.lockstep.spi.ErrorCode;
 import dev.lockstep.spi.LockstepException;
 import dev.lockstep.spi.Settings;
@@ -21,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +55,7 @@ class ScriptedEngineTest {
         store = new LocalStore(new StateDir(tmp.resolve("state")));
         run = new Runs(store, "test").start(runbook, Params.resolve(runbook, Map.of(), Map.of(), Map.of(), d -> null),
                 new RunListener() { }, "test", false);
-        return new Engine(run, types, loader.contexts(), new Typing(), Settings.of(Map.of()));
+        return new Engine(run, types, loader.contexts(), new TestOperator(Set.of(), Set.of(), true), Settings.of(Map.of()));
     }
 
     private List<EventType> events(String step) {
@@ -157,33 +157,5 @@ class ScriptedEngineTest {
         assertEquals(List.of("execute a #1", "execute b #1", "execute c #1", "rollback c", "rollback b", "rollback a"),
                 scripted.asked(), "a halted step ran, so it is undone too");
         assertTrue(events("c").contains(EventType.STEP_ROLLBACK_SUCCEEDED));
-    }
-
-    /** Answers yes, and types whatever is asked for: the test says what is typed where it matters. */
-    private static final class Typing implements Operator {
-        @Override
-        public String name() {
-            return "test";
-        }
-
-        @Override
-        public boolean confirm(String question) {
-            return true;
-        }
-
-        @Override
-        public String typed(StepDef step, String prompt, String expected) {
-            return expected;
-        }
-
-        @Override
-        public boolean manual(StepDef step, String instructions) {
-            return true;
-        }
-
-        @Override
-        public InDoubtChoice inDoubt(StepDef step, String detail) {
-            return null;
-        }
     }
 }
