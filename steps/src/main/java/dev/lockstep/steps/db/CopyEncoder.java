@@ -121,19 +121,30 @@ final class CopyEncoder {
         }
     }
 
-    /** UTF-8 bytes, escaped; the escaped characters are all ASCII, so multi-byte sequences pass untouched. */
+    /**
+     * UTF-8 bytes, escaped; the escaped characters are all ASCII, so multi-byte sequences pass untouched. Runs between
+     * them are copied whole: most values have none, and this is the copy's hottest loop.
+     */
     private void escaped(byte[] utf8) {
         ensure(utf8.length * 2);
-        for (byte b : utf8) {
-            switch (b) {
+        int run = 0;
+        for (int i = 0; i < utf8.length; i++) {
+            int u = utf8[i] & 0xff;
+            if (u > '\r' && u != '\\') continue;
+            if (u != '\\' && u != '\n' && u != '\r' && u != '\t' && u != 0) continue;
+            System.arraycopy(utf8, run, buf, len, i - run);
+            len += i - run;
+            run = i + 1;
+            switch (u) {
                 case '\\' -> put2('\\', '\\');
                 case '\n' -> put2('\\', 'n');
                 case '\r' -> put2('\\', 'r');
                 case '\t' -> put2('\\', 't');
-                case 0 -> throw new IllegalArgumentException("PostgreSQL text cannot hold a NUL character");
-                default -> buf[len++] = b;
+                default -> throw new IllegalArgumentException("PostgreSQL text cannot hold a NUL character");
             }
         }
+        System.arraycopy(utf8, run, buf, len, utf8.length - run);
+        len += utf8.length - run;
     }
 
     private void put2(char a, char b) {
