@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.Random;
 
 /**
@@ -78,8 +79,9 @@ public class CopyBench {
                           target: { url: "${{ params.pg_url }}", user: postgres }
                           checksum: %s
                     """;
-    /** Checksums against the reference; counts only, for what the command costs besides reading the rows. */
-    static final List<String> VERIFY_SIDES = List.of("lockstep db.verify", "digest reference", "lockstep counts only");
+    /** Checksums against the digest reference; counts only against count(*) of every table of both sides at once. */
+    static final List<String> VERIFY_SIDES = List.of("lockstep db.verify", "digest reference", "lockstep counts only",
+            "count reference");
 
     public static void main(String[] args) throws Exception {
         List<String> plan = args.length > 0 ? List.of(args) : List.of("1000000:3", "5000000:1");
@@ -189,7 +191,8 @@ public class CopyBench {
                 Timing t = side.startsWith("lockstep")
                         ? timed(dir, List.of("dist/lockstep", "run", runbook.toString(), "--no-tui", "--new", "--state-dir",
                                 dir.resolve("state-verify-" + round).toString(), "-p", "sqlite=" + db, "-p", "pg_url=" + url(port, name)), limit)
-                        : timed(dir, List.of("bash", "-c", digests(db, port, name)), limit);
+                        : timed(dir, List.of("bash", "-c", side.startsWith("count") ? counts(db, port, name) : digests(db, port, name)),
+                                limit);
                 Thread.sleep(300); // the postmaster reaps the last backends
                 double server = serverCpu(postmaster) - serverBefore;
                 times.get(side).add(new Timing(t.wall, t.cpu + server, t.rssKb, t.selfReported));
@@ -197,16 +200,18 @@ public class CopyBench {
                         t.wall, t.cpu + server, server, t.rssKb / 1024);
             }
         }
-        List<Timing> ours = times.get(VERIFY_SIDES.get(0));
-        List<Timing> reference = times.get(VERIFY_SIDES.get(1));
-        for (String what : List.of("wall", "CPU")) {
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < rounds; i++) {
-                ratios.add(what.equals("wall") ? ours.get(i).wall / reference.get(i).wall : ours.get(i).cpu / reference.get(i).cpu);
+        for (int pair = 0; pair < VERIFY_SIDES.size(); pair += 2) {
+            List<Timing> ours = times.get(VERIFY_SIDES.get(pair));
+            List<Timing> reference = times.get(VERIFY_SIDES.get(pair + 1));
+            for (String what : List.of("wall", "CPU")) {
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < rounds; i++) {
+                    ratios.add(what.equals("wall") ? ours.get(i).wall / reference.get(i).wall : ours.get(i).cpu / reference.get(i).cpu);
+                }
+                ratios.sort(null);
+                System.out.printf("%-20s / %-16s %-4s %5.2fx  (spread %.2f-%.2f over %d round(s))%n", VERIFY_SIDES.get(pair),
+                        VERIFY_SIDES.get(pair + 1), what, median(ratios), ratios.get(0), ratios.get(ratios.size() - 1), ratios.size());
             }
-            ratios.sort(null);
-            System.out.printf("lockstep db.verify / digest reference, %-4s %5.2fx  (spread %.2f-%.2f over %d round(s))%n", what,
-                    median(ratios), ratios.get(0), ratios.get(ratios.size() - 1), ratios.size());
         }
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE " + name);
@@ -232,12 +237,22 @@ public class CopyBench {
 
     /** Every table of both sides read in full and hashed in its database, all at once. */
     static String digests(Path db, int port, String name) {
+        return bothSidesAtOnce(db, port, name, t -> "SELECT hex(sha3_query('SELECT * FROM " + t + "'))",
+                t -> "SELECT md5(string_agg(t::text, '')) FROM " + t + " t");
+    }
+
+    /** count(*) of every table of both sides, all at once. */
+    static String counts(Path db, int port, String name) {
+        return bothSidesAtOnce(db, port, name, t -> "SELECT count(*) FROM " + t, t -> "SELECT count(*) FROM " + t);
+    }
+
+    /** A shell script running a query on each table of both sides, sqlite3 and psql all at once; fails if one does. */
+    static String bothSidesAtOnce(Path db, int port, String name, UnaryOperator<String> sqlite, UnaryOperator<String> postgres) {
         StringBuilder sh = new StringBuilder();
         for (String t : TABLES) {
-            sh.append("sqlite3 '").append(db).append("' \"SELECT hex(sha3_query('SELECT * FROM ").append(t)
-                    .append("'))\" >/dev/null & p=\"$p $!\"; ");
+            sh.append("sqlite3 '").append(db).append("' \"").append(sqlite.apply(t)).append("\" >/dev/null & p=\"$p $!\"; ");
             sh.append("psql -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p ").append(port).append(" -U postgres -d ").append(name)
-                    .append(" -c \"SELECT md5(string_agg(t::text, '')) FROM ").append(t).append(" t\" >/dev/null & p=\"$p $!\"; ");
+                    .append(" -c \"").append(postgres.apply(t)).append("\" >/dev/null & p=\"$p $!\"; ");
         }
         return "set -o pipefail; " + sh + "s=0; for j in $p; do wait $j || s=1; done; exit $s";
     }
