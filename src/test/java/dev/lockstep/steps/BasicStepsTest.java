@@ -44,6 +44,23 @@ class BasicStepsTest {
         assertTrue(!Files.exists(out.resolve("started")), "nothing after the halt ran");
     }
 
+    /** A step that ends before its until line succeeds quietly: what the engine adds to its result is no fault of its type. */
+    @Test
+    void aStepThatEndsWithoutItsUntilLineSucceedsWithoutANotice() throws IOException {
+        Path book = Files.writeString(tmp.resolve("until.yaml"), """
+                lockstep: 1
+                name: until
+                steps:
+                  - id: s
+                    run: echo hello
+                    logs:
+                      until: never-appears
+                """);
+        LockstepCli.Result r = cli().run("run", book.toString(), "--no-tui", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertFalse(r.all().contains("note:"), r.all());
+    }
+
     @Test
     void aCountLineWithoutOkHaltsWhateverTheTableAndNamesTheLine() {
         LockstepCli.Result ok = cli().run("run", DIR + "every.yaml", "--no-tui");

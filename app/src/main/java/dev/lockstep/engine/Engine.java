@@ -574,13 +574,13 @@ public final class Engine {
                             a.result == null ? null : a.result.data()));
                     return new Outcome(ErrorCode.HALTED, "step " + step.id() + " halted: " + why);
                 }
-                StepResult result = result(step, a.result, ctx.untilLine(), endedByUntil);
-                String misfit = RunbookLoader.stepResult(bound.type(), step.action(), step.logs()).misfit(result.data());
+                // The type's contract is its own result against its own shape; what the engine adds (matched) is not.
+                String misfit = a.result == null ? null : bound.type().result(step.action().with()).misfit(a.result.data());
                 if (misfit != null) {
                     run.listener().notice("step " + step.id() + ": " + MISFIT + " (" + misfit + "): a fault of "
                             + step.action().uses() + ", whose ${{ result.… }} paths were checked against that shape");
                 }
-                return succeed(step, scope, result, began);
+                return succeed(step, scope, result(step, a.result, ctx.untilLine(), endedByUntil), began);
             }
             String reason = a.failure();
             if (attempt >= step.retry().attempts()) return fail(step, reason);

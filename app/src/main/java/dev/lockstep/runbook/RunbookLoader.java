@@ -98,13 +98,13 @@ public final class RunbookLoader {
         return runbook;
     }
 
-    /** Checks the runbook's structure and references, building the model as it goes. */
     /** A step's result: its type's, or only the line when logs.until ends it (see {@link StepType#runsPastUntil}). */
-    public static ResultShape stepResult(StepType<?> type, Action action, StepDef.LogPatterns logs) {
+    private static ResultShape stepResult(StepType<?> type, Action action, StepDef.LogPatterns logs) {
         if (logs.until() == null) return type.result(action.with());
         return type.runsPastUntil() ? type.result(action.with()).with("matched", ResultShape.VALUE) : UNTIL_RESULT;
     }
 
+    /** Checks the runbook's structure and references, building the model as it goes. */
     private final class Validator {
         private final Problems problems;
         private final ConfigBinder binder;
