@@ -1,6 +1,7 @@
 package dev.lockstep.plugin;
 
 import dev.lockstep.spi.StepType;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,18 +14,16 @@ public final class StepTypes {
     }
 
     public static StepTypes discover() {
-        Map<String, StepType<?>> found = new TreeMap<>();
-        for (StepType<?> type : Plugins.listed(StepType.class)) {
-            StepType<?> previous = found.put(type.name(), type);
-            if (previous != null) {
-                throw new IllegalStateException("two step types are named " + type.name());
-            }
-        }
-        return new StepTypes(found);
+        return new StepTypes(Map.of()).with(Plugins.listed(StepType.class));
     }
 
     /** These step types and {@code more}: an embedder's own, or a test's scripted one. */
     public StepTypes with(StepType<?>... more) {
+        return with(List.of(more));
+    }
+
+    @SuppressWarnings("rawtypes") // Plugins.listed(StepType.class) lists the raw type
+    private StepTypes with(List<? extends StepType> more) {
         Map<String, StepType<?>> all = new TreeMap<>(byName);
         for (StepType<?> type : more) {
             if (all.put(type.name(), type) != null) throw new IllegalStateException("two step types are named " + type.name());
