@@ -380,15 +380,7 @@ public class CopyBench {
         String[] authors = new String[20_000];
         for (int i = 0; i < authors.length; i++) authors[i] = hex.formatHex(bytes(random, 32));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode = OFF");
-                s.execute("PRAGMA synchronous = OFF");
-                s.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, pubkey TEXT NOT NULL, created_at INTEGER NOT NULL, "
-                        + "kind INTEGER NOT NULL, content TEXT NOT NULL, sig BLOB)");
-                s.execute("CREATE TABLE event_tags (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, name TEXT NOT NULL, "
-                        + "value TEXT NOT NULL)");
-                s.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB)");
-            }
+            RelayDatabase.createTables(c);
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)")) {
                 long at = 1_700_000_000L;

@@ -29,6 +29,19 @@ public final class RelayDatabase {
         }
     }
 
+    /** The relay's three tables, in a new database written without a journal (it is generated, not kept). */
+    public static void createTables(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = OFF");
+            s.execute("PRAGMA synchronous = OFF");
+            s.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, pubkey TEXT NOT NULL, created_at INTEGER NOT NULL, "
+                    + "kind INTEGER NOT NULL, content TEXT NOT NULL, sig BLOB)");
+            s.execute("CREATE TABLE event_tags (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, name TEXT NOT NULL, "
+                    + "value TEXT NOT NULL)");
+            s.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB)");
+        }
+    }
+
     public static void generate(Path file, Shape shape) throws SQLException {
         try {
             Files.deleteIfExists(file);
@@ -37,15 +50,7 @@ public final class RelayDatabase {
         }
         Random random = new Random(42);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode = OFF");
-                s.execute("PRAGMA synchronous = OFF");
-                s.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, pubkey TEXT NOT NULL, created_at INTEGER NOT NULL, "
-                        + "kind INTEGER NOT NULL, content TEXT NOT NULL, sig BLOB)");
-                s.execute("CREATE TABLE event_tags (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, name TEXT NOT NULL, "
-                        + "value TEXT NOT NULL)");
-                s.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB)");
-            }
+            createTables(c);
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)")) {
                 byte[] sig = new byte[32];

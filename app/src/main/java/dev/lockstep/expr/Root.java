@@ -15,6 +15,9 @@ public enum Root {
     CONTEXT("context", "context.KIND.NAME, such as context.aws.region"),
     RESULT("result", "result.PATH, in a step's outputs");
 
+    /** values() copies its array on every call; lookups run for every expression a run resolves. */
+    private static final Root[] ALL = values();
+
     private final String word;
     private final String form;
 
@@ -25,7 +28,7 @@ public enum Root {
 
     /** The root a path starts with, or null when it names none. */
     public static Root of(String word) {
-        for (Root r : values()) {
+        for (Root r : ALL) {
             if (r.word.equals(word)) return r;
         }
         return null;
