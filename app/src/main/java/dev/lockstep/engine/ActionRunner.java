@@ -116,6 +116,8 @@ final class ActionRunner {
         } finally {
             worker = null;
         }
+        // Stopped while it ran, even if the work ended on its own first: the run is being stopped.
+        a.interrupted |= stopping;
         return a;
     }
 

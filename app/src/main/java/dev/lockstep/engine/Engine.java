@@ -549,7 +549,6 @@ public final class Engine {
             StepRun ctx = forwardContext(step, "", step.logs(), scope, bound.type().runsPastUntil());
             if (attempt == 1 && separator != null) ctx.mark(separator);
             Attempt a = runner.attempt(bound, ctx, timeout);
-            a.interrupted |= interrupted;
             ctx.close();
             if (a.interrupted) return interruptedOutcome(step.id());
             if (ctx.haltLine() != null) {
@@ -819,9 +818,7 @@ public final class Engine {
     /** Attempts a rollback action once, with no patterns; a failure to resolve it fails it like any other. */
     private Attempt once(StepRun ctx, Action action, ActionRunner.Ask ask, Scope scope, Duration timeout) {
         try {
-            Attempt a = runner.attempt(action, ask, scope, ctx, timeout);
-            a.interrupted |= interrupted;
-            return a;
+            return runner.attempt(action, ask, scope, ctx, timeout);
         } finally {
             ctx.close();
         }
