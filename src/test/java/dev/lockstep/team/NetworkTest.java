@@ -38,6 +38,9 @@ class NetworkTest {
                     "--state", viaProxy, "-p", "effects=" + effects, "-p", "pause=4");
             // Cut while the step's process runs (once its pid is recorded, so resume can tell it has ended).
             String runId = Team.awaitEvent(direct, "STEP_EXTERNAL_ID", "slow", driver, first);
+            // The record is stored before the driver hears so; its script starts only once it has (a cut in between
+            // would fail that append, not the lease's renewal while the step runs).
+            Team.await("the slow step's script to start", () -> holds(effects, "slow-start"));
             proxy.refuse();
 
             assertEquals(15, Team.exit(driver, first), Team.read(first));
@@ -57,6 +60,14 @@ class NetworkTest {
             assertEquals(0, LockstepProcess.run(third, Team.on("host-b"), "resume", runId, "--no-tui", "--state", direct,
                     "--mark-done", "slow"), Team.read(third));
             assertEquals(List.of("one", "slow-start", "slow-end", "idem", "last"), Files.readAllLines(effects));
+        }
+    }
+
+    private static boolean holds(Path file, String line) {
+        try {
+            return Files.readAllLines(file).contains(line);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
         }
     }
 
